@@ -1,0 +1,183 @@
+package ncip
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/unicode"
+)
+
+// Unmarshal decodes an NCIP document leniently (see the package
+// documentation). Every failure is a *Problem: "Invalid Message Syntax
+// Error" for XML that cannot be read, an NCIP 1 message or a root other
+// than NCIPMessage, "Invalid Date" for a date that cannot be read, with the
+// line and element where known.
+//
+// A message whose only content element is not modelled here decodes
+// without error, with Other set to the element's name; a message with no
+// content element decodes to an empty Message.
+func Unmarshal(data []byte) (*Message, error) {
+	data, err := toUTF8(data)
+	if err != nil {
+		return nil, err
+	}
+	validUTF8 := utf8.Valid(data)
+	d := xml.NewDecoder(bytes.NewReader(data))
+	d.Strict = true
+	// No Entity map: only the five predefined entities exist, so nothing a
+	// DOCTYPE declares is ever expanded (no XXE, no billion laughs).
+	d.CharsetReader = func(label string, r io.Reader) (io.Reader, error) {
+		return charsetReader(label, r, validUTF8)
+	}
+	var start xml.StartElement
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			if err == io.EOF {
+				return nil, syntaxProblem("", errors.New("no NCIPMessage element"))
+			}
+			return nil, syntaxProblem("", err)
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			start = se
+			break
+		}
+	}
+	if start.Name.Local != "NCIPMessage" {
+		return nil, &Problem{Type: msgSyntax, Detail: fmt.Sprintf("root element is %q, want NCIPMessage", clip(start.Name.Local, 40)), Element: "NCIPMessage"}
+	}
+	m := &Message{}
+	for _, a := range start.Attr {
+		if a.Name.Local == "version" {
+			m.Version = a.Value
+		}
+	}
+	if IsV1(m.Version) {
+		return nil, &Problem{Type: msgSyntax, Detail: "NCIP version 1 messages are not supported; send NCIP 2", Element: "NCIPMessage", Value: clip(m.Version, 100)}
+	}
+	// Fields match on local names only, so any namespace or prefix (or
+	// none) is accepted.
+	mv := reflect.ValueOf(m).Elem()
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			if err == io.EOF {
+				return nil, syntaxProblem(m.Service(), errors.New("unexpected end of document inside NCIPMessage"))
+			}
+			return nil, syntaxProblem(m.Service(), err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			name := t.Name.Local
+			if name == "Problem" {
+				var p Problem
+				if err := d.DecodeElement(&p, &t); err != nil {
+					return nil, syntaxProblem(name, err)
+				}
+				m.Problems = append(m.Problems, p)
+				continue
+			}
+			if prev := m.Service(); prev != "" {
+				return nil, &Problem{Type: msgSyntax, Detail: fmt.Sprintf("more than one service element (%s, then %s)", prev, clip(name, 40)), Element: clip(name, 40)}
+			}
+			idx, ok := messageFields[name]
+			if !ok {
+				m.Other = name
+				if err := d.Skip(); err != nil {
+					return nil, syntaxProblem(name, err)
+				}
+				continue
+			}
+			pv := reflect.New(mv.Field(idx).Type().Elem())
+			if err := d.DecodeElement(pv.Interface(), &t); err != nil {
+				return nil, syntaxProblem(name, err)
+			}
+			mv.Field(idx).Set(pv)
+		case xml.EndElement:
+			return m, nil
+		}
+	}
+}
+
+var msgSyntax = SchemeValue{SchemeMessagingError, string(ProblemTypeInvalidMessageSyntaxError)}
+
+// messageFields maps a service element name to its field in Message.
+var messageFields = func() map[string]int {
+	out := map[string]int{}
+	t := reflect.TypeFor[Message]()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Type.Kind() == reflect.Pointer {
+			out[f.Name] = i
+		}
+	}
+	return out
+}()
+
+// syntaxProblem turns a decoding error into a Problem, keeping a Problem
+// (such as Invalid Date) as it is.
+func syntaxProblem(element string, err error) *Problem {
+	var p *Problem
+	if errors.As(err, &p) {
+		if p.Element == "" {
+			p.Element = element
+		}
+		return p
+	}
+	if element == "" {
+		element = "NCIPMessage"
+	}
+	return &Problem{Type: msgSyntax, Detail: "cannot read message: " + strings.TrimPrefix(err.Error(), "xml: "), Element: element}
+}
+
+var (
+	bomUTF8    = []byte{0xEF, 0xBB, 0xBF}
+	bomUTF16LE = []byte{0xFF, 0xFE}
+	bomUTF16BE = []byte{0xFE, 0xFF}
+)
+
+// toUTF8 removes a UTF-8 byte-order mark and converts UTF-16 with a BOM.
+func toUTF8(data []byte) ([]byte, error) {
+	switch {
+	case bytes.HasPrefix(data, bomUTF8):
+		return data[3:], nil
+	case bytes.HasPrefix(data, bomUTF16LE), bytes.HasPrefix(data, bomUTF16BE):
+		out, err := unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder().Bytes(data)
+		if err != nil {
+			return nil, &Problem{Type: msgSyntax, Detail: "cannot read UTF-16 document: " + err.Error(), Element: "NCIPMessage"}
+		}
+		// The prolog still says UTF-16; the bytes are now UTF-8.
+		return bytes.Replace(out, []byte(`encoding="UTF-16"`), []byte(`encoding="UTF-8"`), 1), nil
+	}
+	return data, nil
+}
+
+// charsetReader decodes the encodings named in an XML prolog. A document
+// that declares ISO-8859-1 (or windows-1252 or US-ASCII) but is valid UTF-8
+// is read as UTF-8: ILLiad sends exactly that, and Latin-1 text that
+// happens to be valid UTF-8 is rare.
+func charsetReader(label string, r io.Reader, validUTF8 bool) (io.Reader, error) {
+	l := strings.ToLower(strings.TrimSpace(label))
+	switch l {
+	case "utf-8", "utf8":
+		return r, nil
+	case "iso-8859-1", "latin1", "latin-1", "iso_8859-1", "windows-1252", "cp1252", "us-ascii", "ascii":
+		if validUTF8 {
+			return r, nil
+		}
+	case "utf-16", "utf16":
+		return r, nil // already converted by toUTF8
+	}
+	enc, err := htmlindex.Get(l)
+	if err != nil {
+		return nil, fmt.Errorf("unsupported encoding %q", clip(label, 40))
+	}
+	return enc.NewDecoder().Reader(r), nil
+}

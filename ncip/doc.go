@@ -1,0 +1,40 @@
+// Package ncip implements NCIP, the NISO Circulation Interchange Protocol
+// (ANSI/NISO Z39.83-1-2012, version 2.02), over HTTP: typed messages, a
+// strict encoder, a lenient decoder and an HTTP responder (Handler) over a
+// Backend. The HTTP client lives in the subpackage ncipclient, so that this
+// package depends on the standard library and golang.org/x/text only.
+//
+// # Messages
+//
+// A Message is the NCIPMessage envelope. It has one pointer field per
+// service; exactly one is set (or Problems, for a top-level Problem). The
+// supported services, each with its Response:
+//
+//	LookupVersion (not in the 2.02 schema; see LookupVersion)
+//	LookupUser, LookupItem, LookupAgency, LookupRequest
+//	AcceptItem, CheckOutItem, CheckInItem, RenewItem
+//	RequestItem, CancelRequestItem, DeleteItem, CreateUserFiscalTransaction
+//	ItemShipped, ItemReceived, ItemRequested (notifications)
+//
+// # Strict output, lenient input
+//
+// Marshal writes what ncip_v2_02.xsd requires: the default namespace
+// http://www.niso.org/2008/ncip, a qualified ncip:version attribute, a
+// qualified ncip:Scheme attribute, and elements in schema order. The tests
+// validate the output of every service with xmllint.
+//
+// Unmarshal accepts what real systems send: a bare version attribute, no
+// namespace or any prefix, a byte-order mark, an ISO-8859-1 (or other)
+// prolog, date-only and offset dates, NCIP 1-style <Scheme>/<Value>
+// children, and unknown elements (ignored). A DOCTYPE is skipped and never
+// read: no entity is ever expanded, so external entities and "billion
+// laughs" documents fail as syntax errors. NCIP version 1 messages are
+// recognised and refused with a Problem. ReadBody additionally unwraps a
+// message posted as a form field.
+//
+// # Errors
+//
+// *Problem is both the NCIP Problem element and the error type: Unmarshal
+// returns one of type "Invalid Message Syntax Error" for unreadable input,
+// and a Backend returns one for a business error.
+package ncip
