@@ -59,10 +59,13 @@ type builtin struct {
 	name    string
 	ws      wsMode
 	numeric bool
-	binary  bool                    // length counts octets
-	check   func(v string) bool     // lexical space of the normalised value
-	rat     func(v string) *big.Rat // value, for numeric facets
-	form    string                  // what a valid value looks like, for messages
+	binary  bool // length counts octets
+	// strictLead refuses leading whitespace before collapsing, as
+	// libxml2 does for the date and time types (trailing is accepted).
+	strictLead bool
+	check      func(v string) bool     // lexical space of the normalised value
+	rat        func(v string) *big.Rat // value, for numeric facets
+	form       string                  // what a valid value looks like, for messages
 }
 
 func newSimple(name xml.Name, prim *builtin) *simpleType {
@@ -122,6 +125,9 @@ func isXMLSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r ==
 // validate reports why raw is not a valid value of t, or "" when it is.
 // The reason never quotes the value: it may be a PIN or a password.
 func (t *simpleType) validate(raw string) string {
+	if t.prim != nil && t.prim.strictLead && raw != "" && isXMLSpace(rune(raw[0])) {
+		return fmt.Sprintf("not a valid xs:%s (want %s, without leading whitespace)", t.prim.name, t.prim.form)
+	}
 	return t.check(normalize(raw, t.ws))
 }
 
@@ -372,8 +378,12 @@ func validTZ(tz string) bool {
 	return m <= 59 && (h < 14 || h == 14 && m == 0)
 }
 
+// validClock accepts 24:00:00 (end of day) as XSD 1.0's errata and libxml2 do.
 func validClock(h, m, s string) bool {
 	sec, _ := strconv.ParseFloat(s, 64)
+	if atoi(h) == 24 {
+		return atoi(m) == 0 && sec == 0
+	}
 	return atoi(h) <= 23 && atoi(m) <= 59 && sec < 60
 }
 
@@ -501,26 +511,26 @@ func init() {
 			return r
 		}, form: "a floating-point number"})
 	}
-	add(&builtin{name: "dateTime", ws: wsCollapse, check: checkDateTime, form: "CCYY-MM-DDThh:mm:ss[.sss][Z|±hh:mm]"})
-	add(&builtin{name: "date", ws: wsCollapse, check: checkDate, form: "CCYY-MM-DD[Z|±hh:mm]"})
-	add(&builtin{name: "time", ws: wsCollapse, check: checkTime, form: "hh:mm:ss[.sss][Z|±hh:mm]"})
-	add(&builtin{name: "gYear", ws: wsCollapse, check: func(v string) bool {
+	add(&builtin{name: "dateTime", ws: wsCollapse, strictLead: true, check: checkDateTime, form: "CCYY-MM-DDThh:mm:ss[.sss][Z|±hh:mm]"})
+	add(&builtin{name: "date", ws: wsCollapse, strictLead: true, check: checkDate, form: "CCYY-MM-DD[Z|±hh:mm]"})
+	add(&builtin{name: "time", ws: wsCollapse, strictLead: true, check: checkTime, form: "hh:mm:ss[.sss][Z|±hh:mm]"})
+	add(&builtin{name: "gYear", ws: wsCollapse, strictLead: true, check: func(v string) bool {
 		m := reGYear.FindStringSubmatch(v)
 		return m != nil && validYear(m[1]) && validTZ(m[2])
 	}, form: "CCYY"})
-	add(&builtin{name: "gYearMonth", ws: wsCollapse, check: func(v string) bool {
+	add(&builtin{name: "gYearMonth", ws: wsCollapse, strictLead: true, check: func(v string) bool {
 		m := reGYM.FindStringSubmatch(v)
 		return m != nil && validYear(m[1]) && atoi(m[2]) >= 1 && atoi(m[2]) <= 12 && validTZ(m[3])
 	}, form: "CCYY-MM"})
-	add(&builtin{name: "gMonth", ws: wsCollapse, check: func(v string) bool {
+	add(&builtin{name: "gMonth", ws: wsCollapse, strictLead: true, check: func(v string) bool {
 		m := reGMonth.FindStringSubmatch(v)
 		return m != nil && atoi(m[1]) >= 1 && atoi(m[1]) <= 12 && validTZ(m[2])
 	}, form: "--MM"})
-	add(&builtin{name: "gMonthDay", ws: wsCollapse, check: func(v string) bool {
+	add(&builtin{name: "gMonthDay", ws: wsCollapse, strictLead: true, check: func(v string) bool {
 		m := reGMD.FindStringSubmatch(v)
 		return m != nil && atoi(m[1]) >= 1 && atoi(m[1]) <= 12 && atoi(m[2]) >= 1 && atoi(m[2]) <= daysIn("2000", atoi(m[1])) && validTZ(m[3])
 	}, form: "--MM-DD"})
-	add(&builtin{name: "gDay", ws: wsCollapse, check: func(v string) bool {
+	add(&builtin{name: "gDay", ws: wsCollapse, strictLead: true, check: func(v string) bool {
 		m := reGDay.FindStringSubmatch(v)
 		return m != nil && atoi(m[1]) >= 1 && atoi(m[1]) <= 31 && validTZ(m[2])
 	}, form: "---DD"})

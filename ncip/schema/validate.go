@@ -277,7 +277,7 @@ func (v *validator) child(parent, cur *frame) error {
 	}
 	tr, ok := pt.model.step(parent.state, cur.name)
 	if !ok {
-		return v.fail(cur.line, cur.col, false, "%s is not expected here; %s", v.display(cur.name), v.expected(pt.model, parent.state))
+		return v.fail(cur.line, cur.col, false, "unexpected element in %s: %s; found %s", parent.local, v.expected(pt.model, parent.state), v.display(cur.name))
 	}
 	parent.state = tr.to
 	if tr.decl != nil {
