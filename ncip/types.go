@@ -155,11 +155,11 @@ type InitiationHeader struct {
 	FromAgencyID             AgencyRef   `xml:"FromAgencyId"`
 	// FromAgencyAuthentication is the agency's shared secret; it is never
 	// logged or shown in errors.
-	FromAgencyAuthentication string                 `xml:"FromAgencyAuthentication,omitempty"`
-	OnBehalfOfAgency         *AgencyRef             `xml:"OnBehalfOfAgency,omitempty"`
-	ToSystemID               SchemeValue            `xml:"ToSystemId,omitempty"`
-	ToAgencyID               AgencyRef              `xml:"ToAgencyId"`
-	ApplicationProfileType   SchemeValue            `xml:"ApplicationProfileType,omitempty"`
+	FromAgencyAuthentication string      `xml:"FromAgencyAuthentication,omitempty"`
+	OnBehalfOfAgency         *AgencyRef  `xml:"OnBehalfOfAgency,omitempty"`
+	ToSystemID               SchemeValue `xml:"ToSystemId,omitempty"`
+	ToAgencyID               AgencyRef   `xml:"ToAgencyId"`
+	ApplicationProfileType   SchemeValue `xml:"ApplicationProfileType,omitempty"`
 }
 
 // ResponseHeader starts every response. A responder fills it from the
