@@ -1,0 +1,37 @@
+// Code written from docs/sip2.md §2.1.
+
+package sip2
+
+var messageTypes = map[Command]func() Message{
+	CmdLogin:                     func() Message { return new(LoginRequest) },
+	CmdLoginResponse:             func() Message { return new(LoginResponse) },
+	CmdSCStatus:                  func() Message { return new(SCStatusRequest) },
+	CmdACSStatus:                 func() Message { return new(ACSStatusResponse) },
+	CmdRequestSCResend:           func() Message { return new(RequestSCResend) },
+	CmdRequestACSResend:          func() Message { return new(RequestACSResend) },
+	CmdPatronStatus:              func() Message { return new(PatronStatusRequest) },
+	CmdPatronStatusResponse:      func() Message { return new(PatronStatusResponse) },
+	CmdPatronInformation:         func() Message { return new(PatronInformationRequest) },
+	CmdPatronInformationResponse: func() Message { return new(PatronInformationResponse) },
+	CmdBlockPatron:               func() Message { return new(BlockPatronRequest) },
+	CmdPatronEnable:              func() Message { return new(PatronEnableRequest) },
+	CmdPatronEnableResponse:      func() Message { return new(PatronEnableResponse) },
+	CmdEndPatronSession:          func() Message { return new(EndPatronSessionRequest) },
+	CmdEndPatronSessionResponse:  func() Message { return new(EndPatronSessionResponse) },
+	CmdItemInformation:           func() Message { return new(ItemInformationRequest) },
+	CmdItemInformationResponse:   func() Message { return new(ItemInformationResponse) },
+	CmdItemStatusUpdate:          func() Message { return new(ItemStatusUpdateRequest) },
+	CmdItemStatusUpdateResponse:  func() Message { return new(ItemStatusUpdateResponse) },
+	CmdCheckout:                  func() Message { return new(CheckoutRequest) },
+	CmdCheckoutResponse:          func() Message { return new(CheckoutResponse) },
+	CmdCheckin:                   func() Message { return new(CheckinRequest) },
+	CmdCheckinResponse:           func() Message { return new(CheckinResponse) },
+	CmdHold:                      func() Message { return new(HoldRequest) },
+	CmdHoldResponse:              func() Message { return new(HoldResponse) },
+	CmdRenew:                     func() Message { return new(RenewRequest) },
+	CmdRenewResponse:             func() Message { return new(RenewResponse) },
+	CmdRenewAll:                  func() Message { return new(RenewAllRequest) },
+	CmdRenewAllResponse:          func() Message { return new(RenewAllResponse) },
+	CmdFeePaid:                   func() Message { return new(FeePaidRequest) },
+	CmdFeePaidResponse:           func() Message { return new(FeePaidResponse) },
+}
