@@ -24,6 +24,9 @@ var (
 	ErrInvalidCommand = errors.New("invalid command")
 	// ErrClosed: the driver has been closed.
 	ErrClosed = errors.New("driver closed")
+	// ErrUnsupported: the compartment or bank lacks the hardware for the
+	// request (a light, a charging outlet).
+	ErrUnsupported = errors.New("not supported by this hardware")
 )
 
 // Error is a driver failure with its context: which operation, on which bank

@@ -3,7 +3,6 @@ package lockers
 import (
 	"container/list"
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -276,9 +275,6 @@ func (g *guard) expireLocked(now time.Time) {
 	}
 }
 
-// errNotSupported is never returned in practice: the pass types are only
-// embedded when the inner driver implements the interface.
-var errNotSupported = errors.New("not supported by this driver")
 
 type watchPass struct {
 	g *guard
@@ -288,7 +284,7 @@ type watchPass struct {
 // Watch passes through to the guarded driver's Watch.
 func (p watchPass) Watch(ctx context.Context) (<-chan Event, error) {
 	if p.w == nil {
-		return nil, p.g.fail("watch", "", errNotSupported)
+		return nil, p.g.fail("watch", "", ErrUnsupported)
 	}
 	if p.g.isClosed() {
 		return nil, p.g.fail("watch", "", ErrClosed)
@@ -304,7 +300,7 @@ type lightPass struct {
 // SetLight passes through to the guarded driver's SetLight.
 func (p lightPass) SetLight(ctx context.Context, id CompartmentID, on bool) error {
 	if p.l == nil {
-		return p.g.fail("set light", id, errNotSupported)
+		return p.g.fail("set light", id, ErrUnsupported)
 	}
 	if p.g.isClosed() {
 		return p.g.fail("set light", id, ErrClosed)
@@ -320,7 +316,7 @@ type chargePass struct {
 // SetCharging passes through to the guarded driver's SetCharging.
 func (p chargePass) SetCharging(ctx context.Context, id CompartmentID, on bool) error {
 	if p.c == nil {
-		return p.g.fail("set charging", id, errNotSupported)
+		return p.g.fail("set charging", id, ErrUnsupported)
 	}
 	if p.g.isClosed() {
 		return p.g.fail("set charging", id, ErrClosed)
