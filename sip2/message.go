@@ -109,12 +109,13 @@ func (r *fieldReader) flag(id, v string) Flag {
 
 // fixedReader walks the fixed part, field by field.
 type fixedReader struct {
-	s    string
-	pos  int
-	base int // offset of s within the message
-	cmd  Command
-	loc  *time.Location
-	err  *DecodeError
+	trace *[]FixedField // when set, take records each field
+	s     string
+	pos   int
+	base  int // offset of s within the message
+	cmd   Command
+	loc   *time.Location
+	err   *DecodeError
 }
 
 func (r *fixedReader) fail(name string, off int, msg string, sentinel error) {
@@ -138,7 +139,31 @@ func (r *fixedReader) take(name string, n int) string {
 		r.fail(name, start, "cut short: fixed part is "+itoa(len(r.s))+" characters, want "+itoa(r.wantLen()), ErrShortFixed)
 	}
 	r.pos = end
+	if r.trace != nil {
+		*r.trace = append(*r.trace, FixedField{Name: name, Offset: r.base + start, Value: r.s[start:end]})
+	}
 	return r.s[start:end]
+}
+
+// FixedField is one named field of a fixed part, for display.
+type FixedField struct {
+	Name   string // as in the specification: "transaction date"
+	Offset int    // byte offset in the message (the code is at 0)
+	Value  string // text as received
+}
+
+// FixedFields splits f's fixed part into its named fields, following the
+// layout of f.Command; nil for unknown commands. A part cut short yields
+// fewer or shorter fields.
+func (f *Frame) FixedFields() []FixedField {
+	m := New(f.Command)
+	if m == nil {
+		return nil
+	}
+	var out []FixedField
+	r := fixedReader{trace: &out, s: f.Fixed, base: 2, cmd: f.Command, loc: time.UTC}
+	m.decodeFixed(&r)
+	return out
 }
 
 func (r *fixedReader) wantLen() int { n, _ := r.cmd.FixedLen(); return n }

@@ -26,6 +26,9 @@ func (*CheckoutRequest) Command() Command { return CmdCheckout }
 
 func (m *CheckoutRequest) extraFields() *[]Field { return &m.Extra }
 
+// String renders the message in wire form with PINs and passwords masked.
+func (m *CheckoutRequest) String() string { return maskMessage(m) }
+
 func (m *CheckoutRequest) decodeFixed(r *fixedReader) {
 	m.SCRenewalPolicy = r.flag("SC renewal policy")
 	m.NoBlock = r.flag("no block")
@@ -105,6 +108,9 @@ type CheckoutResponse struct {
 func (*CheckoutResponse) Command() Command { return CmdCheckoutResponse }
 
 func (m *CheckoutResponse) extraFields() *[]Field { return &m.Extra }
+
+// String renders the message in wire form with PINs and passwords masked.
+func (m *CheckoutResponse) String() string { return maskMessage(m) }
 
 func (m *CheckoutResponse) decodeFixed(r *fixedReader) {
 	m.OK = r.flag("ok")
@@ -196,6 +202,9 @@ func (*CheckinRequest) Command() Command { return CmdCheckin }
 
 func (m *CheckinRequest) extraFields() *[]Field { return &m.Extra }
 
+// String renders the message in wire form with PINs and passwords masked.
+func (m *CheckinRequest) String() string { return maskMessage(m) }
+
 func (m *CheckinRequest) decodeFixed(r *fixedReader) {
 	m.NoBlock = r.flag("no block")
 	m.TransactionDate = r.time("transaction date")
@@ -269,6 +278,9 @@ type CheckinResponse struct {
 func (*CheckinResponse) Command() Command { return CmdCheckinResponse }
 
 func (m *CheckinResponse) extraFields() *[]Field { return &m.Extra }
+
+// String renders the message in wire form with PINs and passwords masked.
+func (m *CheckinResponse) String() string { return maskMessage(m) }
 
 func (m *CheckinResponse) decodeFixed(r *fixedReader) {
 	m.OK = r.flag("ok")
@@ -369,6 +381,9 @@ func (*HoldRequest) Command() Command { return CmdHold }
 
 func (m *HoldRequest) extraFields() *[]Field { return &m.Extra }
 
+// String renders the message in wire form with PINs and passwords masked.
+func (m *HoldRequest) String() string { return maskMessage(m) }
+
 func (m *HoldRequest) decodeFixed(r *fixedReader) {
 	m.HoldMode = r.str("hold mode", 1)
 	m.TransactionDate = r.time("transaction date")
@@ -444,6 +459,9 @@ func (*HoldResponse) Command() Command { return CmdHoldResponse }
 
 func (m *HoldResponse) extraFields() *[]Field { return &m.Extra }
 
+// String renders the message in wire form with PINs and passwords masked.
+func (m *HoldResponse) String() string { return maskMessage(m) }
+
 func (m *HoldResponse) decodeFixed(r *fixedReader) {
 	m.OK = r.flag("ok")
 	m.Available = r.flag("available")
@@ -517,6 +535,9 @@ type RenewRequest struct {
 func (*RenewRequest) Command() Command { return CmdRenew }
 
 func (m *RenewRequest) extraFields() *[]Field { return &m.Extra }
+
+// String renders the message in wire form with PINs and passwords masked.
+func (m *RenewRequest) String() string { return maskMessage(m) }
 
 func (m *RenewRequest) decodeFixed(r *fixedReader) {
 	m.ThirdPartyAllowed = r.flag("third party allowed")
@@ -597,6 +618,9 @@ type RenewResponse struct {
 func (*RenewResponse) Command() Command { return CmdRenewResponse }
 
 func (m *RenewResponse) extraFields() *[]Field { return &m.Extra }
+
+// String renders the message in wire form with PINs and passwords masked.
+func (m *RenewResponse) String() string { return maskMessage(m) }
 
 func (m *RenewResponse) decodeFixed(r *fixedReader) {
 	m.OK = r.flag("ok")
@@ -685,6 +709,9 @@ func (*RenewAllRequest) Command() Command { return CmdRenewAll }
 
 func (m *RenewAllRequest) extraFields() *[]Field { return &m.Extra }
 
+// String renders the message in wire form with PINs and passwords masked.
+func (m *RenewAllRequest) String() string { return maskMessage(m) }
+
 func (m *RenewAllRequest) decodeFixed(r *fixedReader) {
 	m.TransactionDate = r.time("transaction date")
 }
@@ -739,6 +766,9 @@ type RenewAllResponse struct {
 func (*RenewAllResponse) Command() Command { return CmdRenewAllResponse }
 
 func (m *RenewAllResponse) extraFields() *[]Field { return &m.Extra }
+
+// String renders the message in wire form with PINs and passwords masked.
+func (m *RenewAllResponse) String() string { return maskMessage(m) }
 
 func (m *RenewAllResponse) decodeFixed(r *fixedReader) {
 	m.OK = r.flag("ok")
@@ -802,6 +832,9 @@ type FeePaidRequest struct {
 func (*FeePaidRequest) Command() Command { return CmdFeePaid }
 
 func (m *FeePaidRequest) extraFields() *[]Field { return &m.Extra }
+
+// String renders the message in wire form with PINs and passwords masked.
+func (m *FeePaidRequest) String() string { return maskMessage(m) }
 
 func (m *FeePaidRequest) decodeFixed(r *fixedReader) {
 	m.TransactionDate = r.time("transaction date")
@@ -867,6 +900,9 @@ type FeePaidResponse struct {
 func (*FeePaidResponse) Command() Command { return CmdFeePaidResponse }
 
 func (m *FeePaidResponse) extraFields() *[]Field { return &m.Extra }
+
+// String renders the message in wire form with PINs and passwords masked.
+func (m *FeePaidResponse) String() string { return maskMessage(m) }
 
 func (m *FeePaidResponse) decodeFixed(r *fixedReader) {
 	m.PaymentAccepted = r.flag("payment accepted")

@@ -18,6 +18,9 @@ func (*ItemInformationRequest) Command() Command { return CmdItemInformation }
 
 func (m *ItemInformationRequest) extraFields() *[]Field { return &m.Extra }
 
+// String renders the message in wire form with PINs and passwords masked.
+func (m *ItemInformationRequest) String() string { return maskMessage(m) }
+
 func (m *ItemInformationRequest) decodeFixed(r *fixedReader) {
 	m.TransactionDate = r.time("transaction date")
 }
@@ -76,6 +79,9 @@ type ItemInformationResponse struct {
 func (*ItemInformationResponse) Command() Command { return CmdItemInformationResponse }
 
 func (m *ItemInformationResponse) extraFields() *[]Field { return &m.Extra }
+
+// String renders the message in wire form with PINs and passwords masked.
+func (m *ItemInformationResponse) String() string { return maskMessage(m) }
 
 func (m *ItemInformationResponse) decodeFixed(r *fixedReader) {
 	m.CirculationStatus = r.str("circulation status", 2)
@@ -164,6 +170,9 @@ func (*ItemStatusUpdateRequest) Command() Command { return CmdItemStatusUpdate }
 
 func (m *ItemStatusUpdateRequest) extraFields() *[]Field { return &m.Extra }
 
+// String renders the message in wire form with PINs and passwords masked.
+func (m *ItemStatusUpdateRequest) String() string { return maskMessage(m) }
+
 func (m *ItemStatusUpdateRequest) decodeFixed(r *fixedReader) {
 	m.TransactionDate = r.time("transaction date")
 }
@@ -213,6 +222,9 @@ type ItemStatusUpdateResponse struct {
 func (*ItemStatusUpdateResponse) Command() Command { return CmdItemStatusUpdateResponse }
 
 func (m *ItemStatusUpdateResponse) extraFields() *[]Field { return &m.Extra }
+
+// String renders the message in wire form with PINs and passwords masked.
+func (m *ItemStatusUpdateResponse) String() string { return maskMessage(m) }
 
 func (m *ItemStatusUpdateResponse) decodeFixed(r *fixedReader) {
 	m.ItemPropertiesOK = r.flag("item properties ok")

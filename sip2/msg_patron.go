@@ -20,6 +20,9 @@ func (*PatronStatusRequest) Command() Command { return CmdPatronStatus }
 
 func (m *PatronStatusRequest) extraFields() *[]Field { return &m.Extra }
 
+// String renders the message in wire form with PINs and passwords masked.
+func (m *PatronStatusRequest) String() string { return maskMessage(m) }
+
 func (m *PatronStatusRequest) decodeFixed(r *fixedReader) {
 	m.Language = r.str("language", 3)
 	m.TransactionDate = r.time("transaction date")
@@ -76,6 +79,9 @@ type PatronStatusResponse struct {
 func (*PatronStatusResponse) Command() Command { return CmdPatronStatusResponse }
 
 func (m *PatronStatusResponse) extraFields() *[]Field { return &m.Extra }
+
+// String renders the message in wire form with PINs and passwords masked.
+func (m *PatronStatusResponse) String() string { return maskMessage(m) }
 
 func (m *PatronStatusResponse) decodeFixed(r *fixedReader) {
 	m.PatronStatus = PatronStatus(r.flags("patron status", 14))
@@ -147,6 +153,9 @@ type PatronInformationRequest struct {
 func (*PatronInformationRequest) Command() Command { return CmdPatronInformation }
 
 func (m *PatronInformationRequest) extraFields() *[]Field { return &m.Extra }
+
+// String renders the message in wire form with PINs and passwords masked.
+func (m *PatronInformationRequest) String() string { return maskMessage(m) }
 
 func (m *PatronInformationRequest) decodeFixed(r *fixedReader) {
 	m.Language = r.str("language", 3)
@@ -231,6 +240,9 @@ type PatronInformationResponse struct {
 func (*PatronInformationResponse) Command() Command { return CmdPatronInformationResponse }
 
 func (m *PatronInformationResponse) extraFields() *[]Field { return &m.Extra }
+
+// String renders the message in wire form with PINs and passwords masked.
+func (m *PatronInformationResponse) String() string { return maskMessage(m) }
 
 func (m *PatronInformationResponse) decodeFixed(r *fixedReader) {
 	m.PatronStatus = PatronStatus(r.flags("patron status", 14))
@@ -351,6 +363,9 @@ func (*BlockPatronRequest) Command() Command { return CmdBlockPatron }
 
 func (m *BlockPatronRequest) extraFields() *[]Field { return &m.Extra }
 
+// String renders the message in wire form with PINs and passwords masked.
+func (m *BlockPatronRequest) String() string { return maskMessage(m) }
+
 func (m *BlockPatronRequest) decodeFixed(r *fixedReader) {
 	m.CardRetained = r.flag("card retained")
 	m.TransactionDate = r.time("transaction date")
@@ -400,6 +415,9 @@ type PatronEnableRequest struct {
 func (*PatronEnableRequest) Command() Command { return CmdPatronEnable }
 
 func (m *PatronEnableRequest) extraFields() *[]Field { return &m.Extra }
+
+// String renders the message in wire form with PINs and passwords masked.
+func (m *PatronEnableRequest) String() string { return maskMessage(m) }
 
 func (m *PatronEnableRequest) decodeFixed(r *fixedReader) {
 	m.TransactionDate = r.time("transaction date")
@@ -453,6 +471,9 @@ type PatronEnableResponse struct {
 func (*PatronEnableResponse) Command() Command { return CmdPatronEnableResponse }
 
 func (m *PatronEnableResponse) extraFields() *[]Field { return &m.Extra }
+
+// String renders the message in wire form with PINs and passwords masked.
+func (m *PatronEnableResponse) String() string { return maskMessage(m) }
 
 func (m *PatronEnableResponse) decodeFixed(r *fixedReader) {
 	m.PatronStatus = PatronStatus(r.flags("patron status", 14))
@@ -515,6 +536,9 @@ func (*EndPatronSessionRequest) Command() Command { return CmdEndPatronSession }
 
 func (m *EndPatronSessionRequest) extraFields() *[]Field { return &m.Extra }
 
+// String renders the message in wire form with PINs and passwords masked.
+func (m *EndPatronSessionRequest) String() string { return maskMessage(m) }
+
 func (m *EndPatronSessionRequest) decodeFixed(r *fixedReader) {
 	m.TransactionDate = r.time("transaction date")
 }
@@ -563,6 +587,9 @@ type EndPatronSessionResponse struct {
 func (*EndPatronSessionResponse) Command() Command { return CmdEndPatronSessionResponse }
 
 func (m *EndPatronSessionResponse) extraFields() *[]Field { return &m.Extra }
+
+// String renders the message in wire form with PINs and passwords masked.
+func (m *EndPatronSessionResponse) String() string { return maskMessage(m) }
 
 func (m *EndPatronSessionResponse) decodeFixed(r *fixedReader) {
 	m.EndSession = r.flag("end session")

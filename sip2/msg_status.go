@@ -19,6 +19,9 @@ func (*LoginRequest) Command() Command { return CmdLogin }
 
 func (m *LoginRequest) extraFields() *[]Field { return &m.Extra }
 
+// String renders the message in wire form with PINs and passwords masked.
+func (m *LoginRequest) String() string { return maskMessage(m) }
+
 func (m *LoginRequest) decodeFixed(r *fixedReader) {
 	m.UIDAlgorithm = r.str("UID algorithm", 1)
 	m.PWDAlgorithm = r.str("PWD algorithm", 1)
@@ -62,6 +65,9 @@ func (*LoginResponse) Command() Command { return CmdLoginResponse }
 
 func (m *LoginResponse) extraFields() *[]Field { return &m.Extra }
 
+// String renders the message in wire form with PINs and passwords masked.
+func (m *LoginResponse) String() string { return maskMessage(m) }
+
 func (m *LoginResponse) decodeFixed(r *fixedReader) {
 	m.OK = r.flag("ok")
 }
@@ -91,6 +97,9 @@ type SCStatusRequest struct {
 func (*SCStatusRequest) Command() Command { return CmdSCStatus }
 
 func (m *SCStatusRequest) extraFields() *[]Field { return &m.Extra }
+
+// String renders the message in wire form with PINs and passwords masked.
+func (m *SCStatusRequest) String() string { return maskMessage(m) }
 
 func (m *SCStatusRequest) decodeFixed(r *fixedReader) {
 	m.StatusCode = r.str("status code", 1)
@@ -138,6 +147,9 @@ type ACSStatusResponse struct {
 func (*ACSStatusResponse) Command() Command { return CmdACSStatus }
 
 func (m *ACSStatusResponse) extraFields() *[]Field { return &m.Extra }
+
+// String renders the message in wire form with PINs and passwords masked.
+func (m *ACSStatusResponse) String() string { return maskMessage(m) }
 
 func (m *ACSStatusResponse) decodeFixed(r *fixedReader) {
 	m.OnlineStatus = r.flag("on-line status")
@@ -206,6 +218,9 @@ func (*RequestSCResend) Command() Command { return CmdRequestSCResend }
 
 func (m *RequestSCResend) extraFields() *[]Field { return &m.Extra }
 
+// String renders the message in wire form with PINs and passwords masked.
+func (m *RequestSCResend) String() string { return maskMessage(m) }
+
 func (m *RequestSCResend) decodeFixed(r *fixedReader) {
 }
 
@@ -230,6 +245,9 @@ type RequestACSResend struct {
 func (*RequestACSResend) Command() Command { return CmdRequestACSResend }
 
 func (m *RequestACSResend) extraFields() *[]Field { return &m.Extra }
+
+// String renders the message in wire form with PINs and passwords masked.
+func (m *RequestACSResend) String() string { return maskMessage(m) }
 
 func (m *RequestACSResend) decodeFixed(r *fixedReader) {
 }
