@@ -269,11 +269,11 @@ func (e *encoder) encodeValue(fv reflect.Value, f *field, k kind, et reflect.Typ
 func (e *encoder) appendTime(b []byte, t time.Time) []byte {
 	switch e.opts.DateStyle {
 	case DateStyleOffset:
-		return t.In(e.opts.Location).AppendFormat(b, "2006-01-02T15:04:05-07:00")
+		return t.In(e.opts.Location).AppendFormat(b, "2006-01-02T15:04:05.999999999-07:00")
 	case DateStyleNoZone:
-		return t.In(e.opts.Location).AppendFormat(b, "2006-01-02T15:04:05")
+		return t.In(e.opts.Location).AppendFormat(b, "2006-01-02T15:04:05.999999999")
 	}
-	return t.UTC().AppendFormat(b, "2006-01-02T15:04:05Z")
+	return t.UTC().AppendFormat(b, "2006-01-02T15:04:05.999999999Z")
 }
 
 // appendEscaped appends s as XML character data (or an attribute value).
