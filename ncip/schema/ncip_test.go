@@ -304,6 +304,8 @@ func TestMalformedAndRefused(t *testing.T) {
 		{"empty", ``, "no root element"},
 		{"text after root", msg(`<Problem><ProblemType>x</ProblemType></Problem>`) + `junk`, "outside the root"},
 		{"bad entity", msg(`<Problem><ProblemType>a&b</ProblemType></Problem>`), "&amp;"},
+		// libxml2 only warns about this namespace error and validates on.
+		{"same attribute through two prefixes", msg(`<Problem><ProblemType>x</ProblemType><Ext><AgencyId xmlns:a="urn:o" xmlns:b="urn:o" a:w="1" b:w="2">x</AgencyId></Ext></Problem>`), "appears twice"},
 		{"unknown encoding", `<?xml version="1.0" encoding="EBCDIC-XYZ"?><a/>`, "encoding"},
 	}
 	for _, tt := range tests {

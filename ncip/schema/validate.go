@@ -202,6 +202,9 @@ func (v *validator) start(t xml.StartElement) error {
 			v.ns = append(v.ns, binding{"", a.Value})
 		}
 	}
+	if err := v.uniqueAttrs(t, line, col); err != nil {
+		return err
+	}
 	ns, ok := v.resolve(t.Name.Space)
 	if !ok {
 		return v.fail(line, col, true, "not well-formed XML: namespace prefix %s of element %s is not declared", t.Name.Space, t.Name.Local)
@@ -332,6 +335,28 @@ func (v *validator) expected(a *automaton, s int) string {
 	return "expected one of " + strings.Join(alts, ", ")
 }
 
+// uniqueAttrs enforces XML's rule that an attribute appears once per
+// element, comparing names after namespace resolution.
+func (v *validator) uniqueAttrs(t xml.StartElement, line, col int) error {
+	for i, a := range t.Attr {
+		for _, b := range t.Attr[:i] {
+			if a.Name.Local != b.Name.Local {
+				continue
+			}
+			same := a.Name.Space == b.Name.Space
+			if !same && a.Name.Space != "" && b.Name.Space != "" && a.Name.Space != "xmlns" && b.Name.Space != "xmlns" {
+				na, oka := v.resolve(a.Name.Space)
+				nb, okb := v.resolve(b.Name.Space)
+				same = oka && okb && na == nb
+			}
+			if same {
+				return v.fail(line, col, true, "not well-formed XML: attribute %s appears twice on %s", a.Name.Local, t.Name.Local)
+			}
+		}
+	}
+	return nil
+}
+
 // laxAttrs only resolves attribute prefixes: nothing else is checked on
 // elements assessed laxly or skipped.
 func (v *validator) laxAttrs(t xml.StartElement, cur *frame) error {
@@ -394,11 +419,6 @@ func (v *validator) attrs(t xml.StartElement, cur *frame) error {
 				}
 			} else {
 				return v.fail(cur.line, cur.col, false, "%s", v.attrNotAllowed(an, cur, typ))
-			}
-		}
-		for _, s := range seen {
-			if s == use {
-				return v.fail(cur.line, cur.col, true, "not well-formed XML: attribute %s appears twice", v.display(an))
 			}
 		}
 		seen = append(seen, use)
