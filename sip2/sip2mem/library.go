@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/lockergate/lockergate/sip2"
 )
 
 // PatronFlags are the blocks an ILS can place on a patron. They map onto
@@ -128,10 +130,10 @@ type Account struct {
 	Password    string // CO
 	Institution string // AO
 	Location    string // CP, and the location checkins happen at
-	// Configure, if set, runs after a successful login with this account.
-	// Use it to pick the connection's charset, terminator and error
-	// detection (see sip2.Conn).
-	Configure func(c any)
+	// Options, if set, become the connection's wire options (charset,
+	// terminator, error detection) after a successful login with this
+	// account, already for the login response.
+	Options *sip2.ConnOptions
 }
 
 // Counts report what happened to one item.
@@ -146,9 +148,9 @@ type DownMode int
 
 // The outage modes.
 const (
-	Up      DownMode = iota // answer normally
-	Refuse                  // refuse new connections (the session cannot start)
-	Silent                  // accept, but never answer until the mode changes
+	Up     DownMode = iota // answer normally
+	Refuse                 // refuse new connections (the session cannot start)
+	Silent                 // accept, but never answer until the mode changes
 )
 
 // Refusal is a business refusal: the request was understood and declined.
