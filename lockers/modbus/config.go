@@ -1,0 +1,221 @@
+package modbus
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lockergate/lockergate/lockers"
+)
+
+// Config is a parsed modbus configuration string. See README.md.
+type Config struct {
+	// Transport is "tcp", "rtu" or "rtuovertcp" (RTU frames through a
+	// TCP-to-serial bridge).
+	Transport string
+	// Addr is host:port for tcp and rtuovertcp, the device path for rtu.
+	Addr string
+	// Baud, Parity ("N", "E", "O") and StopBits are the serial line
+	// settings for rtu (and the timing base of rtuovertcp).
+	Baud     int
+	Parity   string
+	StopBits int
+	// Unit is the Modbus slave id of the board.
+	Unit uint8
+	// Relays is the number of relay outputs (coils 0…Relays-1), one lock
+	// each; compartment n is relay n.
+	Relays int
+	// Inputs is the number of door-sensor inputs (discrete inputs
+	// 0…Inputs-1); compartment n's door is input n. Zero: no sensors.
+	// Default: one per relay.
+	Inputs int
+	// InputOnMeans says what an input reading ON means: "closed" (a reed
+	// switch closed by the door's magnet, the usual wiring) or "open".
+	InputOnMeans string
+	// Pulse is how long a lock's relay stays energised.
+	Pulse time.Duration
+	// HWPulse selects the board's hardware-timed "flash on" coil
+	// (0x0200+relay, value = length in 100 ms units) instead of ON then OFF.
+	HWPulse bool
+	// RelayConfirms accepts a relay read back as energised as proof of an
+	// open on compartments without a door sensor. Off by default: see
+	// README.md, "Compartments without door sensors".
+	RelayConfirms bool
+	// Timeout bounds one Modbus request.
+	Timeout time.Duration
+	// Confirm bounds the wait for the door sensor to show the door open.
+	Confirm time.Duration
+	// Poll is the interval between door-sensor reads while confirming.
+	Poll time.Duration
+	// Sizes and DefaultSize give compartment size classes.
+	Sizes       []lockers.SizeClass
+	DefaultSize lockers.SizeClass
+}
+
+// ParseConfig reads a modbus+tcp, modbus+rtu or modbus+rtuovertcp
+// configuration URL.
+func ParseConfig(u *url.URL) (Config, error) {
+	c := Config{Baud: 9600, Parity: "N", StopBits: 1, Unit: 1, Relays: 8, Inputs: 8, InputOnMeans: "closed",
+		Pulse: 500 * time.Millisecond, Timeout: 500 * time.Millisecond, Confirm: 2 * time.Second,
+		Poll: 100 * time.Millisecond, DefaultSize: "M"}
+	switch strings.ToLower(u.Scheme) {
+	case "modbus+tcp", "modbus+rtuovertcp":
+		c.Transport = strings.TrimPrefix(strings.ToLower(u.Scheme), "modbus+")
+		if u.Host == "" {
+			return c, fmt.Errorf("modbus: %s needs host:port, as in %s://10.0.0.6:502", u.Scheme, u.Scheme)
+		}
+		c.Addr = u.Host
+		if u.Port() == "" {
+			c.Addr += ":502"
+		}
+	case "modbus+rtu":
+		c.Transport = "rtu"
+		c.Addr = u.Path
+		if c.Addr == "" {
+			c.Addr = u.Opaque
+		}
+		if c.Addr == "" {
+			return c, fmt.Errorf("modbus: modbus+rtu needs a device path, as in modbus+rtu:///dev/ttyUSB0")
+		}
+	default:
+		return c, fmt.Errorf("modbus: unsupported scheme %q (want modbus+tcp, modbus+rtu or modbus+rtuovertcp)", u.Scheme)
+	}
+	inputsSet := false
+	for key, vals := range u.Query() {
+		v := vals[len(vals)-1]
+		var err error
+		switch key {
+		case "unit":
+			var n int
+			n, err = strconv.Atoi(v)
+			if err == nil && (n < 0 || n > 255) {
+				err = fmt.Errorf("want 0-255")
+			}
+			c.Unit = uint8(n)
+		case "relays":
+			c.Relays, err = boundedInt(v, 1, 256)
+		case "inputs":
+			c.Inputs, err = boundedInt(v, 0, 256)
+			inputsSet = true
+		case "input":
+			if v != "closed" && v != "open" {
+				err = fmt.Errorf("want closed (input ON = door closed) or open")
+			}
+			c.InputOnMeans = v
+		case "pulse":
+			c.HWPulse, c.Pulse, err = parsePulse(v, c.Pulse)
+		case "relayconfirms":
+			c.RelayConfirms, err = strconv.ParseBool(v)
+		case "baud":
+			c.Baud, err = boundedInt(v, 1200, 115200)
+		case "parity":
+			v = strings.ToUpper(v)
+			if v != "N" && v != "E" && v != "O" {
+				err = fmt.Errorf("want N, E or O")
+			}
+			c.Parity = v
+		case "stopbits":
+			c.StopBits, err = boundedInt(v, 1, 2)
+		case "timeout":
+			c.Timeout, err = parseDuration(v)
+		case "confirm":
+			c.Confirm, err = parseDuration(v)
+		case "poll":
+			c.Poll, err = parseDuration(v)
+		case "size":
+			if v == "" {
+				err = fmt.Errorf("empty size class")
+			}
+			c.DefaultSize = lockers.SizeClass(v)
+		case "sizes":
+			c.Sizes, err = parseSizes(v)
+		default:
+			err = fmt.Errorf("unknown option")
+		}
+		if err != nil {
+			return c, fmt.Errorf("modbus: option %s=%q: %w", key, v, err)
+		}
+	}
+	if !inputsSet {
+		c.Inputs = c.Relays
+	}
+	if c.Inputs > c.Relays {
+		return c, fmt.Errorf("modbus: %d inputs for %d relays: each door sensor belongs to the relay of the same number", c.Inputs, c.Relays)
+	}
+	if len(c.Sizes) > c.Relays {
+		return c, fmt.Errorf("modbus: option sizes lists %d compartments, the board has %d relays", len(c.Sizes), c.Relays)
+	}
+	if c.HWPulse && c.Pulse > 25500*time.Millisecond {
+		return c, fmt.Errorf("modbus: a hardware pulse is at most 25.5s")
+	}
+	return c, nil
+}
+
+// parsePulse reads "500ms" (software ON/OFF), "hw" (hardware flash-on of
+// the current length) or "hw:700ms".
+func parsePulse(v string, def time.Duration) (hw bool, d time.Duration, err error) {
+	d = def
+	if rest, ok := strings.CutPrefix(v, "hw"); ok {
+		hw = true
+		if rest == "" {
+			return hw, d, nil
+		}
+		if v, ok = strings.CutPrefix(rest, ":"); !ok {
+			return false, 0, fmt.Errorf("want a duration, hw or hw:<duration>")
+		}
+	}
+	d, err = parseDuration(v)
+	if err == nil && d < 100*time.Millisecond {
+		err = fmt.Errorf("a lock pulse shorter than 100ms does not release a solenoid")
+	}
+	return hw, d, err
+}
+
+func boundedInt(v string, lo, hi int) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("not a number")
+	}
+	if n < lo || n > hi {
+		return 0, fmt.Errorf("want %d-%d", lo, hi)
+	}
+	return n, nil
+}
+
+func parseDuration(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("not a duration such as 500ms")
+	}
+	if d <= 0 || d > time.Minute {
+		return 0, fmt.Errorf("want a duration between 0 and 1m")
+	}
+	return d, nil
+}
+
+// parseSizes reads "S,S,M" or run-length "S*4,M*4".
+func parseSizes(v string) ([]lockers.SizeClass, error) {
+	var out []lockers.SizeClass
+	for _, f := range strings.Split(v, ",") {
+		name, count, hasCount := strings.Cut(strings.TrimSpace(f), "*")
+		n := 1
+		if hasCount {
+			var err error
+			if n, err = boundedInt(count, 1, 256); err != nil {
+				return nil, fmt.Errorf("size %q: %w", f, err)
+			}
+		}
+		if name == "" {
+			return nil, fmt.Errorf("empty size class in %q", f)
+		}
+		for range n {
+			out = append(out, lockers.SizeClass(name))
+		}
+		if len(out) > 256 {
+			return nil, fmt.Errorf("more sizes than a board has relays")
+		}
+	}
+	return out, nil
+}
