@@ -1,0 +1,312 @@
+// Package ncipclient is an NCIP 2.02 initiator: an HTTP client with one
+// method per service of package ncip, built on go-resty/resty/v2.
+//
+// It lives apart from package ncip so that ncip (messages, responder)
+// depends on the standard library only; code that merely answers NCIP
+// never links resty.
+//
+// Every method takes a context and honours Options.Timeout. Lookups
+// (LookupUser, LookupItem, LookupAgency, LookupRequest, LookupVersion) are
+// idempotent and retried on transport errors and 5xx statuses; services
+// that change state are sent once. A Problem in the response comes back as
+// the typed error *ncip.Problem together with the response; anything that
+// is not an NCIP answer (a non-2xx status without NCIP, an HTML error
+// page, "It works!") comes back as a *TransportError that quotes the start
+// of the body, with the credentials removed.
+package ncipclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/lockergate/lockergate/ncip"
+)
+
+// Options configures a Client. The zero value sends unauthenticated
+// requests with a 30-second timeout and 2 retries for lookups.
+type Options struct {
+	// Token, if set, is sent in TokenHeader. The token is never shown in
+	// errors.
+	Token string
+	// TokenHeader is the header for Token. If empty, "Authorization" is
+	// used, with the value "Bearer <token>"; with any other header the
+	// token is sent as is (e.g. "X-Okapi-Token").
+	TokenHeader string
+	// BasicUser and BasicPassword, if BasicUser is set, add HTTP basic
+	// authentication.
+	BasicUser, BasicPassword string
+	// Timeout bounds each call, retries included. If zero, 30s is used.
+	Timeout time.Duration
+	// Retries is the number of retries for lookups. If zero, 2; negative
+	// means none.
+	Retries int
+	// Profile adapts outgoing messages to the partner.
+	Profile Profile
+	// HTTPClient is the underlying client. If nil, a new http.Client is
+	// used.
+	HTTPClient *http.Client
+}
+
+// Profile describes a partner: agency ids, application profile,
+// vocabularies and date style. A partner's settings are applied to every
+// request the Client sends, only where the request leaves them empty.
+type Profile struct {
+	// FromAgency and ToAgency fill a new InitiationHeader when the request
+	// has none. If FromAgency is empty, no header is added.
+	FromAgency, ToAgency string
+	// ApplicationProfileType is set in the InitiationHeader (Alma wants
+	// the resource-sharing partner code here).
+	ApplicationProfileType string
+	// Schemes maps an element name (RequestType, RequestScopeType,
+	// ItemIdentifierType, UserIdentifierType, …) to the Scheme URI to add
+	// to values of that element that have none, for peers that insist on
+	// schemes.
+	Schemes map[string]string
+	// Values maps an element name to a translation of its values, e.g.
+	// {"RequestType": {"Hold": "Page"}}, for partners with their own
+	// vocabularies. Lookups are case-insensitive.
+	Values map[string]map[string]string
+	// DateStyle and Location select how dates are written.
+	DateStyle ncip.DateStyle
+	Location  *time.Location
+}
+
+// Client sends NCIP messages to one endpoint. It is safe for concurrent
+// use.
+type Client struct {
+	endpoint string
+	opts     Options
+	once     *resty.Client // state-changing services: no retries
+	retry    *resty.Client // lookups
+	enc      ncip.EncodeOptions
+}
+
+// New returns a Client for the endpoint URL.
+func New(endpoint string, opts Options) *Client {
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 30 * time.Second
+	}
+	retries := opts.Retries
+	switch {
+	case retries == 0:
+		retries = 2
+	case retries < 0:
+		retries = 0
+	}
+	c := &Client{endpoint: endpoint, opts: opts, once: resty.NewWithClient(hc), retry: resty.NewWithClient(hc),
+		enc: ncip.EncodeOptions{DateStyle: opts.Profile.DateStyle, Location: opts.Profile.Location}}
+	c.retry.SetRetryCount(retries).SetRetryWaitTime(100 * time.Millisecond).SetRetryMaxWaitTime(2 * time.Second).
+		AddRetryCondition(func(r *resty.Response, err error) bool {
+			return err != nil || r.StatusCode() >= 500 || r.StatusCode() == http.StatusTooManyRequests
+		})
+	for _, rc := range []*resty.Client{c.once, c.retry} {
+		rc.SetHeader("Content-Type", "application/xml; charset=utf-8").SetHeader("Accept", "application/xml, text/xml")
+		if opts.Token != "" {
+			if opts.TokenHeader == "" || strings.EqualFold(opts.TokenHeader, "Authorization") {
+				rc.SetAuthToken(opts.Token)
+			} else {
+				rc.SetHeader(opts.TokenHeader, opts.Token)
+			}
+		}
+		if opts.BasicUser != "" {
+			rc.SetBasicAuth(opts.BasicUser, opts.BasicPassword)
+		}
+	}
+	return c
+}
+
+// TransportError is a failure to get an NCIP answer: the connection, a
+// non-2xx status without an NCIP body, or a body that is not NCIP.
+type TransportError struct {
+	URL         string // the endpoint, without query string
+	Status      int    // 0 if no response was received
+	ContentType string
+	// Start is the start of the body received (at most 200 bytes), with
+	// the token and password replaced by "[redacted]".
+	Start string
+	Err   error
+}
+
+func (e *TransportError) Error() string {
+	var b strings.Builder
+	b.WriteString("ncipclient: ")
+	b.WriteString(e.URL)
+	if e.Status != 0 {
+		fmt.Fprintf(&b, ": HTTP %d", e.Status)
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	if e.Status != 0 {
+		fmt.Fprintf(&b, " (Content-Type %q, body starts %q)", e.ContentType, e.Start)
+	}
+	return b.String()
+}
+
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// ErrNotNCIP is wrapped by a TransportError whose body was not NCIP.
+var ErrNotNCIP = errors.New("response is not an NCIP message")
+
+// Send posts m (after applying the profile) and returns the decoded
+// answer. retry selects the retrying transport; only idempotent messages
+// should use it. A Problem in the answer is returned as *ncip.Problem
+// together with the message.
+func (c *Client) Send(ctx context.Context, m *ncip.Message, retry bool) (*ncip.Message, error) {
+	c.applyProfile(m)
+	body, err := c.enc.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("ncipclient: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	rc := c.once
+	if retry {
+		rc = c.retry
+	}
+	resp, err := rc.R().SetContext(ctx).SetBody(body).Post(c.endpoint)
+	if err != nil {
+		return nil, c.transportError(0, "", nil, c.redact(err))
+	}
+	data := resp.Body()
+	out, derr := ncip.Unmarshal(data)
+	status := resp.StatusCode()
+	if derr != nil {
+		var p *ncip.Problem
+		if errors.As(derr, &p) && p.Type.Is(string(ncip.ProblemTypeInvalidDate)) && status/100 == 2 {
+			return nil, fmt.Errorf("ncipclient: response: %w", derr)
+		}
+		return nil, c.transportError(status, resp.Header().Get("Content-Type"), data, fmt.Errorf("%w: %v", ErrNotNCIP, strings.TrimPrefix(derr.Error(), "ncip: ")))
+	}
+	if out.Service() == "" {
+		return nil, c.transportError(status, resp.Header().Get("Content-Type"), data, fmt.Errorf("%w: empty NCIPMessage", ErrNotNCIP))
+	}
+	if p := out.Problem(); p != nil {
+		return out, p
+	}
+	if status/100 != 2 {
+		return nil, c.transportError(status, resp.Header().Get("Content-Type"), data, errors.New("unexpected status with an NCIP body"))
+	}
+	return out, nil
+}
+
+func (c *Client) transportError(status int, ct string, body []byte, err error) *TransportError {
+	u := c.endpoint
+	if pu, perr := url.Parse(u); perr == nil {
+		pu.RawQuery, pu.User = "", nil
+		u = pu.String()
+	}
+	start := string(body)
+	if len(start) > 200 {
+		start = start[:200] + "…"
+	}
+	return &TransportError{URL: u, Status: status, ContentType: ct, Start: c.redactString(start), Err: err}
+}
+
+func (c *Client) redactString(s string) string {
+	for _, secret := range []string{c.opts.Token, c.opts.BasicPassword} {
+		if len(secret) >= 3 {
+			s = strings.ReplaceAll(s, secret, "[redacted]")
+		}
+	}
+	return s
+}
+
+type redactedError struct{ msg string }
+
+func (e *redactedError) Error() string { return e.msg }
+
+// redact rewrites an error's text without secrets; url.Error texts contain
+// the endpoint, which may carry an API key in the query.
+func (c *Client) redact(err error) error {
+	msg := c.redactString(err.Error())
+	if pu, perr := url.Parse(c.endpoint); perr == nil && pu.RawQuery != "" {
+		msg = strings.ReplaceAll(msg, pu.RawQuery, "[redacted]")
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s: %w", msg, context.DeadlineExceeded)
+	}
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("%s: %w", msg, context.Canceled)
+	}
+	return &redactedError{msg}
+}
+
+var svType = reflect.TypeFor[ncip.SchemeValue]()
+
+// applyProfile fills the header and applies schemes and vocabularies.
+func (c *Client) applyProfile(m *ncip.Message) {
+	p := &c.opts.Profile
+	_, body := m.Body()
+	if body == nil {
+		return
+	}
+	v := reflect.ValueOf(body)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return
+	}
+	if h := v.Elem().FieldByName("InitiationHeader"); h.IsValid() && h.IsNil() && p.FromAgency != "" {
+		h.Set(reflect.ValueOf(&ncip.InitiationHeader{
+			FromAgencyID:           ncip.AgencyRef{AgencyID: ncip.SV(p.FromAgency)},
+			ToAgencyID:             ncip.AgencyRef{AgencyID: ncip.SV(p.ToAgency)},
+			ApplicationProfileType: ncip.SV(p.ApplicationProfileType),
+		}))
+	}
+	if len(p.Schemes) == 0 && len(p.Values) == 0 {
+		return
+	}
+	walk(v.Elem(), "", func(name string, sv *ncip.SchemeValue) {
+		if tr, ok := p.Values[name]; ok {
+			for from, to := range tr {
+				if strings.EqualFold(from, sv.Value) {
+					sv.Value = to
+					break
+				}
+			}
+		}
+		if s, ok := p.Schemes[name]; ok && sv.Scheme == "" && sv.Value != "" {
+			sv.Scheme = s
+		}
+	})
+}
+
+// walk calls f for every SchemeValue in v, with its XML element name.
+func walk(v reflect.Value, name string, f func(string, *ncip.SchemeValue)) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			walk(v.Elem(), name, f)
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			walk(v.Index(i), name, f)
+		}
+	case reflect.Struct:
+		if v.Type() == svType {
+			f(name, v.Addr().Interface().(*ncip.SchemeValue))
+			return
+		}
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			sf := t.Field(i)
+			if !sf.IsExported() {
+				continue
+			}
+			n, _, _ := strings.Cut(sf.Tag.Get("xml"), ",")
+			walk(v.Field(i), n, f)
+		}
+	}
+}
