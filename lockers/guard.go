@@ -275,7 +275,6 @@ func (g *guard) expireLocked(now time.Time) {
 	}
 }
 
-
 type watchPass struct {
 	g *guard
 	w Watcher
