@@ -60,7 +60,7 @@ type fieldReader struct {
 	loc  *time.Location
 	off  int
 	err  *DecodeError
-	seen [24]string
+	seen [16]string
 	n    int
 }
 
@@ -372,6 +372,20 @@ func (t Ternary) byte() byte {
 
 func (t Ternary) String() string { return string(t.byte()) }
 
+type decodeState struct {
+	fr fixedReader
+	r  fieldReader
+}
+
+var decodePool = sync.Pool{New: func() any { return new(decodeState) }}
+
+type encodeState struct {
+	fw fixedWriter
+	w  fieldWriter
+}
+
+var encodePool = sync.Pool{New: func() any { return new(encodeState) }}
+
 // bufPool holds scratch buffers for AppendMessage and NewFrame.
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
@@ -411,12 +425,17 @@ func Unmarshal(msg []byte, opts *Options) (Message, error) {
 func (o *Options) decodeScan(m Message, sc *scan) error {
 	cs := o.charset()
 	loc := o.location()
-	fr := fixedReader{s: cs.decodeText(sc.fixed()), base: 2, cmd: sc.cmd, loc: loc}
-	m.decodeFixed(&fr)
+	// The readers escape through the interface calls; pooling them keeps
+	// decoding at two allocations (the text and the message).
+	st := decodePool.Get().(*decodeState)
+	defer decodePool.Put(st)
+	st.fr = fixedReader{s: cs.decodeText(sc.fixed()), base: 2, cmd: sc.cmd, loc: loc}
+	st.r = fieldReader{cmd: sc.cmd, loc: loc}
+	fr, r := &st.fr, &st.r
+	m.decodeFixed(fr)
 	if fr.err == nil && sc.fixedEnd < sc.wantFixed && fr.pos >= len(fr.s) {
 		fr.fail("fixed part", len(fr.s), "cut short by \"|\" or end of message", ErrShortFixed)
 	}
-	r := fieldReader{cmd: sc.cmd, loc: loc}
 	extra := m.extraFields()
 	for {
 		id, v, off, ok := sc.next()
@@ -425,7 +444,7 @@ func (o *Options) decodeScan(m Message, sc *scan) error {
 		}
 		r.off = off
 		v = cs.decodeText(v)
-		if !r.firstTime(id) || !m.decodeField(&r, id, v) {
+		if !r.firstTime(id) || !m.decodeField(r, id, v) {
 			*extra = append(*extra, Field{id, v})
 		}
 	}
@@ -588,16 +607,20 @@ func AppendMessage(dst []byte, m Message, seq int, opts *Options) ([]byte, error
 	start := len(dst)
 	cmd := m.Command()
 	dst = append(dst, cmd...)
-	fw := fixedWriter{dst: dst, cmd: cmd}
-	m.appendFixed(&fw)
+	st := encodePool.Get().(*encodeState)
+	defer func() { *st = encodeState{}; encodePool.Put(st) }()
+	st.fw = fixedWriter{dst: dst, cmd: cmd}
+	fw := &st.fw
+	m.appendFixed(fw)
 	if fw.err != nil {
 		return dst[:start], fw.err
 	}
 	if n, _ := cmd.FixedLen(); len(fw.dst)-start-2 != n {
 		return dst[:start], &EncodeError{Command: cmd, Field: "fixed part", Msg: "fixed part is " + itoa(len(fw.dst)-start-2) + " bytes, want " + itoa(n)}
 	}
-	w := fieldWriter{dst: fw.dst, o: opts, cmd: cmd}
-	m.encodeFields(&w)
+	st.w = fieldWriter{dst: fw.dst, o: opts, cmd: cmd}
+	w := &st.w
+	m.encodeFields(w)
 	for _, fl := range *m.extraFields() {
 		w.add(fl.ID, fl.Value)
 	}
