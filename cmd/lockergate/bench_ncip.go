@@ -1,8 +1,107 @@
 package main
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
 
-// benchNCIP is not written yet; its owner replaces this file.
+	"github.com/lockergate/lockergate/internal/loadgen"
+	"github.com/lockergate/lockergate/ncip"
+	"github.com/lockergate/lockergate/ncip/ncipclient"
+)
+
+// benchServices builds the request each bench iteration sends.
+var benchServices = map[string]func(user, item, agency string) *ncip.Message{
+	"LookupUser": func(u, i, a string) *ncip.Message {
+		return &ncip.Message{LookupUser: &ncip.LookupUser{InitiationHeader: benchHeader(a), UserID: &ncip.UserID{UserIdentifierValue: u}, UserElementType: []ncip.SchemeValue{ncip.SV("Name Information")}}}
+	},
+	"LookupItem": func(u, i, a string) *ncip.Message {
+		return &ncip.Message{LookupItem: &ncip.LookupItem{InitiationHeader: benchHeader(a), ItemID: &ncip.ItemID{ItemIdentifierValue: i}}}
+	},
+	"CheckOutItem": func(u, i, a string) *ncip.Message {
+		return &ncip.Message{CheckOutItem: &ncip.CheckOutItem{InitiationHeader: benchHeader(a), UserID: &ncip.UserID{UserIdentifierValue: u}, ItemID: ncip.ItemID{ItemIdentifierValue: i}}}
+	},
+	"CheckInItem": func(u, i, a string) *ncip.Message {
+		return &ncip.Message{CheckInItem: &ncip.CheckInItem{InitiationHeader: benchHeader(a), ItemID: ncip.ItemID{ItemIdentifierValue: i}}}
+	},
+	"RenewItem": func(u, i, a string) *ncip.Message {
+		return &ncip.Message{RenewItem: &ncip.RenewItem{InitiationHeader: benchHeader(a), UserID: &ncip.UserID{UserIdentifierValue: u}, ItemID: ncip.ItemID{ItemIdentifierValue: i}}}
+	},
+	"LookupVersion": func(u, i, a string) *ncip.Message {
+		return &ncip.Message{LookupVersion: &ncip.LookupVersion{FromAgencyID: ncip.AgencyRef{AgencyID: ncip.SV(a)}, ToAgencyID: ncip.AgencyRef{AgencyID: ncip.SV(a)}}}
+	},
+}
+
+func benchHeader(agency string) *ncip.InitiationHeader {
+	if agency == "" {
+		return nil
+	}
+	return &ncip.InitiationHeader{FromAgencyID: ncip.AgencyRef{AgencyID: ncip.SV(agency)}, ToAgencyID: ncip.AgencyRef{AgencyID: ncip.SV(agency)}}
+}
+
+// benchNCIP load-tests an NCIP responder (ours or any other): N workers
+// send the same request back to back for the duration; a Problem in an
+// answer counts as an error, by type.
 func benchNCIP(ctx context.Context, e *env, args []string) error {
-	return errNotYet
+	var names []string
+	for n := range benchServices {
+		names = append(names, n)
+	}
+	fs := newFlagSet(e, "bench ncip", "--url URL [--conc N] [--duration D] [--service S] [--user U --item I --agency A] [--token T]")
+	u := fs.String("url", "", "responder URL (required)")
+	conc := fs.Int("conc", 16, "concurrent clients")
+	dur := fs.Duration("duration", 10*time.Second, "how long to send requests")
+	service := fs.String("service", "LookupUser", "service to send: "+strings.Join(sortedKeys(names), ", "))
+	user := fs.String("user", "U1", "UserIdentifierValue to use")
+	item := fs.String("item", "I1", "ItemIdentifierValue to use")
+	agency := fs.String("agency", "", "agency id for the InitiationHeader (none if empty)")
+	token := fs.String("token", "", "API token (Authorization: Bearer)")
+	timeout := fs.Duration("timeout", 10*time.Second, "time limit per request")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *u == "" {
+		return usagef("--url is required")
+	}
+	build, ok := benchServices[*service]
+	if !ok {
+		return usagef("unknown --service %q; one of %s", *service, strings.Join(sortedKeys(names), ", "))
+	}
+	if *conc < 1 || *dur <= 0 {
+		return usagef("--conc must be at least 1 and --duration positive")
+	}
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConns: *conc, MaxIdleConnsPerHost: *conc, IdleConnTimeout: 30 * time.Second}}
+	defer hc.CloseIdleConnections()
+	c := ncipclient.New(*u, ncipclient.Options{Token: *token, Timeout: *timeout, Retries: -1, HTTPClient: hc})
+	res, err := loadgen.Run(ctx, loadgen.Config{
+		Workers:  *conc,
+		Duration: *dur,
+		Progress: e.stderr,
+		Setup: func(ctx context.Context, worker int) (loadgen.RequestFunc, func() error, error) {
+			return func(ctx context.Context) error {
+				_, err := c.Send(ctx, build(*user, *item, *agency), false)
+				return err
+			}, nil, nil
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "NCIP %s against %s\n", *service, *u)
+	res.Print(e.stdout)
+	return nil
+}
+
+func sortedKeys(s []string) []string {
+	out := append([]string(nil), s...)
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
 }

@@ -171,6 +171,13 @@ func (c *Client) Send(ctx context.Context, m *ncip.Message, retry bool) (*ncip.M
 	if err != nil {
 		return nil, fmt.Errorf("ncipclient: %w", err)
 	}
+	return c.SendRaw(ctx, body, retry)
+}
+
+// SendRaw posts an already encoded document as it is (no profile, no
+// re-encoding), for tools that test what a peer does with exact bytes.
+// Its answer is handled as in Send.
+func (c *Client) SendRaw(ctx context.Context, body []byte, retry bool) (*ncip.Message, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	rc := c.once

@@ -1,0 +1,27 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/lockergate/lockergate/ncip/nciptest"
+)
+
+func TestBenchNCIP(t *testing.T) {
+	srv := nciptest.NewServer(t, nciptest.NewDemo())
+	for _, svc := range []string{"LookupUser", "CheckOutItem"} {
+		code, out, errs := runNCIPCmd(t, "bench", "ncip", "--url", srv.URL, "--conc", "2", "--duration", "300ms", "--service", svc)
+		if code != 0 || !strings.Contains(out, "requests ") || !strings.Contains(out, "errors 0") || !strings.Contains(out, "p99") {
+			t.Errorf("%s: exit %d\nstdout %s\nstderr %s", svc, code, out, errs)
+		}
+	}
+	// Problems count as errors, by kind.
+	code, out, _ := runNCIPCmd(t, "bench", "ncip", "--url", srv.URL, "--conc", "1", "--duration", "200ms", "--user", "nobody")
+	if code != 0 || strings.Contains(out, "errors 0") || !strings.Contains(out, "Unknown User") {
+		t.Errorf("unknown user bench: exit %d\n%s", code, out)
+	}
+	code, _, errs := runNCIPCmd(t, "bench", "ncip", "--url", srv.URL, "--service", "Nope")
+	if code != 2 || !strings.Contains(errs, "unknown --service") {
+		t.Errorf("bad service: exit %d %s", code, errs)
+	}
+}
