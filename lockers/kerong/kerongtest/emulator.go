@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lockergate/lockergate/lockers"
 	"github.com/lockergate/lockergate/lockers/kerong"
 )
 
@@ -370,4 +371,48 @@ func (e *Emulator) Locate(id string) (boardNum, lock int, err error) {
 		return 0, 0, fmt.Errorf("kerongtest: no compartment %q", id)
 	}
 	return e.order[(n-1)/e.locks], (n-1)%e.locks + 1, nil
+}
+
+// Faults returns the emulator's fault hooks in the shape the contract
+// suite (lockers/lockerstest) expects: compartments numbered as the kerong
+// driver numbers them, boards named by their number as in Health.
+func (e *Emulator) Faults() *Faults { return &Faults{e: e} }
+
+// Faults adapts an Emulator to lockerstest.Faults.
+type Faults struct{ e *Emulator }
+
+// Jam makes the lock of compartment id fail to release, or work again.
+func (f *Faults) Jam(id lockers.CompartmentID, jammed bool) error {
+	b, l, err := f.e.Locate(string(id))
+	if err != nil {
+		return err
+	}
+	f.e.Jam(b, l, jammed)
+	return nil
+}
+
+// SetBoardOnline silences board (its number, as in Health) or wakes it.
+func (f *Faults) SetBoardOnline(board string, online bool) error {
+	n, err := strconv.Atoi(board)
+	if err != nil {
+		return fmt.Errorf("kerongtest: board %q: want its number", board)
+	}
+	f.e.mu.Lock()
+	_, ok := f.e.boards[n]
+	f.e.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("kerongtest: no board %d", n)
+	}
+	f.e.SetSilent(n, !online)
+	return nil
+}
+
+// CloseDoor pushes the door of compartment id shut.
+func (f *Faults) CloseDoor(id lockers.CompartmentID) error {
+	b, l, err := f.e.Locate(string(id))
+	if err != nil {
+		return err
+	}
+	f.e.CloseDoor(b, l)
+	return nil
 }

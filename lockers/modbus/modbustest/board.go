@@ -22,10 +22,13 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	mb "github.com/simonvetter/modbus"
+
+	"github.com/lockergate/lockergate/lockers"
 )
 
 // FlashOnBase is the first hardware-pulse coil (relay n is FlashOnBase+n).
@@ -448,4 +451,47 @@ func (b *Board) Requests() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.requests
+}
+
+// Faults returns the board's fault hooks in the shape the contract suite
+// (lockers/lockerstest) expects, with compartment "n" on relay n.
+func (b *Board) Faults() *Faults { return &Faults{b: b} }
+
+// Faults adapts a Board to lockerstest.Faults.
+type Faults struct{ b *Board }
+
+func (f *Faults) relay(id lockers.CompartmentID) (int, error) {
+	n, err := strconv.Atoi(string(id))
+	if err != nil || n < 1 || n > f.b.relays {
+		return 0, fmt.Errorf("modbustest: no compartment %q", id)
+	}
+	return n, nil
+}
+
+// Jam makes the lock of compartment id stay shut, or work again.
+func (f *Faults) Jam(id lockers.CompartmentID, jammed bool) error {
+	n, err := f.relay(id)
+	if err == nil {
+		f.b.Jam(n, jammed)
+	}
+	return err
+}
+
+// SetBoardOnline takes the board off the line or back; a board has one
+// name, the one the modbus driver reports ("host:port unit n").
+func (f *Faults) SetBoardOnline(board string, online bool) error {
+	if !strings.HasSuffix(board, fmt.Sprintf("unit %d", f.b.unit)) {
+		return fmt.Errorf("modbustest: no board %q", board)
+	}
+	f.b.SetOffline(!online)
+	return nil
+}
+
+// CloseDoor pushes the door of compartment id shut.
+func (f *Faults) CloseDoor(id lockers.CompartmentID) error {
+	n, err := f.relay(id)
+	if err == nil {
+		f.b.CloseDoor(n)
+	}
+	return err
 }

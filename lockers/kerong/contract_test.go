@@ -1,0 +1,38 @@
+package kerong_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/lockergate/lockergate/lockers"
+	"github.com/lockergate/lockergate/lockers/kerong/kerongtest"
+	"github.com/lockergate/lockergate/lockers/lockerstest"
+)
+
+// emulated is a driver opened on an emulator, carrying the emulator's
+// fault hooks so that the contract suite finds them.
+type emulated struct {
+	lockers.Driver
+	*kerongtest.Faults
+}
+
+// TestContract runs the driver contract against kerong+tcp on an emulated
+// bus of three CU16 boards. Each check gets a fresh emulator: the suite
+// leaves doors open between checks, and a door already open makes any Open
+// (even of a jammed lock) succeed at once.
+func TestContract(t *testing.T) {
+	lockerstest.Run(t, lockerstest.Config{
+		Open: func(t *testing.T) lockers.Driver {
+			emu, err := kerongtest.New([]int{0, 1, 2}, 16)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { emu.Close() })
+			d, err := lockers.Open(context.Background(), emu.URL("timeout=100ms", "confirm=600ms", "poll=20ms"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return emulated{d, emu.Faults()}
+		},
+	})
+}

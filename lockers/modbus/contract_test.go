@@ -1,0 +1,43 @@
+package modbus_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/lockergate/lockergate/lockers"
+	"github.com/lockergate/lockergate/lockers/lockerstest"
+	"github.com/lockergate/lockergate/lockers/modbus/modbustest"
+)
+
+// emulated is a driver opened on an emulated board, carrying the board's
+// fault hooks so that the contract suite finds them.
+type emulated struct {
+	lockers.Driver
+	*modbustest.Faults
+}
+
+// TestContract runs the driver contract against modbus+tcp on an emulated
+// relay board, with the software pulse and with the hardware pulse. Each
+// check gets a fresh board: the suite leaves doors open between checks.
+func TestContract(t *testing.T) {
+	for _, pulse := range []string{"pulse=150ms", "pulse=hw:200ms"} {
+		t.Run(pulse, func(t *testing.T) {
+			lockerstest.Run(t, lockerstest.Config{
+				Open: func(t *testing.T) lockers.Driver {
+					b := newBoard(t, 8, 8)
+					d, err := lockers.Open(context.Background(), b.URL("timeout=100ms", "confirm=600ms", "poll=20ms", pulse))
+					if err != nil {
+						t.Fatal(err)
+					}
+					t.Cleanup(func() {
+						d.Close()
+						if on := b.Energised(); len(on) > 0 {
+							t.Errorf("relays left energised after the check: %v", on)
+						}
+					})
+					return emulated{d, b.Faults()}
+				},
+			})
+		})
+	}
+}
