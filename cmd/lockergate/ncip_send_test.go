@@ -49,4 +49,3 @@ func TestNCIPSend(t *testing.T) {
 		t.Errorf("transport error: exit %d, stderr %s", code, errs)
 	}
 }
-
