@@ -427,7 +427,9 @@ func (c *Client) alive() bool {
 	if c.br.Buffered() > 0 {
 		return false
 	}
-	if err := c.conn.SetReadDeadline(time.Now()); err != nil {
+	// A deadline already in the past would fail the read before looking at
+	// the socket, so give it a millisecond.
+	if err := c.conn.SetReadDeadline(time.Now().Add(time.Millisecond)); err != nil {
 		return false
 	}
 	_, err := c.br.Peek(1)

@@ -6,6 +6,7 @@ package sip2_test
 
 import (
 	"bufio"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"strings"
@@ -44,10 +45,11 @@ func reqSeq(req string) string {
 
 // An action tells the fake what to do with one request.
 type action struct {
-	reply string        // raw bytes to send (terminator included), if any
-	hang  bool          // never answer, keep the connection open
-	close bool          // close the connection without answering
-	delay time.Duration // wait before replying
+	reply      string        // raw bytes to send (terminator included), if any
+	hang       bool          // never answer, keep the connection open
+	close      bool          // close the connection without answering
+	closeAfter bool          // close the connection after sending reply
+	delay      time.Duration // wait before replying
 }
 
 // answer seals body with the request's AY and terminates it with CR.
@@ -71,9 +73,18 @@ type fakeACS struct {
 
 func newFakeACS(t testing.TB, handle func(conn int, req string) action) *fakeACS {
 	t.Helper()
+	return newFakeACSTLS(t, nil, handle)
+}
+
+// newFakeACSTLS is newFakeACS behind TLS when config is not nil.
+func newFakeACSTLS(t testing.TB, config *tls.Config, handle func(conn int, req string) action) *fakeACS {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if config != nil {
+		ln = tls.NewListener(ln, config)
 	}
 	f := &fakeACS{t: t, ln: ln, handle: handle}
 	f.wg.Add(1)
@@ -157,6 +168,9 @@ func serveFake(c net.Conn, n int, handle func(int, string) action, record func(s
 			if _, err := c.Write([]byte(a.reply)); err != nil {
 				return
 			}
+			if a.closeAfter {
+				return
+			}
 		}
 	}
 }
@@ -182,11 +196,23 @@ func standardACS(_ int, req string) action {
 	case strings.HasPrefix(req, "99"):
 		return answer(req, fakeACSStatus)
 	case strings.HasPrefix(req, "11"):
-		return answer(req, fakeCheckoutOK)
+		// Echo the item so concurrent callers can check they got their own answer.
+		return answer(req, "121NNY20261126    225649AOMAIN|AA"+fieldOf(req, "AA")+"|AB"+fieldOf(req, "AB")+"|AJA book|AH20261210    225649|")
 	case strings.HasPrefix(req, "09"):
 		return answer(req, fakeCheckinOK)
 	case strings.HasPrefix(req, "97"):
 		return action{reply: "96AZFEF6\r"}
 	}
 	return action{reply: "96AZFEF6\r"}
+}
+
+// fieldOf returns the value of field id in a raw message, for fields that
+// are not the first after the fixed part (those start right after a "|").
+func fieldOf(raw, id string) string {
+	for _, part := range strings.Split(raw, "|")[1:] {
+		if strings.HasPrefix(part, id) {
+			return part[2:]
+		}
+	}
+	return ""
 }
