@@ -54,6 +54,11 @@ type Config struct {
 	// ConnectTimeout bounds connecting and subscribing in Dial. If zero,
 	// DefaultConnectTimeout.
 	ConnectTimeout time.Duration
+	// CachedStatus makes Status and StatusAll answer from the latest
+	// snapshot received instead of asking the controller for a fresh one,
+	// saving a round trip when a gateway polls often. The cached state can
+	// lag behind the doors by the broker's delivery time.
+	CachedStatus bool
 	// Now is the driver's clock. If nil, time.Now.
 	Now func() time.Time
 }
@@ -66,7 +71,7 @@ type Config struct {
 // Query parameters: client_id, username, password_env (the name of an
 // environment variable holding the password; preferred over a password in
 // the URL), ca_file (mqtts), response_timeout, confirm_timeout,
-// heartbeat_timeout, connect_timeout (Go durations). Unknown parameters are
+// heartbeat_timeout, connect_timeout (Go durations), status=fresh|cached. Unknown parameters are
 // an error, so that a typo does not silently change behaviour.
 func ParseURL(u *url.URL) (Config, error) {
 	var c Config
@@ -136,6 +141,15 @@ func ParseURL(u *url.URL) (Config, error) {
 			c.ConfirmTimeout, err = parseDuration(k, v)
 		case "heartbeat_timeout":
 			c.HeartbeatTimeout, err = parseDuration(k, v)
+		case "status":
+			switch v {
+			case "fresh":
+				c.CachedStatus = false
+			case "cached":
+				c.CachedStatus = true
+			default:
+				err = fmt.Errorf("status: %q is not fresh or cached", v)
+			}
 		case "connect_timeout":
 			c.ConnectTimeout, err = parseDuration(k, v)
 		default:

@@ -388,6 +388,11 @@ func (d *Driver) watchdog() {
 // because acknowledgements get lost while doors still open.
 func (d *Driver) Open(ctx context.Context, cmd lockers.Command) (lockers.OpenResult, error) {
 	id := cmd.Compartment
+	if err := ctx.Err(); err != nil {
+		// Checked before publishing: paho sends a queued publish even when
+		// the caller has given up, and a door must not open for nobody.
+		return lockers.OpenResult{}, d.err("open", id, err)
+	}
 	if cmd.ID == "" || cmd.Issued.IsZero() || id == "" {
 		return lockers.OpenResult{}, d.err("open", id, lockers.ErrInvalidCommand)
 	}
@@ -564,22 +569,33 @@ func toStatus(c CompartmentState, at time.Time) lockers.Status {
 	return st
 }
 
-// snapshot returns the latest snapshot, asking the controller for one when
-// none has arrived yet. offline reports a bank that is offline.
-func (d *Driver) snapshot(ctx context.Context) (s *SnapshotMessage, at time.Time, offline bool, err error) {
+// snapshot returns the bank's state. With fresh set (and the controller
+// not known to be offline) it asks the controller to republish its
+// snapshot and waits for one that arrives after the request, so that a
+// read never returns a state older than the call; otherwise it uses the
+// latest snapshot, asking only when none has arrived yet. offline reports
+// a bank that is offline, whose snapshot is the last one known.
+func (d *Driver) snapshot(ctx context.Context, fresh bool) (s *SnapshotMessage, at time.Time, offline bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, at, false, err
+	}
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()
 		return nil, at, false, lockers.ErrClosed
 	}
-	if d.snap != nil {
-		s, at, offline = d.snap, d.snapAt, d.conn == connOffline
-		d.mu.Unlock()
-		return s, at, offline, nil
-	}
 	if d.conn == connOffline {
+		s, at = d.snap, d.snapAt
 		d.mu.Unlock()
-		return nil, at, true, lockers.ErrOffline
+		if s == nil {
+			return nil, at, true, lockers.ErrOffline
+		}
+		return s, at, true, nil
+	}
+	if d.snap != nil && (!fresh || d.cfg.CachedStatus) {
+		s, at = d.snap, d.snapAt
+		d.mu.Unlock()
+		return s, at, false, nil
 	}
 	ch := make(chan struct{})
 	d.snapWaiters = append(d.snapWaiters, ch)
@@ -595,26 +611,32 @@ func (d *Driver) snapshot(ctx context.Context) (s *SnapshotMessage, at time.Time
 	ctx, cancel := context.WithTimeoutCause(ctx, d.cfg.ResponseTimeout, errConfirmDeadline)
 	defer cancel()
 	if err := waitToken(ctx, d.cli.Publish(d.topicCommand, 1, false, payload)); err != nil {
+		if perr := parentDone(ctx); perr != nil {
+			return nil, at, false, perr
+		}
 		return nil, at, false, fmt.Errorf("lockers/mqtt: publish status request: %w", err)
 	}
 	select {
 	case <-ch:
-		return d.snapshot(ctx)
+		d.mu.Lock()
+		s, at = d.snap, d.snapAt
+		d.mu.Unlock()
+		return s, at, false, nil
 	case <-offCh:
-		return nil, at, true, lockers.ErrOffline
+		return d.snapshot(ctx, false)
 	case <-d.done:
 		return nil, at, false, lockers.ErrClosed
 	case <-ctx.Done():
 		if err := parentDone(ctx); err != nil {
 			return nil, at, false, err
 		}
-		return nil, at, false, fmt.Errorf("%w: no snapshot from the controller", lockers.ErrTimeout)
+		return nil, at, false, fmt.Errorf("%w: no snapshot from the controller within %v", lockers.ErrTimeout, d.cfg.ResponseTimeout)
 	}
 }
 
 // Compartments lists the compartments of the latest snapshot.
 func (d *Driver) Compartments(ctx context.Context) ([]lockers.Compartment, error) {
-	s, _, _, err := d.snapshot(ctx)
+	s, _, _, err := d.snapshot(ctx, false)
 	if err != nil {
 		return nil, d.err("compartments", "", err)
 	}
@@ -636,10 +658,11 @@ func (d *Driver) Compartments(ctx context.Context) ([]lockers.Compartment, error
 	return out, nil
 }
 
-// Status reports one compartment from the latest snapshot. While the bank
+// Status reports one compartment from a fresh snapshot (see
+// Config.CachedStatus). While the bank
 // is offline the compartment comes back with Fault set to ErrOffline.
 func (d *Driver) Status(ctx context.Context, id lockers.CompartmentID) (lockers.Status, error) {
-	s, at, offline, err := d.snapshot(ctx)
+	s, at, offline, err := d.snapshot(ctx, true)
 	if err != nil {
 		return lockers.Status{}, d.err("status", id, err)
 	}
@@ -657,10 +680,25 @@ func (d *Driver) status(c CompartmentState, at time.Time, offline bool) lockers.
 	return toStatus(c, at)
 }
 
-// StatusAll reports every compartment from the latest snapshot, in the
-// controller's order.
+// StatusAll reports every compartment from a fresh snapshot (see
+// Config.CachedStatus), in the controller's order.
 func (d *Driver) StatusAll(ctx context.Context) ([]lockers.Status, error) {
-	s, at, offline, err := d.snapshot(ctx)
+	s, at, offline, err := d.snapshot(ctx, true)
+	if errors.Is(err, lockers.ErrTimeout) {
+		// A controller that does not answer does not fail the sweep: its
+		// compartments (as last known) come back with ErrOffline.
+		d.mu.Lock()
+		s, at = d.snap, d.snapAt
+		d.mu.Unlock()
+		if s != nil {
+			out := make([]lockers.Status, len(s.Compartments))
+			for i, c := range s.Compartments {
+				out[i] = lockers.Status{Compartment: lockers.CompartmentID(c.ID), At: d.cfg.Now(),
+					Fault: d.err("status all", lockers.CompartmentID(c.ID), fmt.Errorf("%w: %w", lockers.ErrOffline, err))}
+			}
+			return out, nil
+		}
+	}
 	if err != nil {
 		return nil, d.err("status all", "", err)
 	}

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lockergate/lockergate/lockers"
 	hv "github.com/lockergate/lockergate/lockers/httpvendor"
 )
 
@@ -246,7 +247,7 @@ func (s *Server) bankStatus(w http.ResponseWriter, r *http.Request) (int, any) {
 func (s *Server) health(w http.ResponseWriter, r *http.Request) (int, any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := hv.ControllerHealth{ID: "ctl-1", Online: !s.offline, Compartments: s.order, LastSeen: s.now().UTC()}
+	c := hv.ControllerHealth{ID: Controller, Online: !s.offline, Compartments: s.order, LastSeen: s.now().UTC()}
 	if s.offline {
 		c.Error = "no heartbeat from the controller"
 	}
@@ -438,17 +439,19 @@ func (s *Server) WebhookErrors() []error {
 	return append([]error(nil), s.hookErrs...)
 }
 
-func (s *Server) withDoor(id string, f func(d *door) *hv.Event) {
+func (s *Server) withDoor(id lockers.CompartmentID, f func(d *door) *hv.Event) error {
 	s.mu.Lock()
-	d := s.doors[id]
-	var ev *hv.Event
-	if d != nil {
-		ev = f(d)
+	d := s.doors[string(id)]
+	if d == nil {
+		s.mu.Unlock()
+		return fmt.Errorf("vendortest: no compartment %s", id)
 	}
+	ev := f(d)
 	s.mu.Unlock()
 	if ev != nil {
 		s.send(*ev)
 	}
+	return nil
 }
 
 func (s *Server) event(typ string, d *door) *hv.Event {
@@ -457,27 +460,27 @@ func (s *Server) event(typ string, d *door) *hv.Event {
 }
 
 // Jam makes the lock of id fail: opens answer 409 DOOR_JAMMED.
-func (s *Server) Jam(id string, on bool) {
-	s.withDoor(id, func(d *door) *hv.Event { d.jammed = on; return nil })
+func (s *Server) Jam(id lockers.CompartmentID, on bool) error {
+	return s.withDoor(id, func(d *door) *hv.Event { d.jammed = on; return nil })
 }
 
 // StayShut makes opens of id succeed without the lock ever showing
 // released: acknowledged, never confirmed.
-func (s *Server) StayShut(id string, on bool) {
-	s.withDoor(id, func(d *door) *hv.Event { d.stayShut = on; return nil })
+func (s *Server) StayShut(id lockers.CompartmentID, on bool) error {
+	return s.withDoor(id, func(d *door) *hv.Event { d.stayShut = on; return nil })
 }
 
 // CloseDoor closes the door of id and latches its lock.
-func (s *Server) CloseDoor(id string) {
-	s.withDoor(id, func(d *door) *hv.Event {
+func (s *Server) CloseDoor(id lockers.CompartmentID) error {
+	return s.withDoor(id, func(d *door) *hv.Event {
 		d.open, d.released = false, false
 		return s.event(hv.EventDoorClosed, d)
 	})
 }
 
 // Force opens the door of id without a command.
-func (s *Server) Force(id string) {
-	s.withDoor(id, func(d *door) *hv.Event {
+func (s *Server) Force(id lockers.CompartmentID) error {
+	return s.withDoor(id, func(d *door) *hv.Event {
 		d.open = true
 		return s.event(hv.EventDoorForced, d)
 	})
@@ -497,6 +500,19 @@ func (s *Server) Offline(on bool) {
 	s.send(hv.Event{EventID: randomHex(8), Type: typ, Bank: s.Bank, OccurredAt: s.now().UTC()})
 }
 
+// Controller is the name of the fake's single controller in Health.
+const Controller = "ctl-1"
+
+// SetBoardOnline takes the controller offline or back, as Offline does.
+// It implements lockerstest.Faults.
+func (s *Server) SetBoardOnline(board string, online bool) error {
+	if board != Controller {
+		return fmt.Errorf("vendortest: no controller %q; there is only %q", board, Controller)
+	}
+	s.Offline(!online)
+	return nil
+}
+
 // FailNext makes the next n requests answer status with body verbatim
 // (e.g. 503 and an HTML page), before authentication and routing.
 func (s *Server) FailNext(n, status int, body string) {
@@ -513,10 +529,10 @@ func (s *Server) Delay(d time.Duration) {
 }
 
 // Pulses reports how often the lock of id was pulsed.
-func (s *Server) Pulses(id string) int {
+func (s *Server) Pulses(id lockers.CompartmentID) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if d := s.doors[id]; d != nil {
+	if d := s.doors[string(id)]; d != nil {
 		return d.pulses
 	}
 	return 0

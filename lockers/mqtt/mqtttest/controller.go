@@ -20,6 +20,7 @@ import (
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 
+	"github.com/lockergate/lockergate/lockers"
 	lm "github.com/lockergate/lockergate/lockers/mqtt"
 )
 
@@ -369,25 +370,28 @@ func (c *Controller) respondLocked(msgID string, r lm.ResponseMessage, send bool
 
 // Jam makes the lock of compartment id fail (or work again): opens are
 // answered DOOR_JAMMED and the snapshot shows the fault.
-func (c *Controller) Jam(id string, jammed bool) {
-	c.withDoor(id, func(d *door) { d.jammed = jammed })
+func (c *Controller) Jam(id lockers.CompartmentID, jammed bool) error {
+	return c.withDoor(id, func(d *door) { d.jammed = jammed })
 }
 
 // BoardOffline marks the board behind id as not answering: the snapshot
 // reports BOARD_OFFLINE for it while the rest of the bank works.
-func (c *Controller) BoardOffline(id string, offline bool) {
-	c.withDoor(id, func(d *door) { d.offline = offline })
+func (c *Controller) BoardOffline(id lockers.CompartmentID, offline bool) error {
+	return c.withDoor(id, func(d *door) { d.offline = offline })
 }
 
 // StayShut makes the next opens of id release the lock without the door
 // moving and without any later snapshot or event showing it: the case
 // of an acknowledged open that is never confirmed.
-func (c *Controller) StayShut(id string, on bool) {
+func (c *Controller) StayShut(id lockers.CompartmentID, on bool) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if d := c.doors[id]; d != nil {
-		d.stayShut = on
+	d := c.doors[string(id)]
+	if d == nil {
+		return fmt.Errorf("mqtttest: no compartment %s", id)
 	}
+	d.stayShut = on
+	return nil
 }
 
 // DropResponses makes the controller carry out the next n opens without
@@ -416,8 +420,8 @@ func (c *Controller) RedeliverNext(n int) {
 }
 
 // CloseDoor closes the door of id; the lock latches.
-func (c *Controller) CloseDoor(id string) {
-	c.withDoor(id, func(d *door) {
+func (c *Controller) CloseDoor(id lockers.CompartmentID) error {
+	return c.withDoor(id, func(d *door) {
 		if d.open || d.released {
 			d.open, d.released = false, false
 			c.publishEventLocked(lm.EventDoorClosed, d, "")
@@ -426,8 +430,8 @@ func (c *Controller) CloseDoor(id string) {
 }
 
 // Force opens the door of id without a command: tamper.
-func (c *Controller) Force(id string) {
-	c.withDoor(id, func(d *door) {
+func (c *Controller) Force(id lockers.CompartmentID) error {
+	return c.withDoor(id, func(d *door) {
 		d.open = true
 		d.openedAt = c.cfg.Now()
 		d.leftSent = false
@@ -436,8 +440,8 @@ func (c *Controller) Force(id string) {
 }
 
 // SetItem sets the item sensor of id.
-func (c *Controller) SetItem(id string, occupied bool) {
-	c.withDoor(id, func(d *door) {
+func (c *Controller) SetItem(id lockers.CompartmentID, occupied bool) error {
+	return c.withDoor(id, func(d *door) {
 		if d.occupied != occupied {
 			d.occupied = occupied
 			c.publishEventLocked(lm.EventItemChanged, d, "")
@@ -445,20 +449,23 @@ func (c *Controller) SetItem(id string, occupied bool) {
 	})
 }
 
-func (c *Controller) withDoor(id string, f func(*door)) {
+func (c *Controller) withDoor(id lockers.CompartmentID, f func(*door)) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if d := c.doors[id]; d != nil {
-		f(d)
-		c.publishSnapshotLocked()
+	d := c.doors[string(id)]
+	if d == nil {
+		return fmt.Errorf("mqtttest: no compartment %s", id)
 	}
+	f(d)
+	c.publishSnapshotLocked()
+	return nil
 }
 
 // Pulses reports how many times the lock of id was pulsed.
-func (c *Controller) Pulses(id string) int {
+func (c *Controller) Pulses(id lockers.CompartmentID) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if d := c.doors[id]; d != nil {
+	if d := c.doors[string(id)]; d != nil {
 		return d.pulses
 	}
 	return 0
@@ -495,6 +502,47 @@ func (c *Controller) GoOffline() {
 	c.mu.Unlock()
 	if conn != nil {
 		conn.Close()
+	}
+}
+
+// SetBoardOnline takes the whole controller (the bank's single board, named
+// by its prefix in Health) offline by GoOffline, or back by Reconnect. It
+// returns once the broker has published the last will, plus a short grace
+// for subscribers to receive it, so that callers can assert on the
+// gateway's view right away. It implements lockerstest.Faults.
+func (c *Controller) SetBoardOnline(board string, online bool) error {
+	if board != c.cfg.Prefix {
+		return fmt.Errorf("mqtttest: no board %q; the controller is board %q", board, c.cfg.Prefix)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if online {
+		return c.Reconnect(ctx)
+	}
+	seen := make(chan struct{}, 1)
+	obs := paho.NewClient(paho.NewClientOptions().AddBroker(c.cfg.Broker).SetClientID("obs-" + randomHex(6)))
+	if err := wait(ctx, obs.Connect()); err != nil {
+		return fmt.Errorf("mqtttest: observer: %w", err)
+	}
+	defer obs.Disconnect(0)
+	err := wait(ctx, obs.Subscribe(c.topic(lm.TopicConnection), 1, func(_ paho.Client, m paho.Message) {
+		if cm, err := lm.DecodeConnection(m.Payload()); err == nil && cm.Status == lm.ConnectionOffline && !m.Retained() {
+			select {
+			case seen <- struct{}{}:
+			default:
+			}
+		}
+	}))
+	if err != nil {
+		return fmt.Errorf("mqtttest: observer: %w", err)
+	}
+	c.GoOffline()
+	select {
+	case <-seen:
+		time.Sleep(100 * time.Millisecond)
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("mqtttest: the broker did not publish the last will: %w", ctx.Err())
 	}
 }
 
