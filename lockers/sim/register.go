@@ -51,13 +51,14 @@ func ParseConfig(u *url.URL) (Config, error) {
 		return vs[0], true, nil
 	}
 	known := map[string]bool{"compartments": true, "sizes": true, "boardsize": true, "light": true,
-		"charging": true, "itemsensor": true, "locksensor": true, "leftopen": true, "confirm": true, "name": true}
+		"charging": true, "itemsensor": true, "locksensor": true, "leftopen": true, "confirm": true, "name": true,
+		"jam": true, "noack": true, "acknoopen": true, "offline": true}
 	for k := range q {
 		if !known[k] {
 			if lockers.IsSecretKey(k) {
 				return cfg, bad("", "unknown option")
 			}
-			return cfg, bad(k, "unknown option (known: boardsize, charging, compartments, confirm, itemsensor, leftopen, light, locksensor, name, sizes)")
+			return cfg, bad(k, "unknown option (known: acknoopen, boardsize, charging, compartments, confirm, itemsensor, jam, leftopen, light, locksensor, name, noack, offline, sizes)")
 		}
 	}
 	count := 0
@@ -158,6 +159,45 @@ func ParseConfig(u *url.URL) (Config, error) {
 			return cfg, bad(d.key, "want a positive duration such as 90s, got %q", v)
 		}
 		*d.dst = t
+	}
+	for _, f := range []struct {
+		key string
+		dst *[]lockers.CompartmentID
+	}{{"jam", &cfg.Jammed}, {"noack", &cfg.DropAcks}, {"acknoopen", &cfg.AckWithoutOpen}} {
+		v, ok, err := one(f.key)
+		if err != nil {
+			return cfg, err
+		}
+		if !ok {
+			continue
+		}
+		which, err := parseSet(v, count)
+		if err != nil {
+			return cfg, bad(f.key, "%v", err)
+		}
+		for i := 1; i <= count; i++ {
+			if which[i] {
+				*f.dst = append(*f.dst, lockers.CompartmentID(strconv.Itoa(i)))
+			}
+		}
+	}
+	if v, ok, err := one("offline"); err != nil {
+		return cfg, err
+	} else if ok {
+		size := cfg.BoardSize
+		if size == 0 {
+			size = 16
+		}
+		boards := (count + size - 1) / size
+		which, err := parseSet(v, boards)
+		if err != nil {
+			return cfg, bad("offline", "board numbers: %v", err)
+		}
+		for n := 1; n <= boards; n++ {
+			if which[n] {
+				cfg.OfflineBoards = append(cfg.OfflineBoards, strconv.Itoa(n))
+			}
+		}
 	}
 	if v, _, err := one("name"); err != nil {
 		return cfg, err

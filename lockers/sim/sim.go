@@ -21,7 +21,9 @@
 // numbers and ranges such as 1-4,9), locksensor (false for a bank with
 // door sensors only), leftopen (how long a door may stay open before
 // EventDoorLeftOpen, default 2m), confirm (how long Open waits to see
-// the door open, default 100ms), name (the bank's name).
+// the door open, default 100ms), name (the bank's name), and faults to
+// start with for demos and command-line tests: jam, noack and acknoopen
+// (compartment numbers, as for light) and offline (board numbers).
 package sim
 
 import (
@@ -67,6 +69,11 @@ type Config struct {
 	// as after a crash in the middle of a pulse; New switches every output
 	// off, as a real driver must at start-up.
 	StartEnergised []lockers.CompartmentID
+	// Jammed, DropAcks and AckWithoutOpen start the bank with those faults
+	// on the listed compartments (see Jam, DropAck, AckWithoutOpen).
+	Jammed, DropAcks, AckWithoutOpen []lockers.CompartmentID
+	// OfflineBoards start the bank with those boards not answering.
+	OfflineBoards []string
 	// OnPulse, when set, is called while a lock output is energised, so
 	// that tests can see the output on during the pulse and off after it.
 	OnPulse func(id lockers.CompartmentID)
@@ -168,6 +175,21 @@ func New(cfg Config) (*Bank, error) {
 		}
 	}
 	b.allOff()
+	for _, f := range []struct {
+		ids []lockers.CompartmentID
+		set func(lockers.CompartmentID, bool) error
+	}{{cfg.Jammed, b.Jam}, {cfg.DropAcks, b.DropAck}, {cfg.AckWithoutOpen, b.AckWithoutOpen}} {
+		for _, id := range f.ids {
+			if err := f.set(id, true); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, board := range cfg.OfflineBoards {
+		if err := b.SetBoardOnline(board, false); err != nil {
+			return nil, err
+		}
+	}
 	return b, nil
 }
 

@@ -374,3 +374,27 @@ func TestNewRejectsBadCompartments(t *testing.T) {
 		}
 	}
 }
+
+func TestFaultOptions(t *testing.T) {
+	ctx := context.Background()
+	d, err := lockers.Open(ctx, "sim:?compartments=8&boardsize=4&jam=1&noack=2&acknoopen=3&offline=2&locksensor=true&confirm=20ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	open := func(id string) error {
+		_, err := d.Open(ctx, lockers.Command{ID: "f" + id, Compartment: lockers.CompartmentID(id), Issued: time.Now()})
+		return err
+	}
+	for _, tt := range []struct {
+		id   string
+		want error
+	}{{"1", lockers.ErrJammed}, {"2", nil}, {"3", lockers.ErrJammed}, {"4", nil}, {"5", lockers.ErrOffline}, {"8", lockers.ErrOffline}} {
+		if err := open(tt.id); !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
+			t.Errorf("Open(%s) = %v, want %v", tt.id, err, tt.want)
+		}
+	}
+	if acks := lockers.Unguard(d).(*sim.Bank).Acks(); !reflect.DeepEqual(acks, []bool{true, false, true, true}) {
+		t.Errorf("Acks = %v", acks)
+	}
+}
