@@ -37,9 +37,9 @@ type Conn struct {
 	loggedIn bool
 
 	// Input buffer: buf[r:w] holds bytes not yet consumed.
-	buf []byte
-	r   int
-	w   int
+	buf      []byte
+	r        int
+	w        int
 	out      []byte // response being built, reused
 	lastReq  []byte // previous request with AY/AZ, for duplicate detection
 	lastResp []byte // previous response as sent, for 97 and duplicates

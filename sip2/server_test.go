@@ -252,3 +252,5 @@ func dialRawErr(addr string) (net.Conn, error) {
 	}
 	return c, err
 }
+
+func newReader(c net.Conn) *bufio.Reader { return bufio.NewReader(c) }
