@@ -6,5 +6,9 @@
 package all
 
 import (
-	_ "github.com/lockergate/lockergate/lockers/sim" // sim:
+	_ "github.com/lockergate/lockergate/lockers/httpvendor" // http:, https:
+	_ "github.com/lockergate/lockergate/lockers/kerong"     // kerong+serial:, kerong+tcp:
+	_ "github.com/lockergate/lockergate/lockers/modbus"     // modbus+tcp:, modbus+rtu:, modbus+rtuovertcp:
+	_ "github.com/lockergate/lockergate/lockers/mqtt"       // mqtt:, mqtts:
+	_ "github.com/lockergate/lockergate/lockers/sim"        // sim:
 )
