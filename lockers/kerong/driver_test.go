@@ -388,3 +388,29 @@ func BenchmarkStatusAll48(b *testing.B) {
 		}
 	}
 }
+
+func TestNoSecretsInErrors(t *testing.T) {
+	emu, err := kerongtest.New([]int{0}, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	u, _ := url.Parse(strings.Replace(emu.URL("timeout=50ms", "confirm=200ms"), "kerong+tcp://", "kerong+tcp://admin:s3cret-pw@", 1))
+	d, err := kerong.Open(context.Background(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	emu.SetSilent(0, true)
+	_, err = d.Open(ctxT(t), cmd("s", "1"))
+	h, _ := d.Health(ctxT(t))
+	for _, s := range []string{fmt.Sprint(err), h.Detail, fmt.Sprint(h.Boards[0].Err)} {
+		if strings.Contains(s, "s3cret") {
+			t.Fatalf("secret leaked: %q", s)
+		}
+	}
+	u.RawQuery += "&bogus=1"
+	if _, err := kerong.Open(context.Background(), u); err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("config error: %v", err)
+	}
+}

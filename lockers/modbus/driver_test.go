@@ -322,3 +322,25 @@ func BenchmarkStatusAll8(b *testing.B) {
 		}
 	}
 }
+
+func TestNoSecretsInErrors(t *testing.T) {
+	b := newBoard(t, 2, 2)
+	u, _ := url.Parse(strings.Replace(b.URL(fast...), "modbus+tcp://", "modbus+tcp://admin:s3cret-pw@", 1))
+	d, err := modbus.Open(context.Background(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	b.SetOffline(true)
+	_, err = d.Open(ctxT(t), cmd("s", "1"))
+	h, _ := d.Health(ctxT(t))
+	for _, s := range []string{fmt.Sprint(err), h.Detail, fmt.Sprint(h.Boards[0].Err), h.Boards[0].Board} {
+		if strings.Contains(s, "s3cret") {
+			t.Fatalf("secret leaked: %q", s)
+		}
+	}
+	u.RawQuery += "&bogus=1"
+	if _, err := modbus.Open(context.Background(), u); err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("config error: %v", err)
+	}
+}
