@@ -131,3 +131,30 @@ func TestOpenErrors(t *testing.T) {
 		t.Errorf("StatusAll faults = %v, %v, %v; want nil, jammed, offline", all[0].Fault, all[1].Fault, all[4].Fault)
 	}
 }
+
+// TestDuplicateTransaction bypasses the Guard: the controller itself must
+// answer a repeated transaction with the earlier outcome and no pulse.
+func TestDuplicateTransaction(t *testing.T) {
+	t.Parallel()
+	ctl, d := newBank(t, mqtttest.Config{}, mqtt.Config{})
+	c := cmd("tx-dup", "8")
+	if _, err := d.Open(ctx(t), c); err != nil {
+		t.Fatal(err)
+	}
+	ctl.CloseDoor("8")
+	res, err := d.Open(ctx(t), c)
+	if err != nil || !res.Duplicate {
+		t.Fatalf("repeated transaction = %+v, %v; want Duplicate", res, err)
+	}
+	if n := ctl.Pulses("8"); n != 1 {
+		t.Errorf("pulses = %d, want 1", n)
+	}
+	ctl.Jam("2", true)
+	j := cmd("tx-dup-jam", "2")
+	_, err1 := d.Open(ctx(t), j)
+	ctl.Jam("2", false)
+	_, err2 := d.Open(ctx(t), j)
+	if !errors.Is(err1, lockers.ErrJammed) || !errors.Is(err2, lockers.ErrJammed) {
+		t.Errorf("a repeated jammed transaction = %v then %v; want the earlier ErrJammed replayed", err1, err2)
+	}
+}

@@ -293,7 +293,7 @@ func (c *Controller) handleLocked(payload []byte) {
 		}
 		if json.Unmarshal(payload, &raw) == nil && raw.MessageID != "" {
 			c.respondLocked(raw.MessageID, lm.ResponseMessage{MessageID: raw.MessageID, TransactionID: raw.TransactionID,
-				Result: lm.ResultError, ErrorCode: lm.CodeInvalidCommand, Message: err.Error()}, false)
+				Result: lm.ResultError, ErrorCode: lm.CodeInvalidCommand, Message: err.Error()}, true)
 		}
 		return
 	}
@@ -305,7 +305,7 @@ func (c *Controller) handleLocked(payload []byte) {
 	r := lm.ResponseMessage{MessageID: cmd.MessageID, TransactionID: cmd.TransactionID, Action: cmd.Action, Result: lm.ResultOK}
 	if cmd.Action == lm.ActionStatus {
 		c.publishSnapshotLocked()
-		c.respondLocked(cmd.MessageID, r, false)
+		c.respondLocked(cmd.MessageID, r, true)
 		return
 	}
 	if prev, ok := c.byTx[cmd.TransactionID]; ok {
@@ -315,7 +315,7 @@ func (c *Controller) handleLocked(payload []byte) {
 			s := d.state()
 			prev.State = &s
 		}
-		c.respondLocked(cmd.MessageID, prev, false)
+		c.respondLocked(cmd.MessageID, prev, true)
 		return
 	}
 	d := c.doors[cmd.Compartment]
