@@ -504,8 +504,9 @@ func (c *Client) exchange(ctx context.Context, req *Frame, wantReply bool) (*Fra
 
 	budget := c.opts.timeout()
 	deadline := time.Now().Add(budget)
+	ctxDeadline := false
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline, budget = d, time.Until(d)
+		deadline, budget, ctxDeadline = d, time.Until(d), true
 	}
 	conn := c.conn
 	conn.SetDeadline(deadline)
@@ -521,6 +522,10 @@ func (c *Client) exchange(ctx context.Context, req *Frame, wantReply bool) (*Fra
 		switch {
 		case ctx.Err() != nil:
 			err = ctx.Err()
+		case errors.Is(err, os.ErrDeadlineExceeded) && ctxDeadline:
+			// The connection deadline was ctx's and may fire a hair
+			// before ctx itself reports it.
+			err = fmt.Errorf("%w: %w", ErrTimeout, context.DeadlineExceeded)
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			err = fmt.Errorf("%w: no answer within %v", ErrTimeout, budget.Round(time.Millisecond))
 		case c.isClosed():
