@@ -118,7 +118,20 @@ func OpenWith(ctx context.Context, config string, opts GuardOptions) (Driver, er
 	}
 	d, err := open(ctx, u)
 	if err != nil {
-		return nil, &ConfigError{Config: Redact(config), Err: scrubError(err, secretValues(config))}
+		secrets := secretValues(config)
+		if ce, ok := err.(*ConfigError); ok {
+			// The driver said what is wrong in our terms; keep its words
+			// but not its copy of the configuration, which may be raw.
+			out := *ce
+			out.Config = Redact(config)
+			out.Key = scrub(out.Key, secrets)
+			out.Reason = scrub(out.Reason, secrets)
+			if out.Err != nil {
+				out.Err = scrubError(out.Err, secrets)
+			}
+			return nil, &out
+		}
+		return nil, &ConfigError{Config: Redact(config), Err: scrubError(err, secrets)}
 	}
 	if d == nil {
 		return nil, &ConfigError{Config: Redact(config), Reason: "driver returned no driver and no error"}

@@ -17,6 +17,9 @@ func init() {
 	// fake+test: returns a fakeDriver; "fail" in the path makes it fail
 	// with an error that (badly) quotes the whole URL, secrets included.
 	lockers.Register("fake+test", func(ctx context.Context, u *url.URL) (lockers.Driver, error) {
+		if u.Query().Get("cfgerr") != "" {
+			return nil, &lockers.ConfigError{Config: u.String(), Key: "cfgerr", Reason: "bad value " + u.Query().Get("token")}
+		}
 		if strings.Contains(u.Path, "fail") || u.Query().Get("fail") != "" {
 			return nil, fmt.Errorf("cannot use %s: %w", u.String(), errFakeConfig)
 		}
@@ -58,6 +61,7 @@ func TestOpenErrors(t *testing.T) {
 		{"bad port", "fake+test://u:" + secret + "@host:port/", "not a valid URL"},
 		{"bad query escape", "fake+test://host/?key=" + secret + "%g1", "bad query escaping"},
 		{"control char", "fake+test://host/\n?key=" + secret, "control character"},
+		{"driver ConfigError quoting secrets", "fake+test://admin:" + secret + "@host/?cfgerr=1&token=" + secret, "option cfgerr: bad value REDACTED"},
 		{"driver error quoting secrets", "fake+test://admin:" + secret + "@host/fail?api_key=" + secret, "fake driver refuses"},
 	}
 	for _, tt := range tests {
@@ -73,6 +77,9 @@ func TestOpenErrors(t *testing.T) {
 			}
 			if strings.Contains(msg, secret) {
 				t.Errorf("error leaks the secret: %q", msg)
+			}
+			if strings.Count(msg, "driver config") > 1 {
+				t.Errorf("error repeats the configuration: %q", msg)
 			}
 			if !strings.HasPrefix(msg, "lockers: ") {
 				t.Errorf("error %q lacks the package prefix", msg)
