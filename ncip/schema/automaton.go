@@ -24,8 +24,9 @@ const unbounded = -1
 // deterministic automaton is built eagerly.
 const (
 	maxExpandedBound = 1000
-	maxNFAStates     = 200000
-	maxDFAStates     = 20000
+	maxNFAStates     = 50000
+	maxDFAStates     = 10000
+	maxCompileWork   = 2000000 // NFA states visited while determinising a schema
 )
 
 // An automaton is the deterministic recogniser of one content model. It is
@@ -67,6 +68,7 @@ type nedge struct {
 type nfa struct {
 	eps   [][]int
 	edges [][]nedge
+	work  *int // states visited by closure, shared by a whole schema
 }
 
 func (n *nfa) newState() (int, error) {
@@ -169,13 +171,17 @@ func (n *nfa) once(p *particle, from int) (int, error) {
 	}
 }
 
-func (n *nfa) closure(set []int) []int {
+func (n *nfa) closure(set []int) ([]int, error) {
 	seen := make(map[int]bool, len(set))
 	stack := append([]int(nil), set...)
 	for _, s := range set {
 		seen[s] = true
 	}
 	for len(stack) > 0 {
+		*n.work++
+		if *n.work > maxCompileWork {
+			return nil, fmt.Errorf("content model too complex to compile")
+		}
 		s := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		for _, t := range n.eps[s] {
@@ -190,7 +196,7 @@ func (n *nfa) closure(set []int) []int {
 		out = append(out, s)
 	}
 	slices.Sort(out)
-	return out
+	return out, nil
 }
 
 func setKey(set []int) string {
@@ -201,9 +207,11 @@ func setKey(set []int) string {
 	return string(b)
 }
 
-// compileModel turns the particle p into a deterministic automaton.
-func compileModel(p *particle) (*automaton, error) {
-	n := &nfa{}
+// compileModel turns the particle p into a deterministic automaton. work
+// accumulates the effort spent, so that a whole schema stays within
+// maxCompileWork.
+func compileModel(p *particle, work *int) (*automaton, error) {
+	n := &nfa{work: work}
 	start, _ := n.newState()
 	final, err := n.build(p, start)
 	if err != nil {
@@ -225,7 +233,11 @@ func compileModel(p *particle) (*automaton, error) {
 		a.states = append(a.states, dstate{})
 		return len(sets) - 1, nil
 	}
-	if _, err := add(n.closure([]int{start})); err != nil {
+	first, err := n.closure([]int{start})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := add(first); err != nil {
 		return nil, err
 	}
 	for i := 0; i < len(sets); i++ {
@@ -262,7 +274,11 @@ func compileModel(p *particle) (*automaton, error) {
 					t = append(t, wtargets[w]...)
 				}
 			}
-			to, err := add(n.closure(t))
+			set, err := n.closure(t)
+			if err != nil {
+				return nil, err
+			}
+			to, err := add(set)
 			if err != nil {
 				return nil, err
 			}
@@ -272,7 +288,11 @@ func compileModel(p *particle) (*automaton, error) {
 		// listed above; the Unique Particle Attribution rule means two of
 		// them never accept the same name in a valid schema.
 		for _, w := range wilds {
-			to, err := add(n.closure(wtargets[w]))
+			set, err := n.closure(wtargets[w])
+			if err != nil {
+				return nil, err
+			}
+			to, err := add(set)
 			if err != nil {
 				return nil, err
 			}

@@ -309,7 +309,12 @@ var (
 	reLanguage = regexp.MustCompile(`^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$`)
 )
 
+// ratDecimal parses a decimal's value. The lexical check comes first:
+// big.Rat also accepts exponents, and 1e999999999 would take forever.
 func ratDecimal(v string) *big.Rat {
+	if !reDecimal.MatchString(v) {
+		return nil
+	}
 	r, ok := new(big.Rat).SetString(strings.TrimPrefix(v, "+"))
 	if !ok {
 		return nil
