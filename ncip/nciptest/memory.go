@@ -198,7 +198,7 @@ func (m *Memory) item(id string) (*Item, error) {
 	return it, nil
 }
 
-func userID(u *User) *ncip.UserID { return &ncip.UserID{UserIdentifierValue: u.ID} }
+func userID(u *User) *ncip.UserID   { return &ncip.UserID{UserIdentifierValue: u.ID} }
 func itemID(id string) *ncip.ItemID { return &ncip.ItemID{ItemIdentifierValue: id} }
 
 func blocked(u *User) error {
