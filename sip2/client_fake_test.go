@@ -216,3 +216,12 @@ func fieldOf(raw, id string) string {
 	}
 	return ""
 }
+
+// corrupt changes the last checksum digit of a sealed message.
+func corrupt(sealed string) string {
+	last := sealed[len(sealed)-1]
+	if last == '0' {
+		return sealed[:len(sealed)-1] + "1"
+	}
+	return sealed[:len(sealed)-1] + "0"
+}

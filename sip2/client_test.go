@@ -215,7 +215,7 @@ func TestClientBadChecksumSends97(t *testing.T) {
 				case strings.HasPrefix(req, "99"):
 					last = req
 					good := seal(fakeACSStatus, reqSeq(req))
-					return action{reply: good[:len(good)-1] + "0\r"} // corrupt AZ
+					return action{reply: corrupt(good) + "\r"}
 				case req == "97AZFEF5":
 					seq := reqSeq(last)
 					if !resentAY {
