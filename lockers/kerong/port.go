@@ -52,6 +52,9 @@ type connPort struct {
 }
 
 func (p *connPort) Flush() error {
+	if ok, err := drainNow(p.Conn); ok {
+		return err
+	}
 	for {
 		if err := p.Conn.SetReadDeadline(time.Now().Add(time.Millisecond)); err != nil {
 			return err

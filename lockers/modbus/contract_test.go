@@ -25,7 +25,7 @@ func TestContract(t *testing.T) {
 			lockerstest.Run(t, lockerstest.Config{
 				Open: func(t *testing.T) lockers.Driver {
 					b := newBoard(t, 8, 8)
-					d, err := lockers.Open(context.Background(), b.URL("timeout=100ms", "confirm=600ms", "poll=20ms", pulse))
+					d, err := lockers.Open(context.Background(), b.URL("timeout=300ms", "confirm=1s", "poll=20ms", pulse))
 					if err != nil {
 						t.Fatal(err)
 					}

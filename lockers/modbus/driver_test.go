@@ -40,7 +40,7 @@ func open(t testing.TB, config string) *modbus.Driver {
 }
 
 // fast are options that keep the tests short.
-var fast = []string{"pulse=150ms", "timeout=100ms", "confirm=600ms", "poll=20ms"}
+var fast = []string{"pulse=150ms", "timeout=300ms", "confirm=1s", "poll=20ms"}
 
 func cmd(id string, comp lockers.CompartmentID) lockers.Command {
 	return lockers.Command{ID: id, Compartment: comp, Issued: time.Now()}
@@ -313,12 +313,16 @@ func TestRegisteredSchemes(t *testing.T) {
 
 func BenchmarkStatusAll8(b *testing.B) {
 	board := newBoard(b, 8, 8)
-	d := open(b, board.URL(fast...))
+	d := open(b, board.URL("timeout=2s"))
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if all, err := d.StatusAll(ctx); err != nil || all[7].Fault != nil {
+		all, err := d.StatusAll(ctx)
+		if err != nil {
 			b.Fatal(err)
+		}
+		if all[7].Fault != nil {
+			b.Fatal(all[7].Fault)
 		}
 	}
 }

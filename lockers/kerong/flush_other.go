@@ -1,0 +1,5 @@
+//go:build !unix
+
+package kerong
+
+func drainNow(any) (bool, error) { return false, nil }
