@@ -95,6 +95,9 @@ func ParseURL(u *url.URL) (Config, error) {
 		}
 		host = net.JoinHostPort(u.Hostname(), port)
 	}
+	if u.Fragment != "" || u.RawFragment != "" {
+		return c, fmt.Errorf("lockers/mqtt: %s: a '#' in the URL: topic wildcards cannot be a prefix (escape a '#' in a password as %%23)", redactURL(u))
+	}
 	c.Broker += host
 	c.Prefix = strings.Trim(u.Path, "/")
 	if err := checkPrefix(c.Prefix); err != nil {

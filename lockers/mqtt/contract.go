@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 )
@@ -190,6 +191,9 @@ func unmarshal(kind string, b []byte, v any) error {
 // jsonErrorText keeps the position json reports but drops the Go type
 // names, which mean nothing to a firmware author.
 func jsonErrorText(err error) string {
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		return "invalid JSON: truncated or empty"
+	}
 	switch e := err.(type) {
 	case *json.SyntaxError:
 		return fmt.Sprintf("invalid JSON at byte %d: %v", e.Offset, e)
