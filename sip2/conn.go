@@ -405,7 +405,7 @@ func splitErrorDetection(raw []byte) (t edTail, ed bool, ok bool) {
 		j--
 	}
 	seqDigits := az - j
-	if seqDigits > 0 && j >= 4 && raw[j-2] == 'A' && raw[j-1] == 'Y' {
+	if seqDigits > 0 && seqDigits <= 3 && j >= 4 && raw[j-2] == 'A' && raw[j-1] == 'Y' {
 		start = j - 2
 	} else {
 		seqDigits = 0
