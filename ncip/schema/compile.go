@@ -55,16 +55,16 @@ func compile(root *node) (*Schema, error) {
 		inGroup:       map[xml.Name]bool{},
 		inAttrGp:      map[xml.Name]bool{},
 	}
-	c.anyType = &typeDef{name: xml.Name{Space: xsdNS, Local: "anyType"}, complex: true, anyType: true, content: contentMixed, done: true,
+	c.anyType = &typeDef{name: xml.Name{Space: xsdNS, Local: "anyType"}, complex: true, anyType: true, content: contentMixed,
 		anyAttr: &wildcard{any: true, process: processLax, describe: "any attribute"}}
 	c.types[c.anyType.name] = c.anyType
 	for local := range builtins {
 		n := xml.Name{Space: xsdNS, Local: local}
-		c.types[n] = &typeDef{name: n, simple: builtinSimple(local), done: true}
+		c.types[n] = &typeDef{name: n, simple: builtinSimple(local)}
 	}
 	for _, local := range []string{"NMTOKENS", "IDREFS", "ENTITIES"} {
 		n := xml.Name{Space: xsdNS, Local: local}
-		c.types[n] = &typeDef{name: n, simple: builtinSimple(local), done: true}
+		c.types[n] = &typeDef{name: n, simple: builtinSimple(local)}
 	}
 
 	var order []xml.Name
@@ -224,7 +224,7 @@ func (c *compiler) anonType(k *node) (*typeDef, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &typeDef{simple: st, done: true}, nil
+		return &typeDef{simple: st}, nil
 	}
 	t := &typeDef{complex: true}
 	return t, c.fillComplex(t, k)
@@ -257,7 +257,6 @@ func (c *compiler) typeByName(qn xml.Name, at *node) (*typeDef, error) {
 		}
 	}
 	t.resolving = false
-	t.done = true
 	return t, nil
 }
 

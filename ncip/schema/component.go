@@ -42,7 +42,6 @@ type typeDef struct {
 
 	// resolving guards against circular derivation while compiling.
 	resolving bool
-	done      bool
 }
 
 // An attrUse is one attribute a complex type allows.

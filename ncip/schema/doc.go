@@ -29,6 +29,11 @@
 // inside sequences with occurrence bounds are matched exactly and in
 // linear time. A Schema is immutable and safe for concurrent use.
 //
+// Where libxml2 (xmllint) departs from the XSD recommendation, the package
+// follows libxml2, so that its verdicts match the reference tool NCIP
+// implementers use: leading whitespace is refused in date and time values,
+// and 24:00:00 is accepted as a time of day.
+//
 // Validation reports the first problem as a *ValidationError with the
 // element's path, line and column, and what was expected. Documents with a
 // DOCTYPE are refused, so no entity is ever expanded. Error messages never

@@ -31,6 +31,7 @@ type ValidationError struct {
 	Syntax bool
 }
 
+// Error formats the error as "schema: PATH (line L, column C): REASON".
 func (e *ValidationError) Error() string {
 	path := e.Path
 	if path == "" {
@@ -67,16 +68,15 @@ type frame struct {
 type binding struct{ prefix, uri string }
 
 type validator struct {
-	s      *Schema
-	d      *xml.Decoder
-	stack  []frame
-	ns     []binding
-	text   []byte
-	done   bool // the root element has ended
-	seen   bool // the root element has started
-	line   int
-	col    int
-	errOut *ValidationError
+	s     *Schema
+	d     *xml.Decoder
+	stack []frame
+	ns    []binding
+	text  []byte
+	done  bool // the root element has ended
+	seen  bool // the root element has started
+	line  int
+	col   int
 }
 
 // Validate reads one XML document from r and checks it against the schema.
