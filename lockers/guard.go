@@ -249,9 +249,10 @@ func (g *guard) runOpen(ctx context.Context, cmd Command) (res OpenResult, err e
 			res, err = OpenResult{}, g.fail("open", cmd.Compartment, fmt.Errorf("driver panicked: %T", p))
 		}
 	}()
-	res, err = g.inner.Open(ctx, cmd)
-	res.Duplicate = false
-	return res, err
+	// A Duplicate from the driver is kept: a controller that remembers
+	// transactions across restarts of the gateway knows better than the
+	// guard's memory.
+	return g.inner.Open(ctx, cmd)
 }
 
 // expireLocked forgets finished commands beyond the size bound or older

@@ -337,3 +337,20 @@ func compose(d *fakeDriver, w, l, c bool, calls *atomic.Int32) lockers.Driver {
 	}
 	return d
 }
+
+// dupDriver is a controller that remembers transactions itself.
+type dupDriver struct{ fakeDriver }
+
+func (d *dupDriver) Open(ctx context.Context, cmd lockers.Command) (lockers.OpenResult, error) {
+	res, err := d.fakeDriver.Open(ctx, cmd)
+	res.Duplicate = true
+	return res, err
+}
+
+func TestGuardKeepsDriverDuplicate(t *testing.T) {
+	g := lockers.Guard(&dupDriver{}, lockers.GuardOptions{})
+	res, err := g.Open(context.Background(), lockers.Command{ID: "seen-by-controller", Compartment: "1", Issued: time.Now()})
+	if err != nil || !res.Duplicate {
+		t.Errorf("Open = %+v, %v; want the controller's Duplicate kept", res, err)
+	}
+}
