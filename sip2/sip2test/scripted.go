@@ -156,6 +156,11 @@ func (s *ScriptedACS) play(c net.Conn) {
 				seq = msg[i+2 : i+3]
 			}
 		} else {
+			// Counted as played before the write: the SC may check Err as
+			// soon as it has read the response.
+			s.mu.Lock()
+			s.pos++
+			s.mu.Unlock()
 			out := strings.ReplaceAll(st.text, "{AY}", seq)
 			if strings.HasSuffix(out, "{AZ}") {
 				out = strings.TrimSuffix(out, "{AZ}")
@@ -165,6 +170,7 @@ func (s *ScriptedACS) play(c net.Conn) {
 				s.fail("transcript line %d: write: %v", st.line, err)
 				return
 			}
+			continue
 		}
 		s.mu.Lock()
 		s.pos++
