@@ -306,6 +306,7 @@ func TestMalformedAndRefused(t *testing.T) {
 		{"bad entity", msg(`<Problem><ProblemType>a&b</ProblemType></Problem>`), "&amp;"},
 		// libxml2 only warns about this namespace error and validates on.
 		{"same attribute through two prefixes", msg(`<Problem><ProblemType>x</ProblemType><Ext><AgencyId xmlns:a="urn:o" xmlns:b="urn:o" a:w="1" b:w="2">x</AgencyId></Ext></Problem>`), "appears twice"},
+		{"xml version 0", `<?xml version="0"?><a/>`, "unsupported version"},
 		{"unknown encoding", `<?xml version="1.0" encoding="EBCDIC-XYZ"?><a/>`, "encoding"},
 	}
 	for _, tt := range tests {
@@ -319,6 +320,25 @@ func TestMalformedAndRefused(t *testing.T) {
 				t.Errorf("Validate = %v (Syntax %v), want a syntax error mentioning %q", ve, ve.Syntax, tt.reason)
 			}
 		})
+	}
+}
+
+type failingReader struct{ n int }
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if f.n == 0 {
+		return 0, errors.New("disk on fire")
+	}
+	f.n--
+	return copy(p, "<NCIPMessage "), nil
+}
+
+// A failing reader is an I/O error, not a verdict on the document.
+func TestReaderFailure(t *testing.T) {
+	err := schema.NCIP().Validate(&failingReader{n: 1})
+	var ve *schema.ValidationError
+	if err == nil || errors.As(err, &ve) || !strings.Contains(err.Error(), "disk on fire") {
+		t.Fatalf("Validate = %v, want the reader's error, not a *ValidationError", err)
 	}
 }
 

@@ -64,8 +64,3 @@ var ncipOnce = sync.OnceValue(func() *Schema {
 // NCIP returns the embedded NCIP 2.02 schema, compiled on first use. The
 // result is shared and safe for concurrent use.
 func NCIP() *Schema { return ncipOnce() }
-
-// ValidateBytes validates the XML document doc; see Validate.
-func (s *Schema) ValidateBytes(doc []byte) error {
-	return s.Validate(bytes.NewReader(doc))
-}

@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -63,6 +65,7 @@ type frame struct {
 	nsMark int // length of the namespace stack before this element's bindings
 	line   int
 	col    int
+	rec    *recordingReader // nil when reading from memory
 }
 
 type binding struct{ prefix, uri string }
@@ -77,6 +80,7 @@ type validator struct {
 	seen  bool // the root element has started
 	line  int
 	col   int
+	rec   *recordingReader // nil when reading from memory
 }
 
 // Validate reads one XML document from r and checks it against the schema.
@@ -86,7 +90,40 @@ type validator struct {
 // A DOCTYPE is refused, so no entity is ever expanded. Encodings other
 // than UTF-8, US-ASCII and ISO-8859-1 are refused.
 func (s *Schema) Validate(r io.Reader) error {
-	v := &validator{s: s, d: xml.NewDecoder(r)}
+	rr := &recordingReader{br: bufio.NewReader(r)}
+	return s.validate(rr, rr)
+}
+
+// ValidateBytes validates the XML document doc; see Validate.
+func (s *Schema) ValidateBytes(doc []byte) error {
+	return s.validate(bytes.NewReader(doc), nil)
+}
+
+// recordingReader remembers a failure of the underlying reader, so that
+// it can be told apart from the decoder's own complaints about the XML.
+type recordingReader struct {
+	br  *bufio.Reader
+	err error
+}
+
+func (r *recordingReader) Read(p []byte) (int, error) {
+	n, err := r.br.Read(p)
+	if err != nil && err != io.EOF {
+		r.err = err
+	}
+	return n, err
+}
+
+func (r *recordingReader) ReadByte() (byte, error) {
+	b, err := r.br.ReadByte()
+	if err != nil && err != io.EOF {
+		r.err = err
+	}
+	return b, err
+}
+
+func (s *Schema) validate(r io.Reader, rec *recordingReader) error {
+	v := &validator{s: s, d: xml.NewDecoder(r), rec: rec}
 	v.d.CharsetReader = charsetReader
 	v.ns = append(v.ns, binding{"xml", "http://www.w3.org/XML/1998/namespace"})
 	return v.run()
@@ -123,10 +160,11 @@ func (v *validator) run() error {
 			if errors.As(err, &se) {
 				return v.fail(se.Line, v.col, true, "not well-formed XML: %s", safeSyntax(se.Msg))
 			}
-			if strings.Contains(err.Error(), "encoding") {
-				return v.fail(v.line, v.col, true, "%v", err)
+			if v.rec != nil && v.rec.err != nil {
+				return fmt.Errorf("schema: reading document: %w", v.rec.err)
 			}
-			return fmt.Errorf("schema: reading document: %w", err)
+			// The XML declaration's version or encoding was refused.
+			return v.fail(v.line, v.col, true, "%s", strings.TrimPrefix(err.Error(), "xml: "))
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
