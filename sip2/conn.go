@@ -33,6 +33,7 @@ type Conn struct {
 	cancel context.CancelFunc
 
 	opts     ConnOptions
+	codecs   [2]Options // derived from opts: [0] without, [1] with AY/AZ
 	session  Session
 	loggedIn bool
 
@@ -60,6 +61,7 @@ func newConn(s *Server, nc net.Conn) *Conn {
 		out:  make([]byte, 0, 512),
 	}
 	c.ctx, c.cancel = context.WithCancel(s.baseCtx)
+	c.SetOptions(s.Options)
 	return c
 }
 
@@ -81,7 +83,12 @@ func (c *Conn) Options() ConnOptions { return c.opts }
 // detection) from the next response on. Called from Session.Login, it
 // already applies to the login response, so a device configured for, say,
 // CRLF and CP850 gets its 94 in that form.
-func (c *Conn) SetOptions(o ConnOptions) { c.opts = o }
+func (c *Conn) SetOptions(o ConnOptions) {
+	c.opts = o
+	// Kept ready, so that no message needs an Options on the heap.
+	c.codecs[0] = o.codec(false)
+	c.codecs[1] = o.codec(true)
+}
 
 // LoggedIn reports whether a login succeeded on this connection.
 func (c *Conn) LoggedIn() bool { return c.loggedIn }

@@ -2,7 +2,11 @@ package sip2_test
 
 import (
 	"bufio"
+	"fmt"
 	"net"
+	"os"
+	"os/exec"
+	"strings"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -53,10 +57,14 @@ func benchServer(b *testing.B, be sip2.Backend, login string, reqs [][]byte, con
 	srv := &sip2.Server{Backend: be, ErrorLog: &logBuffer{}}
 	go srv.Serve(l)
 	defer srv.Close()
+	benchAddr(b, l.Addr().String(), login, reqs, conns)
+}
 
+// benchAddr runs the closed loop against a server at addr.
+func benchAddr(b *testing.B, addr, login string, reqs [][]byte, conns int) {
 	cs := make([]*benchConn, conns)
 	for i := range cs {
-		cs[i] = dialBench(b, l.Addr().String(), login)
+		cs[i] = dialBench(b, addr, login)
 		defer cs[i].c.Close()
 	}
 	var next atomic.Int64
@@ -141,4 +149,56 @@ func itoa(n int) string {
 		return string(rune('0' + n))
 	}
 	return itoa(n/10) + string(rune('0'+n%10))
+}
+
+// The load generator and the server share one Go runtime in the
+// benchmarks above, so its scheduler sees 128 goroutines and the p99 there
+// mostly measures the generator waiting for its turn. This one runs the
+// server in a child process (the test binary re-executed, as os/exec's
+// TestHelperProcess does), which is how a real deployment runs.
+func BenchmarkServerSubprocess(b *testing.B) {
+	req := [][]byte{
+		[]byte(ed("1720260814    083455AODEMO|ABI0012|AY1AZ") + "\r"),
+		[]byte(ed("1720260814    083455AODEMO|ABI0012|AY2AZ") + "\r"),
+	}
+	login := ed("9300CN" + sip2mem.DemoUser + "|CO" + sip2mem.DemoPassword + "|AY0AZ")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperBenchServer$")
+	cmd.Env = append(os.Environ(), "SIP2_BENCH_SERVER=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	}()
+	addr, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		b.Fatalf("helper server: %v", err)
+	}
+	addr = strings.TrimSpace(addr)
+	for _, conns := range []int{1, 64} {
+		b.Run("item-information/conns="+itoa(conns), func(b *testing.B) {
+			benchAddr(b, addr, login, req, conns)
+		})
+	}
+}
+
+// TestHelperBenchServer is not a test: it is the child process of
+// BenchmarkServerSubprocess, serving sip2mem's demo library until killed.
+// Without SIP2_BENCH_SERVER it returns at once.
+func TestHelperBenchServer(t *testing.T) {
+	if os.Getenv("SIP2_BENCH_SERVER") != "1" {
+		return
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println(l.Addr().String())
+	srv := &sip2.Server{Backend: sip2mem.NewDemo(), ErrorLog: &logBuffer{}}
+	srv.Serve(l)
 }

@@ -79,8 +79,7 @@ func (o *ConnOptions) codec(ed bool) Options {
 // dispatch decodes a request, calls the session and encodes the answer
 // into c.out. A nil out with keep true means nothing is to be sent.
 func (c *Conn) dispatch(cmd Command, raw []byte, tail edTail, ed bool) (out []byte, err error) {
-	in := c.opts.codec(false)
-	m, err := Unmarshal(raw, &in)
+	m, err := Unmarshal(raw, &c.codecs[0])
 	if errors.Is(err, ErrChecksum) && c.opts.ErrorDetection == ErrorDetectionOff {
 		err = nil
 	}
@@ -179,8 +178,11 @@ func (c *Conn) dispatch(cmd Command, raw []byte, tail edTail, ed bool) (out []by
 	if ed && tail.hasSeq {
 		seq = int(tail.seq - '0')
 	}
-	o := c.opts.codec(ed)
-	out, err = AppendMessage(c.out[:0], resp, seq, &o)
+	o := &c.codecs[0]
+	if ed {
+		o = &c.codecs[1]
+	}
+	out, err = AppendMessage(c.out[:0], resp, seq, o)
 	if err != nil {
 		return nil, err
 	}
