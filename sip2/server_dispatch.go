@@ -9,6 +9,7 @@ import (
 // error-detection fields.
 type ErrorDetectionMode int
 
+// The error-detection modes.
 const (
 	// ErrorDetectionAuto verifies the checksum of every request that has
 	// one, and answers in kind: a request with AZ gets a response with AY

@@ -157,6 +157,7 @@ const (
 // Its text is shown to the patron as the SIP2 screen message (AF).
 type Refusal struct{ Msg string }
 
+// Error implements error.
 func (r *Refusal) Error() string { return "sip2mem: " + r.Msg }
 
 func refuse(format string, a ...any) error { return &Refusal{Msg: fmt.Sprintf(format, a...)} }
