@@ -492,6 +492,19 @@ func (c *Client) exchange(ctx context.Context, req *Frame, wantReply bool) (*Fra
 	if ed {
 		out.Seq = c.seq
 	}
+	budget := c.opts.timeout()
+	deadline := time.Now().Add(budget)
+	ctxDeadline := false
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline, budget, ctxDeadline = d, time.Until(d), true
+		if budget <= 0 {
+			// ctx's timer may lag the clock a little; wait for it so that
+			// ctx.Err() is set when the caller sees the error. Nothing was
+			// sent, so the connection stays usable.
+			<-ctx.Done()
+			return nil, &OpError{Op: "write", Command: req.Command, Addr: c.addr, Err: fmt.Errorf("%w: %w", ErrTimeout, ctx.Err())}
+		}
+	}
 	msg, err := AppendFrame(c.buf[:0], &out, &c.opts.Codec)
 	if err != nil {
 		// Nothing was sent; the connection is fine.
@@ -502,12 +515,6 @@ func (c *Client) exchange(ctx context.Context, req *Frame, wantReply bool) (*Fra
 		c.seq = (c.seq + 1) % 10
 	}
 
-	budget := c.opts.timeout()
-	deadline := time.Now().Add(budget)
-	ctxDeadline := false
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline, budget, ctxDeadline = d, time.Until(d), true
-	}
 	conn := c.conn
 	conn.SetDeadline(deadline)
 	// Cancelling ctx unblocks the read or write at once.
@@ -520,12 +527,15 @@ func (c *Client) exchange(ctx context.Context, req *Frame, wantReply bool) (*Fra
 
 	fail := func(op string, err error) (*Frame, error) {
 		switch {
+		case ctx.Err() == context.DeadlineExceeded:
+			err = fmt.Errorf("%w: %w", ErrTimeout, ctx.Err())
 		case ctx.Err() != nil:
 			err = ctx.Err()
 		case errors.Is(err, os.ErrDeadlineExceeded) && ctxDeadline:
 			// The connection deadline was ctx's and may fire a hair
-			// before ctx itself reports it.
-			err = fmt.Errorf("%w: %w", ErrTimeout, context.DeadlineExceeded)
+			// before ctx itself reports it: wait for ctx to agree.
+			<-ctx.Done()
+			err = fmt.Errorf("%w: %w", ErrTimeout, ctx.Err())
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			err = fmt.Errorf("%w: no answer within %v", ErrTimeout, budget.Round(time.Millisecond))
 		case c.isClosed():

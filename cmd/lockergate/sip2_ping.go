@@ -213,7 +213,7 @@ func yn(b bool) string {
 }
 
 func ms(d time.Duration) string {
-	return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000)
+	return d.Round(time.Microsecond).String()
 }
 
 func printACSStatus(w io.Writer, st *sip2.ACSStatusResponse) {
@@ -222,7 +222,7 @@ func printACSStatus(w io.Writer, st *sip2.ACSStatusResponse) {
 	row("on-line", yn(st.OnlineStatus))
 	row("checkin ok", yn(st.CheckinOK))
 	row("checkout ok", yn(st.CheckoutOK))
-	row("renewal policy", yn(st.ACSRenewalPolicy)+" (SC may renew on checkout)")
+	row("renewal policy", yn(st.ACSRenewalPolicy)+" (SC may process renewals)")
 	row("status update ok", yn(st.StatusUpdateOK))
 	row("off-line ok", yn(st.OfflineOK))
 	switch t := st.TimeoutPeriod; {
@@ -243,7 +243,11 @@ func printACSStatus(w io.Writer, st *sip2.ACSStatusResponse) {
 	default:
 		row("retries allowed", fmt.Sprint(r))
 	}
-	row("date/time sync", st.DateTimeSync.String())
+	if t := st.DateTimeSync; t.IsZero() || !t.Valid() {
+		row("date/time sync", fmt.Sprintf("%q", t.String()))
+	} else {
+		row("date/time sync", t.Time().Format("2006-01-02 15:04:05 -0700"))
+	}
 	row("protocol version", st.ProtocolVersion)
 	row("institution", st.InstitutionID)
 	row("library name", st.LibraryName)
