@@ -140,23 +140,23 @@ func benchRequest(c *sip2.Client, msg, inst, patron, pin, item string) (loadgen.
 	case "11":
 		out := false // whether this worker's item is checked out by us
 		return func(ctx context.Context) error {
-			if out {
-				out = false
-				return checkin(ctx)
+				if out {
+					out = false
+					return checkin(ctx)
+				}
+				r, err := c.Checkout(ctx, &sip2.CheckoutRequest{InstitutionID: inst, PatronID: patron, PatronPassword: pin, ItemID: item, SCRenewalPolicy: true})
+				// A transport error leaves the state unknown: check in anyway next.
+				out = err != nil || r.OK
+				return benchErr(r, err)
+			}, func() {
+				// The run may end between a checkout and its checkin: check the
+				// item back in so that the next run starts from the same state.
+				if out {
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					defer cancel()
+					checkin(ctx)
+				}
 			}
-			r, err := c.Checkout(ctx, &sip2.CheckoutRequest{InstitutionID: inst, PatronID: patron, PatronPassword: pin, ItemID: item, SCRenewalPolicy: true})
-			// A transport error leaves the state unknown: check in anyway next.
-			out = err != nil || r.OK
-			return benchErr(r, err)
-		}, func() {
-			// The run may end between a checkout and its checkin: check the
-			// item back in so that the next run starts from the same state.
-			if out {
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				defer cancel()
-				checkin(ctx)
-			}
-		}
 	}
 	return func(ctx context.Context) error {
 		_, err := c.SCStatus(ctx, nil)
