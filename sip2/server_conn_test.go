@@ -466,3 +466,33 @@ func TestServerCloseTwice(t *testing.T) {
 		t.Errorf("ListenAndServe after Close = %v, want ErrServerClosed", err)
 	}
 }
+
+func TestServerWriteTimeout(t *testing.T) {
+	l := newPipeListener()
+	logs := &logBuffer{}
+	srv := &sip2.Server{Backend: newTestBackend(), ErrorLog: logs, WriteTimeout: 100 * time.Millisecond}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(l) }()
+	defer func() {
+		srv.Close()
+		<-done
+	}()
+	c := l.dial()
+	defer c.Close()
+	// net.Pipe has no buffer: the response cannot be written until the SC
+	// reads, and this SC never does.
+	c.Write([]byte(ed("9300CNuser|COpass|AY0AZ") + "\r"))
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), "write") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no write timeout logged:\n%s", logs)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for srv.Connections() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("connection not closed after the write timeout")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
