@@ -42,9 +42,13 @@ type Conn struct {
 	r        int
 	w        int
 	out      []byte // response being built, reused
-	lastReq  []byte // previous request with AY/AZ, for duplicate detection
-	lastResp []byte // previous response as sent, for 97 and duplicates
+	lastResp []byte // previous response as sent (96 included), for 97
 	hasLast  bool
+	// The last executed request with AY/AZ and its response, for
+	// duplicate replay. Kept apart from lastResp so that a 96 in between
+	// does not make a retried request replay the 96.
+	dupReq  []byte
+	dupResp []byte
 
 	readDeadline  time.Time
 	writeDeadline time.Time
@@ -320,9 +324,9 @@ func (c *Conn) handle(raw []byte) (keep bool) {
 	// collision, the same bytes; we compare them all) gets the response it
 	// already had: executing it again would, for a locker, check an item
 	// out twice or turn the checkout into a renewal.
-	if ed && tail.hasSeq && c.hasLast && len(c.lastReq) > 0 && bytes.Equal(raw, c.lastReq) {
+	if ed && tail.hasSeq && len(c.dupReq) > 0 && bytes.Equal(raw, c.dupReq) {
 		c.traceNote("duplicate request: previous response replayed")
-		return c.writeRaw(c.lastResp, false)
+		return c.writeRaw(c.dupResp, true)
 	}
 	if !c.loggedIn && !c.srv.LoginOptional && cmd != CmdLogin && !(cmd == CmdSCStatus && c.srv.AllowStatusBeforeLogin) {
 		// SIP2 has no generic "not authorised" reply, and a typed refusal
@@ -342,9 +346,10 @@ func (c *Conn) handle(raw []byte) (keep bool) {
 		return false
 	}
 	if ed && tail.hasSeq {
-		c.lastReq = append(c.lastReq[:0], raw...)
+		c.dupReq = append(c.dupReq[:0], raw...)
+		c.dupResp = append(c.dupResp[:0], out...)
 	} else {
-		c.lastReq = c.lastReq[:0]
+		c.dupReq = c.dupReq[:0]
 	}
 	return c.writeRaw(out, true)
 }

@@ -216,6 +216,20 @@ func TestServerDuplicateRequestReplayed(t *testing.T) {
 	if third == first {
 		t.Error("new request got the old response")
 	}
+	// A corrupted message in between does not make the retry replay 96.
+	c.send(checkoutMsg("I0001", 3))
+	if got := c.recv(); got != third {
+		t.Errorf("retry → %q, want %q", got, third)
+	}
+	c.send("9900302.00AY5AZFFFF")
+	c.recv()
+	c.send(checkoutMsg("I0001", 3))
+	if got := c.recv(); got != third {
+		t.Errorf("retry after a 96 → %q, want the original response %q", got, third)
+	}
+	if n := be.checkouts.Load(); n != 2 {
+		t.Errorf("checkouts = %d after retries, want 2", n)
+	}
 	// Without error detection there is no way to tell a retry from a new
 	// request, so it is executed.
 	plain := "11YN20260329    203000                  AOUWOLS|AAdjfiander|ABI0002|AC|"
