@@ -110,6 +110,7 @@ func TestServerBadChecksumGets96(t *testing.T) {
 		{"unknown command", ed("XX12|AY1AZ")},
 		{"a response sent to the ACS", ed("941AY1AZ")},
 		{"fixed part cut short", ed("11YN2026|AY1AZ")},
+		{"NUL byte inside", ed("9900302.00\x00AY1AZ")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
