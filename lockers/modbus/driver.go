@@ -456,7 +456,10 @@ func (d *Driver) pulseWith(ctx context.Context, ch int, readback func(on bool)) 
 			return err
 		}
 		// Wait out the pulse so that confirmation reads see its result.
-		return sleep(ctx, d.cfg.Pulse)
+		if err := sleep(ctx, d.cfg.Pulse); err != nil {
+			return err
+		}
+		return d.awaitHWPulseEnd(ch)
 	}
 
 	err = d.exec(ctx, func(c *mb.ModbusClient) error {
@@ -489,6 +492,29 @@ func (d *Driver) pulseWith(ctx context.Context, ch int, readback func(on bool)) 
 		}
 	}
 	return sleep(ctx, d.cfg.Pulse)
+}
+
+// awaitHWPulseEnd checks that the board's own timer switched relay ch off
+// after a hardware pulse, allowing it some lag, and switches it off
+// explicitly if not: a board whose flash timer misbehaves must not leave a
+// lock energised either.
+func (d *Driver) awaitHWPulseEnd(ch int) error {
+	for range 5 {
+		var on bool
+		err := d.exec(context.Background(), func(c *mb.ModbusClient) error {
+			var err error
+			on, err = c.ReadCoil(uint16(ch))
+			return err
+		})
+		if err == nil && !on {
+			return nil
+		}
+		time.Sleep(40 * time.Millisecond)
+	}
+	d.mu.Lock()
+	d.pendingOff[ch] = true
+	d.mu.Unlock()
+	return d.relayOff(ch)
 }
 
 // relayOff switches relay ch off, retrying; it ignores the caller's context
