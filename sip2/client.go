@@ -368,12 +368,14 @@ func (c *Client) Close() error {
 	c.closed = true
 	cur := c.cur
 	c.mu.Unlock()
+	if c.kaStop != nil {
+		close(c.kaStop) // first, so that the keep-alive does not log the close
+	}
 	var err error
 	if cur != nil {
 		err = cur.Close()
 	}
 	if c.kaStop != nil {
-		close(c.kaStop)
 		<-c.kaDone
 	}
 	return err
@@ -653,14 +655,18 @@ func (c *Client) startKeepAlive() {
 				c.release()
 				continue
 			}
-			err := c.ready(ctx)
+			// Bounded, so that a reconnect loop against a dead ACS does not
+			// hold the connection away from callers indefinitely.
+			kctx, kcancel := context.WithTimeout(ctx, c.opts.timeout())
+			err := c.ready(kctx)
 			if err == nil {
 				var f *Frame
-				f, err = c.exchange(ctx, NewFrame(c.statusRequest(nil)), true)
+				f, err = c.exchange(kctx, NewFrame(c.statusRequest(nil)), true)
 				if err == nil {
 					_, err = typed[*ACSStatusResponse](f, &c.opts.Codec)
 				}
 			}
+			kcancel()
 			c.release()
 			if err != nil && ctx.Err() == nil {
 				c.logf("sip2: keep-alive to %s: %v", c.addr, err)

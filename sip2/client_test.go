@@ -723,6 +723,15 @@ func TestClientTLS(t *testing.T) {
 	if _, err := c.SCStatus(context.Background(), nil); err != nil {
 		t.Fatalf("SCStatus over TLS: %v", err)
 	}
+	// After an idle spell the client probes the connection with a
+	// short read deadline; that must not spoil the TLS stream.
+	time.Sleep(300 * time.Millisecond)
+	if _, err := c.SCStatus(context.Background(), nil); err != nil {
+		t.Fatalf("SCStatus over TLS after idling: %v", err)
+	}
+	if acs.Conns() != 1 {
+		t.Errorf("connections = %d, want 1 (the idle probe must not break TLS)", acs.Conns())
+	}
 	// Without the CA the handshake must fail.
 	_, err = sip2.DialTLS(context.Background(), acs.Addr(), &tls.Config{ServerName: "127.0.0.1"}, &sip2.ClientOptions{Codec: edOpts})
 	if err == nil {
