@@ -106,7 +106,9 @@ func parseMoney(s string) (int64, bool) {
 		return 0, false
 	}
 	w, err := strconv.ParseInt("0"+whole, 10, 64)
-	if err != nil || len(frac) > 2 {
+	// No library fee reaches a billion; the bound keeps w*100 from
+	// overflowing.
+	if err != nil || len(frac) > 2 || w >= 1e9 {
 		return 0, false
 	}
 	frac = (frac + "00")[:2]
