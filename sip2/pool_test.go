@@ -129,7 +129,9 @@ func TestPoolGetWaitsAndTimesOut(t *testing.T) {
 		}
 		got <- c2
 	}()
-	time.Sleep(20 * time.Millisecond)
+	for deadline := time.Now().Add(5 * time.Second); p.Stats().Waiting != 1 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
 	if st := p.Stats(); st.Waiting != 1 || st.InUse != 1 {
 		t.Errorf("stats while waiting = %+v", st)
 	}
