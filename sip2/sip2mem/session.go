@@ -98,25 +98,31 @@ func money(cents int64) string {
 	return s
 }
 
-// parseMoney reads "12.50", "12.5", "12" or "12,50" into cents.
+// parseMoney reads "12.50", "12.5", "12", ".5" or "12,50" into cents.
+// Only digits and one separator are accepted; no library fee reaches a
+// billion, and that bound keeps the arithmetic from overflowing.
 func parseMoney(s string) (int64, bool) {
 	s = strings.TrimSpace(strings.ReplaceAll(s, ",", "."))
 	whole, frac, _ := strings.Cut(s, ".")
-	if whole == "" && frac == "" {
+	if whole == "" && frac == "" || len(whole) > 9 || len(frac) > 2 || !digitsOnly(whole) || !digitsOnly(frac) {
 		return 0, false
 	}
-	w, err := strconv.ParseInt("0"+whole, 10, 64)
-	// No library fee reaches a billion; the bound keeps w*100 from
-	// overflowing.
-	if err != nil || len(frac) > 2 || w >= 1e9 {
-		return 0, false
+	var cents int64
+	for _, c := range whole {
+		cents = cents*10 + int64(c-'0')
 	}
-	frac = (frac + "00")[:2]
-	f, err := strconv.ParseInt(frac, 10, 64)
-	if err != nil || w < 0 {
-		return 0, false
+	frac += "00"
+	cents = cents*100 + int64(frac[0]-'0')*10 + int64(frac[1]-'0')
+	return cents, true
+}
+
+func digitsOnly(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
 	}
-	return w*100 + f, true
+	return true
 }
 
 func statusOf(flags PatronFlags) sip2.PatronStatus {
