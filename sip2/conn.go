@@ -94,6 +94,10 @@ func (c *Conn) SetOptions(o ConnOptions) {
 	c.codecs[1] = o.codec(true)
 }
 
+// Context returns a context cancelled when the connection closes (or the
+// server is closed), for work a session does outside a request.
+func (c *Conn) Context() context.Context { return c.ctx }
+
 // LoggedIn reports whether a login succeeded on this connection.
 func (c *Conn) LoggedIn() bool { return c.loggedIn }
 

@@ -56,7 +56,8 @@ type Server struct {
 	LoginOptional bool
 
 	// ErrorLog receives connection errors and recovered panics. It never
-	// receives message contents. If nil, the standard logger is used.
+	// receives message contents (only what a panicking backend put in its
+	// panic value). If nil, the standard logger is used.
 	ErrorLog Logger
 	// Debug, if set, receives a trace of every message in both directions
 	// ("<" received, ">" sent), with passwords and PINs (AC, AD, CO)
