@@ -52,7 +52,8 @@ type Pool struct {
 	wg    sync.WaitGroup
 	mu    sync.Mutex
 	shut  bool
-	last  error // last dial error, reported to callers whose Get times out
+	last  error                // last dial error, reported to callers whose Get times out
+	out   map[*Client]struct{} // handed out by Get, not yet Put back
 	inUse atomic.Int64
 	wait  atomic.Int64
 
@@ -71,6 +72,7 @@ func NewPool(addr string, opts *PoolOptions) *Pool {
 		p.size = 4
 	}
 	p.idle = make(chan *Client, p.size)
+	p.out = make(map[*Client]struct{})
 	p.ctx, p.stop = context.WithCancel(context.Background())
 	for i := 0; i < p.size; i++ {
 		p.refill()
@@ -143,6 +145,9 @@ func (p *Pool) Get(ctx context.Context) (*Client, error) {
 				continue
 			}
 			p.inUse.Add(1)
+			p.mu.Lock()
+			p.out[c] = struct{}{}
+			p.mu.Unlock()
 			return c, nil
 		case <-p.ctx.Done():
 			return nil, ErrPoolClosed
@@ -159,13 +164,19 @@ func (p *Pool) Get(ctx context.Context) (*Client, error) {
 }
 
 // Put returns a connection obtained from Get. A broken connection is closed
-// and its slot redialled in the background.
+// and its slot redialled in the background. Putting a connection that is
+// not out (twice, or one not from this pool) does nothing.
 func (p *Pool) Put(c *Client) {
 	if c == nil {
 		return
 	}
-	p.inUse.Add(-1)
 	p.mu.Lock()
+	if _, ok := p.out[c]; !ok {
+		p.mu.Unlock()
+		return
+	}
+	delete(p.out, c)
+	p.inUse.Add(-1)
 	shut := p.shut
 	if !shut && !c.Broken() {
 		p.idle <- c

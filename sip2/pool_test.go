@@ -142,6 +142,10 @@ func TestPoolGetWaitsAndTimesOut(t *testing.T) {
 			t.Error("the waiting caller got a different connection from a pool of one")
 		}
 		p.Put(c2)
+		p.Put(c2) // a second Put must not put it in the pool twice
+		if st := p.Stats(); st.Idle != 1 || st.InUse != 0 {
+			t.Errorf("stats after a double Put = %+v, want 1 idle", st)
+		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("Put did not wake the waiting Get")
 	}
