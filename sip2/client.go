@@ -40,6 +40,7 @@ type SequenceError struct {
 	Got     int     // AY received, -1 if absent
 }
 
+// Error names the request and both sequence numbers.
 func (e *SequenceError) Error() string {
 	got := "none"
 	if e.Got >= 0 {
@@ -58,6 +59,7 @@ type UnexpectedResponseError struct {
 	Response Command
 }
 
+// Error names both commands.
 func (e *UnexpectedResponseError) Error() string {
 	return "sip2: got message " + quoteCode(e.Response) + " in reply to " + string(e.Request)
 }
@@ -71,6 +73,7 @@ type OpError struct {
 	Err     error
 }
 
+// Error reads "sip2: <op> <command> <addr>: <cause>".
 func (e *OpError) Error() string {
 	s := "sip2: " + e.Op
 	if e.Command != "" {

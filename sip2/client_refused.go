@@ -18,6 +18,7 @@ type RefusedError struct {
 	ScreenMessage []string
 }
 
+// Error names the refused request and gives the ACS's reason.
 func (e *RefusedError) Error() string {
 	s := "sip2: " + e.Command.String() + " refused by the ACS"
 	if e.Reason != "" {
