@@ -48,3 +48,6 @@ func TestContract(t *testing.T) {
 		})
 	}
 }
+
+// The suite finds the pulse counter on the driver it opened.
+var _ lockerstest.PulseCounter = emulated{}

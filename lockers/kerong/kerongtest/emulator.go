@@ -416,3 +416,13 @@ func (f *Faults) CloseDoor(id lockers.CompartmentID) error {
 	f.e.CloseDoor(b, l)
 	return nil
 }
+
+// Pulses counts the unlock commands compartment id received; it makes
+// Faults a lockerstest.PulseCounter too.
+func (f *Faults) Pulses(id lockers.CompartmentID) int {
+	b, l, err := f.e.Locate(string(id))
+	if err != nil {
+		return 0
+	}
+	return f.e.Unlocks(b, l)
+}

@@ -495,3 +495,13 @@ func (f *Faults) CloseDoor(id lockers.CompartmentID) error {
 	}
 	return err
 }
+
+// Pulses counts how often the relay of compartment id switched on; it
+// makes Faults a lockerstest.PulseCounter too.
+func (f *Faults) Pulses(id lockers.CompartmentID) int {
+	n, err := f.relay(id)
+	if err != nil {
+		return 0
+	}
+	return f.b.Pulses(n)
+}
