@@ -28,6 +28,16 @@ func Unmarshal(data []byte) (*Message, error) {
 	if err != nil {
 		return nil, err
 	}
+	if m, ok := fastUnmarshal(data); ok {
+		return m, nil
+	}
+	return stdUnmarshal(data)
+}
+
+// stdUnmarshal is the encoding/xml path: the reference for every lenient
+// form and the only source of errors. fastUnmarshal handles the common
+// subset and hands everything else (and every failure) to it.
+func stdUnmarshal(data []byte) (*Message, error) {
 	validUTF8 := utf8.Valid(data)
 	d := xml.NewDecoder(bytes.NewReader(data))
 	d.Strict = true
