@@ -384,6 +384,11 @@ func (d *Driver) Health(ctx context.Context) (lockers.Health, error) {
 		h.Boards = append(h.Boards, bh)
 	}
 	h.Detail = fmt.Sprintf("%d of %d controllers online", up, len(b.Controllers))
+	d.mu.Lock()
+	if n := d.droppedLocked(); n > 0 {
+		h.Detail += fmt.Sprintf("; %d events dropped for slow watchers", n)
+	}
+	d.mu.Unlock()
 	return h, nil
 }
 

@@ -110,7 +110,11 @@ type ResponseMessage struct {
 	// and this is its earlier outcome, replayed without a pulse.
 	Duplicate bool              `json:"duplicate,omitempty"`
 	State     *CompartmentState `json:"state,omitempty"`
-	At        time.Time         `json:"at"`
+	// SnapshotSeq answers a status command: the seq of the snapshot
+	// published for it, so that the gateway can tell that snapshot from
+	// older ones still in flight.
+	SnapshotSeq uint64    `json:"snapshot_seq,omitempty"`
+	At          time.Time `json:"at"`
 }
 
 // CompartmentState is one compartment in a snapshot or event.
@@ -122,10 +126,14 @@ type CompartmentState struct {
 	Fault    string   `json:"fault,omitempty"` // an error code; empty when it works
 	Size     string   `json:"size,omitempty"`
 	Features []string `json:"features,omitempty"`
-	// LastTransactionID is the transaction that last pulsed this door. The
-	// gateway confirms an open only by a snapshot or event carrying its own
-	// transaction id with the lock released or the door open.
+	// LastTransactionID is the transaction that last pulsed this door.
 	LastTransactionID string `json:"last_transaction_id,omitempty"`
+	// LastMessageID is the message id of the command that last pulsed this
+	// door. The gateway confirms an open only by a snapshot or event
+	// carrying its own message id with the lock released or the door open;
+	// the transaction id alone would let a late snapshot of an earlier
+	// attempt confirm a repeated one.
+	LastMessageID string `json:"last_message_id,omitempty"`
 }
 
 // SnapshotMessage is the retained state of every compartment, republished
@@ -142,6 +150,7 @@ type EventMessage struct {
 	Type          string           `json:"type"`
 	Compartment   string           `json:"compartment"`
 	TransactionID string           `json:"transaction_id,omitempty"`
+	MessageID     string           `json:"message_id,omitempty"` // of the command, for door_opened
 	State         CompartmentState `json:"state"`
 	At            time.Time        `json:"at"`
 }

@@ -12,7 +12,7 @@
 //	d, err := lockers.Open(ctx, "mqtt://broker:1883/main-lobby/bank1?password_env=MQTT_PASSWORD")
 //
 // An open is confirmed by a snapshot or event carrying the command's
-// transaction id, never by the response alone; the controller
+// message id, never by the response alone; the controller
 // de-duplicates commands by message id (QoS 1 redelivery) and by
 // transaction id, and refuses commands past their expiry. A silent
 // controller (no heartbeat) or its last will puts every compartment out of

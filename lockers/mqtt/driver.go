@@ -54,7 +54,7 @@ type Driver struct {
 
 type confirmWaiter struct {
 	compartment string
-	tx          string
+	msgID       string
 	ch          chan CompartmentState // buffered 1
 }
 
@@ -268,7 +268,7 @@ func (d *Driver) onSnapshot(s SnapshotMessage, now time.Time, retained bool) {
 	d.snap = &s
 	d.snapAt = now
 	for _, c := range s.Compartments {
-		d.confirmLocked(c, c.LastTransactionID)
+		d.confirmLocked(c, c.LastMessageID)
 	}
 	for _, ch := range d.snapWaiters {
 		close(ch)
@@ -277,13 +277,14 @@ func (d *Driver) onSnapshot(s SnapshotMessage, now time.Time, retained bool) {
 	d.mu.Unlock()
 }
 
-// confirmLocked tells the waiters for tx that c shows their open.
-func (d *Driver) confirmLocked(c CompartmentState, tx string) {
-	if tx == "" || (c.Lock != LockReleased && c.Door != DoorOpen) {
+// confirmLocked tells the waiter for the command msgID that c shows its
+// open.
+func (d *Driver) confirmLocked(c CompartmentState, msgID string) {
+	if msgID == "" || (c.Lock != LockReleased && c.Door != DoorOpen) {
 		return
 	}
 	for w := range d.confirms {
-		if w.compartment == c.ID && w.tx == tx {
+		if w.compartment == c.ID && w.msgID == msgID {
 			select {
 			case w.ch <- c:
 			default:
@@ -312,7 +313,7 @@ func (d *Driver) onEvent(e EventMessage, now time.Time) {
 		d.snap = &s
 	}
 	if e.Type == EventDoorOpened {
-		d.confirmLocked(e.State, e.TransactionID)
+		d.confirmLocked(e.State, e.MessageID)
 	}
 	d.mu.Unlock()
 	t := map[string]lockers.EventType{
@@ -382,7 +383,7 @@ func (d *Driver) watchdog() {
 }
 
 // Open publishes an open command and waits for its confirmation: a
-// snapshot or event carrying the command's transaction id with the lock
+// snapshot or event carrying the command's message id with the lock
 // released or the door open. A response without confirmation is
 // ErrNotConfirmed; a confirmation without a response counts as success,
 // because acknowledgements get lost while doors still open.
@@ -408,7 +409,7 @@ func (d *Driver) Open(ctx context.Context, cmd lockers.Command) (lockers.OpenRes
 
 	msgID := randomHex(8)
 	respCh := make(chan ResponseMessage, 1)
-	w := &confirmWaiter{compartment: string(id), tx: cmd.ID, ch: make(chan CompartmentState, 1)}
+	w := &confirmWaiter{compartment: string(id), msgID: msgID, ch: make(chan CompartmentState, 1)}
 	d.mu.Lock()
 	switch {
 	case d.closed:
@@ -597,13 +598,18 @@ func (d *Driver) snapshot(ctx context.Context, fresh bool) (s *SnapshotMessage, 
 		d.mu.Unlock()
 		return s, at, false, nil
 	}
-	ch := make(chan struct{})
-	d.snapWaiters = append(d.snapWaiters, ch)
+	id := randomHex(8)
+	respCh := make(chan ResponseMessage, 1)
+	d.pending[id] = respCh
 	offCh := d.offlineCh
 	d.mu.Unlock()
+	defer func() {
+		d.mu.Lock()
+		delete(d.pending, id)
+		d.mu.Unlock()
+	}()
 
 	now := d.cfg.Now()
-	id := randomHex(8)
 	payload, _ := json.Marshal(CommandMessage{
 		MessageID: id, TransactionID: id, Action: ActionStatus,
 		IssuedAt: now.UTC(), ExpiresAt: now.Add(d.cfg.ResponseTimeout).UTC(),
@@ -616,21 +622,38 @@ func (d *Driver) snapshot(ctx context.Context, fresh bool) (s *SnapshotMessage, 
 		}
 		return nil, at, false, fmt.Errorf("lockers/mqtt: publish status request: %w", err)
 	}
-	select {
-	case <-ch:
+	// The controller publishes the snapshot, then answers with its seq;
+	// snapshots older than that one may still be in flight, so wait for
+	// the one named (or, from a controller that names none, use what has
+	// arrived by the time of the answer).
+	var want uint64
+	for answered := false; ; {
 		d.mu.Lock()
-		s, at = d.snap, d.snapAt
-		d.mu.Unlock()
-		return s, at, false, nil
-	case <-offCh:
-		return d.snapshot(ctx, false)
-	case <-d.done:
-		return nil, at, false, lockers.ErrClosed
-	case <-ctx.Done():
-		if err := parentDone(ctx); err != nil {
-			return nil, at, false, err
+		if answered && d.snap != nil && d.snap.Seq >= want {
+			s, at = d.snap, d.snapAt
+			d.mu.Unlock()
+			return s, at, false, nil
 		}
-		return nil, at, false, fmt.Errorf("%w: no snapshot from the controller within %v", lockers.ErrTimeout, d.cfg.ResponseTimeout)
+		ch := make(chan struct{})
+		d.snapWaiters = append(d.snapWaiters, ch)
+		d.mu.Unlock()
+		select {
+		case r := <-respCh:
+			if r.Result == ResultError {
+				return nil, at, false, codeError(r.ErrorCode, r.Message)
+			}
+			answered, want = true, r.SnapshotSeq
+		case <-ch:
+		case <-offCh:
+			return d.snapshot(ctx, false)
+		case <-d.done:
+			return nil, at, false, lockers.ErrClosed
+		case <-ctx.Done():
+			if err := parentDone(ctx); err != nil {
+				return nil, at, false, err
+			}
+			return nil, at, false, fmt.Errorf("%w: no snapshot from the controller within %v", lockers.ErrTimeout, d.cfg.ResponseTimeout)
+		}
 	}
 }
 
@@ -735,6 +758,9 @@ func (d *Driver) Health(ctx context.Context) (lockers.Health, error) {
 		h.Detail = "controller offline: " + d.reason
 	default:
 		h.Detail = "controller not heard from yet"
+	}
+	if n := d.droppedLocked(); n > 0 {
+		h.Detail += fmt.Sprintf("; %d events dropped for slow watchers", n)
 	}
 	if d.badPayloads > 0 {
 		h.Detail += fmt.Sprintf("; %d payloads broke the contract, the last: %s", d.badPayloads, d.lastBad)

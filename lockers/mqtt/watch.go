@@ -86,3 +86,12 @@ func (d *Driver) emit(e lockers.Event) {
 		}
 	}
 }
+
+// droppedLocked counts the events dropped for slow watchers; d.mu is held.
+func (d *Driver) droppedLocked() int {
+	n := 0
+	for w := range d.watchers {
+		n += w.dropped
+	}
+	return n
+}

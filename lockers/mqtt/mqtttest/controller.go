@@ -57,6 +57,7 @@ type door struct {
 	jammed   bool
 	offline  bool // the board behind it does not answer
 	lastTx   string
+	lastMsg  string
 	pulses   int
 	openedAt time.Time
 	leftSent bool
@@ -215,14 +216,14 @@ func (c *Controller) checkLeftOpen() {
 		d := c.doors[id]
 		if d.open && !d.leftSent && now.Sub(d.openedAt) >= c.cfg.LeftOpenAfter {
 			d.leftSent = true
-			c.publishEventLocked(lm.EventDoorLeftOpen, d, "")
+			c.publishEventLocked(lm.EventDoorLeftOpen, d, "", "")
 		}
 	}
 }
 
 func (d *door) state() lm.CompartmentState {
 	s := lm.CompartmentState{ID: d.comp.ID, Lock: lm.LockLatched, Door: lm.DoorClosed, Item: lm.ItemEmpty,
-		Size: d.comp.Size, Features: d.comp.Features, LastTransactionID: d.lastTx}
+		Size: d.comp.Size, Features: d.comp.Features, LastTransactionID: d.lastTx, LastMessageID: d.lastMsg}
 	if d.released {
 		s.Lock = lm.LockReleased
 	}
@@ -237,7 +238,7 @@ func (d *door) state() lm.CompartmentState {
 	}
 	if d.offline {
 		s = lm.CompartmentState{ID: d.comp.ID, Lock: lm.StateUnknown, Door: lm.StateUnknown, Item: lm.StateUnknown,
-			Size: d.comp.Size, Features: d.comp.Features, Fault: lm.CodeBoardOffline, LastTransactionID: d.lastTx}
+			Size: d.comp.Size, Features: d.comp.Features, Fault: lm.CodeBoardOffline, LastTransactionID: d.lastTx, LastMessageID: d.lastMsg}
 	}
 	return s
 }
@@ -255,12 +256,12 @@ func (c *Controller) publishSnapshotLocked() {
 	c.cli.Publish(c.topic(lm.TopicSnapshot), 1, true, b)
 }
 
-func (c *Controller) publishEventLocked(typ string, d *door, tx string) {
+func (c *Controller) publishEventLocked(typ string, d *door, tx, msgID string) {
 	if !c.online {
 		return
 	}
 	b, _ := json.Marshal(lm.EventMessage{EventID: randomHex(8), Type: typ, Compartment: d.comp.ID,
-		TransactionID: tx, State: d.state(), At: c.cfg.Now().UTC()})
+		TransactionID: tx, MessageID: msgID, State: d.state(), At: c.cfg.Now().UTC()})
 	c.cli.Publish(c.topic(lm.TopicEvent), 1, false, b)
 }
 
@@ -305,6 +306,7 @@ func (c *Controller) handleLocked(payload []byte) {
 	r := lm.ResponseMessage{MessageID: cmd.MessageID, TransactionID: cmd.TransactionID, Action: cmd.Action, Result: lm.ResultOK}
 	if cmd.Action == lm.ActionStatus {
 		c.publishSnapshotLocked()
+		r.SnapshotSeq = c.seq
 		c.respondLocked(cmd.MessageID, r, true)
 		return
 	}
@@ -333,6 +335,7 @@ func (c *Controller) handleLocked(payload []byte) {
 		d.pulses++
 		d.released = true
 		d.lastTx = cmd.TransactionID
+		d.lastMsg = cmd.MessageID
 		if !d.stayShut {
 			d.open = true
 			d.openedAt = c.cfg.Now()
@@ -352,7 +355,7 @@ func (c *Controller) handleLocked(payload []byte) {
 	}
 	c.respondLocked(cmd.MessageID, r, send)
 	if r.Result == lm.ResultOK && d != nil && !d.stayShut {
-		c.publishEventLocked(lm.EventDoorOpened, d, cmd.TransactionID)
+		c.publishEventLocked(lm.EventDoorOpened, d, cmd.TransactionID, cmd.MessageID)
 		c.publishSnapshotLocked()
 	}
 }
@@ -424,7 +427,7 @@ func (c *Controller) CloseDoor(id lockers.CompartmentID) error {
 	return c.withDoor(id, func(d *door) {
 		if d.open || d.released {
 			d.open, d.released = false, false
-			c.publishEventLocked(lm.EventDoorClosed, d, "")
+			c.publishEventLocked(lm.EventDoorClosed, d, "", "")
 		}
 	})
 }
@@ -435,7 +438,7 @@ func (c *Controller) Force(id lockers.CompartmentID) error {
 		d.open = true
 		d.openedAt = c.cfg.Now()
 		d.leftSent = false
-		c.publishEventLocked(lm.EventDoorForced, d, "")
+		c.publishEventLocked(lm.EventDoorForced, d, "", "")
 	})
 }
 
@@ -444,7 +447,7 @@ func (c *Controller) SetItem(id lockers.CompartmentID, occupied bool) error {
 	return c.withDoor(id, func(d *door) {
 		if d.occupied != occupied {
 			d.occupied = occupied
-			c.publishEventLocked(lm.EventItemChanged, d, "")
+			c.publishEventLocked(lm.EventItemChanged, d, "", "")
 		}
 	})
 }
