@@ -173,6 +173,11 @@ func (s *suite) open(t *testing.T) *env {
 			e.use = append(e.use, comps[i].ID)
 		}
 	}
+	// Against a shared emulator (one Driver string for every check), a
+	// door left open by one check would make the next one pass for the
+	// wrong reason: close every door the checks may open, before and after.
+	e.closeAll(t)
+	t.Cleanup(func() { e.closeAll(t) })
 	return e
 }
 
@@ -192,6 +197,15 @@ func (s *suite) command(id lockers.CompartmentID) lockers.Command {
 		ID:          fmt.Sprintf("lockerstest-%s-%d", s.nonce, s.seq.Add(1)),
 		Compartment: id,
 		Issued:      time.Now(),
+	}
+}
+
+// closeAll closes the doors of every compartment the checks may open, when
+// there are hooks to do it with.
+func (e *env) closeAll(t *testing.T) {
+	t.Helper()
+	for _, id := range e.use {
+		e.closeDoor(t, id)
 	}
 }
 
@@ -550,6 +564,9 @@ func (s *suite) jammedLock(t *testing.T) {
 	before, err := e.d.Status(e.ctx, id)
 	if err != nil {
 		t.Fatalf("Status(%s): %v", id, err)
+	}
+	if before.Door == lockers.DoorOpen || before.Lock == lockers.LockReleased {
+		t.Fatalf("compartment %s is already open before the jammed open (%v, %v); the check would prove nothing", id, before.Lock, before.Door)
 	}
 	_, err = e.d.Open(e.ctx, s.command(id))
 	switch {
