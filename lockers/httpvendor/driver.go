@@ -415,7 +415,7 @@ func (d *Driver) Open(ctx context.Context, cmd lockers.Command) (lockers.OpenRes
 	defer stop()
 	events, err := d.Watch(wctx)
 	if err != nil {
-		return lockers.OpenResult{}, d.err("open", id, err)
+		return lockers.OpenResult{}, d.err("open", id, lockers.ErrClosed)
 	}
 	var or OpenResponse
 	req := OpenRequest{CommandID: cmd.ID, IssuedAt: cmd.Issued.UTC(), ExpiresAt: expires.UTC()}
