@@ -268,7 +268,13 @@ func ReadBody(r *http.Request, buf *bytes.Buffer, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("ncip: reading request body: %w", err)
 	}
 	data := buf.Bytes()
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	ct := r.Header.Get("Content-Type")
+	switch ct {
+	case "", "application/xml", "text/xml", "application/xml; charset=utf-8", "text/xml; charset=utf-8":
+		// The usual values, spared the parse.
+	default:
+		ct, _, _ = mime.ParseMediaType(ct)
+	}
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	isForm := ct == "application/x-www-form-urlencoded" ||
 		(len(trimmed) > 0 && trimmed[0] != '<' && !bytes.HasPrefix(trimmed, bomUTF8) && bytes.IndexByte(trimmed[:min(len(trimmed), 64)], '=') > 0)
