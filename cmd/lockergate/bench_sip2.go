@@ -115,6 +115,10 @@ func benchSIP2(ctx context.Context, e *env, args []string) error {
 // when the run ends.
 func benchRequest(c *sip2.Client, msg, inst, patron, pin, item string) (loadgen.RequestFunc, func()) {
 	checkin := func(ctx context.Context) error {
+		// State-changing requests are not cut off by the end of the run:
+		// a checkout the ILS performed but the worker gave up on would be
+		// left checked out (the client's own timeout still applies).
+		ctx = context.WithoutCancel(ctx)
 		r, err := c.Checkin(ctx, &sip2.CheckinRequest{InstitutionID: inst, ItemID: item, CurrentLocation: "BENCH"})
 		return benchErr(r, err)
 	}
@@ -144,6 +148,7 @@ func benchRequest(c *sip2.Client, msg, inst, patron, pin, item string) (loadgen.
 					out = false
 					return checkin(ctx)
 				}
+				ctx = context.WithoutCancel(ctx) // see checkin
 				r, err := c.Checkout(ctx, &sip2.CheckoutRequest{InstitutionID: inst, PatronID: patron, PatronPassword: pin, ItemID: item, SCRenewalPolicy: true})
 				// A transport error leaves the state unknown: check in anyway next.
 				out = err != nil || r.OK
