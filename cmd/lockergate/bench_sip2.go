@@ -37,7 +37,12 @@ func benchSIP2(ctx context.Context, e *env, args []string) error {
 	cf.register(fs)
 	conns := fs.Int("conns", 4, "concurrent connections (workers)")
 	dur := fs.Duration("duration", 10*time.Second, "how long to send requests")
-	msg := fs.String("msg", "99", "message to send: "+strings.Join(sortedKeys(codes), ", ")+" (see the command's doc)")
+	var msgHelp strings.Builder
+	msgHelp.WriteString("message to send:")
+	for _, k := range sortedKeys(codes) {
+		fmt.Fprintf(&msgHelp, "\n  %s: %s", k, benchSIP2Messages[k])
+	}
+	msg := fs.String("msg", "99", msgHelp.String())
 	patron := fs.String("patron", "", "patron id (AA) for 23, 63 and 11")
 	pin := fs.String("pin", "", "patron PIN (AD) for 23, 63 and 11")
 	items := fs.String("item", "", "item id(s) (AB) for 17, 11 and 09, comma-separated; worker i uses item i modulo the list, so give one item per connection for 11")
