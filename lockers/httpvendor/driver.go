@@ -29,13 +29,13 @@ type Driver struct {
 	name string // the bank in errors: host, path and bank id; never the key
 	bank string // the bank's path prefix, escaped
 
-	mu       sync.Mutex
-	closed   bool
-	comps    []lockers.Compartment // cached for sweeps while the vendor is offline
-	watchers map[*watcher]struct{}
-	seen     map[string]time.Time // webhook event ids → when they may be forgotten
-	done     chan struct{}
-	wg       sync.WaitGroup
+	mu     sync.Mutex
+	closed bool
+	comps  []lockers.Compartment // cached for sweeps while the vendor is offline
+	events lockers.Broadcaster
+	seen   map[string]time.Time // webhook event ids → when they may be forgotten
+	done   chan struct{}
+	wg     sync.WaitGroup
 }
 
 var (
@@ -51,12 +51,11 @@ func New(cfg Config) (*Driver, error) {
 	}
 	u, _ := url.Parse(c.BaseURL)
 	d := &Driver{
-		cfg:      c,
-		name:     u.Host + u.Path + " bank " + c.Bank,
-		bank:     "/banks/" + url.PathEscape(c.Bank),
-		watchers: make(map[*watcher]struct{}),
-		seen:     make(map[string]time.Time),
-		done:     make(chan struct{}),
+		cfg:  c,
+		name: u.Host + u.Path + " bank " + c.Bank,
+		bank: "/banks/" + url.PathEscape(c.Bank),
+		seen: make(map[string]time.Time),
+		done: make(chan struct{}),
 	}
 	d.r = resty.NewWithClient(c.HTTPClient).
 		SetBaseURL(c.BaseURL).
@@ -384,11 +383,9 @@ func (d *Driver) Health(ctx context.Context) (lockers.Health, error) {
 		h.Boards = append(h.Boards, bh)
 	}
 	h.Detail = fmt.Sprintf("%d of %d controllers online", up, len(b.Controllers))
-	d.mu.Lock()
-	if n := d.droppedLocked(); n > 0 {
+	if n := d.events.Dropped(); n > 0 {
 		h.Detail += fmt.Sprintf("; %d events dropped for slow watchers", n)
 	}
-	d.mu.Unlock()
 	return h, nil
 }
 
@@ -484,6 +481,7 @@ func (d *Driver) Close() error {
 	d.closed = true
 	close(d.done)
 	d.mu.Unlock()
+	d.events.Close()
 	d.wg.Wait()
 	d.cfg.HTTPClient.CloseIdleConnections()
 	return nil

@@ -44,7 +44,7 @@ type Driver struct {
 	pending     map[string]chan ResponseMessage
 	confirms    map[*confirmWaiter]struct{}
 	snapWaiters []chan struct{}
-	watchers    map[*watcher]struct{}
+	events      lockers.Broadcaster
 	badPayloads int
 	lastBad     string
 
@@ -79,7 +79,6 @@ func Dial(ctx context.Context, cfg Config) (*Driver, error) {
 		offlineCh:    make(chan struct{}),
 		pending:      make(map[string]chan ResponseMessage),
 		confirms:     make(map[*confirmWaiter]struct{}),
-		watchers:     make(map[*watcher]struct{}),
 		done:         make(chan struct{}),
 		started:      c.Now(),
 	}
@@ -759,7 +758,7 @@ func (d *Driver) Health(ctx context.Context) (lockers.Health, error) {
 	default:
 		h.Detail = "controller not heard from yet"
 	}
-	if n := d.droppedLocked(); n > 0 {
+	if n := d.events.Dropped(); n > 0 {
 		h.Detail += fmt.Sprintf("; %d events dropped for slow watchers", n)
 	}
 	if d.badPayloads > 0 {
@@ -779,6 +778,7 @@ func (d *Driver) Close() error {
 	close(d.done)
 	d.mu.Unlock()
 	d.cli.Disconnect(250)
+	d.events.Close()
 	d.wg.Wait()
 	return nil
 }

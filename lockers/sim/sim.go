@@ -116,7 +116,7 @@ type Bank struct {
 	allOffs  int
 	acks     []bool // whether each pulse was acknowledged, in order
 	closed   bool
-	subs     map[*subscriber]struct{}
+	events   lockers.Broadcaster
 }
 
 // New returns a bank built from cfg, with every door closed and latched,
@@ -157,7 +157,6 @@ func New(cfg Config) (*Bank, error) {
 		comps:    make(map[lockers.CompartmentID]*compartment, len(cfg.Compartments)),
 		offline:  map[int]bool{},
 		lastSeen: map[int]time.Time{},
-		subs:     map[*subscriber]struct{}{},
 	}
 	for i, c := range cfg.Compartments {
 		if c.ID == "" {
@@ -416,12 +415,8 @@ func (b *Bank) Close() error {
 		return nil
 	}
 	b.closed = true
-	subs := b.subs
-	b.subs = map[*subscriber]struct{}{}
 	b.mu.Unlock()
-	for s := range subs {
-		s.stop()
-	}
+	b.events.Close()
 	return nil
 }
 
