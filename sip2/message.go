@@ -1,5 +1,7 @@
 package sip2
 
+//go:generate go run ./internal/gen
+
 import (
 	"sync"
 	"time"
@@ -13,6 +15,9 @@ import (
 // extensions, unexpected repeats) in its Extra slice, in wire order, and
 // re-encodes them. A decoded message re-encodes to the bytes it came from
 // unless it was modified.
+//
+// The message types are declared in msg_*.go with sip2 struct tags; their
+// methods are generated into zmsg.go (see internal/msggen for the tags).
 type Message interface {
 	// Command returns the message code.
 	Command() Command
@@ -38,21 +43,7 @@ type wire struct {
 func (w *wire) wireInfo() *wire { return w }
 
 // New returns an empty typed message for cmd, or nil for an unknown code.
-func New(cmd Command) Message {
-	if f := messageTypes[cmd]; f != nil {
-		return f()
-	}
-	return nil
-}
-
-// repeatable lists the standard fields that may occur more than once.
-func repeatable(id string) bool {
-	switch id {
-	case "AF", "AG", "AS", "AT", "AU", "AV", "BU", "CD", "BM", "BN":
-		return true
-	}
-	return false
-}
+func New(cmd Command) Message { return newMessage(cmd) }
 
 // fieldReader carries decoding state through decodeField.
 type fieldReader struct {

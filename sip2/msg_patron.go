@@ -3,623 +3,172 @@
 package sip2
 
 // PatronStatusRequest is message 23, asking for a patron's status.
+//
+//sip2:message CmdPatronStatus
 type PatronStatusRequest struct {
-	Language         string // fixed, 3 chars: language (empty means "000")
-	TransactionDate  Time   // fixed: transaction date
-	InstitutionID    string // AO
-	PatronID         string // AA
-	TerminalPassword string // AC
-	PatronPassword   string // AD
+	Language         string `sip2:"fixed,str,len=3,default=000,name=language"`
+	TransactionDate  Time   `sip2:"fixed,time,name=transaction date"`
+	InstitutionID    string `sip2:"AO"`
+	PatronID         string `sip2:"AA"`
+	TerminalPassword string `sip2:"AC"`
+	PatronPassword   string `sip2:"AD"`
 	// Extra holds fields this type does not interpret, in wire order.
 	Extra []Field
 	wire
-}
-
-// Command returns CmdPatronStatus.
-func (*PatronStatusRequest) Command() Command { return CmdPatronStatus }
-
-func (m *PatronStatusRequest) extraFields() *[]Field { return &m.Extra }
-
-// String renders the message in wire form with PINs and passwords masked.
-func (m *PatronStatusRequest) String() string { return maskMessage(m) }
-
-func (m *PatronStatusRequest) decodeFixed(r *fixedReader) {
-	m.Language = r.str("language", 3)
-	m.TransactionDate = r.time("transaction date")
-}
-
-func (m *PatronStatusRequest) appendFixed(w *fixedWriter) {
-	w.str("language", m.Language, 3, "000")
-	w.time(m.TransactionDate)
-}
-
-func (m *PatronStatusRequest) decodeField(r *fieldReader, id, v string) bool {
-	switch id {
-	case "AO":
-		m.InstitutionID = v
-	case "AA":
-		m.PatronID = v
-	case "AC":
-		m.TerminalPassword = v
-	case "AD":
-		m.PatronPassword = v
-	default:
-		return false
-	}
-	return true
-}
-
-func (m *PatronStatusRequest) encodeFields(w *fieldWriter) {
-	w.add("AO", m.InstitutionID)
-	w.add("AA", m.PatronID)
-	w.add("AC", m.TerminalPassword)
-	w.add("AD", m.PatronPassword)
 }
 
 // PatronStatusResponse is message 24, the ACS's answer to PatronStatusRequest and BlockPatronRequest.
+//
+//sip2:message CmdPatronStatusResponse
 type PatronStatusResponse struct {
-	PatronStatus        PatronStatus // fixed: patron status
-	Language            string       // fixed, 3 chars: language (empty means "000")
-	TransactionDate     Time         // fixed: transaction date
-	InstitutionID       string       // AO
-	PatronID            string       // AA
-	PersonalName        string       // AE
-	ValidPatron         Flag         // BL, optional Y/N
-	ValidPatronPassword Flag         // CQ, optional Y/N
-	CurrencyType        string       // BH, optional
-	FeeAmount           string       // BV, optional
-	ScreenMessage       []string     // AF, repeatable
-	PrintLine           []string     // AG, repeatable
+	PatronStatus        PatronStatus `sip2:"fixed,flags,len=14,name=patron status"`
+	Language            string       `sip2:"fixed,str,len=3,default=000,name=language"`
+	TransactionDate     Time         `sip2:"fixed,time,name=transaction date"`
+	InstitutionID       string       `sip2:"AO"`
+	PatronID            string       `sip2:"AA"`
+	PersonalName        string       `sip2:"AE"`
+	ValidPatron         Flag         `sip2:"BL,opt,flag"`
+	ValidPatronPassword Flag         `sip2:"CQ,opt,flag"`
+	CurrencyType        string       `sip2:"BH,opt"`
+	FeeAmount           string       `sip2:"BV,opt"`
+	ScreenMessage       []string     `sip2:"AF,repeat"`
+	PrintLine           []string     `sip2:"AG,repeat"`
 	// Extra holds fields this type does not interpret, in wire order.
 	Extra []Field
 	wire
-}
-
-// Command returns CmdPatronStatusResponse.
-func (*PatronStatusResponse) Command() Command { return CmdPatronStatusResponse }
-
-func (m *PatronStatusResponse) extraFields() *[]Field { return &m.Extra }
-
-// String renders the message in wire form with PINs and passwords masked.
-func (m *PatronStatusResponse) String() string { return maskMessage(m) }
-
-func (m *PatronStatusResponse) decodeFixed(r *fixedReader) {
-	m.PatronStatus = PatronStatus(r.flags("patron status", 14))
-	m.Language = r.str("language", 3)
-	m.TransactionDate = r.time("transaction date")
-}
-
-func (m *PatronStatusResponse) appendFixed(w *fixedWriter) {
-	w.flags(uint32(m.PatronStatus), 14)
-	w.str("language", m.Language, 3, "000")
-	w.time(m.TransactionDate)
-}
-
-func (m *PatronStatusResponse) decodeField(r *fieldReader, id, v string) bool {
-	switch id {
-	case "AO":
-		m.InstitutionID = v
-	case "AA":
-		m.PatronID = v
-	case "AE":
-		m.PersonalName = v
-	case "BL":
-		m.ValidPatron = r.flag(id, v)
-	case "CQ":
-		m.ValidPatronPassword = r.flag(id, v)
-	case "BH":
-		m.CurrencyType = v
-	case "BV":
-		m.FeeAmount = v
-	case "AF":
-		m.ScreenMessage = append(m.ScreenMessage, v)
-	case "AG":
-		m.PrintLine = append(m.PrintLine, v)
-	default:
-		return false
-	}
-	return true
-}
-
-func (m *PatronStatusResponse) encodeFields(w *fieldWriter) {
-	w.add("AO", m.InstitutionID)
-	w.add("AA", m.PatronID)
-	w.add("AE", m.PersonalName)
-	w.flag("BL", m.ValidPatron)
-	w.flag("CQ", m.ValidPatronPassword)
-	w.opt("BH", m.CurrencyType)
-	w.opt("BV", m.FeeAmount)
-	w.list("AF", m.ScreenMessage)
-	w.list("AG", m.PrintLine)
 }
 
 // PatronInformationRequest is message 63, asking for a patron's details and, through Summary, one list of items (holds, overdue, charged, ...).
+//
+//sip2:message CmdPatronInformation
 type PatronInformationRequest struct {
-	Language         string  // fixed, 3 chars: language (empty means "000")
-	TransactionDate  Time    // fixed: transaction date
-	Summary          Summary // fixed: summary
-	InstitutionID    string  // AO
-	PatronID         string  // AA
-	TerminalPassword string  // AC, optional
-	PatronPassword   string  // AD, optional
-	StartItem        string  // BP, optional
-	EndItem          string  // BQ, optional
+	Language         string  `sip2:"fixed,str,len=3,default=000,name=language"`
+	TransactionDate  Time    `sip2:"fixed,time,name=transaction date"`
+	Summary          Summary `sip2:"fixed,flags,len=10,name=summary"`
+	InstitutionID    string  `sip2:"AO"`
+	PatronID         string  `sip2:"AA"`
+	TerminalPassword string  `sip2:"AC,opt"`
+	PatronPassword   string  `sip2:"AD,opt"`
+	StartItem        string  `sip2:"BP,opt"`
+	EndItem          string  `sip2:"BQ,opt"`
 	// Extra holds fields this type does not interpret, in wire order.
 	Extra []Field
 	wire
-}
-
-// Command returns CmdPatronInformation.
-func (*PatronInformationRequest) Command() Command { return CmdPatronInformation }
-
-func (m *PatronInformationRequest) extraFields() *[]Field { return &m.Extra }
-
-// String renders the message in wire form with PINs and passwords masked.
-func (m *PatronInformationRequest) String() string { return maskMessage(m) }
-
-func (m *PatronInformationRequest) decodeFixed(r *fixedReader) {
-	m.Language = r.str("language", 3)
-	m.TransactionDate = r.time("transaction date")
-	m.Summary = Summary(r.flags("summary", 10))
-}
-
-func (m *PatronInformationRequest) appendFixed(w *fixedWriter) {
-	w.str("language", m.Language, 3, "000")
-	w.time(m.TransactionDate)
-	w.flags(uint32(m.Summary), 10)
-}
-
-func (m *PatronInformationRequest) decodeField(r *fieldReader, id, v string) bool {
-	switch id {
-	case "AO":
-		m.InstitutionID = v
-	case "AA":
-		m.PatronID = v
-	case "AC":
-		m.TerminalPassword = v
-	case "AD":
-		m.PatronPassword = v
-	case "BP":
-		m.StartItem = v
-	case "BQ":
-		m.EndItem = v
-	default:
-		return false
-	}
-	return true
-}
-
-func (m *PatronInformationRequest) encodeFields(w *fieldWriter) {
-	w.add("AO", m.InstitutionID)
-	w.add("AA", m.PatronID)
-	w.opt("AC", m.TerminalPassword)
-	w.opt("AD", m.PatronPassword)
-	w.opt("BP", m.StartItem)
-	w.opt("BQ", m.EndItem)
 }
 
 // PatronInformationResponse is message 64, the ACS's answer to PatronInformationRequest. Counts are -1 when the ACS sent blanks (unknown).
+//
+//sip2:message CmdPatronInformationResponse
 type PatronInformationResponse struct {
-	PatronStatus          PatronStatus // fixed: patron status
-	Language              string       // fixed, 3 chars: language (empty means "000")
-	TransactionDate       Time         // fixed: transaction date
-	HoldItemsCount        int          // fixed: hold items count
-	OverdueItemsCount     int          // fixed: overdue items count
-	ChargedItemsCount     int          // fixed: charged items count
-	FineItemsCount        int          // fixed: fine items count
-	RecallItemsCount      int          // fixed: recall items count
-	UnavailableHoldsCount int          // fixed: unavailable holds count
-	InstitutionID         string       // AO
-	PatronID              string       // AA
-	PersonalName          string       // AE
-	HoldItemsLimit        string       // BZ, optional
-	OverdueItemsLimit     string       // CA, optional
-	ChargedItemsLimit     string       // CB, optional
-	ValidPatron           Flag         // BL, optional Y/N
-	ValidPatronPassword   Flag         // CQ, optional Y/N
-	CurrencyType          string       // BH, optional
-	FeeAmount             string       // BV, optional
-	FeeLimit              string       // CC, optional
-	HoldItems             []string     // AS, repeatable
-	OverdueItems          []string     // AT, repeatable
-	ChargedItems          []string     // AU, repeatable
-	FineItems             []string     // AV, repeatable
-	RecallItems           []string     // BU, repeatable
-	UnavailableHoldItems  []string     // CD, repeatable
-	HomeAddress           string       // BD, optional
-	EmailAddress          string       // BE, optional
-	HomePhoneNumber       string       // BF, optional
-	ScreenMessage         []string     // AF, repeatable
-	PrintLine             []string     // AG, repeatable
+	PatronStatus          PatronStatus `sip2:"fixed,flags,len=14,name=patron status"`
+	Language              string       `sip2:"fixed,str,len=3,default=000,name=language"`
+	TransactionDate       Time         `sip2:"fixed,time,name=transaction date"`
+	HoldItemsCount        int          `sip2:"fixed,count,len=4,name=hold items count"`
+	OverdueItemsCount     int          `sip2:"fixed,count,len=4,name=overdue items count"`
+	ChargedItemsCount     int          `sip2:"fixed,count,len=4,name=charged items count"`
+	FineItemsCount        int          `sip2:"fixed,count,len=4,name=fine items count"`
+	RecallItemsCount      int          `sip2:"fixed,count,len=4,name=recall items count"`
+	UnavailableHoldsCount int          `sip2:"fixed,count,len=4,name=unavailable holds count"`
+	InstitutionID         string       `sip2:"AO"`
+	PatronID              string       `sip2:"AA"`
+	PersonalName          string       `sip2:"AE"`
+	HoldItemsLimit        string       `sip2:"BZ,opt"`
+	OverdueItemsLimit     string       `sip2:"CA,opt"`
+	ChargedItemsLimit     string       `sip2:"CB,opt"`
+	ValidPatron           Flag         `sip2:"BL,opt,flag"`
+	ValidPatronPassword   Flag         `sip2:"CQ,opt,flag"`
+	CurrencyType          string       `sip2:"BH,opt"`
+	FeeAmount             string       `sip2:"BV,opt"`
+	FeeLimit              string       `sip2:"CC,opt"`
+	HoldItems             []string     `sip2:"AS,repeat"`
+	OverdueItems          []string     `sip2:"AT,repeat"`
+	ChargedItems          []string     `sip2:"AU,repeat"`
+	FineItems             []string     `sip2:"AV,repeat"`
+	RecallItems           []string     `sip2:"BU,repeat"`
+	UnavailableHoldItems  []string     `sip2:"CD,repeat"`
+	HomeAddress           string       `sip2:"BD,opt"`
+	EmailAddress          string       `sip2:"BE,opt"`
+	HomePhoneNumber       string       `sip2:"BF,opt"`
+	ScreenMessage         []string     `sip2:"AF,repeat"`
+	PrintLine             []string     `sip2:"AG,repeat"`
 	// Extra holds fields this type does not interpret, in wire order.
 	Extra []Field
 	wire
-}
-
-// Command returns CmdPatronInformationResponse.
-func (*PatronInformationResponse) Command() Command { return CmdPatronInformationResponse }
-
-func (m *PatronInformationResponse) extraFields() *[]Field { return &m.Extra }
-
-// String renders the message in wire form with PINs and passwords masked.
-func (m *PatronInformationResponse) String() string { return maskMessage(m) }
-
-func (m *PatronInformationResponse) decodeFixed(r *fixedReader) {
-	m.PatronStatus = PatronStatus(r.flags("patron status", 14))
-	m.Language = r.str("language", 3)
-	m.TransactionDate = r.time("transaction date")
-	m.HoldItemsCount = r.count("hold items count", 4)
-	m.OverdueItemsCount = r.count("overdue items count", 4)
-	m.ChargedItemsCount = r.count("charged items count", 4)
-	m.FineItemsCount = r.count("fine items count", 4)
-	m.RecallItemsCount = r.count("recall items count", 4)
-	m.UnavailableHoldsCount = r.count("unavailable holds count", 4)
-}
-
-func (m *PatronInformationResponse) appendFixed(w *fixedWriter) {
-	w.flags(uint32(m.PatronStatus), 14)
-	w.str("language", m.Language, 3, "000")
-	w.time(m.TransactionDate)
-	w.count("hold items count", m.HoldItemsCount, 4)
-	w.count("overdue items count", m.OverdueItemsCount, 4)
-	w.count("charged items count", m.ChargedItemsCount, 4)
-	w.count("fine items count", m.FineItemsCount, 4)
-	w.count("recall items count", m.RecallItemsCount, 4)
-	w.count("unavailable holds count", m.UnavailableHoldsCount, 4)
-}
-
-func (m *PatronInformationResponse) decodeField(r *fieldReader, id, v string) bool {
-	switch id {
-	case "AO":
-		m.InstitutionID = v
-	case "AA":
-		m.PatronID = v
-	case "AE":
-		m.PersonalName = v
-	case "BZ":
-		m.HoldItemsLimit = v
-	case "CA":
-		m.OverdueItemsLimit = v
-	case "CB":
-		m.ChargedItemsLimit = v
-	case "BL":
-		m.ValidPatron = r.flag(id, v)
-	case "CQ":
-		m.ValidPatronPassword = r.flag(id, v)
-	case "BH":
-		m.CurrencyType = v
-	case "BV":
-		m.FeeAmount = v
-	case "CC":
-		m.FeeLimit = v
-	case "AS":
-		m.HoldItems = append(m.HoldItems, v)
-	case "AT":
-		m.OverdueItems = append(m.OverdueItems, v)
-	case "AU":
-		m.ChargedItems = append(m.ChargedItems, v)
-	case "AV":
-		m.FineItems = append(m.FineItems, v)
-	case "BU":
-		m.RecallItems = append(m.RecallItems, v)
-	case "CD":
-		m.UnavailableHoldItems = append(m.UnavailableHoldItems, v)
-	case "BD":
-		m.HomeAddress = v
-	case "BE":
-		m.EmailAddress = v
-	case "BF":
-		m.HomePhoneNumber = v
-	case "AF":
-		m.ScreenMessage = append(m.ScreenMessage, v)
-	case "AG":
-		m.PrintLine = append(m.PrintLine, v)
-	default:
-		return false
-	}
-	return true
-}
-
-func (m *PatronInformationResponse) encodeFields(w *fieldWriter) {
-	w.add("AO", m.InstitutionID)
-	w.add("AA", m.PatronID)
-	w.add("AE", m.PersonalName)
-	w.opt("BZ", m.HoldItemsLimit)
-	w.opt("CA", m.OverdueItemsLimit)
-	w.opt("CB", m.ChargedItemsLimit)
-	w.flag("BL", m.ValidPatron)
-	w.flag("CQ", m.ValidPatronPassword)
-	w.opt("BH", m.CurrencyType)
-	w.opt("BV", m.FeeAmount)
-	w.opt("CC", m.FeeLimit)
-	w.list("AS", m.HoldItems)
-	w.list("AT", m.OverdueItems)
-	w.list("AU", m.ChargedItems)
-	w.list("AV", m.FineItems)
-	w.list("BU", m.RecallItems)
-	w.list("CD", m.UnavailableHoldItems)
-	w.opt("BD", m.HomeAddress)
-	w.opt("BE", m.EmailAddress)
-	w.opt("BF", m.HomePhoneNumber)
-	w.list("AF", m.ScreenMessage)
-	w.list("AG", m.PrintLine)
 }
 
 // BlockPatronRequest is message 01, asking the ACS to block a patron's card (the ACS answers with a PatronStatusResponse).
+//
+//sip2:message CmdBlockPatron
 type BlockPatronRequest struct {
-	CardRetained       bool   // fixed: card retained
-	TransactionDate    Time   // fixed: transaction date
-	InstitutionID      string // AO
-	BlockedCardMessage string // AL
-	PatronID           string // AA
-	TerminalPassword   string // AC
+	CardRetained       bool   `sip2:"fixed,flag,name=card retained"`
+	TransactionDate    Time   `sip2:"fixed,time,name=transaction date"`
+	InstitutionID      string `sip2:"AO"`
+	BlockedCardMessage string `sip2:"AL"`
+	PatronID           string `sip2:"AA"`
+	TerminalPassword   string `sip2:"AC"`
 	// Extra holds fields this type does not interpret, in wire order.
 	Extra []Field
 	wire
-}
-
-// Command returns CmdBlockPatron.
-func (*BlockPatronRequest) Command() Command { return CmdBlockPatron }
-
-func (m *BlockPatronRequest) extraFields() *[]Field { return &m.Extra }
-
-// String renders the message in wire form with PINs and passwords masked.
-func (m *BlockPatronRequest) String() string { return maskMessage(m) }
-
-func (m *BlockPatronRequest) decodeFixed(r *fixedReader) {
-	m.CardRetained = r.flag("card retained")
-	m.TransactionDate = r.time("transaction date")
-}
-
-func (m *BlockPatronRequest) appendFixed(w *fixedWriter) {
-	w.flag(m.CardRetained)
-	w.time(m.TransactionDate)
-}
-
-func (m *BlockPatronRequest) decodeField(r *fieldReader, id, v string) bool {
-	switch id {
-	case "AO":
-		m.InstitutionID = v
-	case "AL":
-		m.BlockedCardMessage = v
-	case "AA":
-		m.PatronID = v
-	case "AC":
-		m.TerminalPassword = v
-	default:
-		return false
-	}
-	return true
-}
-
-func (m *BlockPatronRequest) encodeFields(w *fieldWriter) {
-	w.add("AO", m.InstitutionID)
-	w.add("AL", m.BlockedCardMessage)
-	w.add("AA", m.PatronID)
-	w.add("AC", m.TerminalPassword)
 }
 
 // PatronEnableRequest is message 25, asking the ACS to re-enable a blocked patron.
+//
+//sip2:message CmdPatronEnable
 type PatronEnableRequest struct {
-	TransactionDate  Time   // fixed: transaction date
-	InstitutionID    string // AO
-	PatronID         string // AA
-	TerminalPassword string // AC, optional
-	PatronPassword   string // AD, optional
+	TransactionDate  Time   `sip2:"fixed,time,name=transaction date"`
+	InstitutionID    string `sip2:"AO"`
+	PatronID         string `sip2:"AA"`
+	TerminalPassword string `sip2:"AC,opt"`
+	PatronPassword   string `sip2:"AD,opt"`
 	// Extra holds fields this type does not interpret, in wire order.
 	Extra []Field
 	wire
-}
-
-// Command returns CmdPatronEnable.
-func (*PatronEnableRequest) Command() Command { return CmdPatronEnable }
-
-func (m *PatronEnableRequest) extraFields() *[]Field { return &m.Extra }
-
-// String renders the message in wire form with PINs and passwords masked.
-func (m *PatronEnableRequest) String() string { return maskMessage(m) }
-
-func (m *PatronEnableRequest) decodeFixed(r *fixedReader) {
-	m.TransactionDate = r.time("transaction date")
-}
-
-func (m *PatronEnableRequest) appendFixed(w *fixedWriter) {
-	w.time(m.TransactionDate)
-}
-
-func (m *PatronEnableRequest) decodeField(r *fieldReader, id, v string) bool {
-	switch id {
-	case "AO":
-		m.InstitutionID = v
-	case "AA":
-		m.PatronID = v
-	case "AC":
-		m.TerminalPassword = v
-	case "AD":
-		m.PatronPassword = v
-	default:
-		return false
-	}
-	return true
-}
-
-func (m *PatronEnableRequest) encodeFields(w *fieldWriter) {
-	w.add("AO", m.InstitutionID)
-	w.add("AA", m.PatronID)
-	w.opt("AC", m.TerminalPassword)
-	w.opt("AD", m.PatronPassword)
 }
 
 // PatronEnableResponse is message 26, the ACS's answer to PatronEnableRequest.
+//
+//sip2:message CmdPatronEnableResponse
 type PatronEnableResponse struct {
-	PatronStatus        PatronStatus // fixed: patron status
-	Language            string       // fixed, 3 chars: language (empty means "000")
-	TransactionDate     Time         // fixed: transaction date
-	InstitutionID       string       // AO
-	PatronID            string       // AA
-	PersonalName        string       // AE
-	ValidPatron         Flag         // BL, optional Y/N
-	ValidPatronPassword Flag         // CQ, optional Y/N
-	ScreenMessage       []string     // AF, repeatable
-	PrintLine           []string     // AG, repeatable
+	PatronStatus        PatronStatus `sip2:"fixed,flags,len=14,name=patron status"`
+	Language            string       `sip2:"fixed,str,len=3,default=000,name=language"`
+	TransactionDate     Time         `sip2:"fixed,time,name=transaction date"`
+	InstitutionID       string       `sip2:"AO"`
+	PatronID            string       `sip2:"AA"`
+	PersonalName        string       `sip2:"AE"`
+	ValidPatron         Flag         `sip2:"BL,opt,flag"`
+	ValidPatronPassword Flag         `sip2:"CQ,opt,flag"`
+	ScreenMessage       []string     `sip2:"AF,repeat"`
+	PrintLine           []string     `sip2:"AG,repeat"`
 	// Extra holds fields this type does not interpret, in wire order.
 	Extra []Field
 	wire
-}
-
-// Command returns CmdPatronEnableResponse.
-func (*PatronEnableResponse) Command() Command { return CmdPatronEnableResponse }
-
-func (m *PatronEnableResponse) extraFields() *[]Field { return &m.Extra }
-
-// String renders the message in wire form with PINs and passwords masked.
-func (m *PatronEnableResponse) String() string { return maskMessage(m) }
-
-func (m *PatronEnableResponse) decodeFixed(r *fixedReader) {
-	m.PatronStatus = PatronStatus(r.flags("patron status", 14))
-	m.Language = r.str("language", 3)
-	m.TransactionDate = r.time("transaction date")
-}
-
-func (m *PatronEnableResponse) appendFixed(w *fixedWriter) {
-	w.flags(uint32(m.PatronStatus), 14)
-	w.str("language", m.Language, 3, "000")
-	w.time(m.TransactionDate)
-}
-
-func (m *PatronEnableResponse) decodeField(r *fieldReader, id, v string) bool {
-	switch id {
-	case "AO":
-		m.InstitutionID = v
-	case "AA":
-		m.PatronID = v
-	case "AE":
-		m.PersonalName = v
-	case "BL":
-		m.ValidPatron = r.flag(id, v)
-	case "CQ":
-		m.ValidPatronPassword = r.flag(id, v)
-	case "AF":
-		m.ScreenMessage = append(m.ScreenMessage, v)
-	case "AG":
-		m.PrintLine = append(m.PrintLine, v)
-	default:
-		return false
-	}
-	return true
-}
-
-func (m *PatronEnableResponse) encodeFields(w *fieldWriter) {
-	w.add("AO", m.InstitutionID)
-	w.add("AA", m.PatronID)
-	w.add("AE", m.PersonalName)
-	w.flag("BL", m.ValidPatron)
-	w.flag("CQ", m.ValidPatronPassword)
-	w.list("AF", m.ScreenMessage)
-	w.list("AG", m.PrintLine)
 }
 
 // EndPatronSessionRequest is message 35, telling the ACS the patron is done.
+//
+//sip2:message CmdEndPatronSession
 type EndPatronSessionRequest struct {
-	TransactionDate  Time   // fixed: transaction date
-	InstitutionID    string // AO
-	PatronID         string // AA
-	TerminalPassword string // AC
-	PatronPassword   string // AD
+	TransactionDate  Time   `sip2:"fixed,time,name=transaction date"`
+	InstitutionID    string `sip2:"AO"`
+	PatronID         string `sip2:"AA"`
+	TerminalPassword string `sip2:"AC"`
+	PatronPassword   string `sip2:"AD"`
 	// Extra holds fields this type does not interpret, in wire order.
 	Extra []Field
 	wire
-}
-
-// Command returns CmdEndPatronSession.
-func (*EndPatronSessionRequest) Command() Command { return CmdEndPatronSession }
-
-func (m *EndPatronSessionRequest) extraFields() *[]Field { return &m.Extra }
-
-// String renders the message in wire form with PINs and passwords masked.
-func (m *EndPatronSessionRequest) String() string { return maskMessage(m) }
-
-func (m *EndPatronSessionRequest) decodeFixed(r *fixedReader) {
-	m.TransactionDate = r.time("transaction date")
-}
-
-func (m *EndPatronSessionRequest) appendFixed(w *fixedWriter) {
-	w.time(m.TransactionDate)
-}
-
-func (m *EndPatronSessionRequest) decodeField(r *fieldReader, id, v string) bool {
-	switch id {
-	case "AO":
-		m.InstitutionID = v
-	case "AA":
-		m.PatronID = v
-	case "AC":
-		m.TerminalPassword = v
-	case "AD":
-		m.PatronPassword = v
-	default:
-		return false
-	}
-	return true
-}
-
-func (m *EndPatronSessionRequest) encodeFields(w *fieldWriter) {
-	w.add("AO", m.InstitutionID)
-	w.add("AA", m.PatronID)
-	w.add("AC", m.TerminalPassword)
-	w.add("AD", m.PatronPassword)
 }
 
 // EndPatronSessionResponse is message 36, the ACS's answer to EndPatronSessionRequest.
+//
+//sip2:message CmdEndPatronSessionResponse
 type EndPatronSessionResponse struct {
-	EndSession      bool     // fixed: end session
-	TransactionDate Time     // fixed: transaction date
-	InstitutionID   string   // AO
-	PatronID        string   // AA
-	ScreenMessage   []string // AF, repeatable
-	PrintLine       []string // AG, repeatable
+	EndSession      bool     `sip2:"fixed,flag,name=end session"`
+	TransactionDate Time     `sip2:"fixed,time,name=transaction date"`
+	InstitutionID   string   `sip2:"AO"`
+	PatronID        string   `sip2:"AA"`
+	ScreenMessage   []string `sip2:"AF,repeat"`
+	PrintLine       []string `sip2:"AG,repeat"`
 	// Extra holds fields this type does not interpret, in wire order.
 	Extra []Field
 	wire
-}
-
-// Command returns CmdEndPatronSessionResponse.
-func (*EndPatronSessionResponse) Command() Command { return CmdEndPatronSessionResponse }
-
-func (m *EndPatronSessionResponse) extraFields() *[]Field { return &m.Extra }
-
-// String renders the message in wire form with PINs and passwords masked.
-func (m *EndPatronSessionResponse) String() string { return maskMessage(m) }
-
-func (m *EndPatronSessionResponse) decodeFixed(r *fixedReader) {
-	m.EndSession = r.flag("end session")
-	m.TransactionDate = r.time("transaction date")
-}
-
-func (m *EndPatronSessionResponse) appendFixed(w *fixedWriter) {
-	w.flag(m.EndSession)
-	w.time(m.TransactionDate)
-}
-
-func (m *EndPatronSessionResponse) decodeField(r *fieldReader, id, v string) bool {
-	switch id {
-	case "AO":
-		m.InstitutionID = v
-	case "AA":
-		m.PatronID = v
-	case "AF":
-		m.ScreenMessage = append(m.ScreenMessage, v)
-	case "AG":
-		m.PrintLine = append(m.PrintLine, v)
-	default:
-		return false
-	}
-	return true
-}
-
-func (m *EndPatronSessionResponse) encodeFields(w *fieldWriter) {
-	w.add("AO", m.InstitutionID)
-	w.add("AA", m.PatronID)
-	w.list("AF", m.ScreenMessage)
-	w.list("AG", m.PrintLine)
 }

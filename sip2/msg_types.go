@@ -109,7 +109,8 @@ func (w *fieldWriter) time(id string, t Time) {
 	}
 }
 
-func (w *fieldWriter) bx(id string, s SupportedMessages) {
-	var b [16]byte
-	w.add(id, string(appendFlags(b[:0], uint32(s), 16, 'N')))
+// flags writes an n-position Y/N field (BX supported messages).
+func (w *fieldWriter) flags(id string, v uint32, n int) {
+	var b [32]byte
+	w.add(id, string(appendFlags(b[:0], v, n, 'N')))
 }
