@@ -87,7 +87,7 @@ func ParseConfig(u *url.URL) (Config, error) {
 			}
 			c.DefaultSize = lockers.SizeClass(v)
 		case "sizes":
-			c.Sizes, err = parseSizes(v)
+			c.Sizes, err = lockers.ParseSizes(v, 160)
 		case "ir":
 			c.IR, err = strconv.ParseBool(v)
 		case "timeout":
@@ -146,32 +146,6 @@ func parseBoards(v string) ([]int, error) {
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("no board numbers")
-	}
-	return out, nil
-}
-
-// parseSizes reads "S,S,M" or run-length "S*8,M*6,L*2".
-func parseSizes(v string) ([]lockers.SizeClass, error) {
-	var out []lockers.SizeClass
-	for _, f := range strings.Split(v, ",") {
-		name, count, hasCount := strings.Cut(strings.TrimSpace(f), "*")
-		n := 1
-		if hasCount {
-			var err error
-			n, err = strconv.Atoi(count)
-			if err != nil || n < 1 || n > 160 {
-				return nil, fmt.Errorf("size %q: count must be 1-160", f)
-			}
-		}
-		if name == "" {
-			return nil, fmt.Errorf("empty size class in %q", f)
-		}
-		for range n {
-			out = append(out, lockers.SizeClass(name))
-		}
-		if len(out) > 160 {
-			return nil, fmt.Errorf("more sizes than a bus can have compartments")
-		}
 	}
 	return out, nil
 }

@@ -130,7 +130,7 @@ func ParseConfig(u *url.URL) (Config, error) {
 			}
 			c.DefaultSize = lockers.SizeClass(v)
 		case "sizes":
-			c.Sizes, err = parseSizes(v)
+			c.Sizes, err = lockers.ParseSizes(v, 256)
 		default:
 			err = fmt.Errorf("unknown option")
 		}
@@ -193,29 +193,4 @@ func parseDuration(v string) (time.Duration, error) {
 		return 0, fmt.Errorf("want a duration between 0 and 1m")
 	}
 	return d, nil
-}
-
-// parseSizes reads "S,S,M" or run-length "S*4,M*4".
-func parseSizes(v string) ([]lockers.SizeClass, error) {
-	var out []lockers.SizeClass
-	for _, f := range strings.Split(v, ",") {
-		name, count, hasCount := strings.Cut(strings.TrimSpace(f), "*")
-		n := 1
-		if hasCount {
-			var err error
-			if n, err = boundedInt(count, 1, 256); err != nil {
-				return nil, fmt.Errorf("size %q: %w", f, err)
-			}
-		}
-		if name == "" {
-			return nil, fmt.Errorf("empty size class in %q", f)
-		}
-		for range n {
-			out = append(out, lockers.SizeClass(name))
-		}
-		if len(out) > 256 {
-			return nil, fmt.Errorf("more sizes than a board has relays")
-		}
-	}
-	return out, nil
 }

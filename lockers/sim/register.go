@@ -75,15 +75,8 @@ func ParseConfig(u *url.URL) (Config, error) {
 	if v, ok, err := one("sizes"); err != nil {
 		return cfg, err
 	} else if ok {
-		for _, part := range strings.Split(v, ",") {
-			class, num, found := strings.Cut(part, ":")
-			n, err := strconv.Atoi(num)
-			if !found || class == "" || err != nil || n < 1 || len(sizes)+n > maxCompartments {
-				return cfg, bad("sizes", "want CLASS:COUNT,... such as S:12,M:8,L:4; bad part %q", part)
-			}
-			for range n {
-				sizes = append(sizes, lockers.SizeClass(class))
-			}
+		if sizes, err = lockers.ParseSizes(v, maxCompartments); err != nil {
+			return cfg, bad("sizes", "%v", err)
 		}
 		if count != 0 && count != len(sizes) {
 			return cfg, bad("sizes", "adds up to %d compartments, but compartments=%d", len(sizes), count)

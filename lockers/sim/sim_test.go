@@ -312,7 +312,7 @@ func TestParseConfig(t *testing.T) {
 		{"compartments=4&sizes=S:2,L:1", 0, "", "adds up to 3"},
 		{"compartments=0", 0, "", "option compartments"},
 		{"compartments=99999999", 0, "", "option compartments"},
-		{"sizes=S", 0, "", "option sizes"},
+		{"sizes=S:0", 0, "", "option sizes"},
 		{"light=1-5&compartments=4", 0, "", "option light"},
 		{"leftopen=soon", 0, "", "option leftopen"},
 		{"locksensor=maybe", 0, "", "option locksensor"},
