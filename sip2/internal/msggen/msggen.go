@@ -304,6 +304,16 @@ func leftover(kv map[string]string) error {
 
 var fixedTypes = map[string]string{"flag": "bool", "ok": "bool", "ternary": "Ternary", "time": "Time", "count": "int", "str": "string"}
 
+// flagSetType reports whether typ can be a flag set: not one of the types
+// other kinds use. (The compiler checks the conversions to and from uint32.)
+func flagSetType(typ string) bool {
+	switch typ {
+	case "bool", "string", "int", "Time", "Ternary", "Flag":
+		return false
+	}
+	return !strings.HasPrefix(typ, "[]")
+}
+
 func parseFixed(goName, typ string, opts []string) (fixedField, error) {
 	ff := fixedField{goName: goName, goType: typ}
 	words, kv, err := keyValues(opts)
@@ -317,7 +327,7 @@ func parseFixed(goName, typ string, opts []string) (fixedField, error) {
 	want, known := fixedTypes[ff.kind]
 	switch {
 	case ff.kind == "flags":
-		if _, basic := map[string]bool{"bool": true, "string": true, "int": true, "Time": true, "Ternary": true, "Flag": true}[typ]; basic || strings.HasPrefix(typ, "[]") {
+		if !flagSetType(typ) {
 			return ff, fmt.Errorf("flags needs a named integer type, not %s", typ)
 		}
 	case !known:
@@ -403,7 +413,7 @@ func parseVar(goName, typ string, opts []string) (varField, error) {
 			return vf, fmt.Errorf("%s needs type %s and opt (the zero value writes nothing)", vf.kind, want)
 		}
 	case "flags":
-		if vf.opt || typ == "string" || strings.HasPrefix(typ, "[]") {
+		if vf.opt || !flagSetType(typ) {
 			return vf, fmt.Errorf("flags needs a named integer type and no opt")
 		}
 	}
