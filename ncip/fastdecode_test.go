@@ -1,6 +1,7 @@
 package ncip_test
 
 import (
+	"math/rand/v2"
 	"reflect"
 	"sort"
 	"strings"
@@ -138,6 +139,66 @@ func TestFastDecoderEdges(t *testing.T) {
 				t.Errorf("Unmarshal error %q, encoding/xml path %q", err, serr)
 			}
 		})
+	}
+}
+
+// mutationTokens are spliced into valid documents by
+// TestFastDecoderMutations: the constructs at the edge of the fast path.
+var mutationTokens = []string{
+	"<!--c-->", "<!-- a -- b -->", "&amp;", "&lt;", "&#233;", "&#x1F600;", "&#1;", "&#xD800;", "&bogus;", "&", "&#", "]]>", "]]",
+	"<![CDATA[x<&]]>", "<![CDATA[", "\r\n", "\r", "\t", "ns1:", ":", "<x>", "</x>", "<x/>", "/>", "<", ">", "\"", "'", " a='b'", " Scheme=\"s\"",
+	" ns1:Scheme='t'", " version=\"v1\"", "é", "\xff", "\x00", "\xef\xbf\xbe", "<?xml version=\"1.0\"?>", "<?pi x?>", "<!DOCTYPE a>",
+	"<Problem><ProblemType>x</ProblemType></Problem>", "<Scheme>s</Scheme>", "<Value>v</Value>", " ", "1", "-", "Z",
+}
+
+// TestFastDecoderMutations splices, deletes and duplicates pieces of
+// valid documents (a deterministic, always-run complement to
+// FuzzFastDecoder) and checks the two paths agree on each result.
+func TestFastDecoderMutations(t *testing.T) {
+	var seeds [][]byte
+	for _, m := range sampleMessages() {
+		b, _ := (&ncip.EncodeOptions{Indent: " "}).Marshal(m)
+		seeds = append(seeds, b)
+	}
+	for _, tt := range lenientDocs {
+		seeds = append(seeds, []byte(tt.doc))
+	}
+	sort.Slice(seeds, func(i, j int) bool { return string(seeds[i]) < string(seeds[j]) })
+	rng := rand.New(rand.NewPCG(1, 2))
+	n := 300
+	if testing.Short() {
+		n = 30
+	}
+	took, stdOnly := 0, 0
+	for _, seed := range seeds {
+		for range n {
+			doc := append([]byte(nil), seed...)
+			for range 1 + rng.IntN(3) {
+				i := rng.IntN(len(doc) + 1)
+				switch rng.IntN(3) {
+				case 0:
+					tok := mutationTokens[rng.IntN(len(mutationTokens))]
+					doc = append(doc[:i:i], append([]byte(tok), doc[i:]...)...)
+				case 1:
+					j := min(len(doc), i+1+rng.IntN(8))
+					doc = append(doc[:i:i], doc[j:]...)
+				case 2:
+					j := min(len(doc), i+1+rng.IntN(16))
+					doc = append(doc[:j:j], append(append([]byte(nil), doc[i:j]...), doc[j:]...)...)
+				}
+			}
+			if differ(t, "mutation", doc) {
+				took++
+			} else if d, err := ncip.ToUTF8(doc); err == nil {
+				if _, err := ncip.StdUnmarshal(d); err == nil {
+					stdOnly++
+				}
+			}
+		}
+	}
+	t.Logf("%d mutated documents: %d taken by the fast path, %d more accepted by encoding/xml only", n*len(seeds), took, stdOnly)
+	if took == 0 {
+		t.Error("the fast path took none of the mutated documents")
 	}
 }
 
