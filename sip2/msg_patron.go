@@ -1,4 +1,6 @@
 // Code written from the tables of docs/sip2.md §2.2–2.4 (fixed offsets, field IDs).
+// The sip2 tags drive the methods generated into zmsg.go (go generate; tag
+// grammar in internal/msggen). After changing a tag, run go generate ./sip2.
 
 package sip2
 
