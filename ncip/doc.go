@@ -32,6 +32,14 @@
 // recognised and refused with a Problem. ReadBody additionally unwraps a
 // message posted as a form field.
 //
+// Unmarshal reads the common case (plain UTF-8 NCIP 2 with elements,
+// attributes, references, comments, CDATA) with a table-driven decoder of
+// its own, several times faster than encoding/xml; anything else — a
+// DOCTYPE, another encoding, NCIP 1 forms, any error — goes through
+// encoding/xml, which is also the reference the fast path is tested (and
+// fuzzed) against, so both paths return the same Message or the same
+// error.
+//
 // # Errors
 //
 // *Problem is both the NCIP Problem element and the error type: Unmarshal
