@@ -205,7 +205,10 @@ func TestClientServerPool(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if st := p.Stats(); st.Dials != 4 || st.InUse != 0 {
-		t.Errorf("stats = %+v", st)
+	// The fourth connection may still be dialling in the background when
+	// the work is done, so Dials may be below 4; it must never be above,
+	// since no connection broke.
+	if st := p.Stats(); st.Dials > 4 || st.Replaced != 0 || st.InUse != 0 {
+		t.Errorf("stats = %+v, want at most 4 dials, none replaced, none in use", st)
 	}
 }
