@@ -243,6 +243,37 @@ func TestReconnectAfterBusUnitDropsConnection(t *testing.T) {
 	}
 }
 
+// The bus keeps one connection to the bus unit across idle gaps longer
+// than the reply timeout and across a silent board: only a failed link may
+// cost a reconnect (some bus units serve one connection at a time and hold
+// a dropped one for a while).
+func TestOneConnectionAcrossIdleAndSilence(t *testing.T) {
+	emu, d := newBank(t, []int{0, 1}, "timeout=40ms", "attempts=1")
+	ctx := ctxT(t)
+	if _, err := d.Status(ctx, "1"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // past the last read's deadline
+	if _, err := d.Status(ctx, "1"); err != nil {
+		t.Fatalf("status after an idle gap: %v", err)
+	}
+	emu.SetSilent(1, true)
+	_, err := d.Status(ctx, "17")
+	if !errors.Is(err, lockers.ErrOffline) || !strings.Contains(err.Error(), "no reply") {
+		t.Fatalf("status of the silent board: error = %v, want ErrOffline saying no reply", err)
+	}
+	if _, err := d.Status(ctx, "1"); err != nil {
+		t.Fatalf("status of the working board after the silent one: %v", err)
+	}
+	h, err := d.Health(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(h.Detail, " 1 connects") {
+		t.Errorf("Health.Detail = %q, want 1 connect: idle gaps and silent boards must not reopen the link", h.Detail)
+	}
+}
+
 func TestUnknownCompartments(t *testing.T) {
 	_, d := newBank(t, []int{0, 1})
 	for _, id := range []lockers.CompartmentID{"0", "33", "abc", "01", "", "-1"} {

@@ -52,6 +52,12 @@ type connPort struct {
 }
 
 func (p *connPort) Flush() error {
+	// The last exchange left a read deadline behind, by now usually in the
+	// past; a raw read would fail on it at once and the failure would be
+	// taken for a broken link. Clear it: the drain does not block anyway.
+	if err := p.Conn.SetReadDeadline(time.Time{}); err != nil {
+		return err
+	}
 	if ok, err := drainNow(p.Conn); ok {
 		return err
 	}
