@@ -28,7 +28,37 @@ var (
 	// earlier failure and the client may not redial (a NewClient client, or
 	// Reconnect off).
 	ErrBroken = errors.New("sip2: connection broken")
+	// ErrNotSent is matched, with errors.Is, by every error a Client or
+	// Pool call returns without having written a byte of its request:
+	// the client was closed or broken, reconnecting failed, ctx ended
+	// while waiting for the connection or before the write, the request
+	// could not be encoded, or the pool had no connection. Such a request
+	// cannot have reached the ACS, so sending it again (on this or another
+	// connection) cannot execute it twice.
+	//
+	// Every other error from a call means the request may have been
+	// received and executed, even if no usable answer came back (a
+	// timeout, a closed connection, a bad reply): before resending a
+	// checkout or checkin, find out what the ILS did. A refusal by the ILS
+	// is not an error at all (see RefusedError).
+	ErrNotSent = errors.New("sip2: request not sent")
 )
+
+// notSentError marks an error as ErrNotSent without changing its text or
+// what it unwraps to.
+type notSentError struct{ err error }
+
+func (e *notSentError) Error() string        { return e.err.Error() }
+func (e *notSentError) Unwrap() error        { return e.err }
+func (e *notSentError) Is(target error) bool { return target == ErrNotSent }
+
+// notSent marks err as ErrNotSent; nil stays nil.
+func notSent(err error) error {
+	if err == nil || errors.Is(err, ErrNotSent) {
+		return err
+	}
+	return &notSentError{err}
+}
 
 // SequenceError reports a response whose AY does not echo the request's.
 // The connection is then out of step (the response may belong to an
@@ -170,6 +200,7 @@ func (o *ClientOptions) retries() int {
 // An ILS refusal (checkout denied, wrong PIN) is not a Go error: the typed
 // methods return the response with its ok flag false, and the response's
 // Err method turns that into a *RefusedError for callers who want one.
+// Errors tell "never sent" from "sent, outcome unknown": see ErrNotSent.
 type Client struct {
 	addr string // "" for NewClient: no redial
 	opts ClientOptions
@@ -449,11 +480,11 @@ func (c *Client) alive() bool {
 // extension code's successor for an unknown one) but does not interpret it.
 func (c *Client) Do(ctx context.Context, req *Frame) (*Frame, error) {
 	if err := c.acquire(ctx, req.Command); err != nil {
-		return nil, err
+		return nil, notSent(err)
 	}
 	defer c.release()
 	if err := c.ready(ctx); err != nil {
-		return nil, err
+		return nil, notSent(err)
 	}
 	return c.exchange(ctx, req, true)
 }
@@ -461,11 +492,11 @@ func (c *Client) Do(ctx context.Context, req *Frame) (*Frame, error) {
 // send writes req and does not wait for a response (Block Patron).
 func (c *Client) send(ctx context.Context, req *Frame) error {
 	if err := c.acquire(ctx, req.Command); err != nil {
-		return err
+		return notSent(err)
 	}
 	defer c.release()
 	if err := c.ready(ctx); err != nil {
-		return err
+		return notSent(err)
 	}
 	_, err := c.exchange(ctx, req, false)
 	return err
@@ -507,13 +538,13 @@ func (c *Client) exchange(ctx context.Context, req *Frame, wantReply bool) (*Fra
 			// ctx.Err() is set when the caller sees the error. Nothing was
 			// sent, so the connection stays usable.
 			<-ctx.Done()
-			return nil, &OpError{Op: "write", Command: req.Command, Addr: c.addr, Err: fmt.Errorf("%w: %w", ErrTimeout, ctx.Err())}
+			return nil, notSent(&OpError{Op: "write", Command: req.Command, Addr: c.addr, Err: fmt.Errorf("%w: %w", ErrTimeout, ctx.Err())})
 		}
 	}
 	msg, err := AppendFrame(c.buf[:0], &out, &c.opts.Codec)
 	if err != nil {
 		// Nothing was sent; the connection is fine.
-		return nil, err
+		return nil, notSent(err)
 	}
 	c.buf = msg[:0]
 	if ed {
@@ -549,13 +580,20 @@ func (c *Client) exchange(ctx context.Context, req *Frame, wantReply bool) (*Fra
 		c.markBroken(err)
 		return nil, &OpError{Op: op, Command: req.Command, Addr: c.addr, Err: err}
 	}
+	written := 0
 	write := func(b []byte) error {
 		c.debug(">", string(b))
-		_, err := conn.Write(b)
+		n, err := conn.Write(b)
+		written += n
 		return err
 	}
 	if err := write(msg); err != nil {
-		return fail("write", err)
+		_, err = fail("write", err)
+		if written == 0 {
+			// Not a byte left: the ACS cannot have seen the request.
+			err = notSent(err)
+		}
+		return nil, err
 	}
 	if !wantReply {
 		return nil, nil

@@ -56,7 +56,9 @@ func stamp(t *Time) {
 // (see the response's Err method), not an error. Errors are transport
 // failures (*OpError, possibly a timeout), protocol failures
 // (*SequenceError, *UnexpectedResponseError, ErrResendLimit) or a request
-// that cannot be encoded (*EncodeError; nothing is sent then). If the
+// that cannot be encoded (*EncodeError; nothing is sent then). An error
+// that matches ErrNotSent means the request never left; any other error
+// means the ACS may have executed it. If the
 // response has a value the codec cannot interpret (a malformed date), the
 // response is returned together with an error wrapping *DecodeError.
 //

@@ -133,6 +133,7 @@ func (p *Pool) logf(format string, args ...any) {
 // Get waits for an idle connection and hands it to the caller, who must
 // return it with Put. If ctx ends first, the error wraps ctx.Err() and, if
 // there was one, the last dial error (so a refused login shows through).
+// Get's errors all match ErrNotSent.
 func (p *Pool) Get(ctx context.Context) (*Client, error) {
 	p.wait.Add(1)
 	defer p.wait.Add(-1)
@@ -150,15 +151,15 @@ func (p *Pool) Get(ctx context.Context) (*Client, error) {
 			p.mu.Unlock()
 			return c, nil
 		case <-p.ctx.Done():
-			return nil, ErrPoolClosed
+			return nil, notSent(ErrPoolClosed)
 		case <-ctx.Done():
 			p.mu.Lock()
 			last := p.last
 			p.mu.Unlock()
 			if last != nil {
-				return nil, fmt.Errorf("sip2: pool %s: no connection: %w (last dial error: %w)", p.addr, ctx.Err(), last)
+				return nil, notSent(fmt.Errorf("sip2: pool %s: no connection: %w (last dial error: %w)", p.addr, ctx.Err(), last))
 			}
-			return nil, fmt.Errorf("sip2: pool %s: no connection: %w", p.addr, ctx.Err())
+			return nil, notSent(fmt.Errorf("sip2: pool %s: no connection: %w", p.addr, ctx.Err()))
 		}
 	}
 }
@@ -203,6 +204,8 @@ func (p *Pool) replace(c *Client) {
 }
 
 // Do runs fn with a connection from the pool and returns it afterwards.
+// If no connection could be had, fn does not run and the error matches
+// ErrNotSent; otherwise Do returns fn's error as is.
 func (p *Pool) Do(ctx context.Context, fn func(*Client) error) error {
 	c, err := p.Get(ctx)
 	if err != nil {
