@@ -338,7 +338,7 @@ func TestClientContextCancel(t *testing.T) {
 	go func() { _, err := c.SCStatus(ctx, nil); first <- err }()
 
 	// A second caller waits for the connection; its own ctx ends first.
-	time.Sleep(50 * time.Millisecond)
+	waitFor(t, "the first status request to reach the ACS", func() bool { return countPrefix(acs, "99") == 1 })
 	wctx, wcancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer wcancel()
 	if _, err := c.SCStatus(wctx, nil); !errors.Is(err, context.DeadlineExceeded) {
@@ -366,7 +366,7 @@ func TestClientCloseInterrupts(t *testing.T) {
 	c := dial(t, acs.Addr(), func(o *sip2.ClientOptions) { o.Timeout = time.Minute })
 	done := make(chan error, 1)
 	go func() { _, err := c.SCStatus(context.Background(), nil); done <- err }()
-	time.Sleep(50 * time.Millisecond)
+	waitFor(t, "the status request to reach the ACS", func() bool { return countPrefix(acs, "99") == 1 })
 	c.Close()
 	select {
 	case err := <-done:

@@ -79,7 +79,10 @@ func TestServerClientConcurrentCirculation(t *testing.T) {
 
 func TestServerClientKeepAliveBeatsIdleTimeout(t *testing.T) {
 	lib := sip2mem.NewDemo()
-	srv := sip2test.NewServer(t, lib, func(s *sip2.Server) { s.IdleTimeout = 200 * time.Millisecond })
+	// The keep-alive fires after 50-63 ms of quiet; the idle timeout is
+	// 400 ms, a margin that survives a loaded CI machine, and the client
+	// idles for 2.5 idle timeouts.
+	srv := sip2test.NewServer(t, lib, func(s *sip2.Server) { s.IdleTimeout = 400 * time.Millisecond })
 	opts := demoClientOptions()
 	opts.KeepAlive = 50 * time.Millisecond
 	c, err := sip2.Dial(context.Background(), srv.Addr, opts)
@@ -87,7 +90,7 @@ func TestServerClientKeepAliveBeatsIdleTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	time.Sleep(500 * time.Millisecond)
+	time.Sleep(time.Second)
 	if _, err := c.ItemInformation(context.Background(), &sip2.ItemInformationRequest{InstitutionID: "DEMO", ItemID: "I0001"}); err != nil {
 		t.Errorf("after idling with keep-alive: %v", err)
 	}

@@ -311,10 +311,12 @@ func TestServerTimeouts(t *testing.T) {
 		c.expectClosed()
 	})
 	t.Run("keep-alive within idle timeout", func(t *testing.T) {
-		_, addr, _ := startServer(t, newTestBackend(), func(s *sip2.Server) { s.IdleTimeout = 300 * time.Millisecond })
+		// Gaps of 100 ms, well inside the 500 ms idle timeout even on a
+		// loaded machine, adding up to more than it.
+		_, addr, _ := startServer(t, newTestBackend(), func(s *sip2.Server) { s.IdleTimeout = 500 * time.Millisecond })
 		c := dialRaw(t, addr)
 		c.login()
-		for i := 0; i < 4; i++ {
+		for i := 0; i < 7; i++ {
 			time.Sleep(100 * time.Millisecond)
 			c.send(ed("9900302.00AY1AZ"))
 			c.recv()
