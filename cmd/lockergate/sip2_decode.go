@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/lockergate/lockergate/sip2"
 )
@@ -30,12 +31,15 @@ func sip2Decode(ctx context.Context, e *env, args []string) error {
 
 	failed := 0
 	handle := func(where string, line string) {
-		line = strings.TrimSpace(line)
+		line = trimLogLine(line)
 		if line == "" {
 			return
 		}
 		d := decodeLine(line, opts)
 		d.Where = where
+		if cs == sip2.CharsetUTF8 && !utf8.ValidString(line) {
+			d.Notes = append(d.Notes, "not valid UTF-8: if accented letters look wrong, try --charset cp850 or --charset iso-8859-1")
+		}
 		if d.Error != "" {
 			failed++
 			fmt.Fprintf(e.stderr, "lockergate sip2 decode: %s: %s\n", where, d.Error)
@@ -73,6 +77,24 @@ func sip2Decode(ctx context.Context, e *env, args []string) error {
 		return errSilent
 	}
 	return nil
+}
+
+// trimLogLine drops what a log or a paste adds around a message: leading
+// blanks, the terminator and trailing blanks. Blanks that belong to the
+// fixed part stay: a message without variable fields can end in spaces
+// (a 63 whose summary is all blank), and cutting them would make it look
+// truncated.
+func trimLogLine(line string) string {
+	line = strings.TrimLeft(line, " \t")
+	t := strings.TrimRight(line, " \t\r\n")
+	if len(t) < 2 {
+		return t
+	}
+	n, ok := sip2.Command(t[:2]).FixedLen()
+	for ok && len(t) < 2+n && len(t) < len(line) && line[len(t)] == ' ' {
+		t = line[:len(t)+1]
+	}
+	return t
 }
 
 type decodedField struct {

@@ -116,3 +116,47 @@ func TestSIP2DecodeCharset(t *testing.T) {
 		t.Errorf("bad charset: exit %d, stderr %q", code, errs)
 	}
 }
+
+// Lines as staff paste them from logs: CRLF, trailing blanks, lower-case
+// checksums, CP850 bytes, the §7.5 oddities.
+func TestSIP2DecodePastedLines(t *testing.T) {
+	tests := []struct {
+		name, in string
+		args     []string
+		code     int
+		want     []string
+	}{
+		{"CRLF and trailing blanks", "9300CNuser_id|COpassw0rd|AY1AZF594  \t\r\n", nil, 0,
+			[]string{"93 Login", "checksum: F594 valid"}},
+		{"lower-case checksum", "9300CNuser_id|COpassw0rd|AY1AZf594\n", nil, 0, []string{"checksum: f594 valid"}},
+		{"fixed part ending in blanks, then log padding", "6302719700101    010000          \t  \n", nil, 0,
+			[]string{"63 Patron Information", `summary                  "          "`}},
+		{"CP850 title", "101YNY20160822    153450AO|ABix:1544245,1|AQ|AJHellstr\x94m, Jenny|AAxyz|AF|ZPkreps|\n",
+			[]string{"--charset", "cp850"}, 0, []string{`"Hellström, Jenny"`, `ZP unknown/vendor field  "kreps"`}},
+		{"CP850 bytes read as UTF-8", "101YNY20160822    153450AO|ABix:1544245,1|AQ|AJHellstr\x94m, Jenny|AAxyz|\n",
+			nil, 0, []string{"try --charset cp850"}},
+		{"literal ZZZZ zone, no final delimiter", "2300019810908ZZZZ124533AOAcme co.|AAp123.xyz|ACsecret|ADpass\n", nil, 0,
+			[]string{"23 Patron Status Request", `"19810908ZZZZ124533"`, `AD patron password       "****"`}},
+		{"stray | after the date", "15+20201013    093158|AOinstitution_id|AApatron_id|ABitem_id|ACterminal_password|AY0AZEC96\n", nil, 0,
+			[]string{"15 Hold", "checksum: EC96 invalid, expected E283"}},
+		{"malformed 99", "990231.23\n", nil, 1, []string{"protocol version", "cut short"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := runDecode(t, tt.in, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\n%s%s", code, tt.code, out, errs)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out+errs, w) {
+					t.Errorf("output lacks %q:\n%s%s", w, out, errs)
+				}
+			}
+			for _, secret := range []string{"passw0rd", "secret", "|ADpass"} {
+				if strings.Contains(out+errs, secret) {
+					t.Errorf("output shows secret %q:\n%s", secret, out)
+				}
+			}
+		})
+	}
+}
