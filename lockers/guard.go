@@ -23,6 +23,13 @@ type GuardOptions struct {
 	// is also refused as stale unless its MaxAge is longer than this.
 	// If zero, 10 minutes.
 	RememberFor time.Duration
+	// Poll configures the polling watcher Guard adds to a driver that is
+	// not a Watcher (see PollWatcher).
+	Poll PollOptions
+	// NoPoll leaves a driver that is not a Watcher without one.
+	NoPoll bool
+
+	forcePoll bool // PollWatcher: poll even if d is a Watcher
 }
 
 // Guard wraps d so that the command rules every driver must keep are
@@ -36,11 +43,13 @@ type GuardOptions struct {
 //   - a command older than its MaxAge is refused with ErrStale;
 //   - after Close, every method returns ErrClosed, and Close is idempotent.
 //
-// The returned Driver implements exactly those of Watcher, Lighter and
-// Charger that d implements, so wrapping never hides a capability.
+// The returned Driver implements those of Lighter and Charger that d
+// implements, so wrapping never hides a capability, and it is always a
+// Watcher: d's own events when d is a Watcher, otherwise events derived by
+// polling (see PollWatcher), unless opts.NoPoll.
 // Wrapping a driver that is already guarded returns it unchanged.
 func Guard(d Driver, opts GuardOptions) Driver {
-	if _, ok := d.(interface{ guarded() *guard }); ok {
+	if _, ok := d.(interface{ guarded() *guard }); ok && !opts.forcePoll {
 		return d
 	}
 	if opts.Now == nil {
@@ -54,6 +63,10 @@ func Guard(d Driver, opts GuardOptions) Driver {
 	}
 	g := &guard{inner: d, opts: opts, seen: make(map[string]*list.Element), order: list.New()}
 	w, isW := d.(Watcher)
+	if opts.forcePoll || !isW && !opts.NoPoll {
+		g.poll = newPoller(d, opts.Poll)
+		w, isW = g.poll, true
+	}
 	l, isL := d.(Lighter)
 	c, isC := d.(Charger)
 	wp, lp, cp := watchPass{g, w}, lightPass{g, l}, chargePass{g, c}
@@ -102,18 +115,23 @@ func Guard(d Driver, opts GuardOptions) Driver {
 	return g
 }
 
-// Unguard returns the driver that Guard wrapped, or d itself when d is not
-// a guard. Tests use it to reach a simulator's fault hooks.
+// Unguard returns the driver that Guard (or PollWatcher, possibly around
+// a guard) wrapped, or d itself when d is not a guard. Tests use it to reach
+// a simulator's fault hooks.
 func Unguard(d Driver) Driver {
-	if g, ok := d.(interface{ guarded() *guard }); ok {
-		return g.guarded().inner
+	for {
+		g, ok := d.(interface{ guarded() *guard })
+		if !ok {
+			return d
+		}
+		d = g.guarded().inner
 	}
-	return d
 }
 
 type guard struct {
 	inner Driver
 	opts  GuardOptions
+	poll  *poller // nil when events come from inner itself
 
 	mu     sync.Mutex
 	closed bool
@@ -180,6 +198,9 @@ func (g *guard) Close() error {
 	}
 	g.closed = true
 	g.mu.Unlock()
+	if g.poll != nil {
+		g.poll.close()
+	}
 	return g.inner.Close()
 }
 
@@ -232,6 +253,11 @@ func (g *guard) Open(ctx context.Context, cmd Command) (OpenResult, error) {
 	g.seen[cmd.ID] = g.order.PushBack(o)
 	g.mu.Unlock()
 
+	if g.poll != nil {
+		// Before the pulse: the sweep that sees the door open must know
+		// it was commanded, even if it runs before Open returns.
+		defer g.poll.opening(cmd.Compartment)()
+	}
 	res, err := g.runOpen(ctx, cmd)
 
 	g.mu.Lock()

@@ -250,7 +250,17 @@ func TestGuardKeepsOptionalInterfaces(t *testing.T) {
 		t.Run(fmt.Sprintf("watcher=%v,lighter=%v,charger=%v", w, l, c), func(t *testing.T) {
 			var calls atomic.Int32
 			inner := compose(&fakeDriver{}, w, l, c, &calls)
-			g := lockers.Guard(inner, lockers.GuardOptions{})
+			// Without NoPoll every guarded driver is a Watcher (polling
+			// when inner is not), and still exactly the Lighter and
+			// Charger inner is.
+			polled := lockers.Guard(inner, lockers.GuardOptions{})
+			_, pw := polled.(lockers.Watcher)
+			_, pl := polled.(lockers.Lighter)
+			_, pc := polled.(lockers.Charger)
+			if !pw || pl != l || pc != c {
+				t.Fatalf("guarded driver (polling allowed) is Watcher=%v Lighter=%v Charger=%v, want true %v %v", pw, pl, pc, l, c)
+			}
+			g := lockers.Guard(inner, lockers.GuardOptions{NoPoll: true})
 			ctx := context.Background()
 			gw, okW := g.(lockers.Watcher)
 			gl, okL := g.(lockers.Lighter)

@@ -205,8 +205,9 @@ type Event struct {
 }
 
 // Watcher is an optional interface that may be implemented by a Driver
-// whose hardware pushes events (or that polls on the caller's behalf). The
-// gateway polls StatusAll when a driver is not a Watcher.
+// whose hardware pushes events (or that polls on the caller's behalf).
+// Guard, and so Open, makes every driver a Watcher: a driver that is not
+// one gets events derived from StatusAll sweeps (see PollWatcher).
 type Watcher interface {
 	// Watch delivers events until ctx is done, then closes the channel.
 	Watch(ctx context.Context) (<-chan Event, error)
