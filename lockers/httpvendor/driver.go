@@ -44,6 +44,9 @@ var (
 )
 
 // New returns a Driver. It makes no request; the first call does.
+// The driver refuses stale commands and reports the vendor's duplicates,
+// but keeps no memory of command ids itself: wrap it in lockers.Guard, as
+// lockers.Open does.
 func New(cfg Config) (*Driver, error) {
 	c, err := cfg.withDefaults()
 	if err != nil {

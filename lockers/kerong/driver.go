@@ -51,6 +51,10 @@ type boardState struct {
 // Open opens the driver for a kerong+serial or kerong+tcp configuration.
 // It does not wait for the boards: one that is off at start-up is reported
 // offline by Health and StatusAll, and comes back when it answers.
+//
+// The driver it returns is unguarded: it neither de-duplicates command ids
+// nor refuses stale commands, and it delivers no events. Wrap it in
+// lockers.Guard, as lockers.Open does, before it takes commands.
 func Open(ctx context.Context, u *url.URL) (*Driver, error) {
 	cfg, err := ParseConfig(u)
 	if err != nil {
@@ -69,7 +73,8 @@ func Open(ctx context.Context, u *url.URL) (*Driver, error) {
 
 // NewDriver builds a driver over any Port, for tests (net.Pipe) and for
 // transports the configuration string does not cover. name identifies the
-// bank in errors and must not contain secrets.
+// bank in errors and must not contain secrets. Like Open, it returns an
+// unguarded driver: wrap it in lockers.Guard.
 func NewDriver(cfg Config, name string, dial DialFunc) *Driver {
 	if cfg.Locks == 0 {
 		cfg.Locks = 16

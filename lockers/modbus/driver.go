@@ -74,6 +74,10 @@ type Driver struct {
 // because a crash or power loss can have left one energised; if the board
 // does not answer yet, that happens at the first successful contact and
 // Open still succeeds, so one dead board does not stop the gateway.
+//
+// The driver it returns is unguarded: it neither de-duplicates command ids
+// nor refuses stale commands, and it delivers no events. Wrap it in
+// lockers.Guard, as lockers.Open does, before it takes commands.
 func Open(ctx context.Context, u *url.URL) (*Driver, error) {
 	cfg, err := ParseConfig(u)
 	if err != nil {
@@ -82,7 +86,8 @@ func Open(ctx context.Context, u *url.URL) (*Driver, error) {
 	return New(ctx, cfg)
 }
 
-// New is Open for an already parsed configuration.
+// New is Open for an already parsed configuration; it too returns an
+// unguarded driver.
 func New(ctx context.Context, cfg Config) (*Driver, error) {
 	cc := &mb.ClientConfiguration{URL: cfg.Transport + "://" + cfg.Addr, Timeout: cfg.Timeout}
 	if cfg.Transport == "rtu" || cfg.Transport == "rtuovertcp" {

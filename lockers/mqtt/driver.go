@@ -67,6 +67,11 @@ var (
 // a Driver. The bank's state arrives with the retained messages; a bank
 // that never announces itself counts as offline after the heartbeat
 // timeout.
+//
+// The driver refuses stale commands and reports the controller's own
+// duplicates, but keeps no memory of command ids itself: wrap it in
+// lockers.Guard, as lockers.Open does, so that a redelivered command never
+// reaches the controller twice.
 func Dial(ctx context.Context, cfg Config) (*Driver, error) {
 	c, err := cfg.withDefaults()
 	if err != nil {

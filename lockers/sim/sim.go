@@ -120,7 +120,9 @@ type Bank struct {
 }
 
 // New returns a bank built from cfg, with every door closed and latched,
-// every compartment empty and every lock output off.
+// every compartment empty and every lock output off. The bank is
+// unguarded (see Bank.Open): wrap it in lockers.Guard, as lockers.Open does,
+// to have command ids de-duplicated and stale commands refused.
 func New(cfg Config) (*Bank, error) {
 	if cfg.Name == "" {
 		cfg.Name = "sim"
