@@ -16,14 +16,20 @@
 package ncipclient
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-resty/resty/v2"
 
@@ -84,10 +90,14 @@ type Profile struct {
 type Client struct {
 	endpoint string
 	opts     Options
-	once     *resty.Client // state-changing services: no retries
-	retry    *resty.Client // lookups
+	rc       *resty.Client
+	retries  int
 	enc      ncip.EncodeOptions
 }
+
+// MaxResponseBytes bounds the answer the Client reads; a longer body is a
+// TransportError. Real NCIP answers are a few kilobytes.
+const MaxResponseBytes = 16 << 20
 
 // New returns a Client for the endpoint URL.
 func New(endpoint string, opts Options) *Client {
@@ -105,24 +115,26 @@ func New(endpoint string, opts Options) *Client {
 	case retries < 0:
 		retries = 0
 	}
-	c := &Client{endpoint: endpoint, opts: opts, once: resty.NewWithClient(hc), retry: resty.NewWithClient(hc),
+	c := &Client{endpoint: endpoint, opts: opts, rc: resty.NewWithClient(hc), retries: retries,
 		enc: ncip.EncodeOptions{DateStyle: opts.Profile.DateStyle, Location: opts.Profile.Location}}
-	c.retry.SetRetryCount(retries).SetRetryWaitTime(100 * time.Millisecond).SetRetryMaxWaitTime(2 * time.Second).
-		AddRetryCondition(func(r *resty.Response, err error) bool {
-			return err != nil || r.StatusCode() >= 500 || r.StatusCode() == http.StatusTooManyRequests
-		})
-	for _, rc := range []*resty.Client{c.once, c.retry} {
-		rc.SetHeader("Content-Type", "application/xml; charset=utf-8").SetHeader("Accept", "application/xml, text/xml")
-		if opts.Token != "" {
-			if opts.TokenHeader == "" || strings.EqualFold(opts.TokenHeader, "Authorization") {
-				rc.SetAuthToken(opts.Token)
-			} else {
-				rc.SetHeader(opts.TokenHeader, opts.Token)
-			}
+	// The Client reads the body itself (SetDoNotParseResponse on every
+	// request): resty's response parsing would cost a content-type regexp
+	// and a copy per call for nothing, as the answer is NCIP whatever its
+	// Content-Type says. For the same reason it retries by itself: with an
+	// unparsed body, each failed attempt's body must be closed here.
+	// resty would warn on stderr about basic auth over plain HTTP; a
+	// library does not write to stderr, and the choice is the caller's.
+	c.rc.SetDisableWarn(true)
+	c.rc.SetHeader("Content-Type", "application/xml; charset=utf-8").SetHeader("Accept", "application/xml, text/xml")
+	if opts.Token != "" {
+		if opts.TokenHeader == "" || strings.EqualFold(opts.TokenHeader, "Authorization") {
+			c.rc.SetAuthToken(opts.Token)
+		} else {
+			c.rc.SetHeader(opts.TokenHeader, opts.Token)
 		}
-		if opts.BasicUser != "" {
-			rc.SetBasicAuth(opts.BasicUser, opts.BasicPassword)
-		}
+	}
+	if opts.BasicUser != "" {
+		c.rc.SetBasicAuth(opts.BasicUser, opts.BasicPassword)
 	}
 	return c
 }
@@ -130,11 +142,12 @@ func New(endpoint string, opts Options) *Client {
 // TransportError is a failure to get an NCIP answer: the connection, a
 // non-2xx status without an NCIP body, or a body that is not NCIP.
 type TransportError struct {
-	URL         string // the endpoint, without query string
+	URL         string // the endpoint, without query string or user info
 	Status      int    // 0 if no response was received
 	ContentType string
 	// Start is the start of the body received (at most 200 bytes), with
-	// the token and password replaced by "[redacted]".
+	// the token, the basic-auth password and the request's credentials
+	// (PINs, passwords, agency authentication) replaced by "[redacted]".
 	Start string
 	Err   error
 }
@@ -162,9 +175,13 @@ func (e *TransportError) Unwrap() error { return e.Err }
 var ErrNotNCIP = errors.New("response is not an NCIP message")
 
 // Send posts m (after applying the profile) and returns the decoded
-// answer. retry selects the retrying transport; only idempotent messages
-// should use it. A Problem in the answer is returned as *ncip.Problem
-// together with the message.
+// answer. retry selects retries on transport errors and 5xx/429 statuses;
+// only idempotent messages should use it. A Problem in the answer is
+// returned as *ncip.Problem together with the message.
+//
+// The profile is applied to m itself: a missing InitiationHeader is added
+// and values are translated in place, so m must not be shared with
+// another goroutine during the call.
 func (c *Client) Send(ctx context.Context, m *ncip.Message, retry bool) (*ncip.Message, error) {
 	c.applyProfile(m)
 	body, err := c.enc.Marshal(m)
@@ -174,57 +191,133 @@ func (c *Client) Send(ctx context.Context, m *ncip.Message, retry bool) (*ncip.M
 	return c.SendRaw(ctx, body, retry)
 }
 
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // SendRaw posts an already encoded document as it is (no profile, no
 // re-encoding), for tools that test what a peer does with exact bytes.
 // Its answer is handled as in Send.
 func (c *Client) SendRaw(ctx context.Context, body []byte, retry bool) (*ncip.Message, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
-	rc := c.once
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			buf.Reset()
+			bufPool.Put(buf)
+		}
+	}()
+	attempts := 1
 	if retry {
-		rc = c.retry
+		attempts += c.retries
 	}
-	resp, err := rc.R().SetContext(ctx).SetBody(body).Post(c.endpoint)
-	if err != nil {
-		return nil, c.transportError(0, "", nil, c.redact(err))
+	base := 100 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		buf.Reset()
+		status, ct, err := c.post(ctx, body, buf)
+		again := attempt < attempts && ctx.Err() == nil &&
+			(err != nil || status >= 500 || status == http.StatusTooManyRequests)
+		if !again {
+			if err != nil {
+				if status != 0 {
+					return nil, c.transportError(status, ct, buf.Bytes(), body, err)
+				}
+				return nil, c.transportError(0, "", nil, body, c.redact(err, body))
+			}
+			return c.answer(status, ct, buf.Bytes(), body)
+		}
+		// Jittered exponential backoff: base/2 to base, base doubling up
+		// to 2s, so that clients failing together do not retry together.
+		wait := base/2 + rand.N(base/2+1)
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return nil, c.transportError(0, "", nil, body, c.redact(ctx.Err(), body))
+		}
+		base = min(2*base, 2*time.Second)
 	}
-	data := resp.Body()
+}
+
+// post sends one attempt and reads the answer into buf. A read failure
+// after the status arrived is returned with that status.
+func (c *Client) post(ctx context.Context, body []byte, buf *bytes.Buffer) (status int, ct string, err error) {
+	resp, err := c.rc.R().SetContext(ctx).SetBody(body).SetDoNotParseResponse(true).Post(c.endpoint)
+	if resp != nil && resp.RawResponse != nil {
+		raw := resp.RawResponse
+		defer raw.Body.Close()
+		status, ct = raw.StatusCode, raw.Header.Get("Content-Type")
+		if err == nil {
+			n, rerr := buf.ReadFrom(io.LimitReader(raw.Body, MaxResponseBytes+1))
+			switch {
+			case rerr != nil:
+				err = fmt.Errorf("reading the answer: %w", rerr)
+			case n > MaxResponseBytes:
+				err = fmt.Errorf("answer larger than %d bytes", MaxResponseBytes)
+			}
+		}
+	}
+	return status, ct, err
+}
+
+// answer decodes a received body.
+func (c *Client) answer(status int, ct string, data, sent []byte) (*ncip.Message, error) {
 	out, derr := ncip.Unmarshal(data)
-	status := resp.StatusCode()
 	if derr != nil {
 		var p *ncip.Problem
 		if errors.As(derr, &p) && p.Type.Is(string(ncip.ProblemTypeInvalidDate)) && status/100 == 2 {
 			return nil, fmt.Errorf("ncipclient: response: %w", derr)
 		}
-		return nil, c.transportError(status, resp.Header().Get("Content-Type"), data, fmt.Errorf("%w: %v", ErrNotNCIP, strings.TrimPrefix(derr.Error(), "ncip: ")))
+		return nil, c.transportError(status, ct, data, sent, fmt.Errorf("%w: %v", ErrNotNCIP, strings.TrimPrefix(derr.Error(), "ncip: ")))
 	}
 	if out.Service() == "" {
-		return nil, c.transportError(status, resp.Header().Get("Content-Type"), data, fmt.Errorf("%w: empty NCIPMessage", ErrNotNCIP))
+		return nil, c.transportError(status, ct, data, sent, fmt.Errorf("%w: empty NCIPMessage", ErrNotNCIP))
 	}
 	if p := out.Problem(); p != nil {
 		return out, p
 	}
 	if status/100 != 2 {
-		return nil, c.transportError(status, resp.Header().Get("Content-Type"), data, errors.New("unexpected status with an NCIP body"))
+		return nil, c.transportError(status, ct, data, sent, errors.New("unexpected status with an NCIP body"))
 	}
 	return out, nil
 }
 
-func (c *Client) transportError(status int, ct string, body []byte, err error) *TransportError {
+// transportError builds the error for an answer that is not NCIP. sent is
+// the request, whose credentials are redacted from the quoted body (a
+// peer's error page may echo the request).
+func (c *Client) transportError(status int, ct string, body, sent []byte, err error) *TransportError {
 	u := c.endpoint
 	if pu, perr := url.Parse(u); perr == nil {
 		pu.RawQuery, pu.User = "", nil
 		u = pu.String()
 	}
-	start := string(body)
+	// Redact before cutting, so that no part of a secret survives at the
+	// cut; the extra 256 bytes cover any secret straddling it.
+	start := c.redactString(string(body[:min(len(body), 200+256)]), sent)
 	if len(start) > 200 {
-		start = start[:200] + "…"
+		n := 200
+		for n > 0 && !utf8.RuneStart(start[n]) {
+			n--
+		}
+		start = start[:n] + "…"
 	}
-	return &TransportError{URL: u, Status: status, ContentType: ct, Start: c.redactString(start), Err: err}
+	return &TransportError{URL: u, Status: status, ContentType: ct, Start: start, Err: err}
 }
 
-func (c *Client) redactString(s string) string {
-	for _, secret := range []string{c.opts.Token, c.opts.BasicPassword} {
+// secrets lists what must never appear in an error: the token, the basic
+// credentials (plain and as sent in the header) and the credentials in
+// the request sent.
+func (c *Client) secrets(sent []byte) []string {
+	s := []string{c.opts.Token, c.opts.BasicPassword}
+	if c.opts.BasicUser != "" {
+		s = append(s, base64.StdEncoding.EncodeToString([]byte(c.opts.BasicUser+":"+c.opts.BasicPassword)))
+	}
+	if len(sent) > 0 {
+		s = append(s, requestSecrets(sent)...)
+	}
+	return s
+}
+
+func (c *Client) redactString(s string, sent []byte) string {
+	for _, secret := range c.secrets(sent) {
 		if len(secret) >= 3 {
 			s = strings.ReplaceAll(s, secret, "[redacted]")
 		}
@@ -238,8 +331,8 @@ func (e *redactedError) Error() string { return e.msg }
 
 // redact rewrites an error's text without secrets; url.Error texts contain
 // the endpoint, which may carry an API key in the query.
-func (c *Client) redact(err error) error {
-	msg := c.redactString(err.Error())
+func (c *Client) redact(err error, sent []byte) error {
+	msg := c.redactString(err.Error(), sent)
 	if pu, perr := url.Parse(c.endpoint); perr == nil && pu.RawQuery != "" {
 		msg = strings.ReplaceAll(msg, pu.RawQuery, "[redacted]")
 	}
@@ -250,6 +343,52 @@ func (c *Client) redact(err error) error {
 		return fmt.Errorf("%s: %w", msg, context.Canceled)
 	}
 	return &redactedError{msg}
+}
+
+// requestSecrets returns the credentials in an encoded request: the
+// agency and system authentication of its header and every
+// AuthenticationInputData that is not a plain identifier. It decodes the
+// request again, which is acceptable because it runs on error paths only.
+func requestSecrets(sent []byte) []string {
+	m, err := ncip.Unmarshal(sent)
+	if err != nil {
+		return nil
+	}
+	_, body := m.Body()
+	if body == nil {
+		return nil
+	}
+	var out []string
+	v := reflect.ValueOf(body)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	if f := v.Elem().FieldByName("InitiationHeader"); f.IsValid() {
+		if h, ok := f.Interface().(*ncip.InitiationHeader); ok && h != nil {
+			out = append(out, h.FromAgencyAuthentication, h.FromSystemAuthentication)
+		}
+	}
+	if f := v.Elem().FieldByName("AuthenticationInput"); f.IsValid() {
+		ai, _ := f.Interface().([]ncip.AuthenticationInput)
+		for _, a := range ai {
+			if !isIdentifierType(a.AuthenticationInputType) {
+				out = append(out, a.AuthenticationInputData)
+			}
+		}
+	}
+	return out
+}
+
+// isIdentifierType reports whether an AuthenticationInputType names an
+// identifier (a barcode, a user id) rather than a secret; unknown types
+// count as secrets.
+func isIdentifierType(t ncip.SchemeValue) bool {
+	for _, v := range []string{"Barcode Id", "Barcode", "User Id", "User Name", "Username"} {
+		if t.Is(v) {
+			return true
+		}
+	}
+	return false
 }
 
 var svType = reflect.TypeFor[ncip.SchemeValue]()

@@ -3,6 +3,7 @@ package ncipclient_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -67,7 +68,9 @@ func TestClientTransportErrors(t *testing.T) {
 	defer srv.Close()
 	ctx := t.Context()
 	const token = "tok-SECRET-123"
-	opts := ncipclient.Options{Token: token, Timeout: 300 * time.Millisecond, Retries: 2}
+	// A generous timeout: the retry count below must not depend on how
+	// fast the machine is (the server answers at once).
+	opts := ncipclient.Options{Token: token, Timeout: 10 * time.Second, Retries: 2}
 
 	c := ncipclient.New(srv.URL+"/html500", opts)
 	_, err := c.CheckInItem(ctx, &ncip.CheckInItem{ItemID: ncip.ItemID{ItemIdentifierValue: "I1"}})
@@ -132,5 +135,110 @@ func TestClientProfileAndAuth(t *testing.T) {
 	}
 	if gotKey != "k1" || !strings.HasPrefix(gotAuth, "Basic ") {
 		t.Errorf("auth headers: X-Api-Key %q Authorization %q", gotKey, gotAuth)
+	}
+}
+
+// TestClientAuthenticationInput: patron credentials travel in the
+// message's AuthenticationInput; a wrong PIN comes back as a typed
+// Problem that does not quote the PIN.
+func TestClientAuthenticationInput(t *testing.T) {
+	srv := nciptest.NewServer(t, nciptest.NewDemo())
+	c := ncipclient.New(srv.URL, ncipclient.Options{})
+	creds := func(pin string) []ncip.AuthenticationInput {
+		return []ncip.AuthenticationInput{
+			{AuthenticationInputData: "U1", AuthenticationDataFormatType: ncip.SV("text"), AuthenticationInputType: ncip.SV("Barcode Id")},
+			{AuthenticationInputData: pin, AuthenticationDataFormatType: ncip.SV("text"), AuthenticationInputType: ncip.SV("PIN")},
+		}
+	}
+	lu, err := c.LookupUser(t.Context(), &ncip.LookupUser{AuthenticationInput: creds("1234")})
+	if err != nil || lu.UserID == nil || lu.UserID.UserIdentifierValue != "U1" {
+		t.Fatalf("LookupUser with the right PIN = %+v, %v", lu, err)
+	}
+	_, err = c.LookupUser(t.Context(), &ncip.LookupUser{AuthenticationInput: creds("9876-wrong")})
+	if !errors.Is(err, ncip.ProblemTypeUserAuthenticationFailed) {
+		t.Fatalf("LookupUser with a wrong PIN: %v, want User Authentication Failed", err)
+	}
+	if strings.Contains(err.Error(), "9876-wrong") {
+		t.Errorf("error quotes the PIN: %v", err)
+	}
+}
+
+// TestClientTransportErrorRedacts: a peer whose error page echoes the
+// request and its headers gets quoted without the token, the basic-auth
+// credentials, the patron's PIN or the agency authentication, even when
+// a secret straddles the point where the quote is cut.
+func TestClientTransportErrorRedacts(t *testing.T) {
+	const (
+		token   = "tok-0123456789abcdef"
+		pin     = "pin-4711-x"
+		agency  = "agency-secret-77"
+		basicPW = "basic-pw-99"
+	)
+	echo := func(pad int) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			m, err := ncip.Unmarshal(b)
+			if err != nil || m.LookupUser == nil || len(m.LookupUser.AuthenticationInput) != 2 {
+				t.Errorf("echo server: request %v %s", err, b)
+				return
+			}
+			lu := m.LookupUser
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(502)
+			fmt.Fprintf(w, "%s%s %s pin=%s agency=%s", strings.Repeat("x", pad), r.Header.Get("Authorization"), r.Header.Get("X-Token"),
+				lu.AuthenticationInput[1].AuthenticationInputData, lu.InitiationHeader.FromAgencyAuthentication)
+		}
+	}
+	req := &ncip.LookupUser{
+		InitiationHeader: &ncip.InitiationHeader{FromAgencyID: ncip.AgencyRef{AgencyID: ncip.SV("ILL")}, ToAgencyID: ncip.AgencyRef{AgencyID: ncip.SV("LIB")}, FromAgencyAuthentication: agency},
+		AuthenticationInput: []ncip.AuthenticationInput{
+			{AuthenticationInputData: "U1", AuthenticationDataFormatType: ncip.SV("text"), AuthenticationInputType: ncip.SV("Barcode Id")},
+			{AuthenticationInputData: pin, AuthenticationDataFormatType: ncip.SV("text"), AuthenticationInputType: ncip.SV("PIN")},
+		},
+	}
+	// pad 0 quotes everything; the others place the Authorization value
+	// across the 200-byte cut.
+	for _, pad := range []int{0, 185, 195} {
+		srv := httptest.NewServer(echo(pad))
+		for _, opts := range []ncipclient.Options{
+			{Token: token, TokenHeader: "X-Token", BasicUser: "ill", BasicPassword: basicPW, Retries: -1},
+			{Token: token, Retries: -1},
+		} {
+			_, err := ncipclient.New(srv.URL, opts).LookupUser(t.Context(), req)
+			var te *ncipclient.TransportError
+			if !errors.As(err, &te) || te.Status != 502 {
+				t.Fatalf("pad %d: %v, want a TransportError with status 502", pad, err)
+			}
+			msg := err.Error()
+			for _, secret := range []string{token, token[:6], pin, agency, basicPW, "aWxsOmJhc2ljLXB3LTk5"} {
+				if strings.Contains(msg, secret) {
+					t.Errorf("pad %d: error shows %q: %s", pad, secret, msg)
+				}
+			}
+			if pad == 0 && (!strings.Contains(msg, "pin=[redacted] agency=[redacted]") || !strings.Contains(msg, " [redacted] ")) {
+				t.Errorf("pad 0: want the body quoted with [redacted] in place of secrets: %s", msg)
+			}
+		}
+		srv.Close()
+	}
+}
+
+// TestClientResponseLimit: an endless answer is cut at MaxResponseBytes
+// and reported, not read into memory without bound.
+func TestClientResponseLimit(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "<NCIPMessage><LookupUserResponse><UserId><UserIdentifierValue>")
+		chunk := []byte(strings.Repeat("a", 64<<10))
+		for n := 0; n <= ncipclient.MaxResponseBytes; n += len(chunk) {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	_, err := ncipclient.New(srv.URL, ncipclient.Options{Retries: -1}).LookupUser(t.Context(), &ncip.LookupUser{UserID: &ncip.UserID{UserIdentifierValue: "U1"}})
+	var te *ncipclient.TransportError
+	if !errors.As(err, &te) || !strings.Contains(err.Error(), "larger than") || len(te.Start) > 210 {
+		t.Fatalf("oversized answer: %v", err)
 	}
 }
