@@ -31,7 +31,72 @@ func Unmarshal(data []byte) (*Message, error) {
 	if m, ok := fastUnmarshal(data); ok {
 		return m, nil
 	}
-	return stdUnmarshal(data)
+	m, err := stdUnmarshal(data)
+	if err != nil {
+		if p, ok := err.(*Problem); ok {
+			scrubCredentials(p, data)
+		}
+	}
+	return m, err
+}
+
+// credentialElements hold secrets: a patron's PIN or password, an agency's
+// or system's shared secret.
+var credentialElements = [][]byte{[]byte("AuthenticationInputData"), []byte("FromAgencyAuthentication"), []byte("FromSystemAuthentication")}
+
+// scrubCredentials removes from a Problem any text that encoding/xml
+// quoted from a credential element: a PIN sent unescaped ("pw&x1234")
+// makes an error such as "invalid character entity &x1234", which would
+// otherwise travel back in the Problem and into peers' logs. Every run of
+// three or more name characters found in a credential's raw content is
+// replaced by "[redacted]". It runs on the error path only.
+func scrubCredentials(p *Problem, data []byte) {
+	var runs []string
+	for _, name := range credentialElements {
+		for off := 0; ; {
+			i := bytes.Index(data[off:], name)
+			if i < 0 {
+				break
+			}
+			i += off
+			off = i + len(name)
+			if isClosingTag(data, i) {
+				continue
+			}
+			gt := bytes.IndexByte(data[off:], '>')
+			if gt < 0 {
+				break
+			}
+			content := data[off+gt+1:]
+			if end := bytes.Index(content, []byte("</")); end >= 0 {
+				content = content[:end]
+			}
+			content = content[:min(len(content), 512)]
+			for _, f := range bytes.FieldsFunc(content, func(r rune) bool { return strings.ContainsRune("<>&;/=\"' \t\r\n", r) }) {
+				if len(f) >= 3 {
+					runs = append(runs, string(f))
+				}
+			}
+		}
+	}
+	for _, r := range runs {
+		p.Detail = strings.ReplaceAll(p.Detail, r, "[redacted]")
+		p.Element = strings.ReplaceAll(p.Element, r, "[redacted]")
+		p.Value = strings.ReplaceAll(p.Value, r, "[redacted]")
+	}
+}
+
+// isClosingTag reports whether the name at data[i:] is in an end tag
+// ("</Name" or "</prefix:Name").
+func isClosingTag(data []byte, i int) bool {
+	j := i - 1
+	if j >= 0 && data[j] == ':' {
+		j--
+		for j >= 0 && data[j] != '<' && data[j] != '/' && !isSpace(data[j]) {
+			j--
+		}
+	}
+	return j >= 0 && data[j] == '/'
 }
 
 // stdUnmarshal is the encoding/xml path: the reference for every lenient

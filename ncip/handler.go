@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -176,7 +177,7 @@ func serve[Q any, R any, PR interface {
 	r, err := func() (r *R, err error) {
 		defer func() {
 			if v := recover(); v != nil {
-				h.logf("ncip: panic in %s backend: %v", name, v)
+				h.logf("ncip: panic in %s backend: %s", name, redact(fmt.Sprint(v), req, ih))
 				err = errPanic
 			}
 		}()
@@ -185,10 +186,12 @@ func serve[Q any, R any, PR interface {
 	if err != nil {
 		var p *Problem
 		if errors.As(err, &p) {
-			return fail(p)
+			q := *p
+			q.Detail, q.Value = redact(q.Detail, req, ih), redact(q.Value, req, ih)
+			return fail(&q)
 		}
 		if err != errPanic {
-			h.logf("ncip: %s backend: %v", name, err)
+			h.logf("ncip: %s backend: %s", name, redact(err.Error(), req, ih))
 		}
 		detail := "the responder could not process the request; try again later"
 		if errors.Is(err, context.DeadlineExceeded) {
@@ -204,6 +207,46 @@ func serve[Q any, R any, PR interface {
 }
 
 var errPanic = errors.New("ncip: backend panicked")
+
+// redact replaces the request's credentials (see Credentials) in s, so
+// that a backend error, panic or Problem that quotes a patron's PIN does
+// not carry it into the log or back onto the wire.
+func redact(s string, req any, ih *InitiationHeader) string {
+	if s == "" {
+		return s
+	}
+	for _, c := range Credentials(req, ih) {
+		if len(c) >= 3 {
+			s = strings.ReplaceAll(s, c, "[redacted]")
+		}
+	}
+	return s
+}
+
+// Credentials returns the secrets a request carries: the header's
+// FromAgencyAuthentication and FromSystemAuthentication (ih may be nil)
+// and the data of every AuthenticationInput of req whose type is not an
+// identifier (Barcode Id, User Id, User Name): PINs, passwords and types
+// this package does not know. req is a request such as *LookupUser.
+func Credentials(req any, ih *InitiationHeader) []string {
+	var out []string
+	if ih != nil {
+		out = append(out, ih.FromAgencyAuthentication, ih.FromSystemAuthentication)
+	}
+	v := reflect.ValueOf(req)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return out
+	}
+	if f := v.Elem().FieldByName("AuthenticationInput"); f.IsValid() {
+		ai, _ := f.Interface().([]AuthenticationInput)
+		for _, a := range ai {
+			if !a.IsIdentifier() {
+				out = append(out, a.AuthenticationInputData)
+			}
+		}
+	}
+	return out
+}
 
 func (h *Handler) logf(format string, v ...any) {
 	if h.Logger != nil {

@@ -214,6 +214,18 @@ type AuthenticationInput struct {
 	AuthenticationInputType      SchemeValue `xml:"AuthenticationInputType"`
 }
 
+// IsIdentifier reports whether the input is an identifier (type Barcode
+// Id, Barcode, User Id, User Name or Username) rather than a secret. Types
+// it does not know count as secrets.
+func (a AuthenticationInput) IsIdentifier() bool {
+	for _, v := range []string{"Barcode Id", "Barcode", "User Id", "User Name", "Username"} {
+		if a.AuthenticationInputType.Is(v) {
+			return true
+		}
+	}
+	return false
+}
+
 // MandatedAction tells the responder to act as of a given time.
 type MandatedAction struct {
 	DateEventOccurred Time `xml:"DateEventOccurred"`

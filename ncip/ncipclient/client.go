@@ -345,50 +345,24 @@ func (c *Client) redact(err error, sent []byte) error {
 	return &redactedError{msg}
 }
 
-// requestSecrets returns the credentials in an encoded request: the
-// agency and system authentication of its header and every
-// AuthenticationInputData that is not a plain identifier. It decodes the
-// request again, which is acceptable because it runs on error paths only.
+// requestSecrets returns the credentials in an encoded request (see
+// ncip.Credentials). It decodes the request again, which is acceptable
+// because it runs on error paths only.
 func requestSecrets(sent []byte) []string {
 	m, err := ncip.Unmarshal(sent)
 	if err != nil {
 		return nil
 	}
 	_, body := m.Body()
-	if body == nil {
-		return nil
-	}
-	var out []string
 	v := reflect.ValueOf(body)
-	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
 		return nil
 	}
+	var ih *ncip.InitiationHeader
 	if f := v.Elem().FieldByName("InitiationHeader"); f.IsValid() {
-		if h, ok := f.Interface().(*ncip.InitiationHeader); ok && h != nil {
-			out = append(out, h.FromAgencyAuthentication, h.FromSystemAuthentication)
-		}
+		ih, _ = f.Interface().(*ncip.InitiationHeader)
 	}
-	if f := v.Elem().FieldByName("AuthenticationInput"); f.IsValid() {
-		ai, _ := f.Interface().([]ncip.AuthenticationInput)
-		for _, a := range ai {
-			if !isIdentifierType(a.AuthenticationInputType) {
-				out = append(out, a.AuthenticationInputData)
-			}
-		}
-	}
-	return out
-}
-
-// isIdentifierType reports whether an AuthenticationInputType names an
-// identifier (a barcode, a user id) rather than a secret; unknown types
-// count as secrets.
-func isIdentifierType(t ncip.SchemeValue) bool {
-	for _, v := range []string{"Barcode Id", "Barcode", "User Id", "User Name", "Username"} {
-		if t.Is(v) {
-			return true
-		}
-	}
-	return false
+	return ncip.Credentials(body, ih)
 }
 
 var svType = reflect.TypeFor[ncip.SchemeValue]()
