@@ -253,12 +253,16 @@ func (g *guard) Open(ctx context.Context, cmd Command) (OpenResult, error) {
 	g.seen[cmd.ID] = g.order.PushBack(o)
 	g.mu.Unlock()
 
+	var opened func(OpenResult, error)
 	if g.poll != nil {
 		// Before the pulse: the sweep that sees the door open must know
 		// it was commanded, even if it runs before Open returns.
-		defer g.poll.opening(cmd.Compartment)()
+		opened = g.poll.opening(cmd.Compartment)
 	}
 	res, err := g.runOpen(ctx, cmd)
+	if opened != nil {
+		opened(res, err)
+	}
 
 	g.mu.Lock()
 	o.res, o.err, o.finished = res, err, g.opts.Now()

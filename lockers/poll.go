@@ -81,6 +81,7 @@ type poller struct {
 	stop     context.CancelFunc
 	loopDone chan struct{}
 	expect   map[CompartmentID]*expectation
+	opened   map[CompartmentID]time.Time // confirmed opens reported since the last sweep
 }
 
 // expectation is an Open of one compartment: running while inFlight > 0,
@@ -88,6 +89,7 @@ type poller struct {
 type expectation struct {
 	inFlight int
 	until    time.Time
+	reported bool // a sweep reported the door opened while an Open ran
 }
 
 func newPoller(d Driver, opts PollOptions) *poller {
@@ -104,12 +106,14 @@ func newPoller(d Driver, opts PollOptions) *poller {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &poller{d: d, opts: opts, expect: map[CompartmentID]*expectation{}}
+	return &poller{d: d, opts: opts, expect: map[CompartmentID]*expectation{}, opened: map[CompartmentID]time.Time{}}
 }
 
 // opening records that an Open of id starts; the returned func records
-// that it returned.
-func (p *poller) opening(id CompartmentID) func() {
+// that it returned, with what it returned. A confirmed open is reported at
+// once, from the driver's own status read: a door that is shut again
+// before the next sweep would otherwise go unreported.
+func (p *poller) opening(id CompartmentID) func(OpenResult, error) {
 	p.mu.Lock()
 	e := p.expect[id]
 	if e == nil {
@@ -118,11 +122,22 @@ func (p *poller) opening(id CompartmentID) func() {
 	}
 	e.inFlight++
 	p.mu.Unlock()
-	return func() {
+	return func(res OpenResult, err error) {
+		now := p.opts.Now()
 		p.mu.Lock()
 		e.inFlight--
-		e.until = p.opts.Now().Add(p.opts.Grace)
+		e.until = now.Add(p.opts.Grace)
+		confirmed := err == nil && !res.Duplicate && Confirmed(res.Status) && !e.reported
+		e.reported = false
+		if confirmed && p.stop != nil {
+			p.opened[id] = now
+		}
 		p.mu.Unlock()
+		if confirmed {
+			st := res.Status
+			st.Compartment = id
+			p.b.Emit(Event{Type: EventDoorOpened, Compartment: id, Status: st, At: now})
+		}
 	}
 }
 
@@ -135,7 +150,11 @@ func (p *poller) commanded(id CompartmentID, now time.Time) bool {
 	if e == nil {
 		return false
 	}
-	if e.inFlight > 0 || !now.After(e.until) {
+	if e.inFlight > 0 {
+		e.reported = true // so that the Open returning does not report it again
+		return true
+	}
+	if !now.After(e.until) {
 		return true
 	}
 	delete(p.expect, id)
@@ -248,6 +267,22 @@ func isOpen(st Status) (open, ok bool) {
 }
 
 func (s *sweeper) sweep(ctx context.Context, first bool) {
+	// Opens already reported by Open: the door is open as of then, so the
+	// sweep reports only what follows (closed, left open).
+	s.p.mu.Lock()
+	opened := s.p.opened
+	s.p.opened = map[CompartmentID]time.Time{}
+	s.p.mu.Unlock()
+	for id, at := range opened {
+		d := s.doors[id]
+		if d == nil {
+			d = &doorState{}
+			s.doors[id] = d
+		}
+		if !d.known || !d.open {
+			d.known, d.open, d.since, d.leftSent = true, true, at, false
+		}
+	}
 	sts, err := s.p.d.StatusAll(ctx)
 	if ctx.Err() != nil {
 		return

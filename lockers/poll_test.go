@@ -209,3 +209,31 @@ func TestGuardPollsOnlyDriversWithoutEvents(t *testing.T) {
 	}
 	g.Close()
 }
+
+// A door opened by a command and shut again before the next sweep is
+// still reported opened, once, from the driver's own confirming read.
+func TestPollWatcherReportsConfirmedOpenBetweenSweeps(t *testing.T) {
+	bank, err := sim.New(sim.Config{Count: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := lockers.PollWatcher(bank, lockers.PollOptions{Interval: time.Hour})
+	defer d.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch, err := d.(lockers.Watcher).Watch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Open(ctx, lockers.Command{ID: "c", Compartment: "2", Issued: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := bank.CloseDoor("2"); err != nil {
+		t.Fatal(err)
+	}
+	ev := expectEvent(t, ch, lockers.EventDoorOpened, "2", "")
+	if !lockers.Confirmed(ev.Status) {
+		t.Errorf("opened event status %+v, want the confirming read", ev.Status)
+	}
+	quiet(t, ch)
+}

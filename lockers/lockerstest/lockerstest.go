@@ -21,10 +21,14 @@
 //	board-offline         (Faults) a dead board's compartments fail with
 //	                      ErrOffline while the others work, and recover
 //
-// Checks that need a fault (a jam, a dead board, a door closed by hand)
-// use the Faults hooks, which simulators and emulators implement; against
-// real hardware they are skipped with the reason. The suite opens doors:
-// run it only against a bank that is empty and attended.
+// Checks that need a fault (a jam, a dead board) use the Faults hooks,
+// which simulators and emulators implement; against real hardware they are
+// skipped with the reason. The suite opens doors: run it only against a
+// bank that is empty and attended. Where a check needs a door shut (before
+// it opens one, and to see that a repeated or refused command does not
+// open it again), the hooks shut it; on real hardware the suite logs
+// "close the door of compartment N" and waits up to Config.DoorWait for
+// the technician to do so, then fails saying which door stayed open.
 package lockerstest
 
 import (
@@ -74,8 +78,12 @@ type Config struct {
 	// Compartments are the compartments the suite may open. If empty, the
 	// first four of Compartments.
 	Compartments []lockers.CompartmentID
-	// Timeout bounds each check. If zero, 20s.
+	// Timeout bounds each check, not counting the waits for doors to be
+	// closed. If zero, 20s.
 	Timeout time.Duration
+	// DoorWait is how long the suite waits for a technician to close a door
+	// on hardware without fault hooks. If zero, 2 minutes.
+	DoorWait time.Duration
 }
 
 // Run runs every check against the driver, each as a subtest of t.
@@ -83,6 +91,9 @@ func Run(t *testing.T, cfg Config) {
 	t.Helper()
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 20 * time.Second
+	}
+	if cfg.DoorWait <= 0 {
+		cfg.DoorWait = 2 * time.Minute
 	}
 	s := &suite{cfg: cfg, nonce: strconv.FormatInt(time.Now().UnixNano(), 36)}
 	for _, c := range checks {
@@ -131,6 +142,7 @@ type suite struct {
 
 // env is one check's driver, context and hooks.
 type env struct {
+	s      *suite
 	d      lockers.Driver
 	ctx    context.Context
 	faults Faults
@@ -140,26 +152,28 @@ type env struct {
 
 func (s *suite) open(t *testing.T) *env {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.Timeout)
-	t.Cleanup(cancel)
+	// The setup has its own deadline, and the check's starts once the
+	// doors are shut, so that a technician's walk does not eat into it.
+	sctx, scancel := context.WithTimeout(context.Background(), s.cfg.Timeout)
+	defer scancel()
 	var d lockers.Driver
 	if s.cfg.Open != nil {
 		d = lockers.Guard(s.cfg.Open(t), lockers.GuardOptions{})
 	} else {
 		var err error
-		d, err = lockers.Open(ctx, s.cfg.Driver)
+		d, err = lockers.Open(sctx, s.cfg.Driver)
 		if err != nil {
 			t.Fatalf("lockers.Open(%q): %v", lockers.Redact(s.cfg.Driver), err)
 		}
 	}
 	t.Cleanup(func() { d.Close() })
-	e := &env{d: d, ctx: ctx}
+	e := &env{s: s, d: d}
 	if s.cfg.Faults != nil {
 		e.faults = s.cfg.Faults(d)
 	} else if f, ok := lockers.Unguard(d).(Faults); ok {
 		e.faults = f
 	}
-	comps, err := d.Compartments(ctx)
+	comps, err := d.Compartments(sctx)
 	if err != nil {
 		t.Fatalf("Compartments: %v", err)
 	}
@@ -178,6 +192,9 @@ func (s *suite) open(t *testing.T) *env {
 	// wrong reason: close every door the checks may open, before and after.
 	e.closeAll(t)
 	t.Cleanup(func() { e.closeAll(t) })
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.Timeout)
+	t.Cleanup(cancel)
+	e.ctx = ctx
 	return e
 }
 
@@ -209,15 +226,46 @@ func (e *env) closeAll(t *testing.T) {
 	}
 }
 
-// closeDoor closes the door with the hooks if there are any, so that the
-// next open starts from a latched lock.
-func (e *env) closeDoor(t *testing.T, id lockers.CompartmentID) {
+// closeDoor makes sure the door of id is shut before the check goes on:
+// with the hooks it shuts it; on real hardware it asks the technician and
+// waits up to DoorWait. It reports whether the driver can tell (a door or
+// lock sensor); without one there is nothing to wait for.
+func (e *env) closeDoor(t *testing.T, id lockers.CompartmentID) (sensed bool) {
 	t.Helper()
-	if e.faults == nil {
-		return
+	if e.faults != nil {
+		if err := e.faults.CloseDoor(id); err != nil {
+			t.Fatalf("Faults.CloseDoor(%s): %v", id, err)
+		}
+		return true
 	}
-	if err := e.faults.CloseDoor(id); err != nil {
-		t.Fatalf("Faults.CloseDoor(%s): %v", id, err)
+	ctx, cancel := context.WithTimeout(context.Background(), e.s.cfg.DoorWait)
+	defer cancel()
+	asked := false
+	for {
+		st, err := e.d.Status(ctx, id)
+		switch {
+		case errors.Is(err, lockers.ErrClosed):
+			return false // close-idempotent closed the driver, and opened nothing
+		case err != nil && ctx.Err() == nil:
+			t.Fatalf("Status(%s) while checking that its door is shut: %v", id, err)
+		case err != nil:
+			t.Fatalf("compartment %s: the door was not closed within %s; the check needs it shut (last: %v)", id, e.s.cfg.DoorWait, err)
+		case st.Door == lockers.DoorUnknown && st.Lock == lockers.LockUnknown:
+			return false
+		case !lockers.Confirmed(st):
+			if asked {
+				t.Logf("compartment %s: door closed, thank you", id)
+			}
+			return true
+		case !asked:
+			t.Logf("compartment %s is open (lock %v, door %v): close its door to continue; waiting up to %s", id, st.Lock, st.Door, e.s.cfg.DoorWait)
+			asked = true
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("compartment %s: the door was not closed within %s (lock %v, door %v); the check needs it shut", id, e.s.cfg.DoorWait, st.Lock, st.Door)
+		case <-time.After(250 * time.Millisecond):
+		}
 	}
 }
 
@@ -335,18 +383,17 @@ func (s *suite) openConfirms(t *testing.T) {
 		t.Errorf("Open(%s) result is about compartment %q", id, res.Status.Compartment)
 	}
 	if !lockers.Confirmed(res.Status) {
-		t.Errorf("Open(%s) returned status %+v, which shows neither the lock released nor the door open", id, res.Status)
+		t.Errorf("Open(%s) returned status %+v, want the lock released or the door open", id, res.Status)
 	}
-	if e.faults == nil {
+	if !e.closeDoor(t, id) {
 		return
 	}
-	e.closeDoor(t, id)
 	st, err := e.d.Status(e.ctx, id)
 	if err != nil {
 		t.Fatalf("Status(%s) after closing: %v", id, err)
 	}
 	if lockers.Confirmed(st) {
-		t.Errorf("Status(%s) after the door was closed still shows it open: %+v", id, st)
+		t.Errorf("Status(%s) after the door was closed: %+v, want the lock latched or the door closed", id, st)
 	}
 }
 
@@ -377,7 +424,7 @@ func (s *suite) duplicateCommand(t *testing.T) {
 	if err != nil {
 		t.Fatalf("first Open(%s): %v", id, err)
 	}
-	e.closeDoor(t, id)
+	sensed := e.closeDoor(t, id)
 	second, err := e.d.Open(e.ctx, cmd)
 	if err != nil {
 		t.Fatalf("repeated Open(%s): %v", id, err)
@@ -393,13 +440,13 @@ func (s *suite) duplicateCommand(t *testing.T) {
 			t.Errorf("the lock was pulsed %d times for one command id, want 1", n)
 		}
 	}
-	if e.faults != nil {
+	if sensed {
 		st, err := e.d.Status(e.ctx, id)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("Status(%s) after the repeated command: %v", id, err)
 		}
 		if lockers.Confirmed(st) {
-			t.Errorf("the closed door is open again after a repeated command: %+v", st)
+			t.Errorf("after a repeated command the closed door of %s shows %+v, want it still closed (no second pulse)", id, st)
 		}
 	}
 }
@@ -412,15 +459,13 @@ func (s *suite) staleCommand(t *testing.T) {
 	if _, err := e.d.Open(e.ctx, cmd); !errors.Is(err, lockers.ErrStale) {
 		t.Fatalf("Open of a command issued a minute ago with MaxAge 1s: error = %v, want ErrStale", err)
 	}
-	if e.faults == nil {
-		return
-	}
+	// The door was shut when the check began.
 	st, err := e.d.Status(e.ctx, e.use[0])
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("Status(%s) after the refused command: %v", e.use[0], err)
 	}
 	if lockers.Confirmed(st) {
-		t.Errorf("a refused stale command opened the door: %+v", st)
+		t.Errorf("after a refused stale command compartment %s shows %+v, want it still closed", e.use[0], st)
 	}
 }
 
@@ -448,7 +493,7 @@ func (s *suite) concurrentOpens(t *testing.T) {
 		if errs[i] != nil {
 			t.Errorf("Open(%s): %v", id, errs[i])
 		} else if !lockers.Confirmed(res[i].Status) || res[i].Status.Compartment != id {
-			t.Errorf("Open(%s) returned %+v", id, res[i].Status)
+			t.Errorf("Open(%s) returned %+v, want compartment %s with the lock released or the door open", id, res[i].Status, id)
 		}
 	}
 	if sweepErr != nil {
@@ -474,15 +519,12 @@ func (s *suite) cancelledContext(t *testing.T) {
 	prompt("Open", func() error { _, err := e.d.Open(ctx, s.command(e.use[0])); return err })
 	prompt("Status", func() error { _, err := e.d.Status(ctx, e.use[0]); return err })
 	prompt("StatusAll", func() error { _, err := e.d.StatusAll(ctx); return err })
-	if e.faults == nil {
-		return
-	}
 	st, err := e.d.Status(e.ctx, e.use[0])
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("Status(%s) after the cancelled Open: %v", e.use[0], err)
 	}
 	if lockers.Confirmed(st) {
-		t.Errorf("an Open with a cancelled context opened the door: %+v", st)
+		t.Errorf("after an Open with a cancelled context compartment %s shows %+v, want it still closed", e.use[0], st)
 	}
 }
 
@@ -531,13 +573,12 @@ func (s *suite) watchEvents(t *testing.T) {
 					return
 				}
 			case <-e.ctx.Done():
-				t.Fatalf("no %v event for compartment %s", want, id)
+				t.Fatalf("no %v event for compartment %s within the check's %s", want, id, s.cfg.Timeout)
 			}
 		}
 	}
 	waitFor(lockers.EventDoorOpened)
-	if e.faults != nil {
-		e.closeDoor(t, id)
+	if e.closeDoor(t, id) {
 		waitFor(lockers.EventDoorClosed)
 	}
 	cancel()

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/lockergate/lockergate/lockers"
+	_ "github.com/lockergate/lockergate/lockers/kerong"
+	"github.com/lockergate/lockergate/lockers/kerong/kerongtest"
 	"github.com/lockergate/lockergate/lockers/lockerstest"
 	"github.com/lockergate/lockergate/lockers/sim"
 )
@@ -105,4 +107,90 @@ func Example() {
 	//
 	// Against real hardware the Faults checks are skipped with the reason.
 	_ = lockerstest.Config{Driver: "kerong+tcp://10.0.0.5:4001"}
+}
+
+// technician plays the person at the bank during a run against hardware
+// without fault hooks: every door found open is pushed shut after a short
+// delay, unless stop is set.
+func technician(t *testing.T, emu *kerongtest.Emulator, locks int) {
+	t.Helper()
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	t.Cleanup(func() { close(done); <-stopped })
+	go func() {
+		defer close(stopped)
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(150 * time.Millisecond):
+			}
+			for l := 1; l <= locks; l++ {
+				if !emu.Latched(0, l) {
+					emu.CloseDoor(0, l)
+				}
+			}
+		}
+	}()
+}
+
+// TestRealHardwareWithoutHooks runs the suite as the conformance command
+// will against a vendor's controller: from the configuration string alone,
+// with no fault hooks. Doors opened by one check must be closed by hand
+// before the next; the suite waits for that instead of passing on an open
+// door or failing at once.
+func TestRealHardwareWithoutHooks(t *testing.T) {
+	emu, err := kerongtest.New([]int{0}, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	technician(t, emu, 12)
+	lockerstest.Run(t, lockerstest.Config{
+		Driver:   emu.URL("timeout=200ms", "confirm=1s", "poll=20ms"),
+		DoorWait: 5 * time.Second,
+	})
+}
+
+// TestDoorLeftOpenHelper is a run against hardware whose doors nobody
+// closes; it is meant to fail, so it runs only as TestSuiteSaysWhichDoorToClose's child.
+func TestDoorLeftOpenHelper(t *testing.T) {
+	if os.Getenv("LOCKERSTEST_NOBODY") == "" {
+		t.Skip("run by TestSuiteSaysWhichDoorToClose")
+	}
+	emu, err := kerongtest.New([]int{0}, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	lockerstest.Run(t, lockerstest.Config{
+		Driver:   emu.URL("timeout=200ms", "confirm=1s", "poll=20ms"),
+		DoorWait: 300 * time.Millisecond,
+	})
+}
+
+// TestSuiteSaysWhichDoorToClose checks what a technician reads when a door
+// stays open: the request to close it, then which door the check needed.
+func TestSuiteSaysWhichDoorToClose(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child test process")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestDoorLeftOpenHelper$", "-test.v")
+	cmd.Env = append(os.Environ(), "LOCKERSTEST_NOBODY=1")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("the suite passed although no door was ever closed:\n%s", out)
+	}
+	for _, want := range []string{
+		"compartment 1 is open (lock released, door open): close its door to continue; waiting up to 300ms",
+		"compartment 1: the door was not closed within 300ms",
+		"--- FAIL: TestDoorLeftOpenHelper/open-confirms",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(string(out), "Open(1)") {
+		t.Errorf("the open itself was reported failing; only the door left open should be:\n%s", out)
+	}
 }
