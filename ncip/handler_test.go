@@ -13,6 +13,7 @@ import (
 
 	"github.com/lockergate/lockergate/ncip"
 	"github.com/lockergate/lockergate/ncip/nciptest"
+	"github.com/lockergate/lockergate/ncip/schema"
 )
 
 type recLogger struct {
@@ -45,6 +46,13 @@ func post(t *testing.T, h http.Handler, contentType, body string) (int, string, 
 	m, err := ncip.Unmarshal(w.Body.Bytes())
 	if err != nil {
 		t.Fatalf("response is not NCIP: %v\n%s", err, w.Body.String())
+	}
+	// Every answer, Problems included, is schema-valid (LookupVersion is
+	// not in the schema).
+	if m.LookupVersionResponse == nil {
+		if err := schema.NCIP().ValidateBytes(w.Body.Bytes()); err != nil {
+			t.Errorf("response is not schema-valid: %v\n%s", err, w.Body.String())
+		}
 	}
 	return w.Code, w.Header().Get("Content-Type"), m
 }
