@@ -210,9 +210,10 @@ func (d *Driver) apiError(method, path string, resp *resty.Response) error {
 	return e
 }
 
-// start quotes the first bytes of a body for an error message.
+// start quotes the first bytes of a body for an error message. The quoted
+// form is bounded too: a byte that is not UTF-8 quotes as four characters.
 func (d *Driver) start(b []byte) string {
-	return fmt.Sprintf("%q", d.scrub(clip(string(b), 120)))
+	return clip(fmt.Sprintf("%q", d.scrub(clip(string(b), 120))), 200)
 }
 
 func clip(s string, n int) string {
