@@ -70,6 +70,7 @@ type Memory struct {
 	requests      map[string]*Request // by request id
 	acceptedItems map[string]string   // AcceptItem RequestId → temporary item id
 	fees          int
+	lastRequest   int // for generated request ids, never reused
 	notifications []string
 }
 
@@ -271,9 +272,9 @@ func (m *Memory) LookupItem(ctx context.Context, req *ncip.LookupItem) (*ncip.Lo
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	id := ""
-	if req.ItemID != nil {
+	if req.ItemID != nil && req.ItemID.ItemIdentifierValue != "" {
 		id = req.ItemID.ItemIdentifierValue
-	} else if r, ok := m.requests[req.RequestID.RequestIdentifierValue]; ok {
+	} else if r, ok := m.requests[idOf(nil, req.RequestID)]; ok {
 		id = r.ItemID
 	} else {
 		return nil, ncip.NewProblem(ncip.ProblemTypeUnknownRequest, "RequestId", "no such request")
@@ -487,7 +488,15 @@ func (m *Memory) RequestItem(ctx context.Context, req *ncip.RequestItem) (*ncip.
 	if req.RequestID != nil && req.RequestID.RequestIdentifierValue != "" {
 		rid = req.RequestID.RequestIdentifierValue
 	} else {
-		rid = "R" + strconv.Itoa(len(m.requests)+1)
+		// A counter, not len(m.requests): after a cancellation the count
+		// drops and would hand out a live request's id again.
+		for {
+			m.lastRequest++
+			rid = "R" + strconv.Itoa(m.lastRequest)
+			if _, taken := m.requests[rid]; !taken {
+				break
+			}
+		}
 	}
 	if _, exists := m.requests[rid]; exists {
 		return nil, ncip.NewProblem(ncip.ProblemTypeDuplicateRequest, "RequestId", "a request with this id exists")
@@ -515,7 +524,7 @@ func (m *Memory) CancelRequestItem(ctx context.Context, req *ncip.CancelRequestI
 	var r *Request
 	if req.RequestID != nil && req.RequestID.RequestIdentifierValue != "" {
 		r = m.requests[req.RequestID.RequestIdentifierValue]
-	} else {
+	} else if req.ItemID != nil {
 		for _, x := range m.requests {
 			if x.UserID == u.ID && x.ItemID == req.ItemID.ItemIdentifierValue {
 				r = x
@@ -530,7 +539,9 @@ func (m *Memory) CancelRequestItem(ctx context.Context, req *ncip.CancelRequestI
 }
 
 // DeleteItem implements ncip.DeleteItemService. An item on loan cannot be
-// deleted.
+// deleted. Deleting a temporary ILL item also ends its hold and forgets
+// its AcceptItem, so that a later AcceptItem with the same RequestId
+// creates the item again instead of naming the deleted one.
 func (m *Memory) DeleteItem(ctx context.Context, req *ncip.DeleteItem) (*ncip.DeleteItemResponse, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -542,6 +553,16 @@ func (m *Memory) DeleteItem(ctx context.Context, req *ncip.DeleteItem) (*ncip.De
 		return nil, ncip.NewProblem(ncip.ProblemTypeElementRuleViolated, "ItemId", "the item is on loan")
 	}
 	delete(m.items, it.ID)
+	for rid, r := range m.requests {
+		if r.ItemID == it.ID {
+			delete(m.requests, rid)
+		}
+	}
+	for rid, id := range m.acceptedItems {
+		if id == it.ID {
+			delete(m.acceptedItems, rid)
+		}
+	}
 	return &ncip.DeleteItemResponse{ItemID: itemID(it.ID)}, nil
 }
 

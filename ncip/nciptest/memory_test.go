@@ -139,3 +139,58 @@ func TestConcurrent(t *testing.T) {
 		t.Fatalf("LoanedItem count = %d, %v; want 50", len(r.LoanedItem), err)
 	}
 }
+
+// TestRequestIDsNotReused: a generated request id is never handed out
+// again, even after an earlier request was cancelled.
+func TestRequestIDsNotReused(t *testing.T) {
+	ctx := t.Context()
+	m := nciptest.NewDemo()
+	req := func(item string) string {
+		t.Helper()
+		r, err := m.RequestItem(ctx, &ncip.RequestItem{UserID: uid("U1"), ItemID: []ncip.ItemID{iid(item)}, RequestType: ncip.SV("Hold")})
+		if err != nil {
+			t.Fatalf("RequestItem(%s): %v", item, err)
+		}
+		return r.RequestID.RequestIdentifierValue
+	}
+	r1, r2 := req("I1"), req("I2")
+	if _, err := m.CancelRequestItem(ctx, &ncip.CancelRequestItem{UserID: uid("U1"), RequestID: &ncip.RequestID{RequestIdentifierValue: r1}}); err != nil {
+		t.Fatal(err)
+	}
+	r3 := req("I3")
+	if r3 == r1 || r3 == r2 {
+		t.Errorf("third request got id %q; earlier ids %q, %q", r3, r1, r2)
+	}
+	// Cancelling by ItemId works when the RequestId element is empty.
+	if _, err := m.CancelRequestItem(ctx, &ncip.CancelRequestItem{UserID: uid("U1"), RequestID: &ncip.RequestID{}, ItemID: &ncip.ItemID{ItemIdentifierValue: "I2"}}); err != nil {
+		t.Errorf("CancelRequestItem by ItemId with an empty RequestId: %v", err)
+	}
+}
+
+// TestDeleteItemEndsAccept: after DeleteItem of a temporary item, its
+// hold is gone and a re-sent AcceptItem creates the item again.
+func TestDeleteItemEndsAccept(t *testing.T) {
+	ctx := t.Context()
+	m := nciptest.NewDemo()
+	accept := &ncip.AcceptItem{RequestID: ncip.RequestID{RequestIdentifierValue: "ILL-9"}, RequestedActionType: ncip.SV("Hold For Pickup"), UserID: uid("U1")}
+	a, err := m.AcceptItem(ctx, accept)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := a.ItemID.ItemIdentifierValue
+	if _, err := m.DeleteItem(ctx, &ncip.DeleteItem{ItemID: iid(tmp)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := m.Request("ILL-9"); ok {
+		t.Error("the hold of the deleted item remains")
+	}
+	if _, err := m.LookupItem(ctx, &ncip.LookupItem{ItemID: &ncip.ItemID{ItemIdentifierValue: tmp}}); !errors.Is(err, ncip.ProblemTypeUnknownItem) {
+		t.Errorf("LookupItem of the deleted item: %v, want Unknown Item", err)
+	}
+	if _, err := m.AcceptItem(ctx, accept); err != nil {
+		t.Fatalf("AcceptItem after DeleteItem: %v", err)
+	}
+	if it, ok := m.Item(tmp); !ok || !it.Temporary {
+		t.Errorf("AcceptItem after DeleteItem did not create the item again")
+	}
+}
