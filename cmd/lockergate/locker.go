@@ -99,7 +99,7 @@ func lockerStatus(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintln(e.stdout)
 	offline := printHealth(e.stdout, h)
-	fmt.Fprintf(e.stdout, "\n%d compartments, %d with a fault, %d boards offline\n", len(comps), faults, offline)
+	fmt.Fprintf(e.stdout, "\n%s, %d with a fault, %s offline\n", plural(len(comps), "compartment"), faults, plural(offline, "board"))
 	if faults > 0 || offline > 0 || !h.Online {
 		return errSilent
 	}
@@ -138,7 +138,7 @@ func printHealth(w io.Writer, h lockers.Health) int {
 			offline++
 			problem = "not answering: check its power and cable"
 			if b.Err != nil {
-				problem = faultWords(b.Err)
+				problem = plainError(b.Err)
 			}
 		}
 		seen := "never"
@@ -274,4 +274,12 @@ func faultWords(err error) string {
 		return "the driver was closed"
 	}
 	return "the driver failed"
+}
+
+// plural writes a count with its noun, "1 board" or "3 boards".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -18,7 +18,7 @@ func TestLockerStatus(t *testing.T) {
 			[]string{"ID  SIZE  LOCK     DOOR    ITEM       FAULT", "1   S     latched  closed  no sensor  -", "3   L     latched  closed  empty      -",
 				"1      online  1-3", "3 compartments, 0 with a fault, 0 boards offline"}, ""},
 		{"a dead board", []string{"-driver=sim:?compartments=6&boardsize=3&offline=2"}, 1,
-			[]string{"4   M     unknown  unknown  no sensor  board offline", "2      OFFLINE  4-6", "6 compartments, 3 with a fault, 1 boards offline"}, ""},
+			[]string{"4   M     unknown  unknown  no sensor  board offline", "2      OFFLINE  4-6", "6 compartments, 3 with a fault, 1 board offline"}, ""},
 		{"no driver", nil, 2, nil, "--driver is required"},
 		{"stray argument", []string{"--driver", "sim:", "extra"}, 2, nil, `unexpected argument "extra"`},
 		{"unknown scheme", []string{"--driver", "nosuch://h"}, 1, nil, `no driver for scheme "nosuch"`},
