@@ -36,14 +36,19 @@ func appendHex4(dst []byte, v uint16) []byte {
 	return append(dst, hexDigits[v>>12], hexDigits[v>>8&0xF], hexDigits[v>>4&0xF], hexDigits[v&0xF])
 }
 
-// parseHex parses 1 to 4 hex digits in either case (some ACSs send
-// lower-case or unpadded checksums).
+// parseHex parses 1 to 4 hex digits in either case, optionally after
+// leading spaces: some ACSs send lower-case or unpadded checksums, and old
+// openncip formatted them with "%4X", which pads with spaces.
 func parseHex(s string) (uint16, bool) {
 	if len(s) == 0 || len(s) > 4 {
 		return 0, false
 	}
+	i := 0
+	for i < len(s)-1 && s[i] == ' ' {
+		i++
+	}
 	var v uint16
-	for i := 0; i < len(s); i++ {
+	for ; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c >= '0' && c <= '9':

@@ -321,6 +321,13 @@ func TestTime(t *testing.T) {
 		{"20260230    000000", time.Time{}, false},
 		{"2026112X    225649", time.Time{}, false},
 		{"20261126  XX225649", time.Time{}, false},
+		{"20261126   z225649", time.Date(2026, 11, 26, 22, 56, 49, 0, time.UTC), true},
+		{"20261126Z   225649", time.Date(2026, 11, 26, 22, 56, 49, 0, time.UTC), true},
+		{"20261126 UTC225649", time.Date(2026, 11, 26, 22, 56, 49, 0, time.UTC), true},
+		{"20261126GMT 225649", time.Date(2026, 11, 26, 22, 56, 49, 0, time.UTC), true},
+		{"20261126   J225649", time.Time{}, false},
+		{"20261126 CET225649", time.Time{}, false},
+		{"20261126+010225649", time.Time{}, false},
 	}
 	for _, tt := range tests {
 		tm, err := sip2.ParseTime(tt.in, time.UTC)

@@ -401,8 +401,8 @@ type edTail struct {
 // does. It reports whether the message uses error detection and, if so,
 // whether the tail is usable: the checksum right and AY, if present, a
 // single digit (SirsiDynix also answers 96 to "AY10"). The checksum is
-// over the bytes as received, so it holds whatever the charset. Lower-case
-// and unpadded hex digits are accepted.
+// over the bytes as received, so it holds whatever the charset. Lower-case,
+// unpadded and space-padded hex digits are accepted.
 func splitErrorDetection(raw []byte) (t edTail, ed bool, ok bool) {
 	n := len(raw)
 	az := -1
@@ -443,13 +443,10 @@ func splitErrorDetection(raw []byte) (t edTail, ed bool, ok bool) {
 	return t, true, true
 }
 
+// isHex reports whether b is a checksum value as parseHex accepts it.
 func isHex(b []byte) bool {
-	for _, ch := range b {
-		if !(ch >= '0' && ch <= '9' || ch >= 'A' && ch <= 'F' || ch >= 'a' && ch <= 'f') {
-			return false
-		}
-	}
-	return true
+	_, ok := parseHex(string(b))
+	return ok
 }
 
 // resend96 returns message 96 in the connection's current wire form.

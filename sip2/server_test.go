@@ -29,6 +29,7 @@ type testBackend struct {
 	title       string
 	withAddOns  bool
 	closedCount atomic.Int64
+	lastOut     atomic.Pointer[sip2.CheckoutRequest] // the last checkout executed
 }
 
 func newTestBackend() *testBackend {
@@ -103,6 +104,7 @@ func (s *testSession) Checkout(ctx context.Context, req *sip2.CheckoutRequest) (
 			return nil, ctx.Err()
 		}
 	}
+	s.b.lastOut.Store(req)
 	n := s.b.checkouts.Add(1)
 	return &sip2.CheckoutResponse{
 		OK: true, MagneticMedia: sip2.TernaryNo, Desensitize: sip2.TernaryYes, TransactionDate: fixedTime,

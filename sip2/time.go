@@ -7,8 +7,9 @@ import (
 
 // Time is an 18-character SIP2 date-time, YYYYMMDDZZZZHHMMSS. ZZZZ is four
 // spaces for the sender's local time or "   Z" for UTC; the decoder also
-// accepts military zone letters ("   A".."   Y"), "0000" and a literal
-// "ZZZZ" (both as local time), all seen in the wild.
+// accepts military zone letters in either case and wherever the blanks
+// are ("   A".."   Y", "Z   "), "UTC"/"GMT" padded with blanks, and "0000"
+// and a literal "ZZZZ" (both as local time), all seen in the wild.
 //
 // A decoded Time keeps its original text, so re-encoding it is exact even
 // when the text is not a valid date; Valid reports whether it parsed.
@@ -45,14 +46,17 @@ func ParseTime(s string, loc *time.Location) (Time, error) {
 	}
 	zone := s[8:12]
 	var l *time.Location
-	switch {
-	case zone == "    " || zone == "0000" || zone == "ZZZZ":
+	switch z := strings.TrimSpace(zone); {
+	case z == "" || zone == "0000" || zone == "ZZZZ":
 		l = loc
-	case zone[:3] == "   " && zone[3] >= 'A' && zone[3] <= 'Z' && zone[3] != 'J':
-		l = militaryZone(zone[3])
+	case len(z) == 1 && (z[0] >= 'A' && z[0] <= 'Z' || z[0] >= 'a' && z[0] <= 'z') && z[0]|0x20 != 'j':
+		// A military zone letter; "J" (local time) is not a zone.
+		l = militaryZone(z[0] &^ 0x20)
+	case z == "UTC" || z == "GMT" || z == "UT" || z == "utc" || z == "gmt":
+		l = time.UTC
 	default:
 		tm.bad = true
-		return tm, &timeError{"bad time zone (want 4 spaces, \"   Z\" or a zone letter)"}
+		return tm, &timeError{"bad time zone (want 4 spaces, \"   Z\", a zone letter or UTC)"}
 	}
 	y, ok1 := digits(s[0:4])
 	mo, ok2 := digits(s[4:6])
