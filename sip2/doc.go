@@ -33,7 +33,39 @@
 //	35 → 36  End Patron Session     37 → 38  Fee Paid
 //	01 → 24  Block Patron           97 / 96  Request ACS / SC Resend
 //
+// # Client and Pool
+//
+// A Client (Dial, DialTLS, NewClient) is one connection from an SC to an
+// ACS: login, AY sequence numbers, checksums, 96/97 resends, timeouts,
+// reconnect with backoff and keep-alive; every call takes a context. A
+// Pool shares logged-in Clients among concurrent callers, one request at
+// a time per connection as SIP2 requires. Three outcomes stay apart:
+//
+//	resp, err := c.Checkout(ctx, req)
+//	switch {
+//	case errors.Is(err, sip2.ErrNotSent): // never left: safe to retry
+//	case err != nil:                      // sent, outcome unknown: ask the ILS first
+//	case !resp.OK:                        // refused: resp.Err() is a *RefusedError
+//	}
+//
+// # Server
+//
+// A Server serves SIP2 over TCP or TLS with a Backend, in the manner of
+// go-smtp: the Backend makes a Session per connection and the Session
+// answers requests; optional interfaces (HoldSession, RenewSession, ...)
+// add messages, and the ACS Status BX field is derived from them. The
+// server verifies checksums (answering 96), replays its last response
+// to 97, and answers a request repeated on the same connection with the
+// same AY and AZ (the whole message is compared) with the response it
+// already sent, so that a retried locker checkout is not executed twice.
+// A retry on a new connection is a new request. Per-connection options
+// (charset, terminator, error detection) can be set at login with
+// Conn.SetOptions.
+//
+// # Secrets
+//
 // Patron PINs (AD), login passwords (CO) and terminal passwords (AC) never
-// appear in this package's error messages; Mask and MaskFrame render
-// messages for logs with those values hidden.
+// appear in this package's error messages or logs; Mask and MaskFrame
+// render messages for logs with those values hidden, and the message
+// types' String methods use them.
 package sip2

@@ -50,7 +50,10 @@ func ExampleClient_Checkout() {
 		resp, err := c.Checkout(ctx, &sip2.CheckoutRequest{
 			InstitutionID: "DEMO", PatronID: patron, PatronPassword: "1234", ItemID: "I0010",
 		})
-		if err != nil { // the ILS could not be asked: retry later
+		if err != nil {
+			// errors.Is(err, sip2.ErrNotSent): the ILS was not asked, so
+			// trying again later is safe. Any other error: the checkout
+			// may have happened; ask the ILS before sending it again.
 			fmt.Println("checkout:", err)
 			return
 		}
@@ -122,4 +125,42 @@ func ExamplePool() {
 		fmt.Println(err)
 	}
 	// Output: Grace Hopper has 1 hold(s) waiting
+}
+
+// The three outcomes of a call that the package documentation keeps apart:
+// a refusal is a response, ErrNotSent means the request never left, any
+// other error means it may have been executed.
+func Example() {
+	addr, stop := startDemoACS()
+	defer stop()
+	ctx := context.Background()
+	c, err := sip2.Dial(ctx, addr, &sip2.ClientOptions{
+		Codec: sip2.Options{ErrorDetection: true},
+		Login: &sip2.LoginRequest{LoginUserID: "locker1", LoginPassword: "locker1-secret"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	checkout := func() {
+		resp, err := c.Checkout(ctx, &sip2.CheckoutRequest{
+			InstitutionID: "DEMO", PatronID: "P0003", PatronPassword: "1234", ItemID: "I0010",
+		})
+		switch {
+		case errors.Is(err, sip2.ErrNotSent):
+			fmt.Println("not sent, safe to retry:", err)
+		case err != nil:
+			fmt.Println("outcome unknown, ask the ILS before retrying:", err)
+		case !resp.OK:
+			fmt.Println(resp.Err())
+		default:
+			fmt.Println("checked out", resp.ItemID)
+		}
+	}
+	checkout()
+	c.Close()
+	checkout()
+	// Output:
+	// sip2: Checkout refused by the ACS: Borrowing suspended, please contact the library
+	// not sent, safe to retry: sip2: client closed
 }
