@@ -30,6 +30,7 @@ const (
 
 var charsetNames = []string{"utf-8", "cp850", "iso-8859-1", "ascii"}
 
+// String returns the charset's name as ParseCharset accepts it.
 func (c Charset) String() string {
 	if c >= 0 && int(c) < len(charsetNames) {
 		return charsetNames[c]

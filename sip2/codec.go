@@ -18,6 +18,7 @@ const (
 	TerminatorLF
 )
 
+// String returns "CR", "CRLF" or "LF".
 func (t Terminator) String() string {
 	switch t {
 	case TerminatorCR:

@@ -39,6 +39,8 @@ type DecodeError struct {
 	Err     error   // sentinel (ErrChecksum, ErrUnknownCommand, ...) or nil
 }
 
+// Error reads "sip2: decode message <code> (<name>) field <id> at byte <n>: <why>",
+// leaving out the parts that are unknown.
 func (e *DecodeError) Error() string {
 	b := []byte("sip2: decode")
 	if e.Command != "" {
@@ -75,6 +77,7 @@ type EncodeError struct {
 	Err     error
 }
 
+// Error reads "sip2: encode message <code> field <id>: <why>".
 func (e *EncodeError) Error() string {
 	s := "sip2: encode message " + string(e.Command)
 	if e.Field != "" {

@@ -17,6 +17,7 @@ const (
 	ChecksumInvalid
 )
 
+// String returns "absent", "valid" or "invalid".
 func (v ChecksumVerdict) String() string {
 	switch v {
 	case ChecksumAbsent:

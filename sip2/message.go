@@ -332,6 +332,7 @@ func FlagOf(b bool) Flag {
 // True reports whether f is FlagYes.
 func (f Flag) True() bool { return f == FlagYes }
 
+// String returns the wire text: "Y", "N", or "" for an absent flag.
 func (f Flag) String() string {
 	switch f {
 	case FlagYes:
@@ -361,6 +362,7 @@ func (t Ternary) byte() byte {
 	return 'U'
 }
 
+// String returns the wire text: "Y", "N" or "U".
 func (t Ternary) String() string { return string(t.byte()) }
 
 type decodeState struct {
