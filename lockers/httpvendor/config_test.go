@@ -12,6 +12,7 @@ import (
 
 	"github.com/lockergate/lockergate/lockers"
 	hv "github.com/lockergate/lockergate/lockers/httpvendor"
+	"github.com/lockergate/lockergate/lockers/internal/drivertest"
 )
 
 func TestParseURL(t *testing.T) {
@@ -118,6 +119,46 @@ func FuzzStatusBody(f *testing.F) {
 		}
 		if err != nil && len(err.Error()) > 600 {
 			t.Fatalf("error message of %d bytes", len(err.Error()))
+		}
+	})
+}
+
+// FuzzParseURL feeds arbitrary configuration strings with a secret planted
+// where configurations carry them (user:password@, key=, token=,
+// password=): ParseURL must not panic, must return a *ConfigError and
+// must not repeat the secret; what it accepts must name a bank, a key and
+// a base URL without query.
+func FuzzParseURL(f *testing.F) {
+	for _, s := range []string{
+		"https://vendor.example/api?bank=LOCKER1&key=abc", "http://h/api/v2/?bank=B&key=k&auth=header&timeout=2s&retries=0",
+		"https://h/api?bank=B&key_env=LG_NO_SUCH_VAR", "https://h/api?bank=B&key=k&retries=11",
+		"https://h/?bank=B&key=k&webhook_secret_env=LG_NO_SUCH_VAR&webhook_tolerance=1m&confirm_interval=x",
+		"https://u@h/api?bank=B", "https:///api?bank=B", "ftp://h/api?bank=B&key=k", "https://h/api?colour=blue",
+	} {
+		f.Add(s, "apikey", "hunter2", uint8(0))
+	}
+	f.Add("https://h/api?bank=B", "key", "k", uint8(1))
+	f.Add("https://h/api?bank=B&auth=x", "", "pw", uint8(2))
+	f.Fuzz(func(t *testing.T, base, key, raw string, where uint8) {
+		secret := drivertest.Secret(raw)
+		config, check := drivertest.Plant(base, key, secret, where)
+		u, err := url.Parse(config)
+		if err != nil {
+			return
+		}
+		c, err := hv.ParseURL(u)
+		if err != nil {
+			var ce *lockers.ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("%q: error %T %v is not a *lockers.ConfigError", config, err, err)
+			}
+			if check {
+				drivertest.NoSecret(t, config, err.Error(), secret)
+			}
+			return
+		}
+		if c.Bank == "" || c.Key == "" || c.BaseURL == "" || strings.ContainsAny(c.BaseURL, "?#") {
+			t.Fatalf("%q: accepted an unusable config %+v", config, c)
 		}
 	})
 }

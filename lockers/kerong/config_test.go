@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lockergate/lockergate/lockers"
+	"github.com/lockergate/lockergate/lockers/internal/drivertest"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -62,6 +63,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"kerong+tcp://h?sizes=S*200", "option sizes"},
 		{"kerong+tcp://h?boards=1&sizes=S*17", "bank has 16"},
 		{"kerong+tcp://h?bords=2", "unknown option"},
+		{"kerong+tcp://h?api_key=hunter2", "option api_key: unknown option"},
 	}
 	for _, tc := range tests {
 		u, err := url.Parse(tc.config)
@@ -69,7 +71,7 @@ func TestParseConfigErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = ParseConfig(u)
-		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "kerong: ") {
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "kerong: ") || strings.Contains(err.Error(), "hunter2") {
 			t.Errorf("%s: err = %v, want one mentioning %q", tc.config, err, tc.want)
 		}
 	}
@@ -81,15 +83,23 @@ func FuzzParseConfig(f *testing.F) {
 		"kerong+tcp://10.0.0.5:4001?boards=0,2,5&sizes=S*2,L&locks=12",
 		"kerong+tcp://h?sizes=S*160",
 	} {
-		f.Add(s)
+		f.Add(s, "token", "hunter2", uint8(1))
 	}
-	f.Fuzz(func(t *testing.T, s string) {
+	f.Fuzz(func(t *testing.T, base, key, raw string, where uint8) {
+		secret := drivertest.Secret(raw)
+		s, check := drivertest.Plant(base, key, secret, where)
 		u, err := url.Parse(s)
 		if err != nil {
 			return
 		}
 		c, err := ParseConfig(u)
 		if err != nil {
+			if !strings.HasPrefix(err.Error(), "kerong: ") {
+				t.Fatalf("%q: error %q lacks the package prefix", s, err)
+			}
+			if check {
+				drivertest.NoSecret(t, s, err.Error(), secret)
+			}
 			return
 		}
 		if len(c.Boards) == 0 || len(c.Boards) > 10 || (c.Locks != 12 && c.Locks != 16) ||

@@ -135,6 +135,11 @@ func ParseConfig(u *url.URL) (Config, error) {
 			err = fmt.Errorf("unknown option")
 		}
 		if err != nil {
+			if lockers.IsSecretKey(key) {
+				// None of this driver's options is a secret: this is a credential
+				// pasted into the wrong driver's string: never quote it.
+				return c, fmt.Errorf("modbus: option %s: %w", key, err)
+			}
 			return c, fmt.Errorf("modbus: option %s=%q: %w", key, v, err)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lockergate/lockergate/lockers/internal/drivertest"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -58,11 +60,12 @@ func TestParseConfigErrors(t *testing.T) {
 		{"modbus+tcp://h?parity=X", "option parity"},
 		{"modbus+tcp://h?relays=2&sizes=S*3", "2 relays"},
 		{"modbus+tcp://h?puls=1s", "unknown option"},
+		{"modbus+tcp://h?password=hunter2", "option password: unknown option"},
 	}
 	for _, tc := range tests {
 		u, _ := url.Parse(tc.config)
 		_, err := ParseConfig(u)
-		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "modbus: ") {
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "modbus: ") || strings.Contains(err.Error(), "hunter2") {
 			t.Errorf("%s: err = %v, want one mentioning %q", tc.config, err, tc.want)
 		}
 	}
@@ -74,15 +77,23 @@ func FuzzParseConfig(f *testing.F) {
 		"modbus+rtu:///dev/ttyUSB0?baud=9600&unit=1",
 		"modbus+rtuovertcp://b?pulse=hw:700ms&sizes=S*2,M&relays=3&inputs=0",
 	} {
-		f.Add(s)
+		f.Add(s, "token", "hunter2", uint8(1))
 	}
-	f.Fuzz(func(t *testing.T, s string) {
+	f.Fuzz(func(t *testing.T, base, key, raw string, where uint8) {
+		secret := drivertest.Secret(raw)
+		s, check := drivertest.Plant(base, key, secret, where)
 		u, err := url.Parse(s)
 		if err != nil {
 			return
 		}
 		c, err := ParseConfig(u)
 		if err != nil {
+			if !strings.HasPrefix(err.Error(), "modbus: ") {
+				t.Fatalf("%q: error %q lacks the package prefix", s, err)
+			}
+			if check {
+				drivertest.NoSecret(t, s, err.Error(), secret)
+			}
 			return
 		}
 		if c.Relays < 1 || c.Inputs < 0 || c.Inputs > c.Relays || len(c.Sizes) > c.Relays ||

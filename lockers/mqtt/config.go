@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
@@ -130,7 +131,7 @@ func ParseURL(u *url.URL) (Config, error) {
 				break
 			}
 			var pem []byte
-			pem, err = os.ReadFile(v)
+			pem, err = readCAFile(v)
 			if err == nil {
 				pool := x509.NewCertPool()
 				if !pool.AppendCertsFromPEM(pem) {
@@ -163,6 +164,32 @@ func ParseURL(u *url.URL) (Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// maxCAFile bounds a ca_file: a bundle of every public root is about
+// 200 KiB.
+const maxCAFile = 1 << 20
+
+// readCAFile reads a CA bundle, refusing what is not a regular file (a
+// device such as /dev/zero or a FIFO would never end) and what is larger
+// than maxCAFile.
+func readCAFile(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("ca_file %s: not a regular file", name)
+	}
+	if fi.Size() > maxCAFile {
+		return nil, fmt.Errorf("ca_file %s: larger than %d bytes", name, maxCAFile)
+	}
+	return io.ReadAll(io.LimitReader(f, maxCAFile+1))
 }
 
 func parseDuration(k, v string) (time.Duration, error) {

@@ -4,12 +4,14 @@ import (
 	"context"
 	"net"
 	"net/url"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lockergate/lockergate/lockers"
+	"github.com/lockergate/lockergate/lockers/internal/drivertest"
 	"github.com/lockergate/lockergate/lockers/mqtt"
 )
 
@@ -53,6 +55,8 @@ func TestParseURL(t *testing.T) {
 		{"mqtt://broker/a/b?password_env=LG_TEST_NOT_SET_ANYWHERE", "LG_TEST_NOT_SET_ANYWHERE is not set"},
 		{"mqtt://broker/a/b?colour=blue", `unknown parameter "colour"`},
 		{"mqtt://broker/a/b?ca_file=/x.pem", "plain mqtt"},
+		{"mqtts://broker/a/b?ca_file=/dev/zero", "not a regular file"}, // would never end
+		{"mqtts://broker/a/b?ca_file=" + os.Args[0], "larger than"},
 		{"http://broker/a/b", "not mqtt or mqtts"},
 	}
 	for _, tt := range bad {
@@ -99,4 +103,44 @@ func TestSecretsNeverInErrors(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), pw) {
 		t.Errorf("Dial error = %v; want an error without the password", err)
 	}
+}
+
+// FuzzParseURL feeds arbitrary configuration strings with a secret planted
+// where configurations carry them (the URL's password, key=, token=,
+// password=): ParseURL must not panic, must keep its package prefix and
+// must not repeat the secret; what it accepts must name a broker and a
+// valid prefix.
+func FuzzParseURL(f *testing.F) {
+	for _, s := range []string{
+		"mqtt://broker:1883/site/bank1", "mqtts://broker/site/bank1?ca_file=/nonexistent",
+		"mqtt://gw@broker/a/b?client_id=gw1&status=cached&confirm_timeout=3s",
+		"mqtt://broker/a/b?username=gw&password_env=LG_NO_SUCH_VAR&heartbeat_timeout=x",
+		"mqtt://broker/site/#", "mqtt://broker/a//b", "mqtt://broker", "tcp://[::1]:1/x?connect_timeout=-1s",
+		"mqtt:opaque/x", "mqtt://h/p?unknown=1",
+	} {
+		f.Add(s, "apikey", "hunter2", uint8(0))
+	}
+	f.Add("mqtt://broker/a/b", "token", "t", uint8(1))
+	f.Add("mqtt://broker/a/b?status=x", "", "pw", uint8(3))
+	f.Fuzz(func(t *testing.T, base, key, raw string, where uint8) {
+		secret := drivertest.Secret(raw)
+		config, check := drivertest.Plant(base, key, secret, where)
+		u, err := url.Parse(config)
+		if err != nil {
+			return
+		}
+		c, err := mqtt.ParseURL(u)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "lockers/mqtt: ") {
+				t.Fatalf("%q: error %q lacks the package prefix", config, err)
+			}
+			if check {
+				drivertest.NoSecret(t, config, err.Error(), secret)
+			}
+			return
+		}
+		if c.Broker == "" || c.Prefix == "" || strings.ContainsAny(c.Prefix, "#+\x00") || strings.Contains(c.Prefix, "//") {
+			t.Fatalf("%q: accepted an unusable config %+v", config, c)
+		}
+	})
 }
