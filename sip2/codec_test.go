@@ -366,3 +366,30 @@ func TestCommands(t *testing.T) {
 		t.Errorf("unknown String = %q", s)
 	}
 }
+
+// Fixed fields of a message built in code are checked like variable ones:
+// a "|", CR, LF or NUL there would corrupt the frame (issue 2: "never emit
+// a frame that is corrupt"), whatever the value policy.
+func TestEncodeFixedFieldValues(t *testing.T) {
+	bad, _ := sip2.ParseTime("2026|126    225649", time.UTC)
+	tests := []struct {
+		name  string
+		m     sip2.Message
+		field string
+	}{
+		{"| in a code", &sip2.ItemInformationResponse{CirculationStatus: "0|"}, "circulation status"},
+		{"CR in a code", &sip2.ItemInformationResponse{CirculationStatus: "\r3"}, "circulation status"},
+		{"LF in the version", &sip2.SCStatusRequest{StatusCode: "0", ProtocolVersion: "2.0\n"}, "protocol version"},
+		{"NUL", &sip2.SCStatusRequest{StatusCode: "\x00", ProtocolVersion: "2.00"}, "status code"},
+		{"| in a date", &sip2.CheckinRequest{TransactionDate: bad, ReturnDate: bad}, "transaction date"},
+	}
+	for _, tt := range tests {
+		for _, p := range []sip2.ValuePolicy{sip2.ValueError, sip2.ValueReplace} {
+			b, err := sip2.AppendMessage(nil, tt.m, -1, &sip2.Options{Values: p})
+			var ee *sip2.EncodeError
+			if !errors.As(err, &ee) || !errors.Is(err, sip2.ErrBadValue) || ee.Field != tt.field || len(b) != 0 {
+				t.Errorf("%s (policy %d): %q, %v; want an ErrBadValue *EncodeError naming %q and no bytes", tt.name, p, b, err, tt.field)
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package sip2_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +127,28 @@ func TestServerLenientInput(t *testing.T) {
 	}
 	if n := be.checkouts.Load(); n != int64(len(tests)) {
 		t.Errorf("%d checkouts executed, want %d", n, len(tests))
+	}
+}
+
+// badFixedSession answers item information with a "|" in a fixed field.
+type badFixedSession struct{ *testSession }
+
+func (s badFixedSession) ItemInformation(ctx context.Context, req *sip2.ItemInformationRequest) (*sip2.ItemInformationResponse, error) {
+	return &sip2.ItemInformationResponse{CirculationStatus: "0|", TransactionDate: fixedTime, ItemID: req.ItemID}, nil
+}
+
+// Strict output through the server: a response whose fixed part the wire
+// cannot carry is not sent; the connection closes and the log says why.
+func TestServerNeverSendsCorruptFixedPart(t *testing.T) {
+	be := newTestBackend()
+	_, addr, logs := startServer(t, sip2.BackendFunc(func(c *sip2.Conn) (sip2.Session, error) {
+		return badFixedSession{&testSession{b: be, c: c}}, nil
+	}))
+	c := dialRaw(t, addr)
+	c.login()
+	c.send(ed("1720260329    203000AOUWOLS|ABI1|AY1AZ"))
+	c.expectClosed()
+	if l := logs.String(); !strings.Contains(l, "circulation status") {
+		t.Errorf("log does not name the field:\n%s", l)
 	}
 }

@@ -580,6 +580,26 @@ func nthValue(fs []Field, id string, k int) (string, bool) {
 	return "", false
 }
 
+// checkFixed refuses a fixed part with a byte that is not printable ASCII
+// or is the delimiter. Fixed fields are codes, digits, flags and dates:
+// a "|", CR or NUL there would corrupt the frame, and there is no sensible
+// replacement, so this is an error whatever the value policy.
+func checkFixed(cmd Command, fixed []byte) error {
+	for i, c := range fixed {
+		if c >= 0x20 && c < 0x7f && c != '|' {
+			continue
+		}
+		name := "fixed part"
+		for _, ff := range (&Frame{Command: cmd, Fixed: string(fixed)}).FixedFields() {
+			if i >= ff.Offset-2 && i < ff.Offset-2+len(ff.Value) {
+				name = ff.Name
+			}
+		}
+		return &EncodeError{Command: cmd, Field: name, Msg: "byte " + itoa(i+2) + " is not printable ASCII or is \"|\"", Err: ErrBadValue}
+	}
+	return nil
+}
+
 func canonicalFrame(m Message) *Frame {
 	fw := fixedWriter{cmd: m.Command()}
 	m.appendFixed(&fw)
@@ -610,6 +630,9 @@ func AppendMessage(dst []byte, m Message, seq int, opts *Options) ([]byte, error
 	}
 	if n, _ := cmd.FixedLen(); len(fw.dst)-start-2 != n {
 		return dst[:start], &EncodeError{Command: cmd, Field: "fixed part", Msg: "fixed part is " + itoa(len(fw.dst)-start-2) + " bytes, want " + itoa(n)}
+	}
+	if err := checkFixed(cmd, fw.dst[start+2:]); err != nil {
+		return dst[:start], err
 	}
 	st.w = fieldWriter{dst: fw.dst, o: opts, cmd: cmd}
 	w := &st.w
