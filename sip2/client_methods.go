@@ -26,9 +26,13 @@ func typed[R Message](f *Frame, opts *Options) (R, error) {
 
 // call sends req and decodes the response as R.
 func call[R Message](ctx context.Context, c *Client, req Message) (R, error) {
-	f, err := c.Do(ctx, NewFrame(req))
+	var zero R
+	rf, err := requestFrame(req)
 	if err != nil {
-		var zero R
+		return zero, notSent(err)
+	}
+	f, err := c.Do(ctx, rf)
+	if err != nil {
 		return zero, err
 	}
 	r, err := typed[R](f, &c.opts.Codec)
@@ -185,7 +189,11 @@ func (c *Client) BlockPatron(ctx context.Context, req *BlockPatronRequest, wait 
 	r := *req
 	stamp(&r.TransactionDate)
 	if !wait {
-		return nil, c.send(ctx, NewFrame(&r))
+		rf, err := requestFrame(&r)
+		if err != nil {
+			return nil, notSent(err)
+		}
+		return nil, c.send(ctx, rf)
 	}
 	return call[*PatronStatusResponse](ctx, c, &r)
 }

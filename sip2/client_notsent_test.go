@@ -51,6 +51,20 @@ func TestClientErrNotSent(t *testing.T) {
 			t.Errorf("ACS saw %d checkouts", n)
 		}
 	})
+	t.Run("fixed field too wide", func(t *testing.T) {
+		// A count with more digits than its field used to be cut to its
+		// width and sent ("000" for 1000).
+		acs := newFakeACS(t, standardACS)
+		c := dial(t, acs.Addr())
+		_, err := c.SCStatus(context.Background(), &sip2.SCStatusRequest{MaxPrintWidth: 1000})
+		var ee *sip2.EncodeError
+		if !errors.As(err, &ee) || ee.Field != "max print width" || !errors.Is(err, sip2.ErrNotSent) {
+			t.Errorf("error = %v, want an ErrNotSent *EncodeError naming max print width", err)
+		}
+		if n := countPrefix(acs, "99"); n != 0 {
+			t.Errorf("ACS saw %d status requests", n)
+		}
+	})
 	t.Run("ctx over before sending", func(t *testing.T) {
 		acs := newFakeACS(t, standardACS)
 		c := dial(t, acs.Addr())

@@ -601,12 +601,28 @@ func checkFixed(cmd Command, fixed []byte) error {
 }
 
 func canonicalFrame(m Message) *Frame {
+	f, _ := canonicalFrameErr(m)
+	return f
+}
+
+// canonicalFrameErr is canonicalFrame reporting the fixed fields that do
+// not fit (a count with too many digits is otherwise cut to its width).
+func canonicalFrameErr(m Message) (*Frame, error) {
 	fw := fixedWriter{cmd: m.Command()}
 	m.appendFixed(&fw)
 	w := fieldWriter{collect: true, cmd: m.Command()}
 	m.encodeFields(&w)
 	w.fields = append(w.fields, *m.extraFields()...)
-	return &Frame{Command: m.Command(), Fixed: string(fw.dst), Fields: w.fields, Seq: -1}
+	return &Frame{Command: m.Command(), Fixed: string(fw.dst), Fields: w.fields, Seq: -1}, fw.err
+}
+
+// requestFrame is NewFrame for a request the client is about to send: a
+// message built in code must have fixed fields that fit.
+func requestFrame(m Message) (*Frame, error) {
+	if m.wireInfo().raw != "" {
+		return NewFrame(m), nil
+	}
+	return canonicalFrameErr(m)
 }
 
 // AppendMessage appends m, encoded as AppendFrame does, to dst. seq is the
