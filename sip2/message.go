@@ -276,13 +276,36 @@ func (w *fixedWriter) ok(v bool) {
 
 func (w *fixedWriter) ternary(v Ternary) { w.dst = append(w.dst, v.byte()) }
 
-func (w *fixedWriter) time(t Time) { w.dst = t.appendTo(w.dst) }
+// time writes t. Only the text of a parsed Time needs checking: one made
+// by NewTime is formatted here.
+func (w *fixedWriter) time(name string, t Time) {
+	if t.text != "" {
+		w.check(name, t.text)
+	}
+	w.dst = t.appendTo(w.dst)
+}
+
+// check refuses a fixed value with a byte that is not printable ASCII or
+// is the delimiter. Fixed fields are codes, digits, flags and dates: a
+// "|", CR or NUL there would corrupt the frame and there is no sensible
+// replacement, so this is an error whatever the value policy.
+func (w *fixedWriter) check(name, s string) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c-0x20 >= 0x5f || c == '|' { // not printable ASCII, or "|"
+			if w.err == nil {
+				w.err = &EncodeError{Command: w.cmd, Field: name, Msg: "contains \"|\", a control character or non-ASCII text", Err: ErrBadValue}
+			}
+			return
+		}
+	}
+}
 
 // str writes s, which must be n characters; "" writes def.
 func (w *fixedWriter) str(name, s string, n int, def string) {
 	if s == "" {
 		s = def
 	}
+	w.check(name, s)
 	if len(s) != n && w.err == nil {
 		w.err = &EncodeError{Command: w.cmd, Field: name, Msg: "must be " + itoa(n) + " characters, is " + itoa(len(s)), Err: ErrBadValue}
 	}
@@ -580,26 +603,6 @@ func nthValue(fs []Field, id string, k int) (string, bool) {
 	return "", false
 }
 
-// checkFixed refuses a fixed part with a byte that is not printable ASCII
-// or is the delimiter. Fixed fields are codes, digits, flags and dates:
-// a "|", CR or NUL there would corrupt the frame, and there is no sensible
-// replacement, so this is an error whatever the value policy.
-func checkFixed(cmd Command, fixed []byte) error {
-	for i, c := range fixed {
-		if c >= 0x20 && c < 0x7f && c != '|' {
-			continue
-		}
-		name := "fixed part"
-		for _, ff := range (&Frame{Command: cmd, Fixed: string(fixed)}).FixedFields() {
-			if i >= ff.Offset-2 && i < ff.Offset-2+len(ff.Value) {
-				name = ff.Name
-			}
-		}
-		return &EncodeError{Command: cmd, Field: name, Msg: "byte " + itoa(i+2) + " is not printable ASCII or is \"|\"", Err: ErrBadValue}
-	}
-	return nil
-}
-
 func canonicalFrame(m Message) *Frame {
 	f, _ := canonicalFrameErr(m)
 	return f
@@ -646,9 +649,6 @@ func AppendMessage(dst []byte, m Message, seq int, opts *Options) ([]byte, error
 	}
 	if n, _ := cmd.FixedLen(); len(fw.dst)-start-2 != n {
 		return dst[:start], &EncodeError{Command: cmd, Field: "fixed part", Msg: "fixed part is " + itoa(len(fw.dst)-start-2) + " bytes, want " + itoa(n)}
-	}
-	if err := checkFixed(cmd, fw.dst[start+2:]); err != nil {
-		return dst[:start], err
 	}
 	st.w = fieldWriter{dst: fw.dst, o: opts, cmd: cmd}
 	w := &st.w

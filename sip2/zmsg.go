@@ -103,8 +103,8 @@ func (m *CheckoutRequest) decodeFixed(r *fixedReader) {
 func (m *CheckoutRequest) appendFixed(w *fixedWriter) {
 	w.flag(m.SCRenewalPolicy)
 	w.flag(m.NoBlock)
-	w.time(m.TransactionDate)
-	w.time(m.NBDueDate)
+	w.time("transaction date", m.TransactionDate)
+	w.time("nb due date", m.NBDueDate)
 }
 
 func (m *CheckoutRequest) decodeField(r *fieldReader, id, v string) bool {
@@ -163,7 +163,7 @@ func (m *CheckoutResponse) appendFixed(w *fixedWriter) {
 	w.flag(m.RenewalOK)
 	w.ternary(m.MagneticMedia)
 	w.ternary(m.Desensitize)
-	w.time(m.TransactionDate)
+	w.time("transaction date", m.TransactionDate)
 }
 
 func (m *CheckoutResponse) decodeField(r *fieldReader, id, v string) bool {
@@ -235,8 +235,8 @@ func (m *CheckinRequest) decodeFixed(r *fixedReader) {
 
 func (m *CheckinRequest) appendFixed(w *fixedWriter) {
 	w.flag(m.NoBlock)
-	w.time(m.TransactionDate)
-	w.time(m.ReturnDate)
+	w.time("transaction date", m.TransactionDate)
+	w.time("return date", m.ReturnDate)
 }
 
 func (m *CheckinRequest) decodeField(r *fieldReader, id, v string) bool {
@@ -289,7 +289,7 @@ func (m *CheckinResponse) appendFixed(w *fixedWriter) {
 	w.flag(m.Resensitize)
 	w.ternary(m.MagneticMedia)
 	w.flag(m.Alert)
-	w.time(m.TransactionDate)
+	w.time("transaction date", m.TransactionDate)
 }
 
 func (m *CheckinResponse) decodeField(r *fieldReader, id, v string) bool {
@@ -366,7 +366,7 @@ func (m *HoldRequest) decodeFixed(r *fixedReader) {
 
 func (m *HoldRequest) appendFixed(w *fixedWriter) {
 	w.str("hold mode", m.HoldMode, 1, "+")
-	w.time(m.TransactionDate)
+	w.time("transaction date", m.TransactionDate)
 }
 
 func (m *HoldRequest) decodeField(r *fieldReader, id, v string) bool {
@@ -427,7 +427,7 @@ func (m *HoldResponse) decodeFixed(r *fixedReader) {
 func (m *HoldResponse) appendFixed(w *fixedWriter) {
 	w.ok(m.OK)
 	w.flag(m.Available)
-	w.time(m.TransactionDate)
+	w.time("transaction date", m.TransactionDate)
 }
 
 func (m *HoldResponse) decodeField(r *fieldReader, id, v string) bool {
@@ -486,8 +486,8 @@ func (m *RenewRequest) decodeFixed(r *fixedReader) {
 func (m *RenewRequest) appendFixed(w *fixedWriter) {
 	w.flag(m.ThirdPartyAllowed)
 	w.flag(m.NoBlock)
-	w.time(m.TransactionDate)
-	w.time(m.NBDueDate)
+	w.time("transaction date", m.TransactionDate)
+	w.time("nb due date", m.NBDueDate)
 }
 
 func (m *RenewRequest) decodeField(r *fieldReader, id, v string) bool {
@@ -546,7 +546,7 @@ func (m *RenewResponse) appendFixed(w *fixedWriter) {
 	w.flag(m.RenewalOK)
 	w.ternary(m.MagneticMedia)
 	w.ternary(m.Desensitize)
-	w.time(m.TransactionDate)
+	w.time("transaction date", m.TransactionDate)
 }
 
 func (m *RenewResponse) decodeField(r *fieldReader, id, v string) bool {
@@ -615,7 +615,7 @@ func (m *RenewAllRequest) decodeFixed(r *fixedReader) {
 }
 
 func (m *RenewAllRequest) appendFixed(w *fixedWriter) {
-	w.time(m.TransactionDate)
+	w.time("transaction date", m.TransactionDate)
 }
 
 func (m *RenewAllRequest) decodeField(r *fieldReader, id, v string) bool {
@@ -663,7 +663,7 @@ func (m *RenewAllResponse) appendFixed(w *fixedWriter) {
 	w.ok(m.OK)
 	w.count("renewed count", m.RenewedCount, 4)
 	w.count("unrenewed count", m.UnrenewedCount, 4)
-	w.time(m.TransactionDate)
+	w.time("transaction date", m.TransactionDate)
 }
 
 func (m *RenewAllResponse) decodeField(r *fieldReader, id, v string) bool {
@@ -708,7 +708,7 @@ func (m *FeePaidRequest) decodeFixed(r *fixedReader) {
 }
 
 func (m *FeePaidRequest) appendFixed(w *fixedWriter) {
-	w.time(m.TransactionDate)
+	w.time("transaction date", m.TransactionDate)
 	w.str("fee type", m.FeeType, 2, "01")
 	w.str("payment type", m.PaymentType, 2, "00")
 	w.str("currency type", m.CurrencyType, 3, "")
@@ -761,7 +761,7 @@ func (m *FeePaidResponse) decodeFixed(r *fixedReader) {
 
 func (m *FeePaidResponse) appendFixed(w *fixedWriter) {
 	w.flag(m.PaymentAccepted)
-	w.time(m.TransactionDate)
+	w.time("transaction date", m.TransactionDate)
 }
 
 func (m *FeePaidResponse) decodeField(r *fieldReader, id, v string) bool {
@@ -803,7 +803,7 @@ func (m *ItemInformationRequest) decodeFixed(r *fixedReader) {
 }
 
 func (m *ItemInformationRequest) appendFixed(w *fixedWriter) {
-	w.time(m.TransactionDate)
+	w.time("transaction date", m.TransactionDate)
 }
 
 func (m *ItemInformationRequest) decodeField(r *fieldReader, id, v string) bool {
@@ -845,7 +845,7 @@ func (m *ItemInformationResponse) appendFixed(w *fixedWriter) {
 	w.str("circulation status", m.CirculationStatus, 2, "01")
 	w.str("security marker", m.SecurityMarker, 2, "00")
 	w.str("fee type", m.FeeType, 2, "01")
-	w.time(m.TransactionDate)
+	w.time("transaction date", m.TransactionDate)
 }
 
 func (m *ItemInformationResponse) decodeField(r *fieldReader, id, v string) bool {
@@ -917,7 +917,7 @@ func (m *ItemStatusUpdateRequest) decodeFixed(r *fixedReader) {
 }
 
 func (m *ItemStatusUpdateRequest) appendFixed(w *fixedWriter) {
-	w.time(m.TransactionDate)
+	w.time("transaction date", m.TransactionDate)
 }
 
 func (m *ItemStatusUpdateRequest) decodeField(r *fieldReader, id, v string) bool {
@@ -958,7 +958,7 @@ func (m *ItemStatusUpdateResponse) decodeFixed(r *fixedReader) {
 
 func (m *ItemStatusUpdateResponse) appendFixed(w *fixedWriter) {
 	w.ok(m.ItemPropertiesOK)
-	w.time(m.TransactionDate)
+	w.time("transaction date", m.TransactionDate)
 }
 
 func (m *ItemStatusUpdateResponse) decodeField(r *fieldReader, id, v string) bool {
@@ -1002,7 +1002,7 @@ func (m *PatronStatusRequest) decodeFixed(r *fixedReader) {
 
 func (m *PatronStatusRequest) appendFixed(w *fixedWriter) {
 	w.str("language", m.Language, 3, "000")
-	w.time(m.TransactionDate)
+	w.time("transaction date", m.TransactionDate)
 }
 
 func (m *PatronStatusRequest) decodeField(r *fieldReader, id, v string) bool {
@@ -1045,7 +1045,7 @@ func (m *PatronStatusResponse) decodeFixed(r *fixedReader) {
 func (m *PatronStatusResponse) appendFixed(w *fixedWriter) {
 	w.flags(uint32(m.PatronStatus), 14)
 	w.str("language", m.Language, 3, "000")
-	w.time(m.TransactionDate)
+	w.time("transaction date", m.TransactionDate)
 }
 
 func (m *PatronStatusResponse) decodeField(r *fieldReader, id, v string) bool {
@@ -1102,7 +1102,7 @@ func (m *PatronInformationRequest) decodeFixed(r *fixedReader) {
 
 func (m *PatronInformationRequest) appendFixed(w *fixedWriter) {
 	w.str("language", m.Language, 3, "000")
-	w.time(m.TransactionDate)
+	w.time("transaction date", m.TransactionDate)
 	w.flags(uint32(m.Summary), 10)
 }
 
@@ -1158,7 +1158,7 @@ func (m *PatronInformationResponse) decodeFixed(r *fixedReader) {
 func (m *PatronInformationResponse) appendFixed(w *fixedWriter) {
 	w.flags(uint32(m.PatronStatus), 14)
 	w.str("language", m.Language, 3, "000")
-	w.time(m.TransactionDate)
+	w.time("transaction date", m.TransactionDate)
 	w.count("hold items count", m.HoldItemsCount, 4)
 	w.count("overdue items count", m.OverdueItemsCount, 4)
 	w.count("charged items count", m.ChargedItemsCount, 4)
@@ -1259,7 +1259,7 @@ func (m *BlockPatronRequest) decodeFixed(r *fixedReader) {
 
 func (m *BlockPatronRequest) appendFixed(w *fixedWriter) {
 	w.flag(m.CardRetained)
-	w.time(m.TransactionDate)
+	w.time("transaction date", m.TransactionDate)
 }
 
 func (m *BlockPatronRequest) decodeField(r *fieldReader, id, v string) bool {
@@ -1298,7 +1298,7 @@ func (m *PatronEnableRequest) decodeFixed(r *fixedReader) {
 }
 
 func (m *PatronEnableRequest) appendFixed(w *fixedWriter) {
-	w.time(m.TransactionDate)
+	w.time("transaction date", m.TransactionDate)
 }
 
 func (m *PatronEnableRequest) decodeField(r *fieldReader, id, v string) bool {
@@ -1341,7 +1341,7 @@ func (m *PatronEnableResponse) decodeFixed(r *fixedReader) {
 func (m *PatronEnableResponse) appendFixed(w *fixedWriter) {
 	w.flags(uint32(m.PatronStatus), 14)
 	w.str("language", m.Language, 3, "000")
-	w.time(m.TransactionDate)
+	w.time("transaction date", m.TransactionDate)
 }
 
 func (m *PatronEnableResponse) decodeField(r *fieldReader, id, v string) bool {
@@ -1389,7 +1389,7 @@ func (m *EndPatronSessionRequest) decodeFixed(r *fixedReader) {
 }
 
 func (m *EndPatronSessionRequest) appendFixed(w *fixedWriter) {
-	w.time(m.TransactionDate)
+	w.time("transaction date", m.TransactionDate)
 }
 
 func (m *EndPatronSessionRequest) decodeField(r *fieldReader, id, v string) bool {
@@ -1430,7 +1430,7 @@ func (m *EndPatronSessionResponse) decodeFixed(r *fixedReader) {
 
 func (m *EndPatronSessionResponse) appendFixed(w *fixedWriter) {
 	w.flag(m.EndSession)
-	w.time(m.TransactionDate)
+	w.time("transaction date", m.TransactionDate)
 }
 
 func (m *EndPatronSessionResponse) decodeField(r *fieldReader, id, v string) bool {
@@ -1570,7 +1570,7 @@ func (m *ACSStatusResponse) appendFixed(w *fixedWriter) {
 	w.flag(m.OfflineOK)
 	w.count("timeout period", m.TimeoutPeriod, 3)
 	w.count("retries allowed", m.RetriesAllowed, 3)
-	w.time(m.DateTimeSync)
+	w.time("date/time sync", m.DateTimeSync)
 	w.str("protocol version", m.ProtocolVersion, 4, "2.00")
 }
 

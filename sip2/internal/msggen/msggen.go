@@ -509,8 +509,10 @@ func emitMessage(b *bytes.Buffer, m *message) {
 	p("func (m *%s) appendFixed(w *fixedWriter) {\n", t)
 	for _, f := range m.fixed {
 		switch f.kind {
-		case "flag", "ok", "ternary", "time":
+		case "flag", "ok", "ternary":
 			p("\tw.%s(m.%s)\n", f.kind, f.goName)
+		case "time":
+			p("\tw.time(%q, m.%s)\n", f.name, f.goName)
 		case "count":
 			p("\tw.count(%q, m.%s, %d)\n", f.name, f.goName, f.n)
 		case "str":
