@@ -49,9 +49,30 @@ type Config struct {
 	Confirm time.Duration
 	// Poll is the interval between door-sensor reads while confirming.
 	Poll time.Duration
+	// OffRetries are the waits before each attempt to switch a relay off
+	// after a software pulse; there are as many attempts as entries. If
+	// empty, DefaultOffRetries.
+	OffRetries []time.Duration
+	// HWPulseLag is how long after a hardware pulse the board's own timer
+	// may take to switch the relay off before the driver does it. If zero,
+	// DefaultHWPulseLag.
+	HWPulseLag time.Duration
 	// Sizes and DefaultSize give compartment size classes.
 	Sizes       []lockers.SizeClass
 	DefaultSize lockers.SizeClass
+}
+
+// DefaultHWPulseLag is Config.HWPulseLag when left zero.
+const DefaultHWPulseLag = 200 * time.Millisecond
+
+// DefaultOffRetries returns the schedule Config.OffRetries gets when left
+// empty: at once, then after 50 ms, 150 ms, 400 ms and 1 s (1.6 s in all).
+// A relay must not stay energised (a strike left released is an open
+// door, a solenoid left on burns out), so the OFF is retried for longer
+// than a request timeout before the driver gives up and leaves the relay
+// on its list of relays to switch off at the next contact.
+func DefaultOffRetries() []time.Duration {
+	return []time.Duration{0, 50 * time.Millisecond, 150 * time.Millisecond, 400 * time.Millisecond, time.Second}
 }
 
 // ParseConfig reads a modbus+tcp, modbus+rtu or modbus+rtuovertcp
@@ -124,6 +145,10 @@ func ParseConfig(u *url.URL) (Config, error) {
 			c.Confirm, err = parseDuration(v)
 		case "poll":
 			c.Poll, err = parseDuration(v)
+		case "offretries":
+			c.OffRetries, err = parseRetries(v)
+		case "hwlag":
+			c.HWPulseLag, err = parseDuration(v)
 		case "size":
 			if v == "" {
 				err = fmt.Errorf("empty size class")
@@ -176,6 +201,24 @@ func parsePulse(v string, def time.Duration) (hw bool, d time.Duration, err erro
 		err = fmt.Errorf("a lock pulse shorter than 100ms does not release a solenoid")
 	}
 	return hw, d, err
+}
+
+// parseRetries reads a relay-off schedule: "0,50ms,150ms", at most 10
+// waits of up to 10s each.
+func parseRetries(v string) ([]time.Duration, error) {
+	parts := strings.Split(v, ",")
+	if len(parts) > 10 {
+		return nil, fmt.Errorf("at most 10 attempts")
+	}
+	out := make([]time.Duration, len(parts))
+	for i, p := range parts {
+		d, err := time.ParseDuration(p)
+		if err != nil || d < 0 || d > 10*time.Second {
+			return nil, fmt.Errorf("want waits between 0 and 10s such as 0,50ms,150ms; bad part %q", p)
+		}
+		out[i] = d
+	}
+	return out, nil
 }
 
 func boundedInt(v string, lo, hi int) (int, error) {

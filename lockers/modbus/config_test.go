@@ -27,6 +27,9 @@ func TestParseConfig(t *testing.T) {
 		{"modbus+tcp://h?relays=16&inputs=0&pulse=hw:1.2s&relayconfirms=1&input=open&parity=e&stopbits=2", func(c Config) bool {
 			return c.Inputs == 0 && c.HWPulse && c.Pulse == 1200*time.Millisecond && c.RelayConfirms && c.InputOnMeans == "open" && c.Parity == "E" && c.StopBits == 2
 		}},
+		{"modbus+tcp://h?offretries=0,20ms,1s&hwlag=80ms", func(c Config) bool {
+			return len(c.OffRetries) == 3 && c.OffRetries[1] == 20*time.Millisecond && c.OffRetries[2] == time.Second && c.HWPulseLag == 80*time.Millisecond
+		}},
 		{"modbus+tcp://h?relays=4&sizes=S*2,L", func(c Config) bool {
 			return len(c.Sizes) == 3 && c.Sizes[2] == "L"
 		}},
@@ -60,6 +63,10 @@ func TestParseConfigErrors(t *testing.T) {
 		{"modbus+tcp://h?parity=X", "option parity"},
 		{"modbus+tcp://h?relays=2&sizes=S*3", "2 relays"},
 		{"modbus+tcp://h?puls=1s", "unknown option"},
+		{"modbus+tcp://h?offretries=0,x", "option offretries"},
+		{"modbus+tcp://h?offretries=0,-1s", "option offretries"},
+		{"modbus+tcp://h?offretries=" + strings.Repeat("1ms,", 10) + "1ms", "at most 10"},
+		{"modbus+tcp://h?hwlag=0s", "option hwlag"},
 		{"modbus+tcp://h?password=hunter2", "option password: unknown option"},
 	}
 	for _, tc := range tests {

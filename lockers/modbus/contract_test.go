@@ -26,7 +26,7 @@ func TestContract(t *testing.T) {
 			lockerstest.Run(t, lockerstest.Config{
 				Open: func(t *testing.T) lockers.Driver {
 					b := newBoard(t, 8, 8)
-					d, err := lockers.Open(context.Background(), b.URL("timeout=300ms", "confirm=1s", "poll=20ms", pulse))
+					d, err := lockers.Open(context.Background(), b.URL("timeout=150ms", "confirm=600ms", "poll=20ms", "offretries=0,5ms,10ms", "hwlag=50ms", pulse))
 					if err != nil {
 						t.Fatal(err)
 					}

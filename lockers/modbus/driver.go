@@ -40,13 +40,6 @@ const (
 	FlashOnBase uint16 = 0x0200
 )
 
-// offRetries are the delays between attempts to switch a relay off after a
-// pulse. The relay must not stay energised (a strike left released is an
-// open door, a solenoid left on burns out), so the OFF is retried for
-// longer than a request timeout before the driver gives up and leaves the
-// relay on its list of relays to switch off at the next contact.
-var offRetries = []time.Duration{0, 50 * time.Millisecond, 150 * time.Millisecond, 400 * time.Millisecond, time.Second}
-
 // Driver controls one Modbus relay board. It implements lockers.Driver.
 // Compartment "n" (from 1) is relay n (coil n-1) with door sensor input n
 // (discrete input n-1).
@@ -102,6 +95,13 @@ func New(ctx context.Context, cfg Config) (*Driver, error) {
 	}
 	if err := client.SetUnitId(cfg.Unit); err != nil {
 		return nil, fmt.Errorf("modbus: unit id %d: %w", cfg.Unit, err)
+	}
+	if len(cfg.OffRetries) == 0 {
+		cfg.OffRetries = DefaultOffRetries()
+	}
+	cfg.OffRetries = append([]time.Duration(nil), cfg.OffRetries...) // the caller's slice may change
+	if cfg.HWPulseLag <= 0 {
+		cfg.HWPulseLag = DefaultHWPulseLag
 	}
 	d := &Driver{cfg: cfg, name: cfg.Addr, client: client, needAllOff: true,
 		pendingOff: map[int]bool{}, stuck: map[int]bool{}, pulsing: map[int]int{}}
@@ -504,7 +504,8 @@ func (d *Driver) pulseWith(ctx context.Context, ch int, readback func(on bool)) 
 // explicitly if not: a board whose flash timer misbehaves must not leave a
 // lock energised either.
 func (d *Driver) awaitHWPulseEnd(ch int) error {
-	for range 5 {
+	const checks = 5
+	for range checks {
 		var on bool
 		err := d.exec(context.Background(), func(c *mb.ModbusClient) error {
 			var err error
@@ -514,7 +515,7 @@ func (d *Driver) awaitHWPulseEnd(ch int) error {
 		if err == nil && !on {
 			return nil
 		}
-		time.Sleep(40 * time.Millisecond)
+		time.Sleep(d.cfg.HWPulseLag / checks)
 	}
 	d.mu.Lock()
 	d.pendingOff[ch] = true
@@ -535,7 +536,7 @@ func (d *Driver) relayOff(ch int) error {
 		return nil // the ON was never sent
 	}
 	var err error
-	for _, delay := range offRetries {
+	for _, delay := range d.cfg.OffRetries {
 		time.Sleep(delay)
 		d.mu.Lock()
 		closed := d.closed
@@ -554,6 +555,11 @@ func (d *Driver) relayOff(ch int) error {
 			}
 			if stuck {
 				err = fmt.Errorf("modbus: relay %d still energised after OFF: %w", ch+1, lockers.ErrJammed)
+				// A board may have dropped the write: send the OFF again
+				// on the next attempt rather than only waiting.
+				d.mu.Lock()
+				d.pendingOff[ch] = true
+				d.mu.Unlock()
 			}
 		}
 	}

@@ -39,8 +39,9 @@ func open(t testing.TB, config string) *modbus.Driver {
 	return d
 }
 
-// fast are options that keep the tests short.
-var fast = []string{"pulse=150ms", "timeout=300ms", "confirm=1s", "poll=20ms"}
+// fast are options that keep the tests short: a short relay-off retry
+// schedule (TestDefaultOffRetries covers the default one).
+var fast = []string{"pulse=150ms", "timeout=150ms", "confirm=600ms", "poll=20ms", "offretries=0,5ms,10ms", "hwlag=50ms"}
 
 func cmd(id string, comp lockers.CompartmentID) lockers.Command {
 	return lockers.Command{ID: id, Compartment: comp, Issued: time.Now()}
@@ -346,5 +347,60 @@ func TestNoSecretsInErrors(t *testing.T) {
 	u.RawQuery += "&bogus=1"
 	if _, err := modbus.Open(context.Background(), u); err == nil || strings.Contains(err.Error(), "s3cret") {
 		t.Fatalf("config error: %v", err)
+	}
+}
+
+// TestDefaultOffRetries proves the default relay-off schedule's shape (at
+// once, then growing waits, outlasting a request timeout) and that a
+// driver configured without one follows it: a stuck relay gets one OFF
+// per entry, spread over at least the schedule's total wait.
+func TestDefaultOffRetries(t *testing.T) {
+	sched := modbus.DefaultOffRetries()
+	var total time.Duration
+	for i, w := range sched {
+		if i == 0 && w != 0 || i > 0 && w <= sched[i-1] {
+			t.Fatalf("schedule %v: want 0 first, then strictly growing waits", sched)
+		}
+		total += w
+	}
+	u, _ := url.Parse("modbus+tcp://h")
+	cfg, err := modbus.ParseConfig(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sched) < 3 || total <= cfg.Timeout || cfg.OffRetries != nil {
+		t.Fatalf("schedule %v (%v in all) with default timeout %v, parsed OffRetries %v", sched, total, cfg.Timeout, cfg.OffRetries)
+	}
+	sched[0] = time.Hour // a copy: the default cannot be changed by a caller
+	if modbus.DefaultOffRetries()[0] != 0 {
+		t.Fatal("DefaultOffRetries returns a shared slice")
+	}
+
+	b := newBoard(t, 4, 4)
+	d := open(t, b.URL("pulse=150ms", "timeout=300ms", "confirm=1s", "poll=20ms"))
+	b.StickRelay(2, true)
+	before := b.Offs(2)
+	start := time.Now()
+	if _, err := d.Open(ctxT(t), cmd("s", "2")); !errors.Is(err, lockers.ErrJammed) {
+		t.Fatalf("err = %v, want ErrJammed", err)
+	}
+	if el, n := time.Since(start), b.Offs(2)-before; n != len(modbus.DefaultOffRetries()) || el < total {
+		t.Fatalf("%d OFF writes over %v; want %d over at least %v", n, el, len(modbus.DefaultOffRetries()), total)
+	}
+}
+
+// TestOffRetriesOption: each entry of offretries is one OFF attempt.
+func TestOffRetriesOption(t *testing.T) {
+	for _, sched := range []string{"0", "0,1ms,2ms", "0,1ms,1ms,1ms,1ms,1ms,1ms"} {
+		b := newBoard(t, 4, 4)
+		d := open(t, b.URL("pulse=150ms", "timeout=300ms", "confirm=1s", "poll=20ms", "offretries="+sched))
+		b.StickRelay(1, true)
+		before := b.Offs(1)
+		if _, err := d.Open(ctxT(t), cmd("s", "1")); !errors.Is(err, lockers.ErrJammed) {
+			t.Fatalf("%s: err = %v, want ErrJammed", sched, err)
+		}
+		if n, want := b.Offs(1)-before, strings.Count(sched, ",")+1; n != want {
+			t.Errorf("offretries=%s: %d OFF writes, want %d", sched, n, want)
+		}
 	}
 }

@@ -51,6 +51,7 @@ type Board struct {
 	jammed   []bool
 	stuck    []bool
 	pulses   []int
+	offs     []int
 	onSince  []time.Time
 	maxOn    []time.Duration
 	flashLen map[int]time.Duration // set by the proxy for the next flash-on write
@@ -74,7 +75,7 @@ func New(unit uint8, relays, inputs int) (*Board, error) {
 	}
 	b := &Board{unit: unit, relays: relays, inputs: inputs,
 		relay: make([]bool, relays), door: make([]bool, relays), jammed: make([]bool, relays),
-		stuck: make([]bool, relays), pulses: make([]int, relays), onSince: make([]time.Time, relays),
+		stuck: make([]bool, relays), pulses: make([]int, relays), offs: make([]int, relays), onSince: make([]time.Time, relays),
 		maxOn: make([]time.Duration, relays), flashLen: map[int]time.Duration{}, flashOff: map[int]*time.Timer{},
 		conns: map[net.Conn]struct{}{}}
 	var err error
@@ -307,6 +308,9 @@ func (h *handler) HandleCoils(req *mb.CoilsRequest) ([]bool, error) {
 // setRelayLocked switches relay ch, keeping the door model and the
 // energised-time statistics.
 func (b *Board) setRelayLocked(ch int, on bool) {
+	if !on {
+		b.offs[ch]++
+	}
 	if !on && b.stuck[ch] {
 		return // welded contact: OFF has no effect
 	}
@@ -436,6 +440,14 @@ func (b *Board) Pulses(n int) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.pulses[n-1]
+}
+
+// Offs counts the OFF writes relay n received, whether or not they took
+// effect (a stuck relay ignores them).
+func (b *Board) Offs(n int) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.offs[n-1]
 }
 
 // MaxOn is the longest relay n has stayed on (pulses still running are not
