@@ -28,7 +28,7 @@ func TestContract(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { emu.Close() })
-			d, err := lockers.Open(context.Background(), emu.URL("timeout=300ms", "confirm=1s", "poll=20ms"))
+			d, err := lockers.Open(context.Background(), emu.URL("timeout=150ms", "confirm=500ms", "poll=20ms"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -24,7 +24,7 @@ func newBank(t testing.TB, boards []int, opts ...string) (*kerongtest.Emulator, 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { emu.Close() })
-	opts = append([]string{"timeout=250ms", "confirm=1s", "poll=20ms"}, opts...)
+	opts = append([]string{"timeout=150ms", "confirm=500ms", "poll=20ms"}, opts...)
 	u, err := url.Parse(emu.URL(opts...))
 	if err != nil {
 		t.Fatal(err)
