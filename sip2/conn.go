@@ -325,9 +325,11 @@ func (c *Conn) handle(raw []byte) (keep bool) {
 		return c.writeRaw(c.lastResp, false)
 	}
 	// A retried request (same AY and AZ, hence, short of a checksum
-	// collision, the same bytes; we compare them all) gets the response it
-	// already had: executing it again would, for a locker, check an item
-	// out twice or turn the checkout into a renewal.
+	// collision, the same bytes; we compare them all, which is stricter
+	// than FOLIO's AY+AZ) gets the response it already had: executing it
+	// again would, for a locker, check an item out twice or turn the
+	// checkout into a renewal. Only the last state-changing request is
+	// kept (see readOnly), per connection.
 	if ed && tail.hasSeq && len(c.dupReq) > 0 && bytes.Equal(raw, c.dupReq) {
 		c.traceNote("duplicate request: previous response replayed")
 		return c.writeRaw(c.dupResp, true)
@@ -349,13 +351,30 @@ func (c *Conn) handle(raw []byte) (keep bool) {
 		c.logf("message %s: %v; closing", safeCommand(raw), err)
 		return false
 	}
-	if ed && tail.hasSeq {
+	switch {
+	case readOnly(cmd):
+		// Executing a query again is harmless and answers with fresh
+		// data; leaving the cache alone also keeps a keep-alive 99
+		// between a checkout and its retry from defeating the replay.
+	case ed && tail.hasSeq:
 		c.dupReq = append(c.dupReq[:0], raw...)
 		c.dupResp = append(c.dupResp[:0], out...)
-	} else {
+	default:
 		c.dupReq = c.dupReq[:0]
 	}
 	return c.writeRaw(out, true)
+}
+
+// readOnly reports whether cmd only asks for information. Duplicate
+// replay protects requests that change something (checkout, checkin,
+// renew, hold, fee paid, ...); a device that keeps its AY fixed would
+// otherwise get the same SC Status answer for ever.
+func readOnly(cmd Command) bool {
+	switch cmd {
+	case CmdSCStatus, CmdPatronStatus, CmdPatronInformation, CmdItemInformation:
+		return true
+	}
+	return false
 }
 
 // writeRaw writes a complete encoded response (terminator included). If

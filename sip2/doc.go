@@ -58,7 +58,9 @@
 // to 97, and answers a request repeated on the same connection with the
 // same AY and AZ (the whole message is compared) with the response it
 // already sent, so that a retried locker checkout is not executed twice.
-// A retry on a new connection is a new request. Per-connection options
+// This covers the last request that changes something (queries such as
+// 99, 23, 63 and 17 are simply answered again) and needs error detection
+// on; a retry on a new connection is a new request. Per-connection options
 // (charset, terminator, error detection) can be set at login with
 // Conn.SetOptions.
 //

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -512,4 +513,49 @@ func TestServerWriteTimeout(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// Queries are answered afresh even when repeated byte for byte (a device
+// with a fixed AY sends identical 99s), and a query between a checkout and
+// its retry does not defeat the replay.
+func TestServerDuplicateReplayOnlyForChanges(t *testing.T) {
+	be := newTestBackend()
+	var statuses atomic.Int64
+	_, addr, _ := startServer(t, sip2.BackendFunc(func(c *sip2.Conn) (sip2.Session, error) {
+		return countingStatus{&testSession{b: be, c: c}, &statuses}, nil
+	}))
+	c := dialRaw(t, addr)
+	c.login()
+	status := ed("9900302.00AY0AZ")
+	for i := 0; i < 3; i++ {
+		c.send(status)
+		if got := c.recv(); !strings.HasPrefix(got, "98") {
+			t.Fatalf("status → %q", got)
+		}
+	}
+	if n := statuses.Load(); n != 3 {
+		t.Errorf("identical status requests executed %d times, want 3", n)
+	}
+	co := checkoutMsg("I0007", 4)
+	c.send(co)
+	first := c.recv()
+	c.send(ed("9900302.00AY5AZ"))
+	c.recv()
+	c.send(co)
+	if got := c.recv(); got != first {
+		t.Errorf("retry after a status request → %q, want the replayed %q", got, first)
+	}
+	if n := be.checkouts.Load(); n != 1 {
+		t.Errorf("checkouts = %d, want 1", n)
+	}
+}
+
+type countingStatus struct {
+	*testSession
+	n *atomic.Int64
+}
+
+func (s countingStatus) SCStatus(ctx context.Context, req *sip2.SCStatusRequest) (*sip2.ACSStatusResponse, error) {
+	s.n.Add(1)
+	return s.testSession.SCStatus(ctx, req)
 }
