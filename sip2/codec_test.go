@@ -3,6 +3,7 @@ package sip2_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -389,6 +390,20 @@ func TestEncodeFixedFieldValues(t *testing.T) {
 			var ee *sip2.EncodeError
 			if !errors.As(err, &ee) || !errors.Is(err, sip2.ErrBadValue) || ee.Field != tt.field || len(b) != 0 {
 				t.Errorf("%s (policy %d): %q, %v; want an ErrBadValue *EncodeError naming %q and no bytes", tt.name, p, b, err, tt.field)
+			}
+		}
+	}
+}
+
+// Printing a message with any verb, as a pointer or a value, masks the
+// PIN and the terminal password.
+func TestMessagePrintingMasksSecrets(t *testing.T) {
+	req := &sip2.CheckoutRequest{InstitutionID: "MAIN", PatronID: "P1", ItemID: "I1", TerminalPassword: "term-Secret", PatronPassword: "PIN-4711"}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		for _, v := range []any{req, *req} {
+			out := fmt.Sprintf(verb, v)
+			if strings.Contains(out, "PIN-4711") || strings.Contains(out, "term-Secret") || !strings.Contains(out, "AAP1|") {
+				t.Errorf("Sprintf(%q, %T) = %s", verb, v, out)
 			}
 		}
 	}

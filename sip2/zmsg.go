@@ -91,7 +91,11 @@ func (*CheckoutRequest) Command() Command { return CmdCheckout }
 func (m *CheckoutRequest) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *CheckoutRequest) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m CheckoutRequest) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m CheckoutRequest) GoString() string { return "sip2.CheckoutRequest{" + maskMessage(&m) + "}" }
 
 func (m *CheckoutRequest) decodeFixed(r *fixedReader) {
 	m.SCRenewalPolicy = r.flag("SC renewal policy")
@@ -148,7 +152,11 @@ func (*CheckoutResponse) Command() Command { return CmdCheckoutResponse }
 func (m *CheckoutResponse) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *CheckoutResponse) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m CheckoutResponse) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m CheckoutResponse) GoString() string { return "sip2.CheckoutResponse{" + maskMessage(&m) + "}" }
 
 func (m *CheckoutResponse) decodeFixed(r *fixedReader) {
 	m.OK = r.flag("ok")
@@ -225,7 +233,11 @@ func (*CheckinRequest) Command() Command { return CmdCheckin }
 func (m *CheckinRequest) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *CheckinRequest) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m CheckinRequest) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m CheckinRequest) GoString() string { return "sip2.CheckinRequest{" + maskMessage(&m) + "}" }
 
 func (m *CheckinRequest) decodeFixed(r *fixedReader) {
 	m.NoBlock = r.flag("no block")
@@ -274,7 +286,11 @@ func (*CheckinResponse) Command() Command { return CmdCheckinResponse }
 func (m *CheckinResponse) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *CheckinResponse) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m CheckinResponse) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m CheckinResponse) GoString() string { return "sip2.CheckinResponse{" + maskMessage(&m) + "}" }
 
 func (m *CheckinResponse) decodeFixed(r *fixedReader) {
 	m.OK = r.flag("ok")
@@ -357,7 +373,11 @@ func (*HoldRequest) Command() Command { return CmdHold }
 func (m *HoldRequest) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *HoldRequest) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m HoldRequest) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m HoldRequest) GoString() string { return "sip2.HoldRequest{" + maskMessage(&m) + "}" }
 
 func (m *HoldRequest) decodeFixed(r *fixedReader) {
 	m.HoldMode = r.str("hold mode", 1)
@@ -416,7 +436,11 @@ func (*HoldResponse) Command() Command { return CmdHoldResponse }
 func (m *HoldResponse) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *HoldResponse) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m HoldResponse) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m HoldResponse) GoString() string { return "sip2.HoldResponse{" + maskMessage(&m) + "}" }
 
 func (m *HoldResponse) decodeFixed(r *fixedReader) {
 	m.OK = r.flag("ok")
@@ -474,7 +498,11 @@ func (*RenewRequest) Command() Command { return CmdRenew }
 func (m *RenewRequest) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *RenewRequest) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m RenewRequest) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m RenewRequest) GoString() string { return "sip2.RenewRequest{" + maskMessage(&m) + "}" }
 
 func (m *RenewRequest) decodeFixed(r *fixedReader) {
 	m.ThirdPartyAllowed = r.flag("third party allowed")
@@ -531,7 +559,11 @@ func (*RenewResponse) Command() Command { return CmdRenewResponse }
 func (m *RenewResponse) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *RenewResponse) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m RenewResponse) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m RenewResponse) GoString() string { return "sip2.RenewResponse{" + maskMessage(&m) + "}" }
 
 func (m *RenewResponse) decodeFixed(r *fixedReader) {
 	m.OK = r.flag("ok")
@@ -608,7 +640,11 @@ func (*RenewAllRequest) Command() Command { return CmdRenewAll }
 func (m *RenewAllRequest) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *RenewAllRequest) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m RenewAllRequest) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m RenewAllRequest) GoString() string { return "sip2.RenewAllRequest{" + maskMessage(&m) + "}" }
 
 func (m *RenewAllRequest) decodeFixed(r *fixedReader) {
 	m.TransactionDate = r.time("transaction date")
@@ -650,7 +686,11 @@ func (*RenewAllResponse) Command() Command { return CmdRenewAllResponse }
 func (m *RenewAllResponse) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *RenewAllResponse) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m RenewAllResponse) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m RenewAllResponse) GoString() string { return "sip2.RenewAllResponse{" + maskMessage(&m) + "}" }
 
 func (m *RenewAllResponse) decodeFixed(r *fixedReader) {
 	m.OK = r.flag("ok")
@@ -698,7 +738,11 @@ func (*FeePaidRequest) Command() Command { return CmdFeePaid }
 func (m *FeePaidRequest) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *FeePaidRequest) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m FeePaidRequest) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m FeePaidRequest) GoString() string { return "sip2.FeePaidRequest{" + maskMessage(&m) + "}" }
 
 func (m *FeePaidRequest) decodeFixed(r *fixedReader) {
 	m.TransactionDate = r.time("transaction date")
@@ -752,7 +796,11 @@ func (*FeePaidResponse) Command() Command { return CmdFeePaidResponse }
 func (m *FeePaidResponse) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *FeePaidResponse) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m FeePaidResponse) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m FeePaidResponse) GoString() string { return "sip2.FeePaidResponse{" + maskMessage(&m) + "}" }
 
 func (m *FeePaidResponse) decodeFixed(r *fixedReader) {
 	m.PaymentAccepted = r.flag("payment accepted")
@@ -796,7 +844,13 @@ func (*ItemInformationRequest) Command() Command { return CmdItemInformation }
 func (m *ItemInformationRequest) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *ItemInformationRequest) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m ItemInformationRequest) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m ItemInformationRequest) GoString() string {
+	return "sip2.ItemInformationRequest{" + maskMessage(&m) + "}"
+}
 
 func (m *ItemInformationRequest) decodeFixed(r *fixedReader) {
 	m.TransactionDate = r.time("transaction date")
@@ -832,7 +886,13 @@ func (*ItemInformationResponse) Command() Command { return CmdItemInformationRes
 func (m *ItemInformationResponse) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *ItemInformationResponse) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m ItemInformationResponse) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m ItemInformationResponse) GoString() string {
+	return "sip2.ItemInformationResponse{" + maskMessage(&m) + "}"
+}
 
 func (m *ItemInformationResponse) decodeFixed(r *fixedReader) {
 	m.CirculationStatus = r.str("circulation status", 2)
@@ -910,7 +970,13 @@ func (*ItemStatusUpdateRequest) Command() Command { return CmdItemStatusUpdate }
 func (m *ItemStatusUpdateRequest) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *ItemStatusUpdateRequest) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m ItemStatusUpdateRequest) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m ItemStatusUpdateRequest) GoString() string {
+	return "sip2.ItemStatusUpdateRequest{" + maskMessage(&m) + "}"
+}
 
 func (m *ItemStatusUpdateRequest) decodeFixed(r *fixedReader) {
 	m.TransactionDate = r.time("transaction date")
@@ -949,7 +1015,13 @@ func (*ItemStatusUpdateResponse) Command() Command { return CmdItemStatusUpdateR
 func (m *ItemStatusUpdateResponse) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *ItemStatusUpdateResponse) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m ItemStatusUpdateResponse) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m ItemStatusUpdateResponse) GoString() string {
+	return "sip2.ItemStatusUpdateResponse{" + maskMessage(&m) + "}"
+}
 
 func (m *ItemStatusUpdateResponse) decodeFixed(r *fixedReader) {
 	m.ItemPropertiesOK = r.flag("item properties ok")
@@ -993,7 +1065,13 @@ func (*PatronStatusRequest) Command() Command { return CmdPatronStatus }
 func (m *PatronStatusRequest) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *PatronStatusRequest) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m PatronStatusRequest) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m PatronStatusRequest) GoString() string {
+	return "sip2.PatronStatusRequest{" + maskMessage(&m) + "}"
+}
 
 func (m *PatronStatusRequest) decodeFixed(r *fixedReader) {
 	m.Language = r.str("language", 3)
@@ -1034,7 +1112,13 @@ func (*PatronStatusResponse) Command() Command { return CmdPatronStatusResponse 
 func (m *PatronStatusResponse) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *PatronStatusResponse) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m PatronStatusResponse) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m PatronStatusResponse) GoString() string {
+	return "sip2.PatronStatusResponse{" + maskMessage(&m) + "}"
+}
 
 func (m *PatronStatusResponse) decodeFixed(r *fixedReader) {
 	m.PatronStatus = PatronStatus(r.flags("patron status", 14))
@@ -1092,7 +1176,13 @@ func (*PatronInformationRequest) Command() Command { return CmdPatronInformation
 func (m *PatronInformationRequest) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *PatronInformationRequest) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m PatronInformationRequest) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m PatronInformationRequest) GoString() string {
+	return "sip2.PatronInformationRequest{" + maskMessage(&m) + "}"
+}
 
 func (m *PatronInformationRequest) decodeFixed(r *fixedReader) {
 	m.Language = r.str("language", 3)
@@ -1141,7 +1231,13 @@ func (*PatronInformationResponse) Command() Command { return CmdPatronInformatio
 func (m *PatronInformationResponse) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *PatronInformationResponse) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m PatronInformationResponse) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m PatronInformationResponse) GoString() string {
+	return "sip2.PatronInformationResponse{" + maskMessage(&m) + "}"
+}
 
 func (m *PatronInformationResponse) decodeFixed(r *fixedReader) {
 	m.PatronStatus = PatronStatus(r.flags("patron status", 14))
@@ -1250,7 +1346,13 @@ func (*BlockPatronRequest) Command() Command { return CmdBlockPatron }
 func (m *BlockPatronRequest) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *BlockPatronRequest) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m BlockPatronRequest) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m BlockPatronRequest) GoString() string {
+	return "sip2.BlockPatronRequest{" + maskMessage(&m) + "}"
+}
 
 func (m *BlockPatronRequest) decodeFixed(r *fixedReader) {
 	m.CardRetained = r.flag("card retained")
@@ -1291,7 +1393,13 @@ func (*PatronEnableRequest) Command() Command { return CmdPatronEnable }
 func (m *PatronEnableRequest) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *PatronEnableRequest) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m PatronEnableRequest) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m PatronEnableRequest) GoString() string {
+	return "sip2.PatronEnableRequest{" + maskMessage(&m) + "}"
+}
 
 func (m *PatronEnableRequest) decodeFixed(r *fixedReader) {
 	m.TransactionDate = r.time("transaction date")
@@ -1330,7 +1438,13 @@ func (*PatronEnableResponse) Command() Command { return CmdPatronEnableResponse 
 func (m *PatronEnableResponse) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *PatronEnableResponse) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m PatronEnableResponse) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m PatronEnableResponse) GoString() string {
+	return "sip2.PatronEnableResponse{" + maskMessage(&m) + "}"
+}
 
 func (m *PatronEnableResponse) decodeFixed(r *fixedReader) {
 	m.PatronStatus = PatronStatus(r.flags("patron status", 14))
@@ -1382,7 +1496,13 @@ func (*EndPatronSessionRequest) Command() Command { return CmdEndPatronSession }
 func (m *EndPatronSessionRequest) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *EndPatronSessionRequest) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m EndPatronSessionRequest) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m EndPatronSessionRequest) GoString() string {
+	return "sip2.EndPatronSessionRequest{" + maskMessage(&m) + "}"
+}
 
 func (m *EndPatronSessionRequest) decodeFixed(r *fixedReader) {
 	m.TransactionDate = r.time("transaction date")
@@ -1421,7 +1541,13 @@ func (*EndPatronSessionResponse) Command() Command { return CmdEndPatronSessionR
 func (m *EndPatronSessionResponse) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *EndPatronSessionResponse) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m EndPatronSessionResponse) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m EndPatronSessionResponse) GoString() string {
+	return "sip2.EndPatronSessionResponse{" + maskMessage(&m) + "}"
+}
 
 func (m *EndPatronSessionResponse) decodeFixed(r *fixedReader) {
 	m.EndSession = r.flag("end session")
@@ -1462,7 +1588,11 @@ func (*LoginRequest) Command() Command { return CmdLogin }
 func (m *LoginRequest) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *LoginRequest) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m LoginRequest) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m LoginRequest) GoString() string { return "sip2.LoginRequest{" + maskMessage(&m) + "}" }
 
 func (m *LoginRequest) decodeFixed(r *fixedReader) {
 	m.UIDAlgorithm = r.str("UID algorithm", 1)
@@ -1500,7 +1630,11 @@ func (*LoginResponse) Command() Command { return CmdLoginResponse }
 func (m *LoginResponse) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *LoginResponse) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m LoginResponse) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m LoginResponse) GoString() string { return "sip2.LoginResponse{" + maskMessage(&m) + "}" }
 
 func (m *LoginResponse) decodeFixed(r *fixedReader) {
 	m.OK = r.flag("ok")
@@ -1521,7 +1655,11 @@ func (*SCStatusRequest) Command() Command { return CmdSCStatus }
 func (m *SCStatusRequest) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *SCStatusRequest) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m SCStatusRequest) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m SCStatusRequest) GoString() string { return "sip2.SCStatusRequest{" + maskMessage(&m) + "}" }
 
 func (m *SCStatusRequest) decodeFixed(r *fixedReader) {
 	m.StatusCode = r.str("status code", 1)
@@ -1546,7 +1684,13 @@ func (*ACSStatusResponse) Command() Command { return CmdACSStatus }
 func (m *ACSStatusResponse) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *ACSStatusResponse) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m ACSStatusResponse) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m ACSStatusResponse) GoString() string {
+	return "sip2.ACSStatusResponse{" + maskMessage(&m) + "}"
+}
 
 func (m *ACSStatusResponse) decodeFixed(r *fixedReader) {
 	m.OnlineStatus = r.flag("on-line status")
@@ -1609,7 +1753,11 @@ func (*RequestSCResend) Command() Command { return CmdRequestSCResend }
 func (m *RequestSCResend) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *RequestSCResend) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m RequestSCResend) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m RequestSCResend) GoString() string { return "sip2.RequestSCResend{" + maskMessage(&m) + "}" }
 
 func (m *RequestSCResend) decodeFixed(r *fixedReader) {
 }
@@ -1628,7 +1776,11 @@ func (*RequestACSResend) Command() Command { return CmdRequestACSResend }
 func (m *RequestACSResend) extraFields() *[]Field { return &m.Extra }
 
 // String renders the message in wire form with PINs and passwords masked.
-func (m *RequestACSResend) String() string { return maskMessage(m) }
+// Its value receiver makes a printed value, not only a pointer, masked.
+func (m RequestACSResend) String() string { return maskMessage(&m) }
+
+// GoString is String for %#v, which would otherwise print every field.
+func (m RequestACSResend) GoString() string { return "sip2.RequestACSResend{" + maskMessage(&m) + "}" }
 
 func (m *RequestACSResend) decodeFixed(r *fixedReader) {
 }

@@ -489,7 +489,10 @@ func emitMessage(b *bytes.Buffer, m *message) {
 	p("func (*%s) Command() Command { return %s }\n\n", t, m.cmd)
 	p("func (m *%s) extraFields() *[]Field { return &m.Extra }\n\n", t)
 	p("// String renders the message in wire form with PINs and passwords masked.\n")
-	p("func (m *%s) String() string { return maskMessage(m) }\n\n", t)
+	p("// Its value receiver makes a printed value, not only a pointer, masked.\n")
+	p("func (m %s) String() string { return maskMessage(&m) }\n\n", t)
+	p("// GoString is String for %%#v, which would otherwise print every field.\n")
+	p("func (m %s) GoString() string { return \"sip2.%s{\" + maskMessage(&m) + \"}\" }\n\n", t, t)
 
 	p("func (m *%s) decodeFixed(r *fixedReader) {\n", t)
 	for _, f := range m.fixed {
