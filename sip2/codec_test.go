@@ -399,8 +399,12 @@ func TestEncodeFixedFieldValues(t *testing.T) {
 // PIN and the terminal password.
 func TestMessagePrintingMasksSecrets(t *testing.T) {
 	req := &sip2.CheckoutRequest{InstitutionID: "MAIN", PatronID: "P1", ItemID: "I1", TerminalPassword: "term-Secret", PatronPassword: "PIN-4711"}
+	f, err := sip2.ParseFrame([]byte("11YN20260329    203000                  AOMAIN|AAP1|ABI1|ACterm-Secret|ADPIN-4711|"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
-		for _, v := range []any{req, *req} {
+		for _, v := range []any{req, *req, f, *f} {
 			out := fmt.Sprintf(verb, v)
 			if strings.Contains(out, "PIN-4711") || strings.Contains(out, "term-Secret") || !strings.Contains(out, "AAP1|") {
 				t.Errorf("Sprintf(%q, %T) = %s", verb, v, out)

@@ -75,8 +75,12 @@ func MaskFrame(f *Frame) string {
 }
 
 // String renders f with secrets masked (see MaskFrame), so that printing a
-// frame with %v never leaks a PIN.
-func (f *Frame) String() string { return MaskFrame(f) }
+// frame, or a Frame value, never leaks a PIN.
+func (f Frame) String() string { return MaskFrame(&f) }
+
+// GoString is String for %#v, which would otherwise print Raw and every
+// field value.
+func (f Frame) GoString() string { return "sip2.Frame{" + MaskFrame(&f) + "}" }
 
 // maskMessage renders a typed message with secrets masked.
 func maskMessage(m Message) string { return MaskFrame(NewFrame(m)) }
