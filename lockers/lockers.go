@@ -19,6 +19,19 @@
 //   - Errors are typed (see errors.go) so that the gateway can decide to
 //     reassign a compartment.
 //
+// Configuration strings are URL-like and chosen by scheme (see Open). Each
+// driver documents its own query options; two more are common to all and
+// handled by Open before the driver sees the string:
+//
+//	watch_poll=500ms     time between the status sweeps from which door
+//	                     events are derived (default 1s)
+//	watch_leftopen=2m    how long a door may stay open before a left-open
+//	                     event (default 2m; off: none)
+//
+// They apply to drivers whose hardware pushes no events (kerong, modbus),
+// which Guard watches by polling; Open refuses them for a driver that
+// reports its own events.
+//
 // The root package depends on the standard library only; each driver lives in
 // its own subpackage with the libraries it needs.
 package lockers

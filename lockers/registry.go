@@ -89,6 +89,10 @@ func (e *ConfigError) Unwrap() error { return e.Err }
 //	modbus+tcp://10.0.0.6:502?unit=1
 //	https://vendor.example/api?key=...
 //
+// Open itself handles the common options watch_poll and watch_leftopen
+// (see OptionWatchPoll) for every driver and removes them before the
+// driver parses the rest.
+//
 // Errors never contain secrets from config (see Redact): a failed parse
 // is reported with the redacted string, and a driver's error has every
 // recognised secret value replaced, keeping its error chain for errors.Is.
@@ -97,9 +101,14 @@ func Open(ctx context.Context, config string) (Driver, error) {
 }
 
 // OpenWith is Open with options for the Guard. If opts.Bank is empty, it
-// is set from config (host and path, without credentials or query).
+// is set from config (host and path, without credentials or query). The
+// common options in config override opts.Poll's fields.
 func OpenWith(ctx context.Context, config string, opts GuardOptions) (Driver, error) {
 	u, err := ParseConfig(config)
+	if err != nil {
+		return nil, err
+	}
+	common, err := takeCommonOptions(config, u)
 	if err != nil {
 		return nil, err
 	}
@@ -135,6 +144,18 @@ func OpenWith(ctx context.Context, config string, opts GuardOptions) (Driver, er
 	}
 	if d == nil {
 		return nil, &ConfigError{Config: Redact(config), Reason: "driver returned no driver and no error"}
+	}
+	if len(common.given) > 0 {
+		_, isW := d.(Watcher)
+		if isW || opts.NoPoll {
+			d.Close()
+			why := "this driver reports its own events; the option tunes polling, which it does not use"
+			if !isW {
+				why = "the program turned polling off (GuardOptions.NoPoll)"
+			}
+			return nil, &ConfigError{Config: Redact(config), Key: common.given[0], Reason: why}
+		}
+		common.apply(&opts.Poll)
 	}
 	if opts.Bank == "" {
 		opts.Bank = bankName(u)

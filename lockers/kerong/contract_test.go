@@ -13,6 +13,9 @@ import (
 // fault hooks so that the contract suite finds them.
 type emulated struct {
 	lockers.Driver
+	// The guard's polling watcher, tuned by watch_poll: without it the
+	// suite's own Guard would add one polling at the default interval.
+	lockers.Watcher
 	*kerongtest.Faults
 }
 
@@ -28,11 +31,11 @@ func TestContract(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { emu.Close() })
-			d, err := lockers.Open(context.Background(), emu.URL("timeout=150ms", "confirm=500ms", "poll=20ms"))
+			d, err := lockers.Open(context.Background(), emu.URL("timeout=150ms", "confirm=500ms", "poll=20ms", "watch_poll=50ms"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			return emulated{d, emu.Faults()}
+			return emulated{d, d.(lockers.Watcher), emu.Faults()}
 		},
 	})
 }

@@ -14,6 +14,9 @@ import (
 // fault hooks so that the contract suite finds them.
 type emulated struct {
 	lockers.Driver
+	// The guard's polling watcher, tuned by watch_poll: without it the
+	// suite's own Guard would add one polling at the default interval.
+	lockers.Watcher
 	*modbustest.Faults
 }
 
@@ -26,7 +29,7 @@ func TestContract(t *testing.T) {
 			lockerstest.Run(t, lockerstest.Config{
 				Open: func(t *testing.T) lockers.Driver {
 					b := newBoard(t, 8, 8)
-					d, err := lockers.Open(context.Background(), b.URL("timeout=150ms", "confirm=600ms", "poll=20ms", "offretries=0,5ms,10ms", "hwlag=50ms", pulse))
+					d, err := lockers.Open(context.Background(), b.URL("timeout=150ms", "confirm=600ms", "poll=20ms", "offretries=0,5ms,10ms", "hwlag=50ms", "watch_poll=50ms", pulse))
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -42,7 +45,7 @@ func TestContract(t *testing.T) {
 							t.Errorf("relays left energised after the check: %v", on)
 						}
 					})
-					return emulated{d, b.Faults()}
+					return emulated{d, d.(lockers.Watcher), b.Faults()}
 				},
 			})
 		})

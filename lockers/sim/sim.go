@@ -23,7 +23,9 @@
 // EventDoorLeftOpen, default 2m), confirm (how long Open waits to see
 // the door open, default 100ms), name (the bank's name), and faults to
 // start with for demos and command-line tests: jam, noack and acknoopen
-// (compartment numbers, as for light) and offline (board numbers).
+// (compartment numbers, as for light) and offline (board numbers). The
+// bank reports its own events, so lockers.Open refuses the common polling
+// options watch_poll and watch_leftopen for it; leftopen is the bank's own.
 package sim
 
 import (
