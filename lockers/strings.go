@@ -61,3 +61,41 @@ func (t EventType) String() string {
 	}
 	return "EventType(" + strconv.Itoa(int(t)) + ")"
 }
+
+// ParseLockState is the inverse of LockState.String: "latched" or
+// "released"; any other word, "unknown" included, is LockUnknown. Wire
+// contracts that use these words (the MQTT and vendor API drivers') read
+// them with it.
+func ParseLockState(s string) LockState {
+	switch s {
+	case "latched":
+		return LockLatched
+	case "released":
+		return LockReleased
+	}
+	return LockUnknown
+}
+
+// ParseDoorState is the inverse of DoorState.String: "closed" or "open";
+// any other word is DoorUnknown.
+func ParseDoorState(s string) DoorState {
+	switch s {
+	case "closed":
+		return DoorClosed
+	case "open":
+		return DoorOpen
+	}
+	return DoorUnknown
+}
+
+// ParsePresence is the inverse of Presence.String: "empty" or
+// "occupied"; any other word is PresenceUnknown.
+func ParsePresence(s string) Presence {
+	switch s {
+	case "empty":
+		return PresenceEmpty
+	case "occupied":
+		return PresenceOccupied
+	}
+	return PresenceUnknown
+}

@@ -278,24 +278,10 @@ func toStatus(s CompartmentStatus, now time.Time) lockers.Status {
 	if st.At.IsZero() {
 		st.At = now
 	}
-	switch s.Lock {
-	case LockLatched:
-		st.Lock = lockers.LockLatched
-	case LockReleased:
-		st.Lock = lockers.LockReleased
-	}
-	switch s.Door {
-	case DoorOpen:
-		st.Door = lockers.DoorOpen
-	case DoorClosed:
-		st.Door = lockers.DoorClosed
-	}
-	switch s.Item {
-	case ItemEmpty:
-		st.Item = lockers.PresenceEmpty
-	case ItemOccupied:
-		st.Item = lockers.PresenceOccupied
-	}
+	// The contract's words are the ones lockers' String methods print.
+	st.Lock = lockers.ParseLockState(s.Lock)
+	st.Door = lockers.ParseDoorState(s.Door)
+	st.Item = lockers.ParsePresence(s.Item)
 	switch s.Fault {
 	case "":
 	case CodeDoorJammed:

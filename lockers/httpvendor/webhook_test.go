@@ -204,3 +204,13 @@ func TestVerifySignature(t *testing.T) {
 		t.Error("a non-numeric timestamp was accepted")
 	}
 }
+
+// TestStateWordsAreLockersWords: toStatus reads the contract's state words
+// with lockers' Parse functions, so they must be the words lockers prints.
+func TestStateWordsAreLockersWords(t *testing.T) {
+	if lockers.ParseLockState(hv.LockLatched) != lockers.LockLatched || lockers.ParseLockState(hv.LockReleased) != lockers.LockReleased ||
+		lockers.ParseDoorState(hv.DoorOpen) != lockers.DoorOpen || lockers.ParseDoorState(hv.DoorClosed) != lockers.DoorClosed ||
+		lockers.ParsePresence(hv.ItemEmpty) != lockers.PresenceEmpty || lockers.ParsePresence(hv.ItemOccupied) != lockers.PresenceOccupied {
+		t.Fatal("a state word of the contract is not the one lockers uses")
+	}
+}

@@ -78,38 +78,25 @@ func TestParseConfigErrors(t *testing.T) {
 }
 
 func FuzzParseConfig(f *testing.F) {
-	for _, s := range []string{
+	seeds := []string{
 		"kerong+serial:///dev/ttyUSB0?boards=2&baud=19200",
 		"kerong+tcp://10.0.0.5:4001?boards=0,2,5&sizes=S*2,L&locks=12",
 		"kerong+tcp://h?sizes=S*160",
-	} {
-		f.Add(s, "token", "hunter2", uint8(1))
 	}
-	f.Fuzz(func(t *testing.T, base, key, raw string, where uint8) {
-		secret := drivertest.Secret(raw)
-		s, check := drivertest.Plant(base, key, secret, where)
-		u, err := url.Parse(s)
-		if err != nil {
-			return
-		}
+	drivertest.FuzzParse(f, "kerong: ", seeds, func(t *testing.T, u *url.URL) error {
 		c, err := ParseConfig(u)
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), "kerong: ") {
-				t.Fatalf("%q: error %q lacks the package prefix", s, err)
-			}
-			if check {
-				drivertest.NoSecret(t, s, err.Error(), secret)
-			}
-			return
+			return err
 		}
 		if len(c.Boards) == 0 || len(c.Boards) > 10 || (c.Locks != 12 && c.Locks != 16) ||
 			len(c.Sizes) > len(c.Boards)*c.Locks || c.Timeout <= 0 || c.Attempts < 1 {
-			t.Fatalf("%q parsed to an unusable config %+v", s, c)
+			t.Fatalf("%q parsed to an unusable config %+v", u, c)
 		}
 		for _, b := range c.Boards {
 			if b < 0 || b > 9 {
-				t.Fatalf("%q: board %d", s, b)
+				t.Fatalf("%q: board %d", u, b)
 			}
 		}
+		return nil
 	})
 }

@@ -79,36 +79,23 @@ func TestParseConfigErrors(t *testing.T) {
 }
 
 func FuzzParseConfig(f *testing.F) {
-	for _, s := range []string{
+	seeds := []string{
 		"modbus+tcp://host:502?unit=1&relays=8&inputs=8&pulse=500ms",
 		"modbus+rtu:///dev/ttyUSB0?baud=9600&unit=1",
-		"modbus+rtuovertcp://b?pulse=hw:700ms&sizes=S*2,M&relays=3&inputs=0",
-	} {
-		f.Add(s, "token", "hunter2", uint8(1))
+		"modbus+rtuovertcp://b?pulse=hw:700ms&sizes=S*2,M&relays=3&inputs=0&offretries=0,1s",
 	}
-	f.Fuzz(func(t *testing.T, base, key, raw string, where uint8) {
-		secret := drivertest.Secret(raw)
-		s, check := drivertest.Plant(base, key, secret, where)
-		u, err := url.Parse(s)
-		if err != nil {
-			return
-		}
+	drivertest.FuzzParse(f, "modbus: ", seeds, func(t *testing.T, u *url.URL) error {
 		c, err := ParseConfig(u)
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), "modbus: ") {
-				t.Fatalf("%q: error %q lacks the package prefix", s, err)
-			}
-			if check {
-				drivertest.NoSecret(t, s, err.Error(), secret)
-			}
-			return
+			return err
 		}
 		if c.Relays < 1 || c.Inputs < 0 || c.Inputs > c.Relays || len(c.Sizes) > c.Relays ||
-			c.Pulse < 100*time.Millisecond || c.Timeout <= 0 || c.Addr == "" {
-			t.Fatalf("%q parsed to an unusable config %+v", s, c)
+			c.Pulse < 100*time.Millisecond || c.Timeout <= 0 || c.Addr == "" || len(c.OffRetries) > 10 {
+			t.Fatalf("%q parsed to an unusable config %+v", u, c)
 		}
 		if c.HWPulse && (c.Pulse+99*time.Millisecond)/(100*time.Millisecond) > 255 {
-			t.Fatalf("%q: hardware pulse %v does not fit the board's register", s, c.Pulse)
+			t.Fatalf("%q: hardware pulse %v does not fit the board's register", u, c.Pulse)
 		}
+		return nil
 	})
 }

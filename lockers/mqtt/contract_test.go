@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lockergate/lockergate/lockers"
 	"github.com/lockergate/lockergate/lockers/mqtt"
 )
 
@@ -109,4 +110,14 @@ func FuzzDecode(f *testing.F) {
 		mqtt.DecodeHeartbeat(b)
 		mqtt.DecodeConnection(b)
 	})
+}
+
+// TestStateWordsAreLockersWords: toStatus reads the contract's state words
+// with lockers' Parse functions, so they must be the words lockers prints.
+func TestStateWordsAreLockersWords(t *testing.T) {
+	if lockers.ParseLockState(mqtt.LockLatched) != lockers.LockLatched || lockers.ParseLockState(mqtt.LockReleased) != lockers.LockReleased ||
+		lockers.ParseDoorState(mqtt.DoorOpen) != lockers.DoorOpen || lockers.ParseDoorState(mqtt.DoorClosed) != lockers.DoorClosed ||
+		lockers.ParsePresence(mqtt.ItemEmpty) != lockers.PresenceEmpty || lockers.ParsePresence(mqtt.ItemOccupied) != lockers.PresenceOccupied {
+		t.Fatal("a state word of the contract is not the one lockers uses")
+	}
 }

@@ -550,24 +550,10 @@ func findState(s *SnapshotMessage, id string) (CompartmentState, bool) {
 
 func toStatus(c CompartmentState, at time.Time) lockers.Status {
 	st := lockers.Status{Compartment: lockers.CompartmentID(c.ID), At: at}
-	switch c.Lock {
-	case LockLatched:
-		st.Lock = lockers.LockLatched
-	case LockReleased:
-		st.Lock = lockers.LockReleased
-	}
-	switch c.Door {
-	case DoorOpen:
-		st.Door = lockers.DoorOpen
-	case DoorClosed:
-		st.Door = lockers.DoorClosed
-	}
-	switch c.Item {
-	case ItemEmpty:
-		st.Item = lockers.PresenceEmpty
-	case ItemOccupied:
-		st.Item = lockers.PresenceOccupied
-	}
+	// The contract's words are the ones lockers' String methods print.
+	st.Lock = lockers.ParseLockState(c.Lock)
+	st.Door = lockers.ParseDoorState(c.Door)
+	st.Item = lockers.ParsePresence(c.Item)
 	if c.Fault != "" {
 		st.Fault = codeError(c.Fault, "")
 	}

@@ -69,3 +69,30 @@ func NoSecret(t testing.TB, config, msg, secret string) {
 		t.Fatalf("config %q: error %q contains part of the secret %q", config, msg, secret)
 	}
 }
+
+// FuzzParse is the body of a driver's configuration fuzz target. Each
+// input is a configuration (seeded from seeds) with a secret planted by
+// Plant; parse must not panic, an error must start with prefix and must
+// not repeat the secret, and parse itself checks what it accepted (with
+// t.Fatalf) and returns its error.
+func FuzzParse(f *testing.F, prefix string, seeds []string, parse func(t *testing.T, u *url.URL) error) {
+	for i, s := range seeds {
+		f.Add(s, "apikey", "hunter2", uint8(i))
+	}
+	f.Fuzz(func(t *testing.T, base, key, raw string, where uint8) {
+		secret := Secret(raw)
+		config, check := Plant(base, key, secret, where)
+		u, err := url.Parse(config)
+		if err != nil {
+			return
+		}
+		if err := parse(t, u); err != nil {
+			if !strings.HasPrefix(err.Error(), prefix) {
+				t.Fatalf("%q: error %q lacks the prefix %q", config, err, prefix)
+			}
+			if check {
+				NoSecret(t, config, err.Error(), secret)
+			}
+		}
+	})
+}
