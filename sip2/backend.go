@@ -28,6 +28,13 @@ var _ Backend = BackendFunc(nil)
 // could not answer at all: the server logs it and closes the connection,
 // since SIP2 has no generic error reply. The ctx is cancelled when the
 // connection closes or the server is closed.
+//
+// A state-changing request (checkout, checkin, renew, ...) that the SC
+// repeats byte for byte on the same connection, AY and AZ included, is
+// answered with the previous response without calling the Session again.
+// Without error detection, or on a new connection, a repeat cannot be told
+// from a new request and reaches the Session: idempotency across
+// connections is the backend's job.
 type Session interface {
 	// Login answers message 93. A response with OK false leaves the
 	// connection logged out; the SC may try again. Login may call
