@@ -3,6 +3,7 @@ package sip2_test
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -138,8 +139,15 @@ func TestClientErrNotSent(t *testing.T) {
 			}
 			return standardACS(conn, req)
 		})
-		c := dial(t, acs.Addr(), func(o *sip2.ClientOptions) { o.Timeout = 50 * time.Millisecond })
-		_, err := c.Checkout(context.Background(), checkout)
+		// NewClient: no login exchange that the short timeout could hit
+		// on a loaded machine.
+		conn, err := net.Dial("tcp", acs.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := sip2.NewClient(conn, &sip2.ClientOptions{Codec: edOpts, Timeout: 50 * time.Millisecond})
+		defer c.Close()
+		_, err = c.Checkout(context.Background(), checkout)
 		if !errors.Is(err, sip2.ErrTimeout) || errors.Is(err, sip2.ErrNotSent) {
 			t.Errorf("error = %v, want a timeout that is not ErrNotSent", err)
 		}
