@@ -58,7 +58,7 @@ func TestClientSecretsNeverLeak(t *testing.T) {
 	opts := func(pw string) *sip2.ClientOptions {
 		return &sip2.ClientOptions{
 			Codec:     edOpts,
-			Timeout:   150 * time.Millisecond,
+			Timeout:   500 * time.Millisecond, // also bounds the logins: room for a loaded CI machine
 			Login:     &sip2.LoginRequest{LoginUserID: "locker1", LoginPassword: pw},
 			Reconnect: true, ReconnectAttempts: 2,
 			Backoff: sip2.Backoff{Initial: time.Millisecond},
