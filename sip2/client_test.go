@@ -289,7 +289,7 @@ func TestClientTimeout(t *testing.T) {
 		}
 		return standardACS(0, req)
 	})
-	c := dial(t, acs.Addr(), func(o *sip2.ClientOptions) { o.Timeout = 100 * time.Millisecond })
+	c := dial(t, acs.Addr(), func(o *sip2.ClientOptions) { o.Timeout = 300 * time.Millisecond }) // the login too: room for a loaded machine
 	done := make(chan error, 1)
 	go func() { _, err := c.SCStatus(context.Background(), nil); done <- err }()
 	select {

@@ -154,7 +154,10 @@ func TestPoolGetWaitsAndTimesOut(t *testing.T) {
 func TestPoolLoginRefused(t *testing.T) {
 	acs := newFakeACS(t, standardACS)
 	p := newTestPool(t, acs.Addr(), 2, func(o *sip2.PoolOptions) { o.Client.Login = loginReq("Wrong-Pool-Secret") })
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	// Get reports the last dial error; wait for one rather than hope a
+	// login fits in the short ctx on a loaded machine.
+	waitFor(t, "a refused login", func() bool { return p.Stats().DialFailures > 0 })
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err := p.Get(ctx)
 	var re *sip2.RefusedError
@@ -196,7 +199,8 @@ func TestPoolNoACS(t *testing.T) {
 	addr := acs.Addr()
 	acs.Close()
 	p := newTestPool(t, addr, 1)
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	waitFor(t, "a failed dial", func() bool { return p.Stats().DialFailures > 0 })
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err := p.Get(ctx)
 	var oe *sip2.OpError
