@@ -49,10 +49,11 @@ func benchNCIP(ctx context.Context, e *env, args []string) error {
 	for n := range benchServices {
 		names = append(names, n)
 	}
-	fs := newFlagSet(e, "bench ncip", "--url URL [--conc N] [--duration D] [--service S] [--user U --item I --agency A] [--token T]")
+	fs := newFlagSet(e, "bench ncip", "--url URL [--conc N] [--duration D] [--rate R] [--service S] [--user U --item I --agency A] [--token T]")
 	u := fs.String("url", "", "responder URL (required)")
 	conc := fs.Int("conc", 16, "concurrent clients")
 	dur := fs.Duration("duration", 10*time.Second, "how long to send requests")
+	rate := fs.Float64("rate", 0, "requests a second in all, paced, with latency counted from when each was due; 0 sends each request as soon as the last is answered (maximum throughput)")
 	service := fs.String("service", "LookupUser", "service to send: "+strings.Join(sortedKeys(names), ", "))
 	user := fs.String("user", "U1", "UserIdentifierValue to use")
 	item := fs.String("item", "I1", "ItemIdentifierValue to use")
@@ -69,6 +70,9 @@ func benchNCIP(ctx context.Context, e *env, args []string) error {
 	if !ok {
 		return usagef("unknown --service %q; one of %s", *service, strings.Join(sortedKeys(names), ", "))
 	}
+	if *rate < 0 {
+		return usagef("--rate must not be negative")
+	}
 	if *conc < 1 || *dur <= 0 {
 		return usagef("--conc must be at least 1 and --duration positive")
 	}
@@ -78,6 +82,7 @@ func benchNCIP(ctx context.Context, e *env, args []string) error {
 	res, err := loadgen.Run(ctx, loadgen.Config{
 		Workers:  *conc,
 		Duration: *dur,
+		Rate:     *rate,
 		Progress: e.stderr,
 		Setup: func(ctx context.Context, worker int) (loadgen.RequestFunc, func() error, error) {
 			return func(ctx context.Context) error {

@@ -15,12 +15,19 @@ func TestBenchNCIP(t *testing.T) {
 			t.Errorf("%s: exit %d\nstdout %s\nstderr %s", svc, code, out, errs)
 		}
 	}
+	code, out, errs := runNCIPCmd(t, "bench", "ncip", "--url", srv.URL, "--conc", "2", "--duration", "300ms", "--rate", "100")
+	if code != 0 || !strings.Contains(out, "paced at 100/s") || !strings.Contains(out, "errors 0") {
+		t.Errorf("paced: exit %d\nstdout %s\nstderr %s", code, out, errs)
+	}
+	if code, _, errs := runNCIPCmd(t, "bench", "ncip", "--url", srv.URL, "--rate", "-5"); code != 2 || !strings.Contains(errs, "--rate") {
+		t.Errorf("negative rate: exit %d %s", code, errs)
+	}
 	// Problems count as errors, by kind.
-	code, out, _ := runNCIPCmd(t, "bench", "ncip", "--url", srv.URL, "--conc", "1", "--duration", "200ms", "--user", "nobody")
+	code, out, _ = runNCIPCmd(t, "bench", "ncip", "--url", srv.URL, "--conc", "1", "--duration", "200ms", "--user", "nobody")
 	if code != 0 || strings.Contains(out, "errors 0") || !strings.Contains(out, "Unknown User") {
 		t.Errorf("unknown user bench: exit %d\n%s", code, out)
 	}
-	code, _, errs := runNCIPCmd(t, "bench", "ncip", "--url", srv.URL, "--service", "Nope")
+	code, _, errs = runNCIPCmd(t, "bench", "ncip", "--url", srv.URL, "--service", "Nope")
 	if code != 2 || !strings.Contains(errs, "unknown --service") {
 		t.Errorf("bad service: exit %d %s", code, errs)
 	}

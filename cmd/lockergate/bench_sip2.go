@@ -32,11 +32,12 @@ func benchSIP2(ctx context.Context, e *env, args []string) error {
 	for k := range benchSIP2Messages {
 		codes = append(codes, k)
 	}
-	fs := newFlagSet(e, "bench sip2", "--addr host:port [--conns N] [--duration D] [--msg 99|23|63|11|09|17] [--user U (--password P | --password-env VAR)] [--institution I] [--patron P --pin N] [--item I[,I...]] [--tls]")
+	fs := newFlagSet(e, "bench sip2", "--addr host:port [--conns N] [--duration D] [--rate R] [--msg 99|23|63|11|09|17] [--user U (--password P | --password-env VAR)] [--institution I] [--patron P --pin N] [--item I[,I...]] [--tls]")
 	var cf sip2ConnFlags
 	cf.register(fs)
 	conns := fs.Int("conns", 4, "concurrent connections (workers)")
 	dur := fs.Duration("duration", 10*time.Second, "how long to send requests")
+	rate := fs.Float64("rate", 0, "requests a second in all, paced, with latency counted from when each was due; 0 sends each request as soon as the last is answered (maximum throughput)")
 	var msgHelp strings.Builder
 	msgHelp.WriteString("message to send:")
 	for _, k := range sortedKeys(codes) {
@@ -58,6 +59,9 @@ func benchSIP2(ctx context.Context, e *env, args []string) error {
 	}
 	if _, ok := benchSIP2Messages[*msg]; !ok {
 		return usagef("unknown --msg %q; one of %s", *msg, strings.Join(sortedKeys(codes), ", "))
+	}
+	if *rate < 0 {
+		return usagef("--rate must not be negative")
 	}
 	if *conns < 1 || *dur <= 0 {
 		return usagef("--conns must be at least 1 and --duration positive")
@@ -94,6 +98,7 @@ func benchSIP2(ctx context.Context, e *env, args []string) error {
 	res, err := loadgen.Run(ctx, loadgen.Config{
 		Workers:  *conns,
 		Duration: *dur,
+		Rate:     *rate,
 		Progress: e.stderr,
 		Setup: func(ctx context.Context, worker int) (loadgen.RequestFunc, func() error, error) {
 			c, err := sip2.Dial(ctx, cf.addr, opts)

@@ -21,6 +21,7 @@ func TestBenchSIP2(t *testing.T) {
 		{"patron information", []string{"--msg", "63", "--conns", "2", "--patron", "P0001", "--pin", "1234"}},
 		{"patron status", []string{"--msg", "23", "--patron", "P0002", "--pin", "4321"}},
 		{"item information", []string{"--msg", "17", "--item", "I0001"}},
+		{"paced", []string{"--msg", "99", "--conns", "2", "--rate", "200"}},
 		// Run twice: the cycle must leave the items checked in.
 		{"checkout cycle", []string{"--msg", "11", "--conns", "2", "--patron", "P0012", "--pin", "4321", "--item", "I0013,I0014"}},
 		{"checkout cycle again", []string{"--msg", "11", "--conns", "2", "--patron", "P0012", "--pin", "4321", "--item", "I0013,I0014"}},
@@ -30,6 +31,9 @@ func TestBenchSIP2(t *testing.T) {
 			code, out, errs := runSIP2Cmd(t, append(append([]string{"bench", "sip2"}, login...), tt.args...)...)
 			if code != 0 || !strings.Contains(out, "errors 0") || !strings.Contains(out, "p99") || strings.Contains(out, "requests 0 ") {
 				t.Errorf("exit %d\nstdout %s\nstderr %s", code, out, errs)
+			}
+			if tt.name == "paced" && !strings.Contains(out, "paced at 200/s") {
+				t.Errorf("paced run does not say so: %s", out)
 			}
 			if tt.name == "status" && !strings.Contains(errs, "req/s") {
 				t.Errorf("no progress line on stderr: %q", errs)

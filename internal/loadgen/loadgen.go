@@ -36,11 +36,20 @@ type Config struct {
 	Progress io.Writer
 	// Interval between progress lines. If zero, one second.
 	Interval time.Duration
+	// Rate, when positive, paces the run at this many requests a second in
+	// all (shared evenly by the workers) instead of sending the next request
+	// as soon as the last one is answered. Latency then counts from when a
+	// request was due, not from when it was sent, so a server that falls
+	// behind is charged for the requests queued behind a slow one (what a
+	// closed loop hides: "coordinated omission"). Use it to measure latency
+	// at a stated load; the closed loop measures the maximum throughput.
+	Rate float64
 }
 
 // Result is what a load test measured.
 type Result struct {
 	Workers  int
+	Rate     float64       // the requested rate; zero for a closed loop
 	Requests int64         // requests that completed, successfully or not
 	Errors   int64         // requests that failed
 	Elapsed  time.Duration // measured time, from the first request to the end
@@ -60,7 +69,11 @@ func (r *Result) RPS() float64 {
 
 // Print writes the report in the form every bench command shares.
 func (r *Result) Print(w io.Writer) {
-	fmt.Fprintf(w, "workers %d, duration %s\n", r.Workers, r.Elapsed.Round(time.Millisecond))
+	pace := "closed loop"
+	if r.Rate > 0 {
+		pace = fmt.Sprintf("paced at %.0f/s", r.Rate)
+	}
+	fmt.Fprintf(w, "workers %d, %s, duration %s\n", r.Workers, pace, r.Elapsed.Round(time.Millisecond))
 	fmt.Fprintf(w, "requests %d (%.0f/s), errors %d\n", r.Requests, r.RPS(), r.Errors)
 	fmt.Fprintf(w, "latency p50 %s  p90 %s  p99 %s  max %s\n", fmtDur(r.P50), fmtDur(r.P90), fmtDur(r.P99), fmtDur(r.Max))
 	if len(r.ErrorKinds) > 0 {
@@ -107,6 +120,9 @@ type worker struct {
 func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Duration <= 0 {
 		return nil, errors.New("loadgen: duration must be positive")
+	}
+	if cfg.Rate < 0 {
+		return nil, errors.New("loadgen: rate must not be negative")
 	}
 	if cfg.Setup == nil {
 		return nil, errors.New("loadgen: no Setup function")
@@ -163,12 +179,19 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	defer cancel()
 	start := time.Now()
 	var wg sync.WaitGroup
-	for _, w := range workers {
+	for i, w := range workers {
 		wg.Add(1)
-		go func(w *worker) {
+		go func(i int, w *worker) {
 			defer wg.Done()
+			if cfg.Rate > 0 {
+				// Each worker sends every n/Rate; the workers are
+				// staggered so that the requests are spread evenly.
+				every := time.Duration(float64(n) / cfg.Rate * float64(time.Second))
+				w.paced(runCtx, start.Add(every*time.Duration(i)/time.Duration(n)), every)
+				return
+			}
 			w.loop(runCtx)
-		}(w)
+		}(i, w)
 	}
 
 	done := make(chan struct{})
@@ -200,7 +223,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	elapsed := time.Since(start)
 
-	res := &Result{Workers: n, Elapsed: elapsed, ErrorKinds: map[string]int64{}}
+	res := &Result{Workers: n, Rate: cfg.Rate, Elapsed: elapsed, ErrorKinds: map[string]int64{}}
 	var all histogram
 	for _, w := range workers {
 		res.Requests += w.count.Load()
@@ -234,31 +257,65 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 func (w *worker) loop(ctx context.Context) {
 	for ctx.Err() == nil {
-		t0 := time.Now()
-		err := w.do(ctx)
-		d := time.Since(t0)
-		if err != nil && ctx.Err() != nil {
-			// Cut off by the end of the run, not a failure of the server.
+		if !w.once(ctx, time.Now()) {
 			return
 		}
-		w.hist.add(d)
-		if d > w.max {
-			w.max = d
+	}
+}
+
+// paced sends one request every `every`, the first at next. A request
+// that is due while the previous one is still running is sent as soon as
+// that one ends, and its latency counts from when it was due.
+func (w *worker) paced(ctx context.Context, next time.Time, every time.Duration) {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	<-timer.C
+	for ctx.Err() == nil {
+		t0 := next
+		if wait := time.Until(next); wait > 0 {
+			timer.Reset(wait)
+			select {
+			case <-timer.C:
+			case <-ctx.Done():
+				return
+			}
+			// Timer lateness is the generator's, not the server's.
+			t0 = time.Now()
 		}
-		w.count.Add(1)
-		if err != nil {
-			w.errs.Add(1)
-			k := err.Error()
-			if len(k) > 120 {
-				k = k[:120] + "…"
-			}
-			if _, ok := w.kinds[k]; ok || len(w.kinds) < maxErrorKinds {
-				w.kinds[k]++
-			} else {
-				w.kinds["(other errors)"]++
-			}
+		if !w.once(ctx, t0) {
+			return
+		}
+		next = next.Add(every)
+	}
+}
+
+// once performs one request whose latency counts from t0, and records it.
+// It reports false when the run ended during the request.
+func (w *worker) once(ctx context.Context, t0 time.Time) bool {
+	err := w.do(ctx)
+	d := time.Since(t0)
+	if err != nil && ctx.Err() != nil {
+		// Cut off by the end of the run, not a failure of the server.
+		return false
+	}
+	w.hist.add(d)
+	if d > w.max {
+		w.max = d
+	}
+	w.count.Add(1)
+	if err != nil {
+		w.errs.Add(1)
+		k := err.Error()
+		if len(k) > 120 {
+			k = k[:120] + "…"
+		}
+		if _, ok := w.kinds[k]; ok || len(w.kinds) < maxErrorKinds {
+			w.kinds[k]++
+		} else {
+			w.kinds["(other errors)"]++
 		}
 	}
+	return true
 }
 
 // histogram buckets latencies logarithmically with a 1% step, from 1 ns to

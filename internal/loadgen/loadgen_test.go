@@ -131,3 +131,57 @@ func TestRunStopsWithContext(t *testing.T) {
 		t.Fatal("Run did not stop when its context was cancelled")
 	}
 }
+
+func TestRunPacedHoldsTheRate(t *testing.T) {
+	var calls atomic.Int64
+	res, err := Run(context.Background(), Config{
+		Workers:  4,
+		Duration: 500 * time.Millisecond,
+		Rate:     400,
+		Setup: func(ctx context.Context, i int) (RequestFunc, func() error, error) {
+			return func(ctx context.Context) error { calls.Add(1); return nil }, nil, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 400/s for 0.5 s is 200 requests; a closed loop against an instant
+	// server would make hundreds of thousands. Pacing may fall behind on a
+	// loaded machine but never run ahead.
+	if res.Requests > 204 || res.Requests < 20 {
+		t.Errorf("paced at 400/s for 0.5s: %d requests, want about 200 and never more", res.Requests)
+	}
+	var report bytes.Buffer
+	res.Print(&report)
+	if !strings.Contains(report.String(), "paced at 400/s") {
+		t.Errorf("report does not state the pace:\n%s", report.String())
+	}
+}
+
+func TestRunPacedChargesQueueing(t *testing.T) {
+	// One worker due every 10 ms against a server that takes 50 ms: each
+	// request waits behind the previous ones, and the latency must show
+	// that wait, not just the 50 ms of service.
+	res, err := Run(context.Background(), Config{
+		Workers:  1,
+		Duration: 400 * time.Millisecond,
+		Rate:     100,
+		Setup: func(ctx context.Context, i int) (RequestFunc, func() error, error) {
+			return func(ctx context.Context) error { time.Sleep(50 * time.Millisecond); return nil }, nil, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Max < 150*time.Millisecond {
+		t.Errorf("max latency %v: the queueing behind a slow server was not counted", res.Max)
+	}
+}
+
+func TestRunRejectsNegativeRate(t *testing.T) {
+	_, err := Run(context.Background(), Config{Duration: time.Second, Rate: -1,
+		Setup: func(context.Context, int) (RequestFunc, func() error, error) { return nil, nil, nil }})
+	if err == nil {
+		t.Error("negative rate accepted")
+	}
+}
