@@ -2,17 +2,20 @@ package sip2_test
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/lockergate/lockergate/internal/loadgen"
 	"github.com/lockergate/lockergate/sip2"
 	"github.com/lockergate/lockergate/sip2/sip2mem"
 )
@@ -138,17 +141,10 @@ func BenchmarkServerSip2mem(b *testing.B) {
 	}
 	login := ed("9300CN" + sip2mem.DemoUser + "|CO" + sip2mem.DemoPassword + "|AY0AZ")
 	for _, conns := range []int{1, 64} {
-		b.Run("item-information/conns="+itoa(conns), func(b *testing.B) {
+		b.Run("item-information/conns="+strconv.Itoa(conns), func(b *testing.B) {
 			benchServer(b, sip2mem.NewDemo(), login, req, conns)
 		})
 	}
-}
-
-func itoa(n int) string {
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
 }
 
 // The load generator and the server share one Go runtime in the
@@ -181,10 +177,60 @@ func BenchmarkServerSubprocess(b *testing.B) {
 	}
 	addr = strings.TrimSpace(addr)
 	for _, conns := range []int{1, 64} {
-		b.Run("item-information/conns="+itoa(conns), func(b *testing.B) {
+		b.Run("item-information/conns="+strconv.Itoa(conns), func(b *testing.B) {
 			benchAddr(b, addr, login, req, conns)
 		})
 	}
+	// The aim is stated at a load (58,000 round trips a second at
+	// 64 connections): the closed loop above saturates both cores at
+	// nearly three times that, so its p99 is mostly the queue it builds.
+	b.Run("item-information/conns=64/paced=58000", func(b *testing.B) {
+		benchAddrPaced(b, addr, login, req, 64, 58000)
+	})
+}
+
+// benchAddrPaced sends b.N requests over conns connections at rate round
+// trips a second in all, with latency counted from when each request was
+// due (internal/loadgen's paced mode), and reports the p99.
+func benchAddrPaced(b *testing.B, addr, login string, reqs [][]byte, conns int, rate float64) {
+	cs := make([]*benchConn, conns)
+	for i := range cs {
+		cs[i] = dialBench(b, addr, login)
+		defer cs[i].c.Close()
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	res, err := loadgen.Run(context.Background(), loadgen.Config{
+		Workers:  conns,
+		Duration: time.Duration(float64(b.N) / rate * float64(time.Second)),
+		Rate:     rate,
+		Setup: func(ctx context.Context, i int) (loadgen.RequestFunc, func() error, error) {
+			bc, n := cs[i], 0
+			return func(ctx context.Context) error {
+				if _, err := bc.c.Write(reqs[n%len(reqs)]); err != nil {
+					return err
+				}
+				n++
+				resp, err := bc.br.ReadSlice('\r')
+				if err != nil {
+					return err
+				}
+				if resp[0] == '9' && resp[1] == '6' {
+					return fmt.Errorf("server asked for a resend: %q", resp)
+				}
+				return nil
+			}, nil, nil
+		},
+	})
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if res.Errors > 0 {
+		b.Fatalf("%d errors: %v", res.Errors, res.ErrorKinds)
+	}
+	b.ReportMetric(float64(res.P99.Microseconds()), "p99-µs")
+	b.ReportMetric(res.RPS(), "rt/s")
 }
 
 // TestHelperBenchServer is not a test: it is the child process of
