@@ -62,8 +62,10 @@ type Options struct {
 }
 
 // Profile describes a partner: agency ids, application profile,
-// vocabularies and date style. A partner's settings are applied to every
-// request the Client sends, only where the request leaves them empty.
+// vocabularies and date style. The Client applies it to what it sends
+// (Send, and every per-service method; not SendRaw), never to the
+// caller's request: one request value can go to partners with different
+// profiles.
 type Profile struct {
 	// FromAgency and ToAgency fill a new InitiationHeader when the request
 	// has none. If FromAgency is empty, no header is added.
@@ -174,21 +176,27 @@ func (e *TransportError) Unwrap() error { return e.Err }
 // ErrNotNCIP is wrapped by a TransportError whose body was not NCIP.
 var ErrNotNCIP = errors.New("response is not an NCIP message")
 
-// Send posts m (after applying the profile) and returns the decoded
+// Send posts m, adapted to the partner's Profile, and returns the decoded
 // answer. retry selects retries on transport errors and 5xx/429 statuses;
 // only idempotent messages should use it. A Problem in the answer is
 // returned as *ncip.Problem together with the message.
 //
-// The profile is applied to m itself: a missing InitiationHeader is added
-// and values are translated in place, so m must not be shared with
-// another goroutine during the call.
+// The profile is applied to a copy: m is never changed, so one request
+// value may be sent again, to several partners with different profiles,
+// or from several goroutines at once (as long as none of them modifies
+// it meanwhile).
 func (c *Client) Send(ctx context.Context, m *ncip.Message, retry bool) (*ncip.Message, error) {
-	c.applyProfile(m)
-	body, err := c.enc.Marshal(m)
+	body, err := c.encode(m)
 	if err != nil {
 		return nil, fmt.Errorf("ncipclient: %w", err)
 	}
 	return c.SendRaw(ctx, body, retry)
+}
+
+// encode encodes m as the partner should receive it (see withProfile),
+// leaving m unchanged.
+func (c *Client) encode(m *ncip.Message) ([]byte, error) {
+	return c.enc.Marshal(c.withProfile(m))
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -367,66 +375,222 @@ func requestSecrets(sent []byte) []string {
 
 var svType = reflect.TypeFor[ncip.SchemeValue]()
 
-// applyProfile fills the header and applies schemes and vocabularies.
-func (c *Client) applyProfile(m *ncip.Message) {
+// withProfile returns m as the partner should receive it: with an
+// InitiationHeader from the profile if m has none, and with the profile's
+// schemes and vocabularies applied. m itself is never changed, so a
+// caller may reuse a request, send it to partners with different
+// profiles, or send it from several goroutines at once. Only what the
+// profile changes is copied (the envelope, the body, and the path from
+// the body down to each changed SchemeValue); the rest is shared with m,
+// which is safe because encoding only reads it. If the profile changes
+// nothing, m itself is returned.
+func (c *Client) withProfile(m *ncip.Message) *ncip.Message {
 	p := &c.opts.Profile
 	_, body := m.Body()
 	if body == nil {
-		return
+		return m
 	}
 	v := reflect.ValueOf(body)
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
-		return
+		return m
 	}
+	var nb reflect.Value // the body's copy, once there is one
 	if h := v.Elem().FieldByName("InitiationHeader"); h.IsValid() && h.IsNil() && p.FromAgency != "" {
-		h.Set(reflect.ValueOf(&ncip.InitiationHeader{
+		nb = reflect.New(v.Elem().Type())
+		nb.Elem().Set(v.Elem())
+		nb.Elem().FieldByName("InitiationHeader").Set(reflect.ValueOf(&ncip.InitiationHeader{
 			FromAgencyID:           ncip.AgencyRef{AgencyID: ncip.SV(p.FromAgency)},
 			ToAgencyID:             ncip.AgencyRef{AgencyID: ncip.SV(p.ToAgency)},
 			ApplicationProfileType: ncip.SV(p.ApplicationProfileType),
 		}))
 	}
-	if len(p.Schemes) == 0 && len(p.Values) == 0 {
-		return
+	if len(p.Schemes) > 0 || len(p.Values) > 0 {
+		if nb.IsValid() {
+			p.rewrite(nb.Elem(), "", true) // the body is a copy already
+		} else if nv, changed := p.rewrite(v, "", false); changed {
+			nb = nv
+		}
 	}
-	walk(v.Elem(), "", func(name string, sv *ncip.SchemeValue) {
-		if tr, ok := p.Values[name]; ok {
-			for from, to := range tr {
-				if strings.EqualFold(from, sv.Value) {
-					sv.Value = to
-					break
+	if !nb.IsValid() {
+		return m
+	}
+	// Replace the body in a copy of the envelope: the envelope's one set
+	// service field is the one whose type is the body's.
+	nm := *m
+	ev := reflect.ValueOf(&nm).Elem()
+	for i := range ev.NumField() {
+		if f := ev.Field(i); f.Type() == v.Type() && !f.IsNil() {
+			f.Set(nb)
+			break
+		}
+	}
+	return &nm
+}
+
+// apply returns sv with the profile's vocabulary and scheme for the
+// element name applied, and whether that changed it.
+func (p *Profile) apply(name string, sv ncip.SchemeValue) (ncip.SchemeValue, bool) {
+	old := sv
+	if tr, ok := p.Values[name]; ok {
+		for from, to := range tr {
+			if strings.EqualFold(from, sv.Value) {
+				sv.Value = to
+				break
+			}
+		}
+	}
+	if s, ok := p.Schemes[name]; ok && sv.Scheme == "" && sv.Value != "" {
+		sv.Scheme = s
+	}
+	return sv, sv != old
+}
+
+// rewrite returns v with the profile applied to every SchemeValue in it
+// (name is v's XML element name) and whether anything changed.
+//
+// Unless owned, v is never modified: a pointer, slice or struct on the
+// way to a changed SchemeValue is copied, and anything unchanged is
+// returned as it is. owned says that v is an addressable struct that is
+// already a private copy, to be changed in place (its struct fields are
+// then owned too; what its pointers and slices refer to is not).
+// SchemeValues are read and written field by field, as boxing one in an
+// interface would cost an allocation for each.
+func (p *Profile) rewrite(v reflect.Value, name string, owned bool) (reflect.Value, bool) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return v, false
+		}
+		if v.Type().Elem() == svType {
+			sv, changed := p.apply(name, readSV(v.Elem()))
+			if !changed {
+				return v, false
+			}
+			np := reflect.New(svType)
+			writeSV(np.Elem(), sv)
+			return np, true
+		}
+		ne, changed := p.rewrite(v.Elem(), name, false)
+		if !changed {
+			return v, false
+		}
+		if ne.CanAddr() { // a changed struct is a new copy: point to it
+			return ne.Addr(), true
+		}
+		np := reflect.New(v.Type().Elem())
+		np.Elem().Set(ne)
+		return np, true
+	case reflect.Slice:
+		var ns reflect.Value // the slice's copy, once there is one
+		isSV := v.Type().Elem() == svType
+		for i := range v.Len() {
+			switch {
+			case isSV:
+				if sv, changed := p.apply(name, readSV(v.Index(i))); changed {
+					if !ns.IsValid() {
+						ns = copySlice(v)
+					}
+					writeSV(ns.Index(i), sv)
+				}
+			case ns.IsValid():
+				p.into(ns.Index(i), name)
+			default:
+				if ne, changed := p.rewrite(v.Index(i), name, false); changed {
+					ns = copySlice(v)
+					ns.Index(i).Set(ne)
 				}
 			}
 		}
-		if s, ok := p.Schemes[name]; ok && sv.Scheme == "" && sv.Value != "" {
-			sv.Scheme = s
+		if !ns.IsValid() {
+			return v, false
 		}
-	})
-}
-
-// walk calls f for every SchemeValue in v, with its XML element name.
-func walk(v reflect.Value, name string, f func(string, *ncip.SchemeValue)) {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if !v.IsNil() {
-			walk(v.Elem(), name, f)
-		}
-	case reflect.Slice:
-		for i := 0; i < v.Len(); i++ {
-			walk(v.Index(i), name, f)
-		}
+		return ns, true
 	case reflect.Struct:
-		if v.Type() == svType {
-			f(name, v.Addr().Interface().(*ncip.SchemeValue))
-			return
-		}
 		t := v.Type()
-		for i := 0; i < t.NumField(); i++ {
+		ns, copied, changed := v, owned, false
+		for i := range t.NumField() {
 			sf := t.Field(i)
 			if !sf.IsExported() {
 				continue
 			}
 			n, _, _ := strings.Cut(sf.Tag.Get("xml"), ",")
-			walk(v.Field(i), n, f)
+			switch {
+			case sf.Type == svType:
+				if sv, ch := p.apply(n, readSV(v.Field(i))); ch {
+					if !copied {
+						ns, copied = copyStruct(v), true
+					}
+					writeSV(ns.Field(i), sv)
+					changed = true
+				}
+			case copied:
+				if p.into(ns.Field(i), n) {
+					changed = true
+				}
+			default:
+				if nf, ch := p.rewrite(v.Field(i), n, false); ch {
+					ns, copied = copyStruct(v), true
+					ns.Field(i).Set(nf)
+					changed = true
+				}
+			}
 		}
+		if !changed {
+			return v, false
+		}
+		return ns, true
 	}
+	return v, false
+}
+
+// into applies the profile to dst, an addressable part of a private copy:
+// a struct in place, anything else by replacing it with its rewritten
+// copy. It reports whether anything changed.
+func (p *Profile) into(dst reflect.Value, name string) bool {
+	if dst.Kind() == reflect.Struct && dst.Type() != svType {
+		_, changed := p.rewrite(dst, name, true)
+		return changed
+	}
+	if dst.Type() == svType {
+		sv, changed := p.apply(name, readSV(dst))
+		if changed {
+			writeSV(dst, sv)
+		}
+		return changed
+	}
+	nv, changed := p.rewrite(dst, name, false)
+	if changed {
+		dst.Set(nv)
+	}
+	return changed
+}
+
+func copySlice(v reflect.Value) reflect.Value {
+	ns := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+	reflect.Copy(ns, v)
+	return ns
+}
+
+func copyStruct(v reflect.Value) reflect.Value {
+	ns := reflect.New(v.Type()).Elem()
+	ns.Set(v)
+	return ns
+}
+
+// The indexes of SchemeValue's fields, for readSV and writeSV.
+var svScheme, svValue = fieldIndex(svType, "Scheme"), fieldIndex(svType, "Value")
+
+func fieldIndex(t reflect.Type, name string) int {
+	f, _ := t.FieldByName(name)
+	return f.Index[0]
+}
+
+func readSV(v reflect.Value) ncip.SchemeValue {
+	return ncip.SchemeValue{Scheme: v.Field(svScheme).String(), Value: v.Field(svValue).String()}
+}
+
+// writeSV sets sv into v, which must be settable.
+func writeSV(v reflect.Value, sv ncip.SchemeValue) {
+	v.Field(svScheme).SetString(sv.Scheme)
+	v.Field(svValue).SetString(sv.Value)
 }
