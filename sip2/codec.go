@@ -231,6 +231,10 @@ func (o *Options) appendTrailer(dst []byte, start int, cmd Command, seq int) ([]
 		}
 		dst = append(dst, 'A', 'Z')
 		dst = appendHex4(dst, checksum16(dst[start:]))
+	} else if fl, known := cmd.FixedLen(); bareTrailer(dst[start:], 2+fl, known) >= 0 {
+		// Only a message that ends in its fixed part can get here (fields
+		// end in "|"); the decoder would read the end of it as AY/AZ.
+		return dst[:start], &EncodeError{Command: cmd, Field: "fixed part", Msg: "ends in text that reads as an AY/AZ trailer", Err: ErrBadValue}
 	}
 	return o.terminator().append(dst), nil
 }

@@ -416,8 +416,8 @@ type edTail struct {
 }
 
 // splitErrorDetection looks for "[AYn]AZxxxx" at the end of raw, at a
-// field boundary (after "|" or where the fixed part ends), as the codec
-// does. It reports whether the message uses error detection and, if so,
+// field boundary (after "|" or where the fixed part ends) or, as
+// bareTrailer allows, straight after the last field, as the codec does. It reports whether the message uses error detection and, if so,
 // whether the tail is usable: the checksum right and AY, if present, a
 // single digit (SirsiDynix also answers 96 to "AY10"). The checksum is
 // over the bytes as received, so it holds whatever the charset. Lower-case,
@@ -447,7 +447,11 @@ func splitErrorDetection(raw []byte) (t edTail, ed bool, ok bool) {
 	}
 	fixed, known := Command(raw[:2]).FixedLen()
 	if start != 2+fixed && raw[start-1] != '|' && (known || start != 2) {
-		return t, false, true // "AZ" inside a value, not a trailer
+		if b := bareTrailer(raw, 2+fixed, known); b >= 0 {
+			start, seqDigits = b, 1
+		} else {
+			return t, false, true // "AZ" inside a value, not a trailer
+		}
 	}
 	want, _ := parseHex(string(raw[az+2:]))
 	if checksum16(raw[:az+2]) != want {

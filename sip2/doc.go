@@ -15,8 +15,9 @@
 //	AppendFrame / AppendMessage / Encoder → bytes
 //
 // Input is read leniently: CR, CRLF or LF terminators, a missing final
-// "|", stray "|" after the fixed part or before AY, repeated and unknown
-// fields, lower-case or unpadded checksums, odd date zones. Output is
+// "|", stray "|" after the fixed part or before AY, an AY/AZ trailer with
+// no "|" before it (taken when its checksum verifies), repeated and
+// unknown fields, lower-case or unpadded checksums, odd date zones. Output is
 // strict: a value containing "|", CR, LF or NUL, or longer than 255
 // characters, is refused (or replaced, by Options.Values), and checksums
 // are upper-case and zero-padded. A decoded message that is re-encoded

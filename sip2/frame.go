@@ -128,15 +128,14 @@ func (sc *scan) init(s string) *DecodeError {
 				start = k - 2
 			}
 			if start == sc.wantFixed || s[start-1] == '|' {
-				sc.bodyEnd = start
-				sc.seq = seq
-				sc.azAt = i
-				if checksum16String(s[:i+2]) == v {
-					sc.verdict = ChecksumValid
-				} else {
-					sc.verdict = ChecksumInvalid
-				}
+				sc.setTrailer(start, seq, i, v)
 			}
+		}
+	}
+	if sc.azAt < 0 {
+		if start := bareTrailer(s, sc.wantFixed, known); start >= 0 {
+			v, _ := parseHex(s[start+5:])
+			sc.setTrailer(start, int(s[start+2]-'0'), start+3, v)
 		}
 	}
 	sc.fixedEnd = sc.wantFixed
@@ -148,6 +147,72 @@ func (sc *scan) init(s string) *DecodeError {
 	}
 	sc.pos = sc.fixedEnd
 	return nil
+}
+
+func (sc *scan) setTrailer(start, seq, azAt int, sum uint16) {
+	sc.bodyEnd = start
+	sc.seq = seq
+	sc.azAt = azAt
+	if checksum16String(sc.s[:azAt+2]) == sum {
+		sc.verdict = ChecksumValid
+	} else {
+		sc.verdict = ChecksumInvalid
+	}
+}
+
+// bareTrailer finds a trailer written straight after the last field with
+// no "|" before it ("...|AOinstAY2AZ1B3C"), as some SC clients send. Read
+// plainly, those bytes are the end of the last field's value and the
+// message has no checksum. It returns the index of "AY", or -1, and takes
+// the trailer only in its complete form (AY with one digit, AZ with four
+// hex digits of either case, ending the message) and only when
+//   - the checksum over the bytes up to and including "AZ" matches, which
+//     a value that merely ends in such text almost never does, or
+//   - no other reading exists: the trailer starts where the fixed part
+//     should still be (no "|" before it), so the plain reading would put
+//     "AY" and "AZ" inside the fixed fields.
+//
+// A trailer at a field boundary is found by scan.init before this is
+// asked. The server's splitErrorDetection uses the same rule, on bytes.
+func bareTrailer[T string | []byte](s T, wantFixed int, known bool) int {
+	n := len(s)
+	start := n - 9
+	if start < 2 || start == wantFixed || s[start-1] == '|' ||
+		s[start] != 'A' || s[start+1] != 'Y' || s[start+2] < '0' || s[start+2] > '9' ||
+		s[start+3] != 'A' || s[start+4] != 'Z' {
+		return -1
+	}
+	var want uint16
+	for i := n - 4; i < n; i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		default:
+			return -1
+		}
+		want = want<<4 | uint16(c)
+	}
+	var sum uint16
+	for i := 0; i < n-4; i++ {
+		sum += uint16(s[i])
+	}
+	if -sum == want {
+		return start
+	}
+	if known && start < wantFixed {
+		for i := 2; i < start; i++ {
+			if s[i] == '|' {
+				return -1
+			}
+		}
+		return start
+	}
+	return -1
 }
 
 func atoiDigits(s string) int {

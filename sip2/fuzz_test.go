@@ -16,6 +16,10 @@ func FuzzDecode(f *testing.F) {
 	for _, v := range loadVectors(f) {
 		f.Add([]byte(v.raw), uint8(len(v.raw)/2))
 	}
+	// Trailers with no "|" before AY, taken and not taken.
+	for _, raw := range []string{ed("9300CNuser|COpassAY2AZ"), "9300CNuser|COpassAY2AZ0000", "9900302.0AY1AZ0000", "11AY5AZbeef"} {
+		f.Add([]byte(raw), uint8(len(raw)/2))
+	}
 	f.Fuzz(func(t *testing.T, raw []byte, cut uint8) {
 		fr, err := sip2.ParseFrame(raw, nil)
 		if fr == nil {

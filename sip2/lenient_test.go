@@ -51,6 +51,9 @@ func TestDecoderLenientForms(t *testing.T) {
 		{"| right after the fixed part", ed("9900302.00|AY1AZ") + "\r", 0, 1, sip2.ChecksumValid},
 		{"AY right after the fixed part", ed("9900302.00AY1AZ") + "\r", 0, 1, sip2.ChecksumValid},
 		{"| before AY", ed("9300CNuser|COpass|AY2AZ") + "\n", 2, 2, sip2.ChecksumValid},
+		{"no | before AY", ed("9300CNuser|COpassAY3AZ") + "\r", 2, 3, sip2.ChecksumValid},
+		{"no | before AY, lower-case checksum", lowerSum(ed("9300CNuser|COpassAY4AZ")) + "\r\n", 2, 4, sip2.ChecksumValid},
+		{"no | before AY, after an empty field", ed("9300CNuser|COpass|CPAY5AZ") + "\n", 3, 5, sip2.ChecksumValid},
 	}
 	var stream strings.Builder
 	for _, tt := range tests {
@@ -102,6 +105,9 @@ func TestServerLenientInput(t *testing.T) {
 		{`zone "   A" (UTC+1)`, ed("11YN20260329   A213000                  AOUWOLS|AAdjfiander|ABIA|AC|AY3AZ"), "IA", utc, true},
 		{`zone "ZZZZ" (local)`, ed("11YN20260329ZZZZ203000                  AOUWOLS|AAdjfiander|ABIB|AC|AY3AZ"), "IB", utc, true},
 		{`zone "0000" (local)`, ed("11YN202603290000203000                  AOUWOLS|AAdjfiander|ABIC|AC|AY3AZ"), "IC", utc, true},
+		{"no | before AY", ed(head + "AOUWOLS|AAdjfiander|AC|ABI6AY3AZ"), "I6", time.Time{}, true},
+		{"no | before AY, lower-case checksum", lowerSum(ed(head + "AOUWOLS|AAdjfiander|AC|ABIDAY3AZ")), "ID", time.Time{}, true},
+		{"no | before AY, after an empty field", ed(head + "AOUWOLS|AAdjfiander|ABIE|ACAY3AZ"), "IE", time.Time{}, true},
 	}
 	be := newTestBackend()
 	// Local dates are read in UTC here, so every row expects the same instant.

@@ -17,6 +17,11 @@ func seedVectors(f *testing.F) {
 	f.Add([]byte("97AZFEF5"))
 	f.Add([]byte("11YN20060329    203000                  AOUWOLS|AAdjfiander|AB1565921879|AC|AY2AZECB6"))
 	f.Add([]byte("9920102.00|AY1AZFC29"))
+	// Trailers with no "|" before AY (see bareTrailer).
+	f.Add([]byte("9300CNuser|COpassAY2AZF8B8"))
+	f.Add([]byte("9300CNuser|COpassAY2AZf8b8"))
+	f.Add([]byte("9300CNuser|COpassAY2AZ0000"))
+	f.Add([]byte("9900302.0AY1AZ0000"))
 	for _, path := range []string{"testdata/vectors.tsv", "../../shared/sip2/vectors.tsv", "/work/shared/sip2/vectors.tsv"} {
 		data, err := os.ReadFile(path)
 		if err != nil {
