@@ -27,6 +27,7 @@ type busConfig struct {
 type busRequest struct {
 	ctx      context.Context
 	frame    []byte
+	board    int              // the board addressed, which is the one that answers
 	match    func(Frame) bool // nil when no reply is expected
 	attempts int
 	reply    chan busResult // buffered: the bus never blocks on a caller that left
@@ -44,6 +45,10 @@ type bus struct {
 	done    chan struct{}
 	closing sync.Once
 
+	// owed counts, by board, the replies asked for and not yet seen; only
+	// the bus goroutine touches it. See settle.
+	owed map[int]*owedReplies
+
 	garbage   atomic.Int64 // bytes dropped while resynchronising
 	stale     atomic.Int64 // well-formed frames that answered nothing we asked
 	reconnect atomic.Int64 // ports (re)opened
@@ -56,7 +61,8 @@ func newBus(cfg busConfig) *bus {
 	if cfg.backoff <= 0 {
 		cfg.backoff = 20 * time.Millisecond
 	}
-	b := &bus{cfg: cfg, reqs: make(chan *busRequest), quit: make(chan struct{}), done: make(chan struct{})}
+	b := &bus{cfg: cfg, reqs: make(chan *busRequest), quit: make(chan struct{}), done: make(chan struct{}),
+		owed: map[int]*owedReplies{}}
 	go b.run()
 	return b
 }
@@ -74,7 +80,7 @@ func (b *bus) do(ctx context.Context, f Frame, match func(Frame) bool, attempts 
 	if attempts < 1 {
 		attempts = 1
 	}
-	r := &busRequest{ctx: ctx, frame: raw, match: match, attempts: attempts, reply: make(chan busResult, 1)}
+	r := &busRequest{ctx: ctx, frame: raw, board: f.Board(), match: match, attempts: attempts, reply: make(chan busResult, 1)}
 	select {
 	case b.reqs <- r:
 	case <-ctx.Done():
@@ -116,6 +122,7 @@ func (b *bus) run() {
 
 func (b *bus) serve(port *Port, r *busRequest) (Frame, error) {
 	var lastErr error
+	settled := false
 	for attempt := 0; attempt < r.attempts; attempt++ {
 		if attempt > 0 {
 			t := time.NewTimer(b.cfg.backoff << (attempt - 1))
@@ -143,7 +150,18 @@ func (b *bus) serve(port *Port, r *busRequest) (Frame, error) {
 			b.reconnect.Add(1)
 			*port = p
 		}
-		f, err := b.exchange(*port, r)
+		var err error
+		if !settled {
+			// Only before the request's first write: a late reply to one
+			// of its own earlier attempts answers the same question and
+			// is welcome.
+			err = b.settle(*port, r)
+			settled = err == nil
+		}
+		var f Frame
+		if err == nil {
+			f, err = b.exchange(*port, r)
+		}
 		if err == nil {
 			return f, nil
 		}
@@ -182,12 +200,113 @@ func (b *bus) exchange(p Port, r *busRequest) (Frame, error) {
 	if r.match == nil {
 		return Frame{}, nil
 	}
+	b.expect(r.board)
 	deadline := time.Now().Add(b.cfg.timeout)
 	if d, ok := r.ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
+	var got Frame
+	err := b.read(p, r.ctx, deadline, func(f Frame) bool {
+		if r.match(f) {
+			got = f
+			return true
+		}
+		b.stale.Add(1)
+		return false
+	})
+	if err != nil {
+		if !errors.As(err, new(*linkError)) {
+			b.missed(r.board)
+		}
+		return Frame{}, err
+	}
+	return got, nil
+}
+
+// owedReplies are the replies a board has been asked for and not given
+// yet, and until when one of them may still come.
+type owedReplies struct {
+	n      int
+	until  time.Time
+	misses int // requests in a row that timed out with nothing from the board
+}
+
+// lateFor is how long after its request a reply is still waited out by
+// settle: twice the per-attempt timeout. A reply later than that is taken
+// as lost for good.
+func (b *bus) lateFor() time.Duration { return 2 * b.cfg.timeout }
+
+func (b *bus) owedBy(board int) *owedReplies {
+	o := b.owed[board]
+	if o == nil {
+		o = &owedReplies{}
+		b.owed[board] = o
+	}
+	return o
+}
+
+// expect notes a request to board that asks for a reply.
+func (b *bus) expect(board int) {
+	o := b.owedBy(board)
+	o.n++
+	o.until = time.Now().Add(b.lateFor())
+}
+
+// missed notes that a request to board got no reply in time.
+func (b *bus) missed(board int) { b.owedBy(board).misses++ }
+
+// seen notes a well-formed frame from board.
+func (b *bus) seen(board int) {
+	if o := b.owed[board]; o != nil {
+		if o.n--; o.n <= 0 {
+			delete(b.owed, board)
+		}
+	}
+}
+
+// settle is why a late reply is never taken for the answer to the next
+// request. Kerong frames carry no request id, and the bus answers in
+// order, so a reply that comes after its request timed out is on the line
+// ahead of the next reply from the same board, and looks just like it (a
+// late reply from another board is told apart by its address). So before
+// asking a board that still owes a reply, settle reads and discards frames
+// until the board has given it or it is lateFor old: the request waits at
+// most one more timeout, and only after a timeout (including an unlock
+// the board carried out without acknowledging it). A board that has let
+// two requests in a row time out counts as silent rather than slow, and is
+// asked at once, so that a dead board does not cost two timeouts a sweep.
+func (b *bus) settle(p Port, r *busRequest) error {
+	o := b.owed[r.board]
+	if o == nil || o.n == 0 {
+		return nil
+	}
+	deadline := o.until
+	if o.misses > 1 || !time.Now().Before(deadline) {
+		o.n = 0
+		return nil
+	}
+	if d, ok := r.ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	err := b.read(p, r.ctx, deadline, func(f Frame) bool {
+		b.stale.Add(1)
+		return b.owed[r.board] == nil
+	})
+	if errors.Is(err, errNoReply) {
+		if o := b.owed[r.board]; o != nil {
+			o.n = 0
+		}
+		return nil
+	}
+	return err
+}
+
+// read reads frames until done accepts one or the deadline passes
+// (errNoReply, or the context's error when it has ended). Every frame
+// read counts against what its board owes.
+func (b *bus) read(p Port, ctx context.Context, deadline time.Time, done func(Frame) bool) error {
 	if err := p.SetReadDeadline(deadline); err != nil {
-		return Frame{}, &linkError{err: err}
+		return &linkError{err: err}
 	}
 	buf := make([]byte, 0, 64)
 	var chunk [64]byte
@@ -202,10 +321,10 @@ func (b *bus) exchange(p Port, r *busRequest) (Frame, error) {
 				break
 			}
 			buf = buf[end:]
-			if r.match(f) {
-				return f, nil
+			b.seen(f.Board())
+			if done(f) {
+				return nil
 			}
-			b.stale.Add(1)
 		}
 		if len(buf) > 256 {
 			// A run of bytes that never forms a frame: drop all but the
@@ -215,12 +334,12 @@ func (b *bus) exchange(p Port, r *busRequest) (Frame, error) {
 		}
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
-				if cerr := r.ctx.Err(); cerr != nil {
-					return Frame{}, cerr
+				if cerr := ctx.Err(); cerr != nil {
+					return cerr
 				}
-				return Frame{}, errNoReply
+				return errNoReply
 			}
-			return Frame{}, &linkError{err: fmt.Errorf("kerong: read: %w", err)}
+			return &linkError{err: fmt.Errorf("kerong: read: %w", err)}
 		}
 	}
 }
