@@ -106,37 +106,27 @@ func (m *Memory) AddItem(it Item) {
 	m.items[it.ID] = &it
 }
 
-// Loan returns the loan of an item.
-func (m *Memory) Loan(itemID string) (Loan, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	l, ok := m.loans[itemID]
-	if !ok {
-		return Loan{}, false
-	}
-	return *l, true
-}
+// Loan returns a copy of the loan of an item, and whether it is on loan.
+func (m *Memory) Loan(itemID string) (Loan, bool) { return lookup(m, m.loans, itemID) }
 
-// Item returns an item.
-func (m *Memory) Item(itemID string) (Item, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	it, ok := m.items[itemID]
-	if !ok {
-		return Item{}, false
-	}
-	return *it, true
-}
+// Item returns a copy of an item, and whether it exists.
+func (m *Memory) Item(itemID string) (Item, bool) { return lookup(m, m.items, itemID) }
 
-// Request returns a request.
-func (m *Memory) Request(id string) (Request, bool) {
+// Request returns a copy of a request, and whether it exists.
+func (m *Memory) Request(id string) (Request, bool) { return lookup(m, m.requests, id) }
+
+// lookup returns a copy of the record under key in table, one of m's
+// maps, read under m's lock: a copy, so that a test cannot change m's
+// state behind the lock. Loan, Item and Request hold no slices or
+// pointers, so a shallow copy is a whole one.
+func lookup[T any](m *Memory, table map[string]*T, key string) (T, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	r, ok := m.requests[id]
-	if !ok {
-		return Request{}, false
+	if v, ok := table[key]; ok {
+		return *v, true
 	}
-	return *r, true
+	var zero T
+	return zero, false
 }
 
 // Notifications returns the notifications received, as "ItemShipped ID"
