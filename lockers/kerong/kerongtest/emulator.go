@@ -7,7 +7,6 @@ package kerongtest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lockergate/lockergate/lockers"
+	"github.com/lockergate/lockergate/lockers/internal/tcpserve"
 	"github.com/lockergate/lockergate/lockers/kerong"
 )
 
@@ -23,7 +23,7 @@ import (
 // use; all boards share one simulated bus, so requests from several
 // connections are answered one at a time.
 type Emulator struct {
-	ln    net.Listener
+	srv   *tcpserve.Server
 	locks int
 	order []int // board numbers, in compartment order
 
@@ -32,11 +32,8 @@ type Emulator struct {
 	dropAcks int
 	garbage  []byte
 	latency  time.Duration
-	conns    map[net.Conn]struct{}
 	requests int
-	closed   bool
 	busMu    sync.Mutex // serialises the simulated half-duplex bus
-	wg       sync.WaitGroup
 }
 
 type board struct {
@@ -54,27 +51,24 @@ func New(boards []int, locks int) (*Emulator, error) {
 	if locks != 12 && locks != 16 {
 		return nil, fmt.Errorf("kerongtest: locks must be 12 or 16, got %d", locks)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("kerongtest: listen: %w", err)
-	}
-	e := &Emulator{ln: ln, locks: locks, order: append([]int(nil), boards...),
-		boards: map[int]*board{}, conns: map[net.Conn]struct{}{}}
+	e := &Emulator{locks: locks, order: append([]int(nil), boards...), boards: map[int]*board{}}
 	all := uint16(1<<uint(locks) - 1)
 	for _, b := range boards {
 		if b < 0 || b > 9 {
-			ln.Close()
 			return nil, fmt.Errorf("kerongtest: board number %d outside 0-9", b)
 		}
 		e.boards[b] = &board{hooks: all}
 	}
-	e.wg.Add(1)
-	go e.accept()
+	srv, err := tcpserve.Listen(e.serve)
+	if err != nil {
+		return nil, fmt.Errorf("kerongtest: listen: %w", err)
+	}
+	e.srv = srv
 	return e, nil
 }
 
 // Addr is the emulator's host:port.
-func (e *Emulator) Addr() string { return e.ln.Addr().String() }
+func (e *Emulator) Addr() string { return e.srv.Addr() }
 
 // URL is a kerong+tcp configuration string for the emulated bus, with
 // extra options (such as "confirm=300ms") appended.
@@ -97,58 +91,13 @@ func (e *Emulator) URL(opts ...string) string {
 
 // Shutdown stops accepting, closes every connection and waits for the
 // connection goroutines, or for ctx.
-func (e *Emulator) Shutdown(ctx context.Context) error {
-	e.mu.Lock()
-	e.closed = true
-	for c := range e.conns {
-		c.Close()
-	}
-	e.mu.Unlock()
-	err := e.ln.Close()
-	done := make(chan struct{})
-	go func() { e.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	if errors.Is(err, net.ErrClosed) {
-		err = nil
-	}
-	return err
-}
+func (e *Emulator) Shutdown(ctx context.Context) error { return e.srv.Shutdown(ctx) }
 
 // Close is Shutdown without a deadline.
 func (e *Emulator) Close() error { return e.Shutdown(context.Background()) }
 
-func (e *Emulator) accept() {
-	defer e.wg.Done()
-	for {
-		c, err := e.ln.Accept()
-		if err != nil {
-			return
-		}
-		e.mu.Lock()
-		if e.closed {
-			e.mu.Unlock()
-			c.Close()
-			return
-		}
-		e.conns[c] = struct{}{}
-		e.mu.Unlock()
-		e.wg.Add(1)
-		go e.serve(c)
-	}
-}
-
+// serve reads frames from one connection and writes the boards' replies.
 func (e *Emulator) serve(c net.Conn) {
-	defer e.wg.Done()
-	defer func() {
-		e.mu.Lock()
-		delete(e.conns, c)
-		e.mu.Unlock()
-		c.Close()
-	}()
 	buf := make([]byte, 0, 256)
 	var chunk [256]byte
 	for {
@@ -355,13 +304,7 @@ func (e *Emulator) Requests() int {
 
 // DropConnections closes every open connection, as a bus unit that
 // reboots does; the listener stays up so that clients can reconnect.
-func (e *Emulator) DropConnections() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for c := range e.conns {
-		c.Close()
-	}
-}
+func (e *Emulator) DropConnections() { e.srv.DropConnections() }
 
 // Locate maps a compartment id, numbered as the kerong driver numbers them
 // across the emulator's boards, to a board number and a lock (1-based).

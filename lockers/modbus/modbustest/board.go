@@ -17,7 +17,6 @@ package modbustest
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -29,6 +28,7 @@ import (
 	mb "github.com/simonvetter/modbus"
 
 	"github.com/lockergate/lockergate/lockers"
+	"github.com/lockergate/lockergate/lockers/internal/tcpserve"
 )
 
 // FlashOnBase is the first hardware-pulse coil (relay n is FlashOnBase+n).
@@ -60,10 +60,7 @@ type Board struct {
 	afterOn  func(relay int)
 	requests int
 	srv      *mb.ModbusServer
-	ln       net.Listener
-	conns    map[net.Conn]struct{}
-	wg       sync.WaitGroup
-	shutdown bool
+	front    *tcpserve.Server // the proxy's listener
 }
 
 // New starts a board with the given unit id, relays and door inputs,
@@ -76,8 +73,7 @@ func New(unit uint8, relays, inputs int) (*Board, error) {
 	b := &Board{unit: unit, relays: relays, inputs: inputs,
 		relay: make([]bool, relays), door: make([]bool, relays), jammed: make([]bool, relays),
 		stuck: make([]bool, relays), pulses: make([]int, relays), offs: make([]int, relays), onSince: make([]time.Time, relays),
-		maxOn: make([]time.Duration, relays), flashLen: map[int]time.Duration{}, flashOff: map[int]*time.Timer{},
-		conns: map[net.Conn]struct{}{}}
+		maxOn: make([]time.Duration, relays), flashLen: map[int]time.Duration{}, flashOff: map[int]*time.Timer{}}
 	var err error
 	// The library's server binds to an address it is given and does not
 	// say which port it got, so pick a free one first; retry on the rare
@@ -93,13 +89,12 @@ func New(unit uint8, relays, inputs int) (*Board, error) {
 			return nil, fmt.Errorf("modbustest: server: %w", err)
 		}
 		if err = b.srv.Start(); err == nil {
-			b.ln, err = net.Listen("tcp", "127.0.0.1:0")
+			inner := "127.0.0.1:" + strconv.Itoa(port)
+			b.front, err = tcpserve.Listen(func(c net.Conn) { b.proxy(c, inner) })
 			if err != nil {
 				b.srv.Stop()
 				return nil, fmt.Errorf("modbustest: listen: %w", err)
 			}
-			b.wg.Add(1)
-			go b.accept("127.0.0.1:" + strconv.Itoa(port))
 			return b, nil
 		}
 	}
@@ -116,7 +111,7 @@ func freePort() (int, error) {
 }
 
 // Addr is the board's host:port.
-func (b *Board) Addr() string { return b.ln.Addr().String() }
+func (b *Board) Addr() string { return b.front.Addr() }
 
 // URL is a modbus+tcp configuration string for the board, with extra
 // options (such as "pulse=hw") appended.
@@ -131,62 +126,21 @@ func (b *Board) URL(opts ...string) string {
 // Shutdown stops the board and waits for its connections to end, or ctx.
 func (b *Board) Shutdown(ctx context.Context) error {
 	b.mu.Lock()
-	b.shutdown = true
-	for c := range b.conns {
-		c.Close()
-	}
 	for _, t := range b.flashOff {
 		t.Stop()
 	}
 	b.mu.Unlock()
-	err := b.ln.Close()
+	err := b.front.Shutdown(ctx)
 	b.srv.Stop()
-	done := make(chan struct{})
-	go func() { b.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	if errors.Is(err, net.ErrClosed) {
-		err = nil
-	}
 	return err
 }
 
 // Close is Shutdown without a deadline.
 func (b *Board) Close() error { return b.Shutdown(context.Background()) }
 
-func (b *Board) accept(inner string) {
-	defer b.wg.Done()
-	for {
-		c, err := b.ln.Accept()
-		if err != nil {
-			return
-		}
-		b.mu.Lock()
-		if b.shutdown {
-			b.mu.Unlock()
-			c.Close()
-			return
-		}
-		b.conns[c] = struct{}{}
-		b.mu.Unlock()
-		b.wg.Add(1)
-		go b.proxy(c, inner)
-	}
-}
-
 // proxy relays MBAP frames between a client and the server, one request at
 // a time (a client waits for each answer anyway).
 func (b *Board) proxy(c net.Conn, inner string) {
-	defer b.wg.Done()
-	defer func() {
-		b.mu.Lock()
-		delete(b.conns, c)
-		b.mu.Unlock()
-		c.Close()
-	}()
 	s, err := net.Dial("tcp", inner)
 	if err != nil {
 		return
