@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// Errors returned by Client.
+// Errors returned by Client and Pool calls.
 var (
 	// ErrClientClosed is returned by a call on a closed Client.
 	ErrClientClosed = errors.New("sip2: client closed")

@@ -57,12 +57,14 @@ const (
 // MaxValueLen is the longest variable field value SIP2 allows, in characters.
 const MaxValueLen = 255
 
-// DefaultMaxMessageSize is the decoder's limit when Options.MaxMessageSize is zero.
+// DefaultMaxMessageSize is the Decoder's limit when Options.MaxMessageSize
+// is zero. A Server has its own limit, Server.MaxMessageBytes.
 const DefaultMaxMessageSize = 32 << 10
 
 // Options configure the codec for one peer. The zero value (UTF-8, CR,
 // no error detection, errors on bad values) is valid; a nil *Options means
-// the zero value.
+// the zero value. A Client takes them in ClientOptions.Codec; a Server
+// connection has ConnOptions instead.
 type Options struct {
 	// Charset of the peer. Zero is UTF-8.
 	Charset Charset
@@ -70,8 +72,10 @@ type Options struct {
 	// accepts CR, CRLF and LF whatever this says.
 	Terminator Terminator
 	// ErrorDetection makes the encoder append AY (when the frame has a
-	// sequence number) and AZ. The decoder always reads AY/AZ when present
-	// and reports the checksum verdict; callers decide what to do with it.
+	// sequence number) and AZ. ParseFrame and Decoder.Decode read AY/AZ
+	// whatever this says and report the verdict in Frame.Verdict; Unmarshal
+	// and Decoder.DecodeMessage also return ErrNoChecksum for a message
+	// without AZ when it is set.
 	ErrorDetection bool
 	// Values is the policy for field values that cannot be encoded.
 	Values ValuePolicy

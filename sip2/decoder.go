@@ -78,7 +78,7 @@ func (d *Decoder) DecodeMessage() (Message, *Frame, error) {
 		return nil, f, err
 	}
 	m, err := f.Message(&d.o)
-	if err == nil && f.Verdict == ChecksumInvalid {
+	if err == nil && (f.Verdict == ChecksumInvalid || f.Verdict == ChecksumAbsent && d.o.ed()) {
 		err = f.VerifyChecksum()
 	}
 	return m, f, err

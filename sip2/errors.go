@@ -18,11 +18,14 @@ var (
 	// ErrTooLong means a message exceeded Options.MaxMessageSize; the decoder
 	// skipped it up to the next terminator.
 	ErrTooLong = errors.New("sip2: message too long")
-	// ErrShortFixed means a message ended before its fixed part did.
+	// ErrShortFixed means a message's fixed part was cut short by the end
+	// of the message or by a "|".
 	ErrShortFixed = errors.New("sip2: message too short for its fixed part")
-	// ErrBadValue means a field value cannot be put on the wire: it contains
-	// the delimiter "|", CR, LF or NUL, is longer than 255 characters, or has
-	// characters the peer's charset lacks.
+	// ErrBadValue means a value cannot be put on the wire: a field value or
+	// the fixed part contains the delimiter "|", CR, LF or NUL, a field
+	// value is longer than 255 characters, text has characters the peer's
+	// charset lacks, or a fixed part that ends the message ends in text
+	// the decoder would read as an AY/AZ trailer.
 	ErrBadValue = errors.New("sip2: invalid field value")
 	// ErrSequence means an AY sequence number is not a single digit.
 	ErrSequence = errors.New("sip2: invalid sequence number")

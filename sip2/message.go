@@ -16,8 +16,14 @@ import (
 // re-encodes them. A decoded message re-encodes to the bytes it came from
 // unless it was modified.
 //
-// The message types are declared in msg_*.go with sip2 struct tags; their
-// methods are generated into zmsg.go (see internal/msggen for the tags).
+// The sip2 struct tags on the message types document each field's wire
+// form; the methods are generated from them at build time (no reflection
+// at run time). "fixed" fields make up the fixed part, in order:
+// flag (Y/N), ok (1/0), ternary (Y/N/U), time (18 characters), count
+// (len digits, blank read as -1), str (len characters) and flags (one Y/N
+// per bit), each with the specification's name as it appears in errors
+// and Frame.FixedFields. Other fields are variable fields by ID: "opt" is
+// written only when set, "repeat" once per slice element.
 type Message interface {
 	// Command returns the message code.
 	Command() Command

@@ -37,11 +37,11 @@ type PoolStats struct {
 	Replaced     int64 // broken connections closed and redialled
 }
 
-// A Pool keeps Size logged-in connections to one ACS and hands each to one
-// caller at a time, since SIP2 allows only one request in flight per
-// connection. Broken connections are closed and redialled in the background
-// with backoff; callers never see a connection that is known to be broken.
-// A Pool is safe for concurrent use.
+// A Pool keeps PoolOptions.Size logged-in connections to one ACS and hands
+// each to one caller at a time, since SIP2 allows only one request in
+// flight per connection. Broken connections are closed and redialled in
+// the background with backoff; callers never see a connection that is
+// known to be broken. A Pool is safe for concurrent use.
 type Pool struct {
 	addr  string
 	opts  PoolOptions

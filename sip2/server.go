@@ -41,6 +41,7 @@ type Server struct {
 	WriteTimeout time.Duration
 	// MaxMessageBytes is the longest request accepted, terminator
 	// included. A longer one closes the connection. If zero, 4096.
+	// (Options.MaxMessageSize is the Decoder's limit and does not apply.)
 	MaxMessageBytes int
 
 	// Options are the connection's initial wire options; the Session can

@@ -23,7 +23,7 @@ const (
 	ErrorDetectionOff
 )
 
-// String implements fmt.Stringer.
+// String returns "auto", "on" or "off".
 func (m ErrorDetectionMode) String() string {
 	switch m {
 	case ErrorDetectionAuto:

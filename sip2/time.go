@@ -5,11 +5,19 @@ import (
 	"time"
 )
 
-// Time is an 18-character SIP2 date-time, YYYYMMDDZZZZHHMMSS. ZZZZ is four
-// spaces for the sender's local time or "   Z" for UTC; the decoder also
-// accepts military zone letters in either case and wherever the blanks
-// are ("   A".."   Y", "Z   "), "UTC"/"GMT" padded with blanks, and "0000"
-// and a literal "ZZZZ" (both as local time), all seen in the wild.
+// Time is an 18-character SIP2 date-time, YYYYMMDDZZZZHHMMSS, where ZZZZ
+// is the zone: four spaces for the sender's local time, or three spaces
+// and "Z" for UTC. The decoder also accepts these zones, all seen in the
+// wild:
+//
+//	"   A" .. "   Y", "Z   "   military zone letters, either case, the
+//	                           blanks on either side
+//	" UTC", "GMT ", "  UT"     UTC (upper or lower case), padded with
+//	                           blanks on either side
+//	"0000", "ZZZZ"             local time
+//
+// Local times are read in Options.Location (ConnOptions.Location on a
+// server).
 //
 // A decoded Time keeps its original text, so re-encoding it is exact even
 // when the text is not a valid date; Valid reports whether it parsed.
@@ -25,8 +33,9 @@ const TimeLen = 18
 
 const sipLayout = "20060102    150405"
 
-// NewTime returns t as a SIP2 date-time. A UTC t is written with the "   Z"
-// zone, any other as local time in t's own location.
+// NewTime returns t as a SIP2 date-time. A UTC t is written with the UTC
+// zone (three spaces and "Z"), any other as local time in t's own
+// location.
 func NewTime(t time.Time) Time { return Time{t: t} }
 
 // ParseTime parses an 18-character SIP2 date-time; loc is used for local
