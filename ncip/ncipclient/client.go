@@ -2,17 +2,21 @@
 // method per service of package ncip, built on go-resty/resty/v2.
 //
 // It lives apart from package ncip so that ncip (messages, responder)
-// depends on the standard library only; code that merely answers NCIP
-// never links resty.
+// does not depend on resty: code that merely answers NCIP never links it.
 //
 // Every method takes a context and honours Options.Timeout. Lookups
 // (LookupUser, LookupItem, LookupAgency, LookupRequest, LookupVersion) are
-// idempotent and retried on transport errors and 5xx statuses; services
-// that change state are sent once. A Problem in the response comes back as
-// the typed error *ncip.Problem together with the response; anything that
-// is not an NCIP answer (a non-2xx status without NCIP, an HTML error
-// page, "It works!") comes back as a *TransportError that quotes the start
-// of the body, with the credentials removed.
+// idempotent and retried (Options.Retries times) on transport errors and
+// on 5xx and 429 statuses; services that change state are sent once. A
+// Problem in the response comes back as the typed error *ncip.Problem
+// together with the response; anything that is not an NCIP answer (a
+// non-2xx status without NCIP, an HTML error page, "It works!") comes back
+// as a *TransportError that quotes the start of the body, with the
+// credentials removed.
+//
+// The partner's Profile (agencies, application profile, vocabularies,
+// date style) is applied to what is sent, never to the caller's request,
+// so a request value may be reused and shared between goroutines.
 package ncipclient
 
 import (
@@ -51,8 +55,8 @@ type Options struct {
 	BasicUser, BasicPassword string
 	// Timeout bounds each call, retries included. If zero, 30s is used.
 	Timeout time.Duration
-	// Retries is the number of retries for lookups. If zero, 2; negative
-	// means none.
+	// Retries is the number of retries for lookups (and for Send and
+	// SendRaw with retry set). If zero, 2; negative means none.
 	Retries int
 	// Profile adapts outgoing messages to the partner.
 	Profile Profile
@@ -67,22 +71,26 @@ type Options struct {
 // caller's request: one request value can go to partners with different
 // profiles.
 type Profile struct {
-	// FromAgency and ToAgency fill a new InitiationHeader when the request
-	// has none. If FromAgency is empty, no header is added.
+	// FromAgency and ToAgency fill the InitiationHeader the Client adds
+	// when the request has none. If FromAgency is empty, no header is
+	// added. A request's own header is sent as it is.
 	FromAgency, ToAgency string
-	// ApplicationProfileType is set in the InitiationHeader (Alma wants
-	// the resource-sharing partner code here).
+	// ApplicationProfileType goes in the header the Client adds (Alma
+	// wants the resource-sharing partner code here); a request's own
+	// header is not changed.
 	ApplicationProfileType string
 	// Schemes maps an element name (RequestType, RequestScopeType,
 	// ItemIdentifierType, UserIdentifierType, …) to the Scheme URI to add
-	// to values of that element that have none, for peers that insist on
-	// schemes.
+	// to values of that element that have none, wherever the element
+	// occurs in the request, for peers that insist on schemes.
 	Schemes map[string]string
 	// Values maps an element name to a translation of its values, e.g.
 	// {"RequestType": {"Hold": "Page"}}, for partners with their own
-	// vocabularies. Lookups are case-insensitive.
+	// vocabularies. A value is matched case-insensitively; the
+	// translation is applied before Schemes.
 	Values map[string]map[string]string
-	// DateStyle and Location select how dates are written.
+	// DateStyle and Location select how dates are written (see
+	// ncip.EncodeOptions).
 	DateStyle ncip.DateStyle
 	Location  *time.Location
 }
@@ -154,6 +162,8 @@ type TransportError struct {
 	Err   error
 }
 
+// Error reports the endpoint, status and cause, and quotes the start of
+// the body received (redacted, see Start).
 func (e *TransportError) Error() string {
 	var b strings.Builder
 	b.WriteString("ncipclient: ")
@@ -171,6 +181,8 @@ func (e *TransportError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns the cause, so that errors.Is finds ErrNotNCIP or
+// context.DeadlineExceeded.
 func (e *TransportError) Unwrap() error { return e.Err }
 
 // ErrNotNCIP is wrapped by a TransportError whose body was not NCIP.

@@ -12,8 +12,11 @@ func unexpected(want string, got *ncip.Message) error {
 	return fmt.Errorf("ncipclient: asked %s, the answer holds %q", want, got.Service())
 }
 
-// LookupVersion sends a LookupVersion request. It is retried on transport errors (a lookup is idempotent). On a Problem it returns the
-// response (if the answer had one) and a *ncip.Problem.
+// LookupVersion sends a LookupVersion request and returns the answer's
+// LookupVersionResponse. It is retried on transport errors and 5xx/429
+// statuses, as a lookup is idempotent. On a Problem it returns the response
+// together with a *ncip.Problem (a nil response for a top-level Problem);
+// an answer holding another service is an error.
 func (c *Client) LookupVersion(ctx context.Context, req *ncip.LookupVersion) (*ncip.LookupVersionResponse, error) {
 	out, err := c.Send(ctx, &ncip.Message{LookupVersion: req}, true)
 	if out == nil {
@@ -25,8 +28,11 @@ func (c *Client) LookupVersion(ctx context.Context, req *ncip.LookupVersion) (*n
 	return out.LookupVersionResponse, err
 }
 
-// LookupUser sends a LookupUser request. It is retried on transport errors (a lookup is idempotent). On a Problem it returns the
-// response (if the answer had one) and a *ncip.Problem.
+// LookupUser sends a LookupUser request and returns the answer's
+// LookupUserResponse. It is retried on transport errors and 5xx/429
+// statuses, as a lookup is idempotent. On a Problem it returns the response
+// together with a *ncip.Problem (a nil response for a top-level Problem);
+// an answer holding another service is an error.
 func (c *Client) LookupUser(ctx context.Context, req *ncip.LookupUser) (*ncip.LookupUserResponse, error) {
 	out, err := c.Send(ctx, &ncip.Message{LookupUser: req}, true)
 	if out == nil {
@@ -38,8 +44,11 @@ func (c *Client) LookupUser(ctx context.Context, req *ncip.LookupUser) (*ncip.Lo
 	return out.LookupUserResponse, err
 }
 
-// LookupItem sends a LookupItem request. It is retried on transport errors (a lookup is idempotent). On a Problem it returns the
-// response (if the answer had one) and a *ncip.Problem.
+// LookupItem sends a LookupItem request and returns the answer's
+// LookupItemResponse. It is retried on transport errors and 5xx/429
+// statuses, as a lookup is idempotent. On a Problem it returns the response
+// together with a *ncip.Problem (a nil response for a top-level Problem);
+// an answer holding another service is an error.
 func (c *Client) LookupItem(ctx context.Context, req *ncip.LookupItem) (*ncip.LookupItemResponse, error) {
 	out, err := c.Send(ctx, &ncip.Message{LookupItem: req}, true)
 	if out == nil {
@@ -51,8 +60,11 @@ func (c *Client) LookupItem(ctx context.Context, req *ncip.LookupItem) (*ncip.Lo
 	return out.LookupItemResponse, err
 }
 
-// LookupAgency sends a LookupAgency request. It is retried on transport errors (a lookup is idempotent). On a Problem it returns the
-// response (if the answer had one) and a *ncip.Problem.
+// LookupAgency sends a LookupAgency request and returns the answer's
+// LookupAgencyResponse. It is retried on transport errors and 5xx/429
+// statuses, as a lookup is idempotent. On a Problem it returns the response
+// together with a *ncip.Problem (a nil response for a top-level Problem);
+// an answer holding another service is an error.
 func (c *Client) LookupAgency(ctx context.Context, req *ncip.LookupAgency) (*ncip.LookupAgencyResponse, error) {
 	out, err := c.Send(ctx, &ncip.Message{LookupAgency: req}, true)
 	if out == nil {
@@ -64,8 +76,11 @@ func (c *Client) LookupAgency(ctx context.Context, req *ncip.LookupAgency) (*nci
 	return out.LookupAgencyResponse, err
 }
 
-// LookupRequest sends a LookupRequest request. It is retried on transport errors (a lookup is idempotent). On a Problem it returns the
-// response (if the answer had one) and a *ncip.Problem.
+// LookupRequest sends a LookupRequest request and returns the answer's
+// LookupRequestResponse. It is retried on transport errors and 5xx/429
+// statuses, as a lookup is idempotent. On a Problem it returns the response
+// together with a *ncip.Problem (a nil response for a top-level Problem);
+// an answer holding another service is an error.
 func (c *Client) LookupRequest(ctx context.Context, req *ncip.LookupRequest) (*ncip.LookupRequestResponse, error) {
 	out, err := c.Send(ctx, &ncip.Message{LookupRequest: req}, true)
 	if out == nil {
@@ -77,8 +92,11 @@ func (c *Client) LookupRequest(ctx context.Context, req *ncip.LookupRequest) (*n
 	return out.LookupRequestResponse, err
 }
 
-// AcceptItem sends a AcceptItem request. It is sent once, never retried. On a Problem it returns the
-// response (if the answer had one) and a *ncip.Problem.
+// AcceptItem sends an AcceptItem request and returns the answer's
+// AcceptItemResponse. It is sent once, never retried, as it changes state.
+// On a Problem it returns the response together with a *ncip.Problem (a nil
+// response for a top-level Problem); an answer holding another service is
+// an error.
 func (c *Client) AcceptItem(ctx context.Context, req *ncip.AcceptItem) (*ncip.AcceptItemResponse, error) {
 	out, err := c.Send(ctx, &ncip.Message{AcceptItem: req}, false)
 	if out == nil {
@@ -90,8 +108,11 @@ func (c *Client) AcceptItem(ctx context.Context, req *ncip.AcceptItem) (*ncip.Ac
 	return out.AcceptItemResponse, err
 }
 
-// CheckOutItem sends a CheckOutItem request. It is sent once, never retried. On a Problem it returns the
-// response (if the answer had one) and a *ncip.Problem.
+// CheckOutItem sends a CheckOutItem request and returns the answer's
+// CheckOutItemResponse. It is sent once, never retried, as it changes
+// state. On a Problem it returns the response together with a *ncip.Problem
+// (a nil response for a top-level Problem); an answer holding another
+// service is an error.
 func (c *Client) CheckOutItem(ctx context.Context, req *ncip.CheckOutItem) (*ncip.CheckOutItemResponse, error) {
 	out, err := c.Send(ctx, &ncip.Message{CheckOutItem: req}, false)
 	if out == nil {
@@ -103,8 +124,11 @@ func (c *Client) CheckOutItem(ctx context.Context, req *ncip.CheckOutItem) (*nci
 	return out.CheckOutItemResponse, err
 }
 
-// CheckInItem sends a CheckInItem request. It is sent once, never retried. On a Problem it returns the
-// response (if the answer had one) and a *ncip.Problem.
+// CheckInItem sends a CheckInItem request and returns the answer's
+// CheckInItemResponse. It is sent once, never retried, as it changes state.
+// On a Problem it returns the response together with a *ncip.Problem (a nil
+// response for a top-level Problem); an answer holding another service is
+// an error.
 func (c *Client) CheckInItem(ctx context.Context, req *ncip.CheckInItem) (*ncip.CheckInItemResponse, error) {
 	out, err := c.Send(ctx, &ncip.Message{CheckInItem: req}, false)
 	if out == nil {
@@ -116,8 +140,11 @@ func (c *Client) CheckInItem(ctx context.Context, req *ncip.CheckInItem) (*ncip.
 	return out.CheckInItemResponse, err
 }
 
-// RenewItem sends a RenewItem request. It is sent once, never retried. On a Problem it returns the
-// response (if the answer had one) and a *ncip.Problem.
+// RenewItem sends a RenewItem request and returns the answer's
+// RenewItemResponse. It is sent once, never retried, as it changes state.
+// On a Problem it returns the response together with a *ncip.Problem (a nil
+// response for a top-level Problem); an answer holding another service is
+// an error.
 func (c *Client) RenewItem(ctx context.Context, req *ncip.RenewItem) (*ncip.RenewItemResponse, error) {
 	out, err := c.Send(ctx, &ncip.Message{RenewItem: req}, false)
 	if out == nil {
@@ -129,8 +156,11 @@ func (c *Client) RenewItem(ctx context.Context, req *ncip.RenewItem) (*ncip.Rene
 	return out.RenewItemResponse, err
 }
 
-// RequestItem sends a RequestItem request. It is sent once, never retried. On a Problem it returns the
-// response (if the answer had one) and a *ncip.Problem.
+// RequestItem sends a RequestItem request and returns the answer's
+// RequestItemResponse. It is sent once, never retried, as it changes state.
+// On a Problem it returns the response together with a *ncip.Problem (a nil
+// response for a top-level Problem); an answer holding another service is
+// an error.
 func (c *Client) RequestItem(ctx context.Context, req *ncip.RequestItem) (*ncip.RequestItemResponse, error) {
 	out, err := c.Send(ctx, &ncip.Message{RequestItem: req}, false)
 	if out == nil {
@@ -142,8 +172,11 @@ func (c *Client) RequestItem(ctx context.Context, req *ncip.RequestItem) (*ncip.
 	return out.RequestItemResponse, err
 }
 
-// CancelRequestItem sends a CancelRequestItem request. It is sent once, never retried. On a Problem it returns the
-// response (if the answer had one) and a *ncip.Problem.
+// CancelRequestItem sends a CancelRequestItem request and returns the
+// answer's CancelRequestItemResponse. It is sent once, never retried, as it
+// changes state. On a Problem it returns the response together with a
+// *ncip.Problem (a nil response for a top-level Problem); an answer holding
+// another service is an error.
 func (c *Client) CancelRequestItem(ctx context.Context, req *ncip.CancelRequestItem) (*ncip.CancelRequestItemResponse, error) {
 	out, err := c.Send(ctx, &ncip.Message{CancelRequestItem: req}, false)
 	if out == nil {
@@ -155,8 +188,11 @@ func (c *Client) CancelRequestItem(ctx context.Context, req *ncip.CancelRequestI
 	return out.CancelRequestItemResponse, err
 }
 
-// DeleteItem sends a DeleteItem request. It is sent once, never retried. On a Problem it returns the
-// response (if the answer had one) and a *ncip.Problem.
+// DeleteItem sends a DeleteItem request and returns the answer's
+// DeleteItemResponse. It is sent once, never retried, as it changes state.
+// On a Problem it returns the response together with a *ncip.Problem (a nil
+// response for a top-level Problem); an answer holding another service is
+// an error.
 func (c *Client) DeleteItem(ctx context.Context, req *ncip.DeleteItem) (*ncip.DeleteItemResponse, error) {
 	out, err := c.Send(ctx, &ncip.Message{DeleteItem: req}, false)
 	if out == nil {
@@ -168,8 +204,11 @@ func (c *Client) DeleteItem(ctx context.Context, req *ncip.DeleteItem) (*ncip.De
 	return out.DeleteItemResponse, err
 }
 
-// CreateUserFiscalTransaction sends a CreateUserFiscalTransaction request. It is sent once, never retried. On a Problem it returns the
-// response (if the answer had one) and a *ncip.Problem.
+// CreateUserFiscalTransaction sends a CreateUserFiscalTransaction request
+// and returns the answer's CreateUserFiscalTransactionResponse. It is sent
+// once, never retried, as it changes state. On a Problem it returns the
+// response together with a *ncip.Problem (a nil response for a top-level
+// Problem); an answer holding another service is an error.
 func (c *Client) CreateUserFiscalTransaction(ctx context.Context, req *ncip.CreateUserFiscalTransaction) (*ncip.CreateUserFiscalTransactionResponse, error) {
 	out, err := c.Send(ctx, &ncip.Message{CreateUserFiscalTransaction: req}, false)
 	if out == nil {
@@ -181,8 +220,11 @@ func (c *Client) CreateUserFiscalTransaction(ctx context.Context, req *ncip.Crea
 	return out.CreateUserFiscalTransactionResponse, err
 }
 
-// ItemShipped sends a ItemShipped request. It is sent once, never retried. On a Problem it returns the
-// response (if the answer had one) and a *ncip.Problem.
+// ItemShipped sends an ItemShipped request and returns the answer's
+// ItemShippedResponse. It is sent once, never retried, as it changes state.
+// On a Problem it returns the response together with a *ncip.Problem (a nil
+// response for a top-level Problem); an answer holding another service is
+// an error.
 func (c *Client) ItemShipped(ctx context.Context, req *ncip.ItemShipped) (*ncip.ItemShippedResponse, error) {
 	out, err := c.Send(ctx, &ncip.Message{ItemShipped: req}, false)
 	if out == nil {
@@ -194,8 +236,11 @@ func (c *Client) ItemShipped(ctx context.Context, req *ncip.ItemShipped) (*ncip.
 	return out.ItemShippedResponse, err
 }
 
-// ItemReceived sends a ItemReceived request. It is sent once, never retried. On a Problem it returns the
-// response (if the answer had one) and a *ncip.Problem.
+// ItemReceived sends an ItemReceived request and returns the answer's
+// ItemReceivedResponse. It is sent once, never retried, as it changes
+// state. On a Problem it returns the response together with a *ncip.Problem
+// (a nil response for a top-level Problem); an answer holding another
+// service is an error.
 func (c *Client) ItemReceived(ctx context.Context, req *ncip.ItemReceived) (*ncip.ItemReceivedResponse, error) {
 	out, err := c.Send(ctx, &ncip.Message{ItemReceived: req}, false)
 	if out == nil {
@@ -207,8 +252,11 @@ func (c *Client) ItemReceived(ctx context.Context, req *ncip.ItemReceived) (*nci
 	return out.ItemReceivedResponse, err
 }
 
-// ItemRequested sends a ItemRequested request. It is sent once, never retried. On a Problem it returns the
-// response (if the answer had one) and a *ncip.Problem.
+// ItemRequested sends an ItemRequested request and returns the answer's
+// ItemRequestedResponse. It is sent once, never retried, as it changes
+// state. On a Problem it returns the response together with a *ncip.Problem
+// (a nil response for a top-level Problem); an answer holding another
+// service is an error.
 func (c *Client) ItemRequested(ctx context.Context, req *ncip.ItemRequested) (*ncip.ItemRequestedResponse, error) {
 	out, err := c.Send(ctx, &ncip.Message{ItemRequested: req}, false)
 	if out == nil {

@@ -1,6 +1,8 @@
 // Package nciptest provides an in-memory NCIP responder backend (Memory)
 // with real circulation semantics, and httptest helpers, for tests, demos
-// and the gateway's development.
+// and the gateway's development. Serve a Memory with ncip.Handler, or with
+// NewServer in a test; its getters (Loan, Item, Request, Notifications)
+// let a test check what the services did.
 package nciptest
 
 import (
@@ -34,13 +36,14 @@ type Item struct {
 // Loan is an item on loan.
 type Loan struct {
 	ItemID, UserID string
-	Due            time.Time
-	Renewals       int
+	Due            time.Time // in UTC
+	Renewals       int       // renewals so far
 }
 
-// Request is a hold, page or ILL request.
+// Request is a hold, page or ILL request, made by RequestItem or
+// AcceptItem (whose RequestId it keeps).
 type Request struct {
-	ID, UserID, ItemID string
+	ID, UserID, ItemID string // UserID is empty for an AcceptItem without UserId
 	Type               string // RequestType, e.g. "Hold", "Page"
 	Action             string // AcceptItem's RequestedActionType
 	PickupLocation     string
@@ -49,14 +52,21 @@ type Request struct {
 // Memory is an ncip.Backend holding a small library in memory. It
 // implements every service of package ncip. It is safe for concurrent use.
 //
-// Semantics follow the ILL practice recorded in the project notes:
-// AcceptItem is idempotent per RequestId (same ItemId back); CheckOutItem
-// of an item already on loan to the same patron succeeds; CheckInItem of
-// an item not on loan succeeds; RenewItem requires a loan to that patron.
+// It behaves as ILL systems expect of a borrowing library's ILS, re-sends
+// included: AcceptItem is idempotent per RequestId (same ItemId back);
+// CheckOutItem of an item already on loan to the same patron succeeds with
+// the existing loan; CheckInItem of an item not on loan succeeds;
+// RenewItem requires a loan to that patron. Business errors are
+// *ncip.Problem values of the standard's types (Unknown User, User Blocked,
+// Item Does Not Circulate, …).
+//
+// Create one with New or NewDemo; the zero Memory is not ready for use.
 type Memory struct {
 	// Agency is this library's agency id. If empty, "LOCKERGATE" is used.
 	Agency string
-	// LoanPeriod is added to Now for DateDue. If zero, 21 days.
+	// LoanPeriod is added to Now for DateDue (on check-out, unless the
+	// request's DesiredDateDue is earlier, and on renewal). If zero, 21
+	// days.
 	LoanPeriod time.Duration
 	// MaxRenewals is the renewal limit. If zero, 3.
 	MaxRenewals int
@@ -129,8 +139,10 @@ func lookup[T any](m *Memory, table map[string]*T, key string) (T, bool) {
 	return zero, false
 }
 
-// Notifications returns the notifications received, as "ItemShipped ID"
-// lines in arrival order.
+// Notifications returns the notifications received (ItemShipped,
+// ItemReceived, ItemRequested), in arrival order, as lines such as
+// "ItemShipped I7": the service, a space, and the ItemId (for
+// ItemShipped and ItemRequested without one, the RequestId).
 func (m *Memory) Notifications() []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
