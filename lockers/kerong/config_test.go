@@ -12,69 +12,51 @@ import (
 )
 
 func TestParseConfig(t *testing.T) {
-	tests := []struct {
-		config string
-		check  func(c Config) bool
-	}{
-		{"kerong+serial:///dev/ttyUSB0?boards=2&baud=19200", func(c Config) bool {
+	drivertest.Parse(t, ParseConfig, map[string]func(c Config) bool{
+		"kerong+serial:///dev/ttyUSB0?boards=2&baud=19200": func(c Config) bool {
 			return c.Serial == "/dev/ttyUSB0" && c.Baud == 19200 && reflect.DeepEqual(c.Boards, []int{0, 1}) && c.Locks == 16
-		}},
-		{"kerong+tcp://10.0.0.5:4001?boards=2", func(c Config) bool {
+		},
+		"kerong+tcp://10.0.0.5:4001?boards=2": func(c Config) bool {
 			return c.TCP == "10.0.0.5:4001" && len(c.Boards) == 2 && c.Timeout == 500*time.Millisecond
-		}},
-		{"kerong+tcp://bus.local", func(c Config) bool { return c.TCP == "bus.local:4001" }},
-		{"kerong+tcp://h:1?boards=3,&locks=12&size=S", func(c Config) bool {
+		},
+		"kerong+tcp://bus.local": func(c Config) bool { return c.TCP == "bus.local:4001" },
+		"kerong+tcp://h:1?boards=3,&locks=12&size=S": func(c Config) bool {
 			return reflect.DeepEqual(c.Boards, []int{3}) && c.Locks == 12 && c.DefaultSize == "S"
-		}},
-		{"kerong+tcp://h:1?boards=0,2,5&sizes=S*2,L&ir=false&timeout=50ms&attempts=2&confirm=2s&poll=10ms", func(c Config) bool {
+		},
+		"kerong+tcp://h:1?boards=0,2,5&sizes=S*2,L&ir=false&timeout=50ms&attempts=2&confirm=2s&poll=10ms": func(c Config) bool {
 			return reflect.DeepEqual(c.Boards, []int{0, 2, 5}) && reflect.DeepEqual(c.Sizes, []lockers.SizeClass{"S", "S", "L"}) &&
 				!c.IR && c.Timeout == 50*time.Millisecond && c.Attempts == 2 && c.Confirm == 2*time.Second && c.Poll == 10*time.Millisecond
-		}},
-	}
-	for _, tc := range tests {
-		u, err := url.Parse(tc.config)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := ParseConfig(u)
-		if err != nil {
-			t.Errorf("%s: %v", tc.config, err)
-			continue
-		}
-		if !tc.check(c) {
-			t.Errorf("%s: parsed %+v", tc.config, c)
-		}
-	}
+		},
+	})
 }
 
 func TestParseConfigErrors(t *testing.T) {
-	tests := []struct{ config, want string }{
-		{"kerong+serial://", "device path"},
-		{"kerong+tcp:///x", "host:port"},
-		{"kerong+usb://x", "unsupported scheme"},
-		{"kerong+tcp://h?boards=11", "option boards"},
-		{"kerong+tcp://h?boards=1,1", "listed twice"},
-		{"kerong+tcp://h?boards=0,10", "want 0-9"},
-		{"kerong+tcp://h?locks=8", "option locks"},
-		{"kerong+tcp://h?baud=4800", "option baud"},
-		{"kerong+tcp://h?timeout=fast", "option timeout"},
-		{"kerong+tcp://h?timeout=-1s", "option timeout"},
-		{"kerong+tcp://h?attempts=0", "option attempts"},
-		{"kerong+tcp://h?sizes=S*200", "option sizes"},
-		{"kerong+tcp://h?boards=1&sizes=S*17", "bank has 16"},
-		{"kerong+tcp://h?bords=2", "unknown option"},
-		{"kerong+tcp://h?api_key=hunter2", "option api_key: unknown option"},
-	}
-	for _, tc := range tests {
-		u, err := url.Parse(tc.config)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = ParseConfig(u)
-		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "kerong: ") || strings.Contains(err.Error(), "hunter2") {
-			t.Errorf("%s: err = %v, want one mentioning %q", tc.config, err, tc.want)
-		}
-	}
+	drivertest.ParseErrors(t, "kerong: ", ParseConfig, map[string]string{
+		"kerong+serial://":                   "device path",
+		"kerong+tcp:///x":                    "host:port",
+		"kerong+usb://x":                     "unsupported scheme",
+		"kerong+tcp://h?boards=11":           "option boards",
+		"kerong+tcp://h?boards=1,1":          "listed twice",
+		"kerong+tcp://h?boards=0,10":         "want 0-9",
+		"kerong+tcp://h?locks=8":             "option locks",
+		"kerong+tcp://h?baud=4800":           "option baud",
+		"kerong+tcp://h?timeout=fast":        "option timeout",
+		"kerong+tcp://h?timeout=-1s":         "option timeout",
+		"kerong+tcp://h?attempts=0":          "option attempts",
+		"kerong+tcp://h?sizes=S*200":         "option sizes",
+		"kerong+tcp://h?boards=1&sizes=S*17": "bank has 16",
+		"kerong+tcp://h?bords=2":             "unknown option",
+		"kerong+tcp://h?api_key=hunter2":     "option api_key: unknown option",
+	})
+}
+
+// TestREADMEConfiguration parses every configuration string of README.md
+// and checks its option table against the parser, both ways.
+func TestREADMEConfiguration(t *testing.T) {
+	r := drivertest.ReadREADME(t, "README.md", "kerong+serial", "kerong+tcp")
+	drivertest.CheckREADME(t, r, ParseConfig, "kerong+tcp://h", func(err error) bool {
+		return err == nil || !strings.Contains(err.Error(), "unknown option")
+	}, drivertest.SourceOptions(t, "config.go"))
 }
 
 func FuzzParseConfig(f *testing.F) {

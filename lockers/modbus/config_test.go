@@ -10,72 +10,60 @@ import (
 )
 
 func TestParseConfig(t *testing.T) {
-	tests := []struct {
-		config string
-		check  func(c Config) bool
-	}{
-		{"modbus+tcp://host:502?unit=1&relays=8&inputs=8&pulse=500ms", func(c Config) bool {
+	drivertest.Parse(t, ParseConfig, map[string]func(c Config) bool{
+		"modbus+tcp://host:502?unit=1&relays=8&inputs=8&pulse=500ms": func(c Config) bool {
 			return c.Transport == "tcp" && c.Addr == "host:502" && c.Unit == 1 && c.Relays == 8 && c.Inputs == 8 &&
 				c.Pulse == 500*time.Millisecond && !c.HWPulse
-		}},
-		{"modbus+rtu:///dev/ttyUSB0?baud=9600&unit=1", func(c Config) bool {
+		},
+		"modbus+rtu:///dev/ttyUSB0?baud=9600&unit=1": func(c Config) bool {
 			return c.Transport == "rtu" && c.Addr == "/dev/ttyUSB0" && c.Baud == 9600 && c.Parity == "N" && c.Inputs == 8
-		}},
-		{"modbus+rtuovertcp://bridge?unit=255&relays=4&pulse=hw", func(c Config) bool {
+		},
+		"modbus+rtuovertcp://bridge?unit=255&relays=4&pulse=hw": func(c Config) bool {
 			return c.Transport == "rtuovertcp" && c.Addr == "bridge:502" && c.Unit == 255 && c.Relays == 4 && c.Inputs == 4 && c.HWPulse && c.Pulse == 500*time.Millisecond
-		}},
-		{"modbus+tcp://h?relays=16&inputs=0&pulse=hw:1.2s&relayconfirms=1&input=open&parity=e&stopbits=2", func(c Config) bool {
+		},
+		"modbus+tcp://h?relays=16&inputs=0&pulse=hw:1.2s&relayconfirms=1&input=open&parity=e&stopbits=2": func(c Config) bool {
 			return c.Inputs == 0 && c.HWPulse && c.Pulse == 1200*time.Millisecond && c.RelayConfirms && c.InputOnMeans == "open" && c.Parity == "E" && c.StopBits == 2
-		}},
-		{"modbus+tcp://h?offretries=0,20ms,1s&hwlag=80ms", func(c Config) bool {
+		},
+		"modbus+tcp://h?offretries=0,20ms,1s&hwlag=80ms": func(c Config) bool {
 			return len(c.OffRetries) == 3 && c.OffRetries[1] == 20*time.Millisecond && c.OffRetries[2] == time.Second && c.HWPulseLag == 80*time.Millisecond
-		}},
-		{"modbus+tcp://h?relays=4&sizes=S*2,L", func(c Config) bool {
+		},
+		"modbus+tcp://h?relays=4&sizes=S*2,L": func(c Config) bool {
 			return len(c.Sizes) == 3 && c.Sizes[2] == "L"
-		}},
-	}
-	for _, tc := range tests {
-		u, _ := url.Parse(tc.config)
-		c, err := ParseConfig(u)
-		if err != nil {
-			t.Errorf("%s: %v", tc.config, err)
-			continue
-		}
-		if !tc.check(c) {
-			t.Errorf("%s: parsed %+v", tc.config, c)
-		}
-	}
+		},
+	})
 }
 
 func TestParseConfigErrors(t *testing.T) {
-	tests := []struct{ config, want string }{
-		{"modbus+rtu://", "device path"},
-		{"modbus+tcp:///x", "host:port"},
-		{"modbus+udp://h", "unsupported scheme"},
-		{"modbus+tcp://h?unit=256", "option unit"},
-		{"modbus+tcp://h?relays=0", "option relays"},
-		{"modbus+tcp://h?relays=4&inputs=8", "8 inputs for 4 relays"},
-		{"modbus+tcp://h?pulse=50ms", "shorter than 100ms"},
-		{"modbus+tcp://h?pulse=hw:", "option pulse"},
-		{"modbus+tcp://h?pulse=hwx", "option pulse"},
-		{"modbus+tcp://h?pulse=hw:30s", "at most 25.5s"},
-		{"modbus+tcp://h?input=maybe", "option input"},
-		{"modbus+tcp://h?parity=X", "option parity"},
-		{"modbus+tcp://h?relays=2&sizes=S*3", "2 relays"},
-		{"modbus+tcp://h?puls=1s", "unknown option"},
-		{"modbus+tcp://h?offretries=0,x", "option offretries"},
-		{"modbus+tcp://h?offretries=0,-1s", "option offretries"},
-		{"modbus+tcp://h?offretries=" + strings.Repeat("1ms,", 10) + "1ms", "at most 10"},
-		{"modbus+tcp://h?hwlag=0s", "option hwlag"},
-		{"modbus+tcp://h?password=hunter2", "option password: unknown option"},
-	}
-	for _, tc := range tests {
-		u, _ := url.Parse(tc.config)
-		_, err := ParseConfig(u)
-		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "modbus: ") || strings.Contains(err.Error(), "hunter2") {
-			t.Errorf("%s: err = %v, want one mentioning %q", tc.config, err, tc.want)
-		}
-	}
+	drivertest.ParseErrors(t, "modbus: ", ParseConfig, map[string]string{
+		"modbus+rtu://":                     "device path",
+		"modbus+tcp:///x":                   "host:port",
+		"modbus+udp://h":                    "unsupported scheme",
+		"modbus+tcp://h?unit=256":           "option unit",
+		"modbus+tcp://h?relays=0":           "option relays",
+		"modbus+tcp://h?relays=4&inputs=8":  "8 inputs for 4 relays",
+		"modbus+tcp://h?pulse=50ms":         "shorter than 100ms",
+		"modbus+tcp://h?pulse=hw:":          "option pulse",
+		"modbus+tcp://h?pulse=hwx":          "option pulse",
+		"modbus+tcp://h?pulse=hw:30s":       "at most 25.5s",
+		"modbus+tcp://h?input=maybe":        "option input",
+		"modbus+tcp://h?parity=X":           "option parity",
+		"modbus+tcp://h?relays=2&sizes=S*3": "2 relays",
+		"modbus+tcp://h?puls=1s":            "unknown option",
+		"modbus+tcp://h?offretries=0,x":     "option offretries",
+		"modbus+tcp://h?offretries=0,-1s":   "option offretries",
+		"modbus+tcp://h?offretries=" + strings.Repeat("1ms,", 10) + "1ms": "at most 10",
+		"modbus+tcp://h?hwlag=0s":         "option hwlag",
+		"modbus+tcp://h?password=hunter2": "option password: unknown option",
+	})
+}
+
+// TestREADMEConfiguration parses every configuration string of README.md
+// and checks its option table against the parser, both ways.
+func TestREADMEConfiguration(t *testing.T) {
+	r := drivertest.ReadREADME(t, "README.md", "modbus+tcp", "modbus+rtu", "modbus+rtuovertcp")
+	drivertest.CheckREADME(t, r, ParseConfig, "modbus+tcp://h", func(err error) bool {
+		return err == nil || !strings.Contains(err.Error(), "unknown option")
+	}, drivertest.SourceOptions(t, "config.go"))
 }
 
 func FuzzParseConfig(f *testing.F) {

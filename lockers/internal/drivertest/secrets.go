@@ -1,6 +1,7 @@
 // Package drivertest holds test helpers shared by several driver packages:
 // planting secrets in configuration strings for fuzz targets and checking
-// that errors do not repeat them, and running configuration tables. It is
+// that errors do not repeat them, running configuration tables, and
+// checking a driver's README.md against its configuration parser. It is
 // imported by tests only.
 package drivertest
 
