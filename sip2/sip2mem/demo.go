@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// Demo account, institution and branch names used by NewDemo.
+// Demo account, institution and branch names used by NewDemo. The second
+// account is "locker2" / "locker2-secret" at DemoOtherBranch.
 const (
 	DemoInstitution = "DEMO"
 	DemoUser        = "locker1"
@@ -15,23 +16,11 @@ const (
 )
 
 // NewDemo returns a small library for demos and tests: 12 patrons (three
-// blocked in different ways, one with fines), 40 items at two branches,
-// some loans, and holds, two of them already waiting on the shelf. The
-// data is fixed, so tests can rely on it:
-//
-//   - patrons P0001…P0012, PIN "1234" for odd numbers, "4321" for even;
-//     P0003 has charge privileges denied, P0006 reported the card lost,
-//     P0009 owes 12.50 in fines (over the 10.00 limit); P0010 has no PIN.
-//   - items I0001…I0040; I0001–I0030 at MAIN, the rest at EAST; media
-//     type 001 (book) except every fifth (006, CD).
-//   - P0002 has I0005 and I0006 on loan; P0004 has I0007, overdue.
-//   - holds: P0001 on I0010 (ready at MAIN, on the shelf); P0002 on
-//     I0011 (ready at MAIN); P0004 on title T-I0005 (queued behind the
-//     loan, pickup MAIN); P0005 on I0031 (pickup MAIN; the item is at EAST,
-//     so a checkin there sends it in transit); P0007 on I0012 (pickup
-//     MAIN, not yet trapped: checking I0012 in traps it).
-//   - account "locker1" / "locker1-secret" at MAIN, and "locker2" /
-//     "locker2-secret" at EAST.
+// blocked in different ways, one without a PIN), 40 items at two branches,
+// some loans, and holds, two of them already waiting on the hold shelf.
+// The data is fixed, so tests can rely on it; the package documentation
+// ("The demo library") lists all of it, and TestDemoAsDocumented keeps
+// that list true.
 func NewDemo() *Library {
 	l := New()
 	l.InstitutionID = DemoInstitution
