@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lockergate/lockergate/lockers"
+	"github.com/lockergate/lockergate/lockers/internal/option"
 )
 
 // Config is a parsed kerong configuration string. See README.md.
@@ -91,26 +92,21 @@ func ParseConfig(u *url.URL) (Config, error) {
 		case "ir":
 			c.IR, err = strconv.ParseBool(v)
 		case "timeout":
-			c.Timeout, err = parsePositiveDuration(v)
+			c.Timeout, err = option.Duration(v, "300ms")
 		case "attempts":
 			c.Attempts, err = strconv.Atoi(v)
 			if err == nil && (c.Attempts < 1 || c.Attempts > 10) {
 				err = fmt.Errorf("want 1 to 10")
 			}
 		case "confirm":
-			c.Confirm, err = parsePositiveDuration(v)
+			c.Confirm, err = option.Duration(v, "300ms")
 		case "poll":
-			c.Poll, err = parsePositiveDuration(v)
+			c.Poll, err = option.Duration(v, "300ms")
 		default:
 			err = fmt.Errorf("unknown option")
 		}
 		if err != nil {
-			if lockers.IsSecretKey(key) {
-				// None of this driver's options is a secret: this is a credential
-				// pasted into the wrong driver's string: never quote it.
-				return c, fmt.Errorf("kerong: option %s: %w", key, err)
-			}
-			return c, fmt.Errorf("kerong: option %s=%q: %w", key, v, err)
+			return c, option.Error("kerong", key, v, err)
 		}
 	}
 	if n := len(c.Boards) * c.Locks; len(c.Sizes) > n {
@@ -153,15 +149,4 @@ func parseBoards(v string) ([]int, error) {
 		return nil, fmt.Errorf("no board numbers")
 	}
 	return out, nil
-}
-
-func parsePositiveDuration(v string) (time.Duration, error) {
-	d, err := time.ParseDuration(v)
-	if err != nil {
-		return 0, fmt.Errorf("not a duration such as 300ms")
-	}
-	if d <= 0 || d > time.Minute {
-		return 0, fmt.Errorf("want a duration between 0 and 1m")
-	}
-	return d, nil
 }

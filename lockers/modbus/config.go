@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lockergate/lockergate/lockers"
+	"github.com/lockergate/lockergate/lockers/internal/option"
 )
 
 // Config is a parsed modbus configuration string. See README.md.
@@ -140,15 +141,15 @@ func ParseConfig(u *url.URL) (Config, error) {
 		case "stopbits":
 			c.StopBits, err = boundedInt(v, 1, 2)
 		case "timeout":
-			c.Timeout, err = parseDuration(v)
+			c.Timeout, err = option.Duration(v, "500ms")
 		case "confirm":
-			c.Confirm, err = parseDuration(v)
+			c.Confirm, err = option.Duration(v, "500ms")
 		case "poll":
-			c.Poll, err = parseDuration(v)
+			c.Poll, err = option.Duration(v, "500ms")
 		case "offretries":
 			c.OffRetries, err = parseRetries(v)
 		case "hwlag":
-			c.HWPulseLag, err = parseDuration(v)
+			c.HWPulseLag, err = option.Duration(v, "500ms")
 		case "size":
 			if v == "" {
 				err = fmt.Errorf("empty size class")
@@ -160,12 +161,7 @@ func ParseConfig(u *url.URL) (Config, error) {
 			err = fmt.Errorf("unknown option")
 		}
 		if err != nil {
-			if lockers.IsSecretKey(key) {
-				// None of this driver's options is a secret: this is a credential
-				// pasted into the wrong driver's string: never quote it.
-				return c, fmt.Errorf("modbus: option %s: %w", key, err)
-			}
-			return c, fmt.Errorf("modbus: option %s=%q: %w", key, v, err)
+			return c, option.Error("modbus", key, v, err)
 		}
 	}
 	if !inputsSet {
@@ -196,7 +192,7 @@ func parsePulse(v string, def time.Duration) (hw bool, d time.Duration, err erro
 			return false, 0, fmt.Errorf("want a duration, hw or hw:<duration>")
 		}
 	}
-	d, err = parseDuration(v)
+	d, err = option.Duration(v, "500ms")
 	if err == nil && d < 100*time.Millisecond {
 		err = fmt.Errorf("a lock pulse shorter than 100ms does not release a solenoid")
 	}
@@ -230,15 +226,4 @@ func boundedInt(v string, lo, hi int) (int, error) {
 		return 0, fmt.Errorf("want %d-%d", lo, hi)
 	}
 	return n, nil
-}
-
-func parseDuration(v string) (time.Duration, error) {
-	d, err := time.ParseDuration(v)
-	if err != nil {
-		return 0, fmt.Errorf("not a duration such as 500ms")
-	}
-	if d <= 0 || d > time.Minute {
-		return 0, fmt.Errorf("want a duration between 0 and 1m")
-	}
-	return d, nil
 }
