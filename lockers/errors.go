@@ -35,7 +35,7 @@ type Error struct {
 	Op          string        // "open", "status", "status all", "health", "compartments"
 	Bank        string        // the driver's name for the bank (e.g. its address)
 	Compartment CompartmentID // empty when not about one compartment
-	Err         error         // one of the sentinels above, or a transport error
+	Err         error         // one of the Err… sentinels, or a transport error
 }
 
 func (e *Error) Error() string {

@@ -16,8 +16,9 @@
 //     door twice. A command older than its maximum age is refused.
 //   - A board that stops answering puts its compartments out of service, while
 //     the rest of the bank works on.
-//   - Errors are typed (see errors.go) so that the gateway can decide to
-//     reassign a compartment.
+//   - Errors are typed (an *Error wrapping ErrJammed, ErrOffline and the
+//     other Err variables) so that the gateway can decide to reassign a
+//     compartment.
 //
 // Configuration strings are URL-like and chosen by scheme (see Open). Each
 // driver documents its own query options; two more are common to all and
@@ -172,9 +173,10 @@ type Driver interface {
 	// Open releases the lock of cmd.Compartment and returns once the
 	// hardware has confirmed it (a status read or an event showing the lock
 	// released or the door open). It returns ErrUnknownCompartment,
-	// ErrStale, ErrJammed (the lock did not release), ErrOffline (the board
-	// does not answer), ErrNotConfirmed (acknowledged but never seen open) or
-	// a context error, each wrapped in an *Error.
+	// ErrJammed (the lock did not release), ErrOffline (the board does not
+	// answer), ErrNotConfirmed (acknowledged but never seen open) or a
+	// context error, each wrapped in an *Error; through Guard (so from
+	// Open) also ErrInvalidCommand and ErrStale.
 	Open(ctx context.Context, cmd Command) (OpenResult, error)
 
 	// Status reads one compartment. It returns ErrUnknownCompartment for an

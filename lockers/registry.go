@@ -87,7 +87,7 @@ func (e *ConfigError) Unwrap() error { return e.Err }
 //	kerong+tcp://10.0.0.5:4001
 //	mqtt://broker:1883/site/bank1
 //	modbus+tcp://10.0.0.6:502?unit=1
-//	https://vendor.example/api?key=...
+//	https://vendor.example/api?bank=LOCKER1&key_env=VENDOR_KEY
 //
 // Open itself handles the common options watch_poll and watch_leftopen
 // (see OptionWatchPoll) for every driver and removes them before the

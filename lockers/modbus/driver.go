@@ -357,7 +357,7 @@ func (d *Driver) StatusAll(ctx context.Context) ([]lockers.Status, error) {
 // Open implements lockers.Driver: a timed pulse on the compartment's relay,
 // then confirmation from its door sensor. A door still closed after the
 // pulse gets one more pulse, then ErrJammed. Without a door sensor the open
-// cannot be confirmed: see pulse and README.md.
+// cannot be confirmed: see README.md, "Compartments without door sensors".
 func (d *Driver) Open(ctx context.Context, cmd lockers.Command) (lockers.OpenResult, error) {
 	if d.isClosed() {
 		return lockers.OpenResult{}, d.fail("open", cmd.Compartment, lockers.ErrClosed)
