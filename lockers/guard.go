@@ -306,6 +306,8 @@ func (g *guard) expireLocked(now time.Time) {
 	}
 }
 
+// watchPass, lightPass and chargePass are embedded only when the
+// capability is there, so their inner interface is never nil.
 type watchPass struct {
 	g *guard
 	w Watcher
@@ -313,9 +315,6 @@ type watchPass struct {
 
 // Watch passes through to the guarded driver's Watch.
 func (p watchPass) Watch(ctx context.Context) (<-chan Event, error) {
-	if p.w == nil {
-		return nil, p.g.fail("watch", "", ErrUnsupported)
-	}
 	if p.g.isClosed() {
 		return nil, p.g.fail("watch", "", ErrClosed)
 	}
@@ -329,9 +328,6 @@ type lightPass struct {
 
 // SetLight passes through to the guarded driver's SetLight.
 func (p lightPass) SetLight(ctx context.Context, id CompartmentID, on bool) error {
-	if p.l == nil {
-		return p.g.fail("set light", id, ErrUnsupported)
-	}
 	if p.g.isClosed() {
 		return p.g.fail("set light", id, ErrClosed)
 	}
@@ -345,9 +341,6 @@ type chargePass struct {
 
 // SetCharging passes through to the guarded driver's SetCharging.
 func (p chargePass) SetCharging(ctx context.Context, id CompartmentID, on bool) error {
-	if p.c == nil {
-		return p.g.fail("set charging", id, ErrUnsupported)
-	}
 	if p.g.isClosed() {
 		return p.g.fail("set charging", id, ErrClosed)
 	}
