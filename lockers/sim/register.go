@@ -3,7 +3,9 @@ package sim
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -58,7 +60,7 @@ func ParseConfig(u *url.URL) (Config, error) {
 			if lockers.IsSecretKey(k) {
 				return cfg, bad("", "unknown option")
 			}
-			return cfg, bad(k, "unknown option (known: acknoopen, boardsize, charging, compartments, confirm, itemsensor, jam, leftopen, light, locksensor, name, noack, offline, sizes)")
+			return cfg, bad(k, "unknown option (known: %s)", strings.Join(slices.Sorted(maps.Keys(known)), ", "))
 		}
 	}
 	count := 0
