@@ -14,15 +14,9 @@ func Checksum(msg []byte) string {
 	return string(appendHex4(b[:0], checksum16(msg)))
 }
 
-func checksum16(msg []byte) uint16 {
-	var sum uint16
-	for _, c := range msg {
-		sum += uint16(c)
-	}
-	return -sum
-}
-
-func checksum16String(msg string) uint16 {
+// checksum16 is generic so that the decoder (strings) and the server's
+// connection (bytes) share it without a copy.
+func checksum16[T string | []byte](msg T) uint16 {
 	var sum uint16
 	for i := 0; i < len(msg); i++ {
 		sum += uint16(msg[i])
@@ -39,7 +33,7 @@ func appendHex4(dst []byte, v uint16) []byte {
 // parseHex parses 1 to 4 hex digits in either case, optionally after
 // leading spaces: some ACSs send lower-case or unpadded checksums, and old
 // openncip formatted them with "%4X", which pads with spaces.
-func parseHex(s string) (uint16, bool) {
+func parseHex[T string | []byte](s T) (uint16, bool) {
 	if len(s) == 0 || len(s) > 4 {
 		return 0, false
 	}
@@ -47,8 +41,14 @@ func parseHex(s string) (uint16, bool) {
 	for i < len(s)-1 && s[i] == ' ' {
 		i++
 	}
+	return hexDigitsValue(s[i:])
+}
+
+// hexDigitsValue parses s, 1 to 4 hex digits in either case and nothing
+// else (no spaces).
+func hexDigitsValue[T string | []byte](s T) (uint16, bool) {
 	var v uint16
-	for ; i < len(s); i++ {
+	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c >= '0' && c <= '9':

@@ -417,7 +417,8 @@ type edTail struct {
 
 // splitErrorDetection looks for "[AYn]AZxxxx" at the end of raw, at a
 // field boundary (after "|" or where the fixed part ends) or, as
-// bareTrailer allows, straight after the last field, as the codec does. It reports whether the message uses error detection and, if so,
+// bareTrailer allows, straight after the last field, as the codec does.
+// It reports whether the message uses error detection and, if so,
 // whether the tail is usable: the checksum right and AY, if present, a
 // single digit (SirsiDynix also answers 96 to "AY10"). The checksum is
 // over the bytes as received, so it holds whatever the charset. Lower-case,
@@ -453,7 +454,7 @@ func splitErrorDetection(raw []byte) (t edTail, ed bool, ok bool) {
 			return t, false, true // "AZ" inside a value, not a trailer
 		}
 	}
-	want, _ := parseHex(string(raw[az+2:]))
+	want, _ := parseHex(raw[az+2:])
 	if checksum16(raw[:az+2]) != want {
 		return t, true, false
 	}
@@ -468,7 +469,7 @@ func splitErrorDetection(raw []byte) (t edTail, ed bool, ok bool) {
 
 // isHex reports whether b is a checksum value as parseHex accepts it.
 func isHex(b []byte) bool {
-	_, ok := parseHex(string(b))
+	_, ok := parseHex(b)
 	return ok
 }
 

@@ -153,7 +153,7 @@ func (sc *scan) setTrailer(start, seq, azAt int, sum uint16) {
 	sc.bodyEnd = start
 	sc.seq = seq
 	sc.azAt = azAt
-	if checksum16String(sc.s[:azAt+2]) == sum {
+	if checksum16(sc.s[:azAt+2]) == sum {
 		sc.verdict = ChecksumValid
 	} else {
 		sc.verdict = ChecksumInvalid
@@ -182,26 +182,11 @@ func bareTrailer[T string | []byte](s T, wantFixed int, known bool) int {
 		s[start+3] != 'A' || s[start+4] != 'Z' {
 		return -1
 	}
-	var want uint16
-	for i := n - 4; i < n; i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9':
-			c -= '0'
-		case c >= 'A' && c <= 'F':
-			c -= 'A' - 10
-		case c >= 'a' && c <= 'f':
-			c -= 'a' - 10
-		default:
-			return -1
-		}
-		want = want<<4 | uint16(c)
+	want, ok := hexDigitsValue(s[n-4:])
+	if !ok {
+		return -1
 	}
-	var sum uint16
-	for i := 0; i < n-4; i++ {
-		sum += uint16(s[i])
-	}
-	if -sum == want {
+	if checksum16(s[:n-4]) == want {
 		return start
 	}
 	if known && start < wantFixed {
