@@ -95,6 +95,19 @@ func ParseConfig(u *url.URL) (Config, error) {
 		}
 		cfg.Compartments = append(cfg.Compartments, c)
 	}
+	// compartments reads an option that names a set of compartments; nil
+	// when it is not given.
+	compartments := func(key string) (map[int]bool, error) {
+		v, ok, err := one(key)
+		if err != nil || !ok {
+			return nil, err
+		}
+		which, err := parseSet(v, count)
+		if err != nil {
+			return nil, bad(key, "%v", err)
+		}
+		return which, nil
+	}
 	for _, f := range []struct {
 		key string
 		set func(*lockers.Features)
@@ -103,16 +116,9 @@ func ParseConfig(u *url.URL) (Config, error) {
 		{"charging", func(f *lockers.Features) { f.Charging = true }},
 		{"itemsensor", func(f *lockers.Features) { f.ItemSensor = true }},
 	} {
-		v, ok, err := one(f.key)
+		which, err := compartments(f.key)
 		if err != nil {
 			return cfg, err
-		}
-		if !ok {
-			continue
-		}
-		which, err := parseSet(v, count)
-		if err != nil {
-			return cfg, bad(f.key, "%v", err)
 		}
 		for i := range cfg.Compartments {
 			if which[i+1] {
@@ -159,16 +165,9 @@ func ParseConfig(u *url.URL) (Config, error) {
 		key string
 		dst *[]lockers.CompartmentID
 	}{{"jam", &cfg.Jammed}, {"noack", &cfg.DropAcks}, {"acknoopen", &cfg.AckWithoutOpen}} {
-		v, ok, err := one(f.key)
+		which, err := compartments(f.key)
 		if err != nil {
 			return cfg, err
-		}
-		if !ok {
-			continue
-		}
-		which, err := parseSet(v, count)
-		if err != nil {
-			return cfg, bad(f.key, "%v", err)
 		}
 		for i := 1; i <= count; i++ {
 			if which[i] {
