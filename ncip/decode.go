@@ -140,6 +140,7 @@ func stdUnmarshal(data []byte) (*Message, error) {
 	// Fields match on local names only, so any namespace or prefix (or
 	// none) is accepted.
 	mv := reflect.ValueOf(m).Elem()
+	mp := planFor(messageType)
 	for {
 		tok, err := d.Token()
 		if err != nil {
@@ -162,19 +163,20 @@ func stdUnmarshal(data []byte) (*Message, error) {
 			if prev := m.Service(); prev != "" {
 				return nil, &Problem{Type: msgSyntax, Detail: fmt.Sprintf("more than one service element (%s, then %s)", prev, clip(name, 40)), Element: clip(name, 40)}
 			}
-			idx, ok := messageFields[name]
-			if !ok {
+			i := mp.lookup([]byte(name))
+			if i < 0 || mp.fields[i].k != kPtr {
 				m.Other = name
 				if err := d.Skip(); err != nil {
 					return nil, syntaxProblem(name, err)
 				}
 				continue
 			}
-			pv := reflect.New(mv.Field(idx).Type().Elem())
+			f := &mp.fields[i]
+			pv := reflect.New(f.elemType)
 			if err := d.DecodeElement(pv.Interface(), &t); err != nil {
 				return nil, syntaxProblem(name, err)
 			}
-			mv.Field(idx).Set(pv)
+			mv.Field(f.index).Set(pv)
 		case xml.EndElement:
 			return m, nil
 		}
@@ -182,19 +184,6 @@ func stdUnmarshal(data []byte) (*Message, error) {
 }
 
 var msgSyntax = SchemeValue{SchemeMessagingError, string(ProblemTypeInvalidMessageSyntaxError)}
-
-// messageFields maps a service element name to its field in Message.
-var messageFields = func() map[string]int {
-	out := map[string]int{}
-	t := reflect.TypeFor[Message]()
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if f.Type.Kind() == reflect.Pointer {
-			out[f.Name] = i
-		}
-	}
-	return out
-}()
 
 // syntaxProblem turns a decoding error into a Problem, keeping a Problem
 // (such as Invalid Date) as it is.
@@ -234,21 +223,39 @@ func toUTF8(data []byte) ([]byte, error) {
 	return data, nil
 }
 
+type labelClass uint8
+
+const (
+	otherLabel  labelClass = iota
+	utf8Label              // read as it is: UTF-8, or UTF-16 already converted by toUTF8
+	latin1Label            // read as UTF-8 when the document is valid UTF-8
+)
+
+// labelKind sorts a lower-cased encoding label for charsetReader and the
+// fast decoder's passThrough, which must agree on it.
+func labelKind(l string) labelClass {
+	switch l {
+	case "utf-8", "utf8", "utf-16", "utf16":
+		return utf8Label
+	case "iso-8859-1", "latin1", "latin-1", "iso_8859-1", "windows-1252", "cp1252", "us-ascii", "ascii":
+		return latin1Label
+	}
+	return otherLabel
+}
+
 // charsetReader decodes the encodings named in an XML prolog. A document
 // that declares ISO-8859-1 (or windows-1252 or US-ASCII) but is valid UTF-8
 // is read as UTF-8: ILLiad sends exactly that, and Latin-1 text that
 // happens to be valid UTF-8 is rare.
 func charsetReader(label string, r io.Reader, validUTF8 bool) (io.Reader, error) {
 	l := strings.ToLower(strings.TrimSpace(label))
-	switch l {
-	case "utf-8", "utf8":
+	switch labelKind(l) {
+	case utf8Label:
 		return r, nil
-	case "iso-8859-1", "latin1", "latin-1", "iso_8859-1", "windows-1252", "cp1252", "us-ascii", "ascii":
+	case latin1Label:
 		if validUTF8 {
 			return r, nil
 		}
-	case "utf-16", "utf16":
-		return r, nil // already converted by toUTF8
 	}
 	enc, err := htmlindex.Get(l)
 	if err != nil {

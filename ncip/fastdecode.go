@@ -363,10 +363,13 @@ func (d *fastDecoder) xmlDecl(c []byte) bool {
 // passThrough reports whether charsetReader leaves a document declaring
 // encoding label as it is.
 func (d *fastDecoder) passThrough(label []byte) bool {
-	switch strings.ToLower(string(label)) {
-	case "", "utf-8", "utf8", "utf-16", "utf16":
+	if len(label) == 0 {
 		return true
-	case "iso-8859-1", "latin1", "latin-1", "iso_8859-1", "windows-1252", "cp1252", "us-ascii", "ascii":
+	}
+	switch labelKind(strings.ToLower(string(label))) {
+	case utf8Label:
+		return true
+	case latin1Label:
 		if !d.utf8Set {
 			d.utf8OK, d.utf8Set = utf8.Valid(d.data), true
 		}
