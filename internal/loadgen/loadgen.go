@@ -240,18 +240,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			}
 		}
 	}
-	res.P50 = all.quantile(0.50)
-	res.P90 = all.quantile(0.90)
-	res.P99 = all.quantile(0.99)
-	if res.P99 > res.Max {
-		res.P99 = res.Max
-	}
-	if res.P90 > res.Max {
-		res.P90 = res.Max
-	}
-	if res.P50 > res.Max {
-		res.P50 = res.Max
-	}
+	// A bucket's upper edge can lie past the slowest request in it.
+	res.P50 = min(all.quantile(0.50), res.Max)
+	res.P90 = min(all.quantile(0.90), res.Max)
+	res.P99 = min(all.quantile(0.99), res.Max)
 	return res, nil
 }
 
