@@ -125,6 +125,10 @@ func digitsOnly(s string) bool {
 	return true
 }
 
+// deniedAll is the patron status sent when there is no patron to describe:
+// all 14 positions "Y", so an SC that reads only the status refuses too.
+const deniedAll = sip2.PatronStatus(1<<14 - 1)
+
 func statusOf(flags PatronFlags) sip2.PatronStatus {
 	// Both follow the spec's position order, bit for bit.
 	return sip2.PatronStatus(flags)
@@ -198,7 +202,7 @@ func (s *session) PatronStatus(ctx context.Context, req *sip2.PatronStatusReques
 		ValidPatronPassword: pinOK,
 	}
 	if !found {
-		r.PatronStatus = sip2.PatronStatus(0x3FFF)
+		r.PatronStatus = deniedAll
 		r.ScreenMessage = []string{"Unknown patron"}
 		return r, nil
 	}
@@ -227,7 +231,7 @@ func (s *session) PatronInformation(ctx context.Context, req *sip2.PatronInforma
 		ValidPatronPassword: pinOK,
 	}
 	if !found {
-		r.PatronStatus = sip2.PatronStatus(0x3FFF)
+		r.PatronStatus = deniedAll
 		r.HoldItemsCount, r.OverdueItemsCount, r.ChargedItemsCount = -1, -1, -1
 		r.FineItemsCount, r.RecallItemsCount, r.UnavailableHoldsCount = -1, -1, -1
 		r.ScreenMessage = []string{"Unknown patron"}
@@ -491,7 +495,7 @@ func (s *session) PatronEnable(ctx context.Context, req *sip2.PatronEnableReques
 		PatronID:        req.PatronID,
 	}
 	if err := s.lib.Enable(req.PatronID); err != nil {
-		r.PatronStatus = sip2.PatronStatus(0x3FFF)
+		r.PatronStatus = deniedAll
 		r.ValidPatron = sip2.FlagNo
 		r.ScreenMessage = screen(err)
 		return r, nil
@@ -515,7 +519,7 @@ func (s *session) BlockPatron(ctx context.Context, req *sip2.BlockPatronRequest)
 		PatronID:        req.PatronID,
 	}
 	if err := s.lib.Block(req.PatronID, req.BlockedCardMessage, req.CardRetained); err != nil {
-		r.PatronStatus = sip2.PatronStatus(0x3FFF)
+		r.PatronStatus = deniedAll
 		r.ValidPatron = sip2.FlagNo
 		r.ScreenMessage = screen(err)
 		return r, nil
