@@ -205,7 +205,7 @@ func ParseConfig(config string) (*url.URL, error) {
 			_, verr := url.QueryUnescape(v)
 			if kerr != nil || verr != nil || strings.Contains(k, ";") {
 				key = k
-				if _, derr := url.QueryUnescape(k); derr != nil || IsSecretKey(k) {
+				if kerr != nil || IsSecretKey(k) {
 					key = "" // the key itself may be garbage or leak a secret
 				}
 				break
