@@ -156,6 +156,15 @@ func (m *Memory) now() time.Time {
 	return time.Now()
 }
 
+// dueFromNow is the due date of a loan made or renewed now.
+func (m *Memory) dueFromNow() time.Time {
+	period := m.LoanPeriod
+	if period == 0 {
+		period = 21 * 24 * time.Hour
+	}
+	return m.now().Add(period).UTC().Truncate(time.Second)
+}
+
 func (m *Memory) agency() ncip.SchemeValue {
 	if m.Agency == "" {
 		return ncip.SV("LOCKERGATE")
@@ -199,6 +208,17 @@ func (m *Memory) item(id string) (*Item, error) {
 		return nil, p
 	}
 	return it, nil
+}
+
+// requestFor returns a request of the user for the item, or nil. It must
+// be called with m.mu held.
+func (m *Memory) requestFor(user, item string) *Request {
+	for _, r := range m.requests {
+		if r.UserID == user && r.ItemID == item {
+			return r
+		}
+	}
+	return nil
 }
 
 func userID(u *User) *ncip.UserID   { return &ncip.UserID{UserIdentifierValue: u.ID} }
@@ -318,11 +338,7 @@ func (m *Memory) LookupRequest(ctx context.Context, req *ncip.LookupRequest) (*n
 		if err != nil {
 			return nil, err
 		}
-		for _, x := range m.requests {
-			if x.UserID == u.ID && x.ItemID == req.ItemID.ItemIdentifierValue {
-				r = x
-			}
-		}
+		r = m.requestFor(u.ID, req.ItemID.ItemIdentifierValue)
 	}
 	if r == nil {
 		return nil, ncip.NewProblem(ncip.ProblemTypeUnknownRequest, "RequestId", "no such request")
@@ -391,11 +407,7 @@ func (m *Memory) CheckOutItem(ctx context.Context, req *ncip.CheckOutItem) (*nci
 	if it.NoCirculate {
 		return nil, ncip.NewProblem(ncip.ProblemTypeItemDoesNotCirculate, "ItemId", "the item does not circulate")
 	}
-	period := m.LoanPeriod
-	if period == 0 {
-		period = 21 * 24 * time.Hour
-	}
-	due := m.now().Add(period).UTC().Truncate(time.Second)
+	due := m.dueFromNow()
 	if req.DesiredDateDue.After(m.now()) && req.DesiredDateDue.Before(due) {
 		due = req.DesiredDateDue.Time
 	}
@@ -451,12 +463,8 @@ func (m *Memory) RenewItem(ctx context.Context, req *ncip.RenewItem) (*ncip.Rene
 			return nil, ncip.NewProblem(ncip.ProblemTypeRenewalNotAllowedOutstanding, "ItemId", "another user requested the item")
 		}
 	}
-	period := m.LoanPeriod
-	if period == 0 {
-		period = 21 * 24 * time.Hour
-	}
 	l.Renewals++
-	l.Due = m.now().Add(period).UTC().Truncate(time.Second)
+	l.Due = m.dueFromNow()
 	return &ncip.RenewItemResponse{ItemID: itemID(it.ID), UserID: userID(u), DateDue: ncip.At(l.Due), RenewalCount: l.Renewals}, nil
 }
 
@@ -481,10 +489,8 @@ func (m *Memory) RequestItem(ctx context.Context, req *ncip.RequestItem) (*ncip.
 	if it.NoCirculate {
 		return nil, ncip.NewProblem(ncip.ProblemTypeItemDoesNotCirculate, "ItemId", "the item does not circulate")
 	}
-	for _, r := range m.requests {
-		if r.ItemID == it.ID && r.UserID == u.ID {
-			return nil, ncip.NewProblem(ncip.ProblemTypeDuplicateRequest, "ItemId", "the user already requested this item")
-		}
+	if m.requestFor(u.ID, it.ID) != nil {
+		return nil, ncip.NewProblem(ncip.ProblemTypeDuplicateRequest, "ItemId", "the user already requested this item")
 	}
 	rid := ""
 	if req.RequestID != nil && req.RequestID.RequestIdentifierValue != "" {
@@ -527,11 +533,7 @@ func (m *Memory) CancelRequestItem(ctx context.Context, req *ncip.CancelRequestI
 	if req.RequestID != nil && req.RequestID.RequestIdentifierValue != "" {
 		r = m.requests[req.RequestID.RequestIdentifierValue]
 	} else if req.ItemID != nil {
-		for _, x := range m.requests {
-			if x.UserID == u.ID && x.ItemID == req.ItemID.ItemIdentifierValue {
-				r = x
-			}
-		}
+		r = m.requestFor(u.ID, req.ItemID.ItemIdentifierValue)
 	}
 	if r == nil || r.UserID != u.ID {
 		return nil, ncip.NewProblem(ncip.ProblemTypeUnknownRequest, "RequestId", "no such request for this user")
