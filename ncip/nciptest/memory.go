@@ -333,7 +333,7 @@ func (m *Memory) LookupRequest(ctx context.Context, req *ncip.LookupRequest) (*n
 	var r *Request
 	if req.RequestID != nil {
 		r = m.requests[req.RequestID.RequestIdentifierValue]
-	} else {
+	} else if req.ItemID != nil {
 		u, err := m.user(req.UserID, req.AuthenticationInput)
 		if err != nil {
 			return nil, err

@@ -87,6 +87,7 @@ func TestProblems(t *testing.T) {
 		{"request", second(m.RequestItem(ctx, &ncip.RequestItem{UserID: uid("U1"), ItemID: []ncip.ItemID{iid("I3")}, RequestType: ncip.SV("Hold")})), ""},
 		{"duplicate request", second(m.RequestItem(ctx, &ncip.RequestItem{UserID: uid("U1"), ItemID: []ncip.ItemID{iid("I3")}})), ncip.ProblemTypeDuplicateRequest},
 		{"cancel unknown", second(m.CancelRequestItem(ctx, &ncip.CancelRequestItem{UserID: uid("U1"), RequestID: &ncip.RequestID{RequestIdentifierValue: "nope"}})), ncip.ProblemTypeUnknownRequest},
+		{"lookup request without RequestId or ItemId", second(m.LookupRequest(ctx, &ncip.LookupRequest{UserID: uid("U1")})), ncip.ProblemTypeUnknownRequest},
 		{"cancel", second(m.CancelRequestItem(ctx, &ncip.CancelRequestItem{UserID: uid("U1"), ItemID: &ncip.ItemID{ItemIdentifierValue: "I3"}})), ""},
 	}
 	for _, tt := range tests {
