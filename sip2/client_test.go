@@ -3,15 +3,9 @@ package sip2_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"fmt"
-	"math/big"
 	"net"
 	"strings"
 	"sync"
@@ -20,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lockergate/lockergate/sip2"
+	"github.com/lockergate/lockergate/sip2/sip2test"
 )
 
 // ed is the codec setting most tests use: error detection on, as most
@@ -712,7 +707,7 @@ func (l lineLogger) Printf(format string, v ...any) {
 }
 
 func TestClientTLS(t *testing.T) {
-	cert, pool := selfSigned(t)
+	cert, pool := sip2test.SelfSigned(t)
 	acs := newFakeACSTLS(t, &tls.Config{Certificates: []tls.Certificate{cert}}, standardACS)
 	c, err := sip2.DialTLS(context.Background(), acs.Addr(), &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"},
 		&sip2.ClientOptions{Codec: edOpts, Login: loginReq("pw")})
@@ -737,35 +732,4 @@ func TestClientTLS(t *testing.T) {
 	if err == nil {
 		t.Fatal("DialTLS trusted an unknown self-signed certificate")
 	}
-}
-
-// selfSigned makes a certificate for 127.0.0.1 and a pool that trusts it.
-func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "test ACS"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(leaf)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
 }

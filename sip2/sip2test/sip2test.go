@@ -1,5 +1,6 @@
 // Package sip2test provides helpers for testing SIP2 code: an in-process
-// ACS on a loopback port, and a scripted ACS that replays a transcript.
+// ACS on a loopback port, a scripted ACS that replays a transcript, and a
+// self-signed certificate for TLS tests.
 package sip2test
 
 import (

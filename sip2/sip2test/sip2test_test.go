@@ -2,6 +2,7 @@ package sip2test_test
 
 import (
 	"context"
+	"crypto/tls"
 	"strings"
 	"testing"
 	"time"
@@ -81,3 +82,39 @@ type fakeTB struct {
 
 func (f *fakeTB) Error(args ...any)                 {}
 func (f *fakeTB) Errorf(format string, args ...any) {}
+
+// The pool trusts the certificate for 127.0.0.1 and nothing else does.
+func TestSelfSigned(t *testing.T) {
+	cert, pool := sip2test.SelfSigned(t)
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_ = c.(*tls.Conn).Handshake()
+			c.Close()
+		}
+	}()
+	dial := func(cfg *tls.Config) error {
+		c, err := tls.Dial("tcp", ln.Addr().String(), cfg)
+		if err == nil {
+			c.Close()
+		}
+		return err
+	}
+	if err := dial(&tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}); err != nil {
+		t.Errorf("handshake with the pool: %v", err)
+	}
+	if err := dial(&tls.Config{ServerName: "127.0.0.1"}); err == nil {
+		t.Error("handshake without the pool succeeded")
+	}
+	if err := dial(&tls.Config{RootCAs: pool, ServerName: "localhost"}); err == nil {
+		t.Error("certificate accepted for a name it was not made for")
+	}
+}
