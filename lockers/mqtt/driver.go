@@ -320,20 +320,23 @@ func (d *Driver) onEvent(e EventMessage, now time.Time) {
 		d.confirmLocked(e.State, e.MessageID)
 	}
 	d.mu.Unlock()
-	t := map[string]lockers.EventType{
-		EventDoorOpened:   lockers.EventDoorOpened,
-		EventDoorClosed:   lockers.EventDoorClosed,
-		EventDoorForced:   lockers.EventDoorForced,
-		EventDoorLeftOpen: lockers.EventDoorLeftOpen,
-		EventItemChanged:  lockers.EventItemChanged,
-	}[e.Type]
 	d.emit(lockers.Event{
-		Type:        t,
+		Type:        eventTypes[e.Type],
 		Compartment: lockers.CompartmentID(e.Compartment),
 		Board:       d.cfg.Prefix,
 		Status:      toStatus(e.State, now),
 		At:          now,
 	})
+}
+
+// eventTypes maps the contract's event types to lockers' (DecodeEvent
+// accepts no others).
+var eventTypes = map[string]lockers.EventType{
+	EventDoorOpened:   lockers.EventDoorOpened,
+	EventDoorClosed:   lockers.EventDoorClosed,
+	EventDoorForced:   lockers.EventDoorForced,
+	EventDoorLeftOpen: lockers.EventDoorLeftOpen,
+	EventItemChanged:  lockers.EventItemChanged,
 }
 
 func (d *Driver) onHeartbeat(h HeartbeatMessage, now time.Time) {
