@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 // xsdNS is the namespace of XML Schema's own vocabulary.
@@ -159,36 +161,7 @@ func charsetReader(label string, in io.Reader) (io.Reader, error) {
 	case "utf-8", "utf8", "us-ascii", "ascii":
 		return in, nil
 	case "iso-8859-1", "latin1", "latin-1", "iso8859-1":
-		return &latin1Reader{r: in}, nil
+		return charmap.ISO8859_1.NewDecoder().Reader(in), nil
 	}
 	return nil, fmt.Errorf("unsupported encoding %q", label)
-}
-
-// latin1Reader converts ISO-8859-1 bytes to UTF-8.
-type latin1Reader struct {
-	r   io.Reader
-	buf []byte
-	out []byte
-}
-
-func (l *latin1Reader) Read(p []byte) (int, error) {
-	if len(l.out) == 0 {
-		if cap(l.buf) == 0 {
-			l.buf = make([]byte, 2048)
-		}
-		n, err := l.r.Read(l.buf[:cap(l.buf)])
-		for _, b := range l.buf[:n] {
-			if b < 0x80 {
-				l.out = append(l.out, b)
-			} else {
-				l.out = append(l.out, 0xC0|b>>6, 0x80|b&0x3F)
-			}
-		}
-		if len(l.out) == 0 {
-			return 0, err
-		}
-	}
-	n := copy(p, l.out)
-	l.out = l.out[n:]
-	return n, nil
 }
