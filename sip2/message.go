@@ -408,9 +408,6 @@ type encodeState struct {
 
 var encodePool = sync.Pool{New: func() any { return new(encodeState) }}
 
-// bufPool holds scratch buffers for AppendMessage and NewFrame.
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
-
 // Unmarshal decodes one message (a trailing terminator is ignored) into
 // its typed form. If the message has an AZ field that does not match, or
 // has none although opts.ErrorDetection is set, it returns the decoded
