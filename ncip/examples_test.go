@@ -15,11 +15,15 @@ type example struct {
 	data []byte
 }
 
+// examplesDir holds the shared examples with RESULTS.tsv; package schema
+// owns the copy, which its tests and `ncip validate`'s use too.
+const examplesDir = "schema/testdata/examples"
+
 func examples(t testing.TB) []example {
 	t.Helper()
-	files, err := filepath.Glob("testdata/examples/*.xml")
+	files, err := filepath.Glob(examplesDir + "/*.xml")
 	if err != nil || len(files) < 55 {
-		t.Fatalf("want the 55 shared examples in testdata/examples, found %d (%v)", len(files), err)
+		t.Fatalf("want the 55 shared examples in %s, found %d (%v)", examplesDir, len(files), err)
 	}
 	var out []example
 	for _, f := range files {

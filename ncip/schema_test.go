@@ -13,7 +13,9 @@ import (
 	"github.com/lockergate/lockergate/ncip/schema"
 )
 
-const xsdPath = "testdata/ncip_v2_02.xsd"
+// xsdPath is the schema file that package schema embeds, so that xmllint
+// and the pure-Go validator judge by the same copy.
+const xsdPath = "schema/ncip_v2_02.xsd"
 
 // xmllint validates files against the NCIP 2.02 schema and returns, per
 // file, xmllint's complaint ("" when valid). Without xmllint the test is

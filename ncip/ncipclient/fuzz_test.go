@@ -34,7 +34,10 @@ func (f fixedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // response, a *ncip.Problem, a *TransportError or an Invalid Date error,
 // never panics, and never shows the token.
 func FuzzClientResponse(f *testing.F) {
-	files, _ := filepath.Glob("../testdata/examples/*.xml")
+	files, _ := filepath.Glob("../schema/testdata/examples/*.xml")
+	if len(files) == 0 {
+		f.Fatal("no seed examples in ../schema/testdata/examples")
+	}
 	for _, name := range files {
 		b, err := os.ReadFile(name)
 		if err != nil {
