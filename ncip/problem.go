@@ -160,15 +160,6 @@ func (t ProblemType) Scheme() string {
 	return ""
 }
 
-// problemsError returns the first Problem in ps as an error, or nil.
-func problemsError(ps []Problem) error {
-	if len(ps) == 0 {
-		return nil
-	}
-	p := ps[0]
-	return &p
-}
-
 // clip shortens s to at most n bytes for use in an error message.
 func clip(s string, n int) string {
 	if len(s) <= n {
