@@ -23,6 +23,9 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw []byte, cut uint8) {
 		fr, err := sip2.ParseFrame(raw, nil)
 		if fr == nil {
+			if err == nil {
+				t.Fatalf("ParseFrame(%q): no frame and no error", raw)
+			}
 			return
 		}
 		opts := &sip2.Options{ErrorDetection: fr.Checksum != "", PreserveChecksum: true}

@@ -50,7 +50,9 @@ func FuzzSplitErrorDetection(f *testing.F) {
 		tail, ed, ok := splitErrorDetection(msg)
 		fr, err := ParseFrame(msg, nil)
 		if fr == nil {
-			_ = err
+			if err == nil {
+				t.Fatalf("ParseFrame(%q): no frame and no error", msg)
+			}
 			return
 		}
 		switch fr.Verdict {
