@@ -17,7 +17,7 @@ import (
 	"github.com/lockergate/lockergate/sip2/sip2test"
 )
 
-// ed is the codec setting most tests use: error detection on, as most
+// edOpts is the codec setting most tests use: error detection on, as most
 // ILS accounts are configured.
 var edOpts = sip2.Options{ErrorDetection: true}
 
