@@ -242,3 +242,21 @@ func TestClientResponseLimit(t *testing.T) {
 		t.Fatalf("oversized answer: %v", err)
 	}
 }
+
+// TestClientWrongService: an answer holding another service than the one
+// asked for is an error naming both, not a nil response with a nil error.
+func TestClientWrongService(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `<NCIPMessage xmlns="http://www.niso.org/2008/ncip" version="v2"><CheckInItemResponse><ItemId><ItemIdentifierValue>I1</ItemIdentifierValue></ItemId></CheckInItemResponse></NCIPMessage>`)
+	}))
+	defer srv.Close()
+	c := ncipclient.New(srv.URL, ncipclient.Options{})
+	lu, err := c.LookupUser(t.Context(), &ncip.LookupUser{UserID: &ncip.UserID{UserIdentifierValue: "U1"}})
+	if lu != nil || err == nil || !strings.Contains(err.Error(), `asked LookupUser, the answer holds "CheckInItemResponse"`) {
+		t.Errorf("LookupUser = %+v, %v; want an error naming LookupUser and CheckInItemResponse", lu, err)
+	}
+	ci, err := c.CheckInItem(t.Context(), &ncip.CheckInItem{ItemID: ncip.ItemID{ItemIdentifierValue: "I1"}})
+	if err != nil || ci == nil || ci.ItemID.ItemIdentifierValue != "I1" {
+		t.Errorf("CheckInItem = %+v, %v; want the response", ci, err)
+	}
+}

@@ -3,13 +3,26 @@ package ncipclient
 import (
 	"context"
 	"fmt"
+	"reflect"
+	"strings"
 
 	"github.com/lockergate/lockergate/ncip"
 )
 
-// unexpected reports an answer that holds another service than asked.
-func unexpected(want string, got *ncip.Message) error {
-	return fmt.Errorf("ncipclient: asked %s, the answer holds %q", want, got.Service())
+// call sends m and returns the response that get picks from the answer:
+// with the *ncip.Problem if there is one (and a nil response for a
+// top-level Problem), or an error if the answer holds another service.
+func call[R any](c *Client, ctx context.Context, m *ncip.Message, retry bool, get func(*ncip.Message) *R) (*R, error) {
+	out, err := c.Send(ctx, m, retry)
+	if out == nil {
+		return nil, err
+	}
+	resp := get(out)
+	if resp == nil && err == nil {
+		asked := strings.TrimSuffix(reflect.TypeFor[R]().Name(), "Response")
+		return nil, fmt.Errorf("ncipclient: asked %s, the answer holds %q", asked, out.Service())
+	}
+	return resp, err
 }
 
 // LookupVersion sends a LookupVersion request and returns the answer's
@@ -18,14 +31,7 @@ func unexpected(want string, got *ncip.Message) error {
 // together with a *ncip.Problem (a nil response for a top-level Problem);
 // an answer holding another service is an error.
 func (c *Client) LookupVersion(ctx context.Context, req *ncip.LookupVersion) (*ncip.LookupVersionResponse, error) {
-	out, err := c.Send(ctx, &ncip.Message{LookupVersion: req}, true)
-	if out == nil {
-		return nil, err
-	}
-	if out.LookupVersionResponse == nil && err == nil {
-		return nil, unexpected("LookupVersion", out)
-	}
-	return out.LookupVersionResponse, err
+	return call(c, ctx, &ncip.Message{LookupVersion: req}, true, func(m *ncip.Message) *ncip.LookupVersionResponse { return m.LookupVersionResponse })
 }
 
 // LookupUser sends a LookupUser request and returns the answer's
@@ -34,14 +40,7 @@ func (c *Client) LookupVersion(ctx context.Context, req *ncip.LookupVersion) (*n
 // together with a *ncip.Problem (a nil response for a top-level Problem);
 // an answer holding another service is an error.
 func (c *Client) LookupUser(ctx context.Context, req *ncip.LookupUser) (*ncip.LookupUserResponse, error) {
-	out, err := c.Send(ctx, &ncip.Message{LookupUser: req}, true)
-	if out == nil {
-		return nil, err
-	}
-	if out.LookupUserResponse == nil && err == nil {
-		return nil, unexpected("LookupUser", out)
-	}
-	return out.LookupUserResponse, err
+	return call(c, ctx, &ncip.Message{LookupUser: req}, true, func(m *ncip.Message) *ncip.LookupUserResponse { return m.LookupUserResponse })
 }
 
 // LookupItem sends a LookupItem request and returns the answer's
@@ -50,14 +49,7 @@ func (c *Client) LookupUser(ctx context.Context, req *ncip.LookupUser) (*ncip.Lo
 // together with a *ncip.Problem (a nil response for a top-level Problem);
 // an answer holding another service is an error.
 func (c *Client) LookupItem(ctx context.Context, req *ncip.LookupItem) (*ncip.LookupItemResponse, error) {
-	out, err := c.Send(ctx, &ncip.Message{LookupItem: req}, true)
-	if out == nil {
-		return nil, err
-	}
-	if out.LookupItemResponse == nil && err == nil {
-		return nil, unexpected("LookupItem", out)
-	}
-	return out.LookupItemResponse, err
+	return call(c, ctx, &ncip.Message{LookupItem: req}, true, func(m *ncip.Message) *ncip.LookupItemResponse { return m.LookupItemResponse })
 }
 
 // LookupAgency sends a LookupAgency request and returns the answer's
@@ -66,14 +58,7 @@ func (c *Client) LookupItem(ctx context.Context, req *ncip.LookupItem) (*ncip.Lo
 // together with a *ncip.Problem (a nil response for a top-level Problem);
 // an answer holding another service is an error.
 func (c *Client) LookupAgency(ctx context.Context, req *ncip.LookupAgency) (*ncip.LookupAgencyResponse, error) {
-	out, err := c.Send(ctx, &ncip.Message{LookupAgency: req}, true)
-	if out == nil {
-		return nil, err
-	}
-	if out.LookupAgencyResponse == nil && err == nil {
-		return nil, unexpected("LookupAgency", out)
-	}
-	return out.LookupAgencyResponse, err
+	return call(c, ctx, &ncip.Message{LookupAgency: req}, true, func(m *ncip.Message) *ncip.LookupAgencyResponse { return m.LookupAgencyResponse })
 }
 
 // LookupRequest sends a LookupRequest request and returns the answer's
@@ -82,14 +67,7 @@ func (c *Client) LookupAgency(ctx context.Context, req *ncip.LookupAgency) (*nci
 // together with a *ncip.Problem (a nil response for a top-level Problem);
 // an answer holding another service is an error.
 func (c *Client) LookupRequest(ctx context.Context, req *ncip.LookupRequest) (*ncip.LookupRequestResponse, error) {
-	out, err := c.Send(ctx, &ncip.Message{LookupRequest: req}, true)
-	if out == nil {
-		return nil, err
-	}
-	if out.LookupRequestResponse == nil && err == nil {
-		return nil, unexpected("LookupRequest", out)
-	}
-	return out.LookupRequestResponse, err
+	return call(c, ctx, &ncip.Message{LookupRequest: req}, true, func(m *ncip.Message) *ncip.LookupRequestResponse { return m.LookupRequestResponse })
 }
 
 // AcceptItem sends an AcceptItem request and returns the answer's
@@ -98,14 +76,7 @@ func (c *Client) LookupRequest(ctx context.Context, req *ncip.LookupRequest) (*n
 // response for a top-level Problem); an answer holding another service is
 // an error.
 func (c *Client) AcceptItem(ctx context.Context, req *ncip.AcceptItem) (*ncip.AcceptItemResponse, error) {
-	out, err := c.Send(ctx, &ncip.Message{AcceptItem: req}, false)
-	if out == nil {
-		return nil, err
-	}
-	if out.AcceptItemResponse == nil && err == nil {
-		return nil, unexpected("AcceptItem", out)
-	}
-	return out.AcceptItemResponse, err
+	return call(c, ctx, &ncip.Message{AcceptItem: req}, false, func(m *ncip.Message) *ncip.AcceptItemResponse { return m.AcceptItemResponse })
 }
 
 // CheckOutItem sends a CheckOutItem request and returns the answer's
@@ -114,14 +85,7 @@ func (c *Client) AcceptItem(ctx context.Context, req *ncip.AcceptItem) (*ncip.Ac
 // (a nil response for a top-level Problem); an answer holding another
 // service is an error.
 func (c *Client) CheckOutItem(ctx context.Context, req *ncip.CheckOutItem) (*ncip.CheckOutItemResponse, error) {
-	out, err := c.Send(ctx, &ncip.Message{CheckOutItem: req}, false)
-	if out == nil {
-		return nil, err
-	}
-	if out.CheckOutItemResponse == nil && err == nil {
-		return nil, unexpected("CheckOutItem", out)
-	}
-	return out.CheckOutItemResponse, err
+	return call(c, ctx, &ncip.Message{CheckOutItem: req}, false, func(m *ncip.Message) *ncip.CheckOutItemResponse { return m.CheckOutItemResponse })
 }
 
 // CheckInItem sends a CheckInItem request and returns the answer's
@@ -130,14 +94,7 @@ func (c *Client) CheckOutItem(ctx context.Context, req *ncip.CheckOutItem) (*nci
 // response for a top-level Problem); an answer holding another service is
 // an error.
 func (c *Client) CheckInItem(ctx context.Context, req *ncip.CheckInItem) (*ncip.CheckInItemResponse, error) {
-	out, err := c.Send(ctx, &ncip.Message{CheckInItem: req}, false)
-	if out == nil {
-		return nil, err
-	}
-	if out.CheckInItemResponse == nil && err == nil {
-		return nil, unexpected("CheckInItem", out)
-	}
-	return out.CheckInItemResponse, err
+	return call(c, ctx, &ncip.Message{CheckInItem: req}, false, func(m *ncip.Message) *ncip.CheckInItemResponse { return m.CheckInItemResponse })
 }
 
 // RenewItem sends a RenewItem request and returns the answer's
@@ -146,14 +103,7 @@ func (c *Client) CheckInItem(ctx context.Context, req *ncip.CheckInItem) (*ncip.
 // response for a top-level Problem); an answer holding another service is
 // an error.
 func (c *Client) RenewItem(ctx context.Context, req *ncip.RenewItem) (*ncip.RenewItemResponse, error) {
-	out, err := c.Send(ctx, &ncip.Message{RenewItem: req}, false)
-	if out == nil {
-		return nil, err
-	}
-	if out.RenewItemResponse == nil && err == nil {
-		return nil, unexpected("RenewItem", out)
-	}
-	return out.RenewItemResponse, err
+	return call(c, ctx, &ncip.Message{RenewItem: req}, false, func(m *ncip.Message) *ncip.RenewItemResponse { return m.RenewItemResponse })
 }
 
 // RequestItem sends a RequestItem request and returns the answer's
@@ -162,14 +112,7 @@ func (c *Client) RenewItem(ctx context.Context, req *ncip.RenewItem) (*ncip.Rene
 // response for a top-level Problem); an answer holding another service is
 // an error.
 func (c *Client) RequestItem(ctx context.Context, req *ncip.RequestItem) (*ncip.RequestItemResponse, error) {
-	out, err := c.Send(ctx, &ncip.Message{RequestItem: req}, false)
-	if out == nil {
-		return nil, err
-	}
-	if out.RequestItemResponse == nil && err == nil {
-		return nil, unexpected("RequestItem", out)
-	}
-	return out.RequestItemResponse, err
+	return call(c, ctx, &ncip.Message{RequestItem: req}, false, func(m *ncip.Message) *ncip.RequestItemResponse { return m.RequestItemResponse })
 }
 
 // CancelRequestItem sends a CancelRequestItem request and returns the
@@ -178,14 +121,7 @@ func (c *Client) RequestItem(ctx context.Context, req *ncip.RequestItem) (*ncip.
 // *ncip.Problem (a nil response for a top-level Problem); an answer holding
 // another service is an error.
 func (c *Client) CancelRequestItem(ctx context.Context, req *ncip.CancelRequestItem) (*ncip.CancelRequestItemResponse, error) {
-	out, err := c.Send(ctx, &ncip.Message{CancelRequestItem: req}, false)
-	if out == nil {
-		return nil, err
-	}
-	if out.CancelRequestItemResponse == nil && err == nil {
-		return nil, unexpected("CancelRequestItem", out)
-	}
-	return out.CancelRequestItemResponse, err
+	return call(c, ctx, &ncip.Message{CancelRequestItem: req}, false, func(m *ncip.Message) *ncip.CancelRequestItemResponse { return m.CancelRequestItemResponse })
 }
 
 // DeleteItem sends a DeleteItem request and returns the answer's
@@ -194,14 +130,7 @@ func (c *Client) CancelRequestItem(ctx context.Context, req *ncip.CancelRequestI
 // response for a top-level Problem); an answer holding another service is
 // an error.
 func (c *Client) DeleteItem(ctx context.Context, req *ncip.DeleteItem) (*ncip.DeleteItemResponse, error) {
-	out, err := c.Send(ctx, &ncip.Message{DeleteItem: req}, false)
-	if out == nil {
-		return nil, err
-	}
-	if out.DeleteItemResponse == nil && err == nil {
-		return nil, unexpected("DeleteItem", out)
-	}
-	return out.DeleteItemResponse, err
+	return call(c, ctx, &ncip.Message{DeleteItem: req}, false, func(m *ncip.Message) *ncip.DeleteItemResponse { return m.DeleteItemResponse })
 }
 
 // CreateUserFiscalTransaction sends a CreateUserFiscalTransaction request
@@ -210,14 +139,9 @@ func (c *Client) DeleteItem(ctx context.Context, req *ncip.DeleteItem) (*ncip.De
 // response together with a *ncip.Problem (a nil response for a top-level
 // Problem); an answer holding another service is an error.
 func (c *Client) CreateUserFiscalTransaction(ctx context.Context, req *ncip.CreateUserFiscalTransaction) (*ncip.CreateUserFiscalTransactionResponse, error) {
-	out, err := c.Send(ctx, &ncip.Message{CreateUserFiscalTransaction: req}, false)
-	if out == nil {
-		return nil, err
-	}
-	if out.CreateUserFiscalTransactionResponse == nil && err == nil {
-		return nil, unexpected("CreateUserFiscalTransaction", out)
-	}
-	return out.CreateUserFiscalTransactionResponse, err
+	return call(c, ctx, &ncip.Message{CreateUserFiscalTransaction: req}, false, func(m *ncip.Message) *ncip.CreateUserFiscalTransactionResponse {
+		return m.CreateUserFiscalTransactionResponse
+	})
 }
 
 // ItemShipped sends an ItemShipped request and returns the answer's
@@ -226,14 +150,7 @@ func (c *Client) CreateUserFiscalTransaction(ctx context.Context, req *ncip.Crea
 // response for a top-level Problem); an answer holding another service is
 // an error.
 func (c *Client) ItemShipped(ctx context.Context, req *ncip.ItemShipped) (*ncip.ItemShippedResponse, error) {
-	out, err := c.Send(ctx, &ncip.Message{ItemShipped: req}, false)
-	if out == nil {
-		return nil, err
-	}
-	if out.ItemShippedResponse == nil && err == nil {
-		return nil, unexpected("ItemShipped", out)
-	}
-	return out.ItemShippedResponse, err
+	return call(c, ctx, &ncip.Message{ItemShipped: req}, false, func(m *ncip.Message) *ncip.ItemShippedResponse { return m.ItemShippedResponse })
 }
 
 // ItemReceived sends an ItemReceived request and returns the answer's
@@ -242,14 +159,7 @@ func (c *Client) ItemShipped(ctx context.Context, req *ncip.ItemShipped) (*ncip.
 // (a nil response for a top-level Problem); an answer holding another
 // service is an error.
 func (c *Client) ItemReceived(ctx context.Context, req *ncip.ItemReceived) (*ncip.ItemReceivedResponse, error) {
-	out, err := c.Send(ctx, &ncip.Message{ItemReceived: req}, false)
-	if out == nil {
-		return nil, err
-	}
-	if out.ItemReceivedResponse == nil && err == nil {
-		return nil, unexpected("ItemReceived", out)
-	}
-	return out.ItemReceivedResponse, err
+	return call(c, ctx, &ncip.Message{ItemReceived: req}, false, func(m *ncip.Message) *ncip.ItemReceivedResponse { return m.ItemReceivedResponse })
 }
 
 // ItemRequested sends an ItemRequested request and returns the answer's
@@ -258,12 +168,5 @@ func (c *Client) ItemReceived(ctx context.Context, req *ncip.ItemReceived) (*nci
 // (a nil response for a top-level Problem); an answer holding another
 // service is an error.
 func (c *Client) ItemRequested(ctx context.Context, req *ncip.ItemRequested) (*ncip.ItemRequestedResponse, error) {
-	out, err := c.Send(ctx, &ncip.Message{ItemRequested: req}, false)
-	if out == nil {
-		return nil, err
-	}
-	if out.ItemRequestedResponse == nil && err == nil {
-		return nil, unexpected("ItemRequested", out)
-	}
-	return out.ItemRequestedResponse, err
+	return call(c, ctx, &ncip.Message{ItemRequested: req}, false, func(m *ncip.Message) *ncip.ItemRequestedResponse { return m.ItemRequestedResponse })
 }
