@@ -59,7 +59,7 @@ func benchNCIP(ctx context.Context, e *env, args []string) error {
 	agency := fs.String("agency", "", "agency id for the InitiationHeader (none if empty)")
 	token := fs.String("token", "", "API token (Authorization: Bearer)")
 	timeout := fs.Duration("timeout", 10*time.Second, "time limit per request")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
 	if *u == "" {

@@ -47,11 +47,8 @@ func benchSIP2(ctx context.Context, e *env, args []string) error {
 	patron := fs.String("patron", "", "patron id (AA) for 23, 63 and 11")
 	pin := fs.String("pin", "", "patron PIN (AD) for 23, 63 and 11")
 	items := fs.String("item", "", "item id(s) (AB) for 17, 11 and 09, comma-separated; worker i uses item i modulo the list, so give one item per connection for 11")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	opts, err := cf.options()
 	if err != nil {

@@ -122,6 +122,19 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseOnlyFlags is parseFlags for commands that take no arguments besides
+// their flags: a stray argument (often a flag value without its flag) is a
+// usage error rather than silently ignored.
+func parseOnlyFlags(fs *flag.FlagSet, args []string) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
 func names(group map[string]command) []string {
 	var out []string
 	for n := range group {

@@ -56,3 +56,21 @@ func TestHelpListsEveryCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagOnlyCommandsRefuseStrayArguments: an argument left over after
+// the flags is usually a value whose flag was mistyped; ignoring it would
+// run the command with a default the user did not choose.
+func TestFlagOnlyCommandsRefuseStrayArguments(t *testing.T) {
+	for _, args := range [][]string{
+		{"bench", "sip2", "--addr", "127.0.0.1:1", "64"},
+		{"bench", "ncip", "--url", "http://127.0.0.1:1/", "64"},
+		{"sip2", "ping", "--addr", "127.0.0.1:1", "extra"},
+		{"locker", "status", "--driver", "sim:", "extra"},
+		{"locker", "open", "--driver", "sim:", "--compartment", "1", "extra"},
+	} {
+		code, _, errOut := runCmd(t, "", args...)
+		if code != 2 || !strings.Contains(errOut, "unexpected argument") {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 naming the stray argument", args, code, errOut)
+		}
+	}
+}

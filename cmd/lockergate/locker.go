@@ -46,11 +46,8 @@ func lockerStatus(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "locker status", "--driver CONFIG [--timeout 10s]")
 	var lf lockerFlags
 	lf.register(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	ctx, cancel := context.WithTimeout(ctx, lf.timeout)
 	defer cancel()
@@ -190,11 +187,8 @@ func lockerOpen(ctx context.Context, e *env, args []string) error {
 	var compartment, id string
 	fs.StringVar(&compartment, "compartment", "", "the compartment to open, as labelled (required)")
 	fs.StringVar(&id, "id", "", "command id for de-duplication (default: a new random id)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	if compartment == "" {
 		return usagef("--compartment is required")

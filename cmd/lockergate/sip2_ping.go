@@ -146,11 +146,8 @@ func sip2Ping(ctx context.Context, e *env, args []string) error {
 	var cf sip2ConnFlags
 	cf.register(fs)
 	verbose := fs.Bool("v", false, "trace every message on stderr (passwords and PINs masked)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	opts, err := cf.options()
 	if err != nil {
