@@ -136,8 +136,9 @@ func (e *APIError) Unwrap() error {
 	return nil
 }
 
-// retryable reports whether a call may be sent again: reads and deletes,
-// and POSTs that carry an Idempotency-Key the vendor de-duplicates by.
+// retryable reports whether a call may be sent again: the idempotent
+// methods (GET, HEAD, PUT, DELETE), and POSTs that carry an
+// Idempotency-Key the vendor de-duplicates by.
 func retryable(method string, idemKey string) bool {
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodDelete, http.MethodPut:
