@@ -1,0 +1,227 @@
+package gateway
+
+import (
+	"context"
+	"time"
+
+	"github.com/lockergate/lockergate/lockers"
+)
+
+// Store keeps the gateway's state. gateway/sqlstore implements it over
+// SQLite (embedded default) and PostgreSQL (production, several gateway
+// processes sharing one database).
+//
+// Every change happens inside Tx, so that a state change and the outbox
+// intent it causes are written together or not at all.
+type Store interface {
+	// Tx runs fn in one read-write transaction and commits it if fn
+	// returns nil. When the database reports a serialization failure or a
+	// busy lock, Tx runs fn again (fn must not have side effects outside
+	// the transaction). The Tx must not be used after fn returns.
+	Tx(ctx context.Context, fn func(tx Tx) error) error
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(tx Tx) error) error
+	// Ping checks that the database answers (for /readyz).
+	Ping(ctx context.Context) error
+	// Close closes the database.
+	Close() error
+}
+
+// Tx is one database transaction. Methods return *Error values: ENOTFOUND
+// when the object does not exist, ECONFLICT when a condition on its state
+// or a uniqueness rule fails, EINTERNAL for database failures.
+type Tx interface {
+	// PutBank inserts or updates a bank (from configuration).
+	PutBank(b Bank) error
+	// Banks lists the banks ordered by ID.
+	Banks() ([]Bank, error)
+	// Bank returns one bank. ENOTFOUND if unknown.
+	Bank(id string) (*Bank, error)
+
+	// SyncCompartments makes the store's compartments of a bank match its
+	// configuration: new ones are inserted (free, or available for
+	// equipment), the size and kind of existing ones updated, their state
+	// kept. Compartments no longer configured are put out of service with
+	// the reason "removed from configuration" unless they hold something.
+	SyncCompartments(bank string, cs []Compartment) error
+	// Compartments lists compartments matching the filter, ordered by bank
+	// then by SizeRank then by ID (natural order: "2" before "10").
+	Compartments(f CompartmentFilter) ([]Compartment, error)
+	// Compartment returns one compartment. ENOTFOUND if unknown.
+	Compartment(bank string, id lockers.CompartmentID) (*Compartment, error)
+	// AssignCompartment atomically takes the smallest free compartment of
+	// the bank with the given kind and at least the given size rank,
+	// marks it reserved with the holder, and returns it. A database
+	// constraint makes it impossible for two transactions (or two gateway
+	// processes) to assign one compartment twice. ENOSPACE if none is
+	// free. Exclude lists compartments not to take (ones that just failed).
+	AssignCompartment(req AssignRequest) (*Compartment, error)
+	// MoveCompartment changes a compartment's state if its current state
+	// is one of from (any state if from is empty), and sets its holder
+	// (holder nil: unchanged; pointing to "": cleared) and reason.
+	// ECONFLICT if the state is not one of from.
+	MoveCompartment(bank string, id lockers.CompartmentID, from []CompartmentState, to CompartmentState, holder *string, reason string) (*Compartment, error)
+
+	// CreateReservation inserts a reservation and its items. The caller
+	// sets the ID (random). ECONFLICT if an item is already in another
+	// active reservation.
+	CreateReservation(r *Reservation) error
+	// Reservation returns one reservation with its items. ENOTFOUND if unknown.
+	Reservation(id string) (*Reservation, error)
+	// Reservations lists reservations (with items) matching the filter,
+	// ordered by CreatedAt then ID.
+	Reservations(f ReservationFilter) ([]Reservation, error)
+	// UpdateReservation writes r's State, CodeHash, PatronName, ReadyAt,
+	// ExpiresAt, CollectedAt and ClearedAt, if the stored state is one of
+	// from (any if empty). ECONFLICT otherwise, or if CodeHash is already
+	// used by another active reservation at the bank.
+	UpdateReservation(r *Reservation, from ...ReservationState) error
+	// ReservationByCode returns the ready reservation at the bank whose
+	// CodeHash matches. ENOTFOUND if none.
+	ReservationByCode(bank, codeHash string) (*Reservation, error)
+	// ActiveReservationForItem returns the active reservation that holds
+	// the item. ENOTFOUND if none.
+	ActiveReservationForItem(item string) (*Reservation, error)
+	// AddReservationItem adds an item to an existing reservation.
+	// ECONFLICT if the item is in another active reservation.
+	AddReservationItem(it ReservationItem) error
+	// UpdateReservationItem writes an item's Compartment, State,
+	// CheckedOut and LoadedAt. ENOTFOUND if the pair is unknown.
+	UpdateReservationItem(it ReservationItem) error
+
+	// CreateReturn inserts a return (the caller sets the ID).
+	CreateReturn(r *Return) error
+	// Return returns one return. ENOTFOUND if unknown.
+	Return(id string) (*Return, error)
+	// Returns lists returns matching the filter, ordered by CreatedAt.
+	Returns(f ReturnFilter) ([]Return, error)
+	// UpdateReturn writes r's State, Patron, DepositedAt and EmptiedAt if
+	// the stored state is one of from (any if empty). ECONFLICT otherwise.
+	UpdateReturn(r *Return, from ...ReturnState) error
+
+	// PutEquipment inserts an equipment item or updates its bank, home,
+	// type and title (from configuration), keeping its state.
+	PutEquipment(e Equipment) error
+	// Equipment returns one equipment item. ENOTFOUND if unknown.
+	Equipment(item string) (*Equipment, error)
+	// EquipmentList lists equipment of a bank ("" for all), of a type (""
+	// for all), ordered by type then item.
+	EquipmentList(bank, typ string) ([]Equipment, error)
+	// UpdateEquipment writes e's Compartment, State and Patron if the
+	// stored state is one of from (any if empty). ECONFLICT otherwise.
+	UpdateEquipment(e *Equipment, from ...EquipmentState) error
+
+	// Enqueue records an outbox entry (State pending, NextAttemptAt now
+	// if zero) and sets its ID. An entry whose Key exists already is not
+	// inserted again: e is filled from the stored one and no error is
+	// returned.
+	Enqueue(e *OutboxEntry) error
+	// ClaimOutbox leases up to limit entries that are due (pending with
+	// NextAttemptAt <= now, or sent) and whose lease is free or expired,
+	// taking only the oldest unfinished entry of each topic (pending, sent
+	// or failed block their topic), in ID order. The lease (ClaimedBy,
+	// ClaimedUntil = now+lease) is written before returning. On
+	// PostgreSQL, rows are claimed with FOR UPDATE SKIP LOCKED so that
+	// several nodes share the work.
+	ClaimOutbox(owner string, now time.Time, lease time.Duration, limit int) ([]OutboxEntry, error)
+	// OutboxEntry returns one entry. ENOTFOUND if unknown.
+	OutboxEntry(id int64) (*OutboxEntry, error)
+	// UpdateOutbox writes e's Payload, State, Attempts, NextAttemptAt,
+	// LastError, Result, DoneAt, ClaimedBy and ClaimedUntil.
+	UpdateOutbox(e *OutboxEntry) error
+	// Outbox lists entries matching the filter, in ID order.
+	Outbox(f OutboxFilter) ([]OutboxEntry, error)
+	// OutboxDepth counts entries by state (done entries excluded).
+	OutboxDepth() (map[OutboxState]int, error)
+
+	// RaiseAlert records an alert unless an active alert of the same kind,
+	// bank and compartment exists; either way it returns the active one.
+	RaiseAlert(a Alert) (*Alert, error)
+	// ClearAlerts clears the active alerts of a kind on a compartment
+	// (compartment "" for bank-wide alerts) and returns how many.
+	ClearAlerts(kind, bank string, compartment lockers.CompartmentID, at time.Time) (int, error)
+	// Alerts lists alerts matching the filter, newest first.
+	Alerts(f AlertFilter) ([]Alert, error)
+	// AckAlert records that staff saw an alert. ENOTFOUND if unknown.
+	AckAlert(id int64, by string, at time.Time) error
+
+	// Audit appends an event to the audit log.
+	Audit(e AuditEvent) error
+	// AuditLog lists audit events matching the filter, newest first.
+	AuditLog(f AuditFilter) ([]AuditEvent, error)
+
+	// Attempts returns the failed-attempt record for a key ("card:<hash>",
+	// "bank:<id>", "code:<bank>"); a zero record if none.
+	Attempts(key string) (Attempts, error)
+	// PutAttempts stores a failed-attempt record (a zero Failures deletes it).
+	PutAttempts(a Attempts) error
+}
+
+// AssignRequest asks for a free compartment.
+type AssignRequest struct {
+	Bank        string
+	Kind        CompartmentKind
+	MinSizeRank int
+	Holder      string
+	Exclude     []lockers.CompartmentID
+}
+
+// CompartmentFilter selects compartments; zero fields match all.
+type CompartmentFilter struct {
+	Bank   string
+	Kind   CompartmentKind
+	States []CompartmentState
+	Holder string
+}
+
+// ReservationFilter selects reservations; zero fields match all.
+type ReservationFilter struct {
+	Bank          string
+	Patron        string
+	ILLRequest    string
+	States        []ReservationState
+	ExpiresBefore time.Time // ExpiresAt before this (and set)
+	Limit         int
+}
+
+// ReturnFilter selects returns; zero fields match all.
+type ReturnFilter struct {
+	Bank        string
+	Compartment lockers.CompartmentID
+	States      []ReturnState
+	Limit       int
+}
+
+// OutboxFilter selects outbox entries; zero fields match all.
+type OutboxFilter struct {
+	States []OutboxState
+	Topic  string
+	Item   string
+	Op     string
+	Limit  int
+}
+
+// AlertFilter selects alerts; zero fields match all.
+type AlertFilter struct {
+	Bank       string
+	ActiveOnly bool
+	Limit      int
+}
+
+// AuditFilter selects audit events; zero fields match all.
+type AuditFilter struct {
+	Bank        string
+	Item        string
+	Reservation string
+	Action      string
+	Since       time.Time
+	Limit       int
+}
+
+// Attempts is the failed-attempt record behind PIN and code lockouts.
+type Attempts struct {
+	Key         string
+	Failures    int
+	First       time.Time // the first failure of the current window
+	LockedUntil time.Time
+}
