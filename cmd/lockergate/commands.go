@@ -56,6 +56,21 @@ var groups = map[string]map[string]command{
 		"sip2": {"load-test a SIP2 server", benchSIP2},
 		"ncip": {"load-test an NCIP responder", benchNCIP},
 	},
+	"conformance": {
+		"sip2-server": {"grade an ILS's SIP2 server (ACS) against the SIP2 2.00 specification", conformanceSIP2Server},
+		"sip2-client": {"act as a SIP2 server and grade the self-check or kiosk that connects", conformanceSIP2Client},
+		"ncip":        {"grade an NCIP 2.02 responder", conformanceNCIP},
+		"locker":      {"run the driver contract suite against a locker controller", conformanceLocker},
+	},
+}
+
+// leaves are the commands without subcommands ("serve", "demo"). Each lives
+// in a file named after it.
+var leaves = map[string]command{
+	"serve":   {"run the gateway (with no configuration: SQLite in ./data, a simulated ILS and locker bank)", serve},
+	"demo":    {"run a scripted day of locker pickups, returns and loans against simulators, and check the counts", demo},
+	"migrate": {"apply the database migrations", migrate},
+	"ils-sim": {"run the simulated ILS (SIP2) on its own", ilsSim},
 }
 
 // run executes the command named by args and returns the process exit status.
@@ -66,6 +81,9 @@ func run(ctx context.Context, args []string, e *env) int {
 			return 2
 		}
 		return 0
+	}
+	if leaf, ok := leaves[args[0]]; ok {
+		return exitStatus(e, args[0], leaf.run(ctx, e, args[1:]))
 	}
 	group, ok := groups[args[0]]
 	if !ok {
@@ -81,7 +99,12 @@ func run(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "lockergate %s: unknown subcommand %q; one of: %s\n", args[0], args[1], strings.Join(names(group), ", "))
 		return 2
 	}
-	err := cmd.run(ctx, e, args[2:])
+	return exitStatus(e, args[0]+" "+args[1], cmd.run(ctx, e, args[2:]))
+}
+
+// exitStatus reports a command's error and turns it into an exit status:
+// 0 success, 2 usage, 1 anything else.
+func exitStatus(e *env, name string, err error) int {
 	var ue *usageError
 	switch {
 	case err == nil:
@@ -89,12 +112,12 @@ func run(ctx context.Context, args []string, e *env) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintf(e.stderr, "lockergate %s %s: %v\n", args[0], args[1], err)
+		fmt.Fprintf(e.stderr, "lockergate %s: %v\n", name, err)
 		return 2
 	case errors.Is(err, errSilent):
 		return 1
 	default:
-		fmt.Fprintf(e.stderr, "lockergate %s %s: %v\n", args[0], args[1], err)
+		fmt.Fprintf(e.stderr, "lockergate %s: %v\n", name, err)
 		return 1
 	}
 }
@@ -148,6 +171,14 @@ func printHelp(w io.Writer) {
 	fmt.Fprintln(w, "lockergate connects library systems (SIP2, NCIP) to smart lockers.")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
+	var ls []string
+	for l := range leaves {
+		ls = append(ls, l)
+	}
+	sort.Strings(ls)
+	for _, l := range ls {
+		fmt.Fprintf(w, "  %-22s %s\n", l, leaves[l].summary)
+	}
 	var gs []string
 	for g := range groups {
 		gs = append(gs, g)
@@ -155,7 +186,7 @@ func printHelp(w io.Writer) {
 	sort.Strings(gs)
 	for _, g := range gs {
 		for _, n := range names(groups[g]) {
-			fmt.Fprintf(w, "  %-16s %s\n", g+" "+n, groups[g][n].summary)
+			fmt.Fprintf(w, "  %-22s %s\n", g+" "+n, groups[g][n].summary)
 		}
 	}
 	fmt.Fprintln(w)
