@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -135,8 +136,11 @@ type Exchange struct {
 	Data string // the bytes as text, control characters escaped by reports
 }
 
-// T is passed to a running case; it records the evidence.
+// T is passed to a running case; it records the evidence. It is safe for
+// concurrent use, because a Runner reads the evidence of a case it abandoned
+// at its time limit while the case may still be writing.
 type T struct {
+	mu       sync.Mutex
 	evidence []Exchange
 	now      func() time.Time
 }
@@ -154,17 +158,31 @@ func (t *T) Received(data string) { t.add(Received, data) }
 func (t *T) Notef(format string, args ...any) { t.add(Note, fmt.Sprintf(format, args...)) }
 
 func (t *T) add(d Direction, data string) {
-	t.evidence = append(t.evidence, Exchange{Dir: d, At: t.now(), Data: data})
+	now := time.Now
+	if t.now != nil {
+		now = t.now
+	}
+	t.mu.Lock()
+	t.evidence = append(t.evidence, Exchange{Dir: d, At: now(), Data: data})
+	t.mu.Unlock()
 }
 
-// Evidence returns what was recorded so far.
-func (t *T) Evidence() []Exchange { return t.evidence }
+// Evidence returns a copy of what was recorded so far.
+func (t *T) Evidence() []Exchange {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]Exchange(nil), t.evidence...)
+}
 
 // Result is the outcome of one case.
 type Result struct {
-	Case     *Case
-	Verdict  Verdict
-	Message  string // the failure, skip reason or error, empty on a pass
+	Case    *Case
+	Verdict Verdict
+	Message string // the failure, skip reason or error, empty on a pass
+	// Expected and Actual are the *Failure's, set when Verdict is Fail, so
+	// that reports can show them apart from Message.
+	Expected []string
+	Actual   string
 	Duration time.Duration
 	Evidence []Exchange
 }
@@ -175,7 +193,14 @@ type Report struct {
 	Target  string // the implementation under test, as the user named it ("ils.example.org:6001", "Koha 24.05")
 	Started time.Time
 	Elapsed time.Duration
-	Results []Result
+	// Pattern is the --run pattern that selected the cases; empty when every
+	// case of the suite ran. Cases not selected are not in Results, so a
+	// certificate of a partial run says so through Pattern.
+	Pattern string
+	// Interrupted is set when the run was cancelled before every selected
+	// case ran; the cases left are in Results with verdict Error.
+	Interrupted bool
+	Results     []Result
 }
 
 // Counts tallies results by verdict.
@@ -187,9 +212,14 @@ func (r *Report) Counts() map[Verdict]int {
 	return m
 }
 
-// Passed reports whether the implementation passed: no Must case failed,
-// timed out or errored.
+// Passed reports whether the implementation passed: at least one case
+// ran, the run was not interrupted, and no Must case failed, timed out or
+// errored. An empty report does not pass: a --run pattern that matched
+// nothing certifies nothing.
 func (r *Report) Passed() bool {
+	if r.Interrupted || len(r.Results) == 0 {
+		return false
+	}
 	for _, res := range r.Results {
 		if res.Case.Level == Must && (res.Verdict == Fail || res.Verdict == Timeout || res.Verdict == Error) {
 			return false
