@@ -24,11 +24,7 @@ func Console(w io.Writer, r *conformance.Report) error {
 	tw := tabwriter.NewWriter(bw, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tLEVEL\tVERDICT\tTIME\tTITLE")
 	for _, res := range r.Results {
-		v := verdictLabel(res.Verdict)
-		if wt := weight(res); wt == "warning" || wt == "note" {
-			v += " (" + wt + ")"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", text(res.Case.ID), res.Case.Level, v, ms(res.Duration), oneLine(res.Case.Title))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", text(res.Case.ID), res.Case.Level, label(res), ms(res.Duration), oneLine(res.Case.Title))
 	}
 	tw.Flush()
 
@@ -83,7 +79,7 @@ var headings = map[string]string{
 
 // consoleDetail prints one case that did not pass.
 func consoleDetail(w io.Writer, res conformance.Result) {
-	fmt.Fprintf(w, "\n  %s [%s] %s: %s\n", text(res.Case.ID), res.Case.Level, verdictLabel(res.Verdict), oneLine(res.Case.Title))
+	fmt.Fprintf(w, "\n  %s [%s] %s: %s\n", text(res.Case.ID), res.Case.Level, label(res), oneLine(res.Case.Title))
 	fmt.Fprintf(w, "    requirement: %s\n", oneLine(res.Case.Requirement))
 	if res.Case.Source != "" {
 		fmt.Fprintf(w, "    source:      %s\n", oneLine(res.Case.Source))
@@ -97,11 +93,9 @@ func consoleDetail(w io.Writer, res conformance.Result) {
 			fmt.Fprintf(w, "    %s    %s\n", label, Escape(e))
 		}
 		fmt.Fprintf(w, "    actual:      %s\n", Escape(res.Actual))
-		if res.Message != "" && !strings.HasSuffix(res.Message, (&conformance.Failure{Expected: res.Expected, Actual: res.Actual}).Error()) {
-			fmt.Fprintf(w, "    message:     %s\n", Escape(res.Message))
-		}
-	} else if res.Message != "" {
-		fmt.Fprintf(w, "    message:     %s\n", Escape(res.Message))
+	}
+	if m := message(res); m != "" {
+		fmt.Fprintf(w, "    message:     %s\n", Escape(m))
 	}
 	if len(res.Evidence) > 0 {
 		fmt.Fprintf(w, "    evidence:\n")

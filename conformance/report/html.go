@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"html/template"
 	"io"
-	"strings"
 
 	"github.com/lockergate/lockergate/conformance"
 )
@@ -16,7 +15,6 @@ var certificateSource string
 var certificate = template.Must(template.New("certificate").Funcs(template.FuncMap{
 	"esc":   Escape,
 	"text":  text,
-	"upper": strings.ToUpper,
 }).Parse(certificateSource))
 
 // HTML writes r as one self-contained HTML page, the certificate a vendor
@@ -52,6 +50,8 @@ type htmlGroup struct {
 type htmlCase struct {
 	conformance.Result
 	Weight   string // failure, warning, note or ""
+	Label    string // PASS, FAIL, WARNING, NOTE...
+	Message  string // Result.Message unless it only repeats Expected and Actual
 	Duration string
 	Open     bool // show the evidence unfolded
 }
@@ -78,7 +78,7 @@ func newHTMLData(r *conformance.Report) htmlData {
 			d.Groups = append(d.Groups, g)
 		}
 		wt := weight(res)
-		g.Cases = append(g.Cases, htmlCase{Result: res, Weight: wt, Duration: ms(res.Duration), Open: wt != ""})
+		g.Cases = append(g.Cases, htmlCase{Result: res, Weight: wt, Label: label(res), Message: message(res), Duration: ms(res.Duration), Open: wt != ""})
 	}
 	return d
 }

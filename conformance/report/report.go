@@ -134,13 +134,40 @@ func suiteInfo(r *conformance.Report) (name, title, version, desc string) {
 	return r.Suite.Name, r.Suite.Title, r.Suite.Version, r.Suite.Description
 }
 
-// ms formats a duration for tables: milliseconds below 10s, else seconds.
+// ms formats a duration for tables: milliseconds below a second, else
+// seconds with one decimal.
 func ms(d time.Duration) string {
-	if d < 10*time.Second {
+	if d < time.Second {
 		return fmt.Sprintf("%dms", d.Milliseconds())
 	}
-	return d.Round(100 * time.Millisecond).String()
+	return fmt.Sprintf("%.1fs", d.Seconds())
 }
 
-// verdictLabel is the verdict as the tables print it.
-func verdictLabel(v conformance.Verdict) string { return strings.ToUpper(string(v)) }
+// label is a result's verdict as reports print it. A Should or Profile case
+// that was not met reads WARNING or NOTE, never FAIL, so that nobody takes
+// it for a failure of the run; a timeout or error is said in brackets.
+func label(res conformance.Result) string {
+	v := strings.ToUpper(string(res.Verdict))
+	var wt string
+	switch weight(res) {
+	case "warning":
+		wt = "WARNING"
+	case "note":
+		wt = "NOTE"
+	default:
+		return v
+	}
+	if res.Verdict != conformance.Fail {
+		wt += " (" + string(res.Verdict) + ")"
+	}
+	return wt
+}
+
+// message is res.Message, or "" when it says no more than the Expected and
+// Actual a report prints anyway.
+func message(res conformance.Result) string {
+	if len(res.Expected) > 0 && res.Message == (&conformance.Failure{Expected: res.Expected, Actual: res.Actual}).Error() {
+		return ""
+	}
+	return res.Message
+}
