@@ -13,8 +13,8 @@ var certificateSource string
 
 // certificate is parsed once; html/template escapes every value it prints.
 var certificate = template.Must(template.New("certificate").Funcs(template.FuncMap{
-	"esc":   Escape,
-	"text":  text,
+	"esc":  Escape,
+	"text": text,
 }).Parse(certificateSource))
 
 // HTML writes r as one self-contained HTML page, the certificate a vendor

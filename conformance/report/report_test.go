@@ -67,7 +67,7 @@ func fixedReport() *conformance.Report {
 					{Dir: conformance.Note, At: at(55), Data: "the ACS echoed AY4 to a request with AY3"},
 				}},
 			{Case: slow, Verdict: conformance.Timeout, Duration: 2 * time.Second,
-				Message: "no verdict within the time limit of 2s; the case was abandoned",
+				Message:  "no verdict within the time limit of 2s; the case was abandoned",
 				Evidence: []conformance.Exchange{{Dir: conformance.Sent, At: at(100), Data: "11YN20250301    100000                  AOLIB|AAP1|ABI2|AC|AY5AZEF00\r"}}},
 			{Case: screen, Verdict: conformance.Fail, Duration: 9 * time.Millisecond,
 				Message: "expected an AF field; got none", Expected: []string{"an AF field"}, Actual: "none"},
