@@ -21,6 +21,10 @@
 //	board-offline         (Faults) a dead board's compartments fail with
 //	                      ErrOffline while the others work, and recover
 //
+// RunCheck runs one check against any T (an interface *testing.T
+// satisfies); the conformance command uses it to run each check as a
+// certification case outside go test.
+//
 // Checks that need a fault (a jam, a dead board) use the Faults hooks,
 // which simulators and emulators implement; against real hardware they are
 // skipped with the reason. The suite opens doors: run it only against a
@@ -71,6 +75,8 @@ type Config struct {
 	// Open, when set, opens the driver instead of lockers.Open(Driver); an
 	// emulator that starts per test uses it. The driver it returns is
 	// wrapped in lockers.Guard if it is not already.
+	// Open takes a *testing.T, so it serves Run only; RunCheck with
+	// another T fails the check when Open is set.
 	Open func(t *testing.T) lockers.Driver
 	// Faults returns the fault hooks for a driver the suite opened, or nil.
 	// If Faults is nil, the suite looks for them on lockers.Unguard(d).
@@ -86,16 +92,31 @@ type Config struct {
 	DoorWait time.Duration
 }
 
+// T is what a check needs of its test: *testing.T satisfies it, and the
+// conformance command runs the same checks with a T of its own that turns
+// them into certification cases. Fatalf, Fatal and Skip must stop the check
+// (runtime.Goexit, as testing does), and Context must be cancelled when the
+// check is to give up.
+type T interface {
+	Helper()
+	Name() string
+	Context() context.Context
+	Logf(format string, args ...any)
+	Error(args ...any)
+	Errorf(format string, args ...any)
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Skip(args ...any)
+	Cleanup(func())
+	Failed() bool
+}
+
+var _ T = (*testing.T)(nil)
+
 // Run runs every check against the driver, each as a subtest of t.
 func Run(t *testing.T, cfg Config) {
 	t.Helper()
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = 20 * time.Second
-	}
-	if cfg.DoorWait <= 0 {
-		cfg.DoorWait = 2 * time.Minute
-	}
-	s := &suite{cfg: cfg, nonce: strconv.FormatInt(time.Now().UnixNano(), 36)}
+	s := newSuite(cfg)
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) { c.run(s, t) })
 	}
@@ -103,7 +124,7 @@ func Run(t *testing.T, cfg Config) {
 
 type check struct {
 	name string
-	run  func(s *suite, t *testing.T)
+	run  func(s *suite, t T)
 }
 
 var checks = []check{
@@ -134,10 +155,36 @@ func Checks() []string {
 	return out
 }
 
+// RunCheck runs the check named name (one of Checks) against the driver,
+// reporting to t. Each call opens the driver afresh, as each of Run's
+// subtests does; command ids are unique across calls. An unknown name
+// fails t.
+func RunCheck(t T, cfg Config, name string) {
+	t.Helper()
+	for _, c := range checks {
+		if c.name == name {
+			c.run(newSuite(cfg), t)
+			return
+		}
+	}
+	t.Fatalf("lockerstest: no check named %q (checks: %v)", name, Checks())
+}
+
 type suite struct {
 	cfg   Config
 	nonce string
 	seq   atomic.Int64
+}
+
+// newSuite applies the defaults of cfg.
+func newSuite(cfg Config) *suite {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 20 * time.Second
+	}
+	if cfg.DoorWait <= 0 {
+		cfg.DoorWait = 2 * time.Minute
+	}
+	return &suite{cfg: cfg, nonce: strconv.FormatInt(time.Now().UnixNano(), 36)}
 }
 
 // env is one check's driver, context and hooks.
@@ -146,19 +193,25 @@ type env struct {
 	d      lockers.Driver
 	ctx    context.Context
 	faults Faults
+	base   context.Context // the test's context: cancelled when the check must give up
 	comps  []lockers.Compartment
 	use    []lockers.CompartmentID // compartments the check may open
 }
 
-func (s *suite) open(t *testing.T) *env {
+func (s *suite) open(t T) *env {
 	t.Helper()
 	// The setup has its own deadline, and the check's starts once the
 	// doors are shut, so that a technician's walk does not eat into it.
-	sctx, scancel := context.WithTimeout(context.Background(), s.cfg.Timeout)
+	base := t.Context()
+	sctx, scancel := context.WithTimeout(base, s.cfg.Timeout)
 	defer scancel()
 	var d lockers.Driver
 	if s.cfg.Open != nil {
-		d = lockers.Guard(s.cfg.Open(t), lockers.GuardOptions{})
+		tt, ok := t.(*testing.T)
+		if !ok {
+			t.Fatalf("lockerstest: Config.Open needs a *testing.T; outside go test name the driver by Config.Driver")
+		}
+		d = lockers.Guard(s.cfg.Open(tt), lockers.GuardOptions{})
 	} else {
 		var err error
 		d, err = lockers.Open(sctx, s.cfg.Driver)
@@ -167,7 +220,7 @@ func (s *suite) open(t *testing.T) *env {
 		}
 	}
 	t.Cleanup(func() { d.Close() })
-	e := &env{s: s, d: d}
+	e := &env{s: s, d: d, base: base}
 	if s.cfg.Faults != nil {
 		e.faults = s.cfg.Faults(d)
 	} else if f, ok := lockers.Unguard(d).(Faults); ok {
@@ -190,9 +243,11 @@ func (s *suite) open(t *testing.T) *env {
 	// Against a shared emulator (one Driver string for every check), a
 	// door left open by one check would make the next one pass for the
 	// wrong reason: close every door the checks may open, before and after.
-	e.closeAll(t)
-	t.Cleanup(func() { e.closeAll(t) })
-	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.Timeout)
+	e.closeAll(base, t)
+	// Cleanups run after the test's context is cancelled; the doors must
+	// still be shut for the next check.
+	t.Cleanup(func() { e.closeAll(context.WithoutCancel(base), t) })
+	ctx, cancel := context.WithTimeout(base, s.cfg.Timeout)
 	t.Cleanup(cancel)
 	e.ctx = ctx
 	return e
@@ -200,7 +255,7 @@ func (s *suite) open(t *testing.T) *env {
 
 // needFaults skips a check that cannot run without fault hooks; against
 // real hardware that is the honest outcome.
-func (e *env) needFaults(t *testing.T) {
+func (e *env) needFaults(t T) {
 	t.Helper()
 	if e.faults == nil {
 		t.Skip("needs fault hooks (lockerstest.Faults), which only a simulator or emulator provides")
@@ -219,10 +274,10 @@ func (s *suite) command(id lockers.CompartmentID) lockers.Command {
 
 // closeAll closes the doors of every compartment the checks may open, when
 // there are hooks to do it with.
-func (e *env) closeAll(t *testing.T) {
+func (e *env) closeAll(ctx context.Context, t T) {
 	t.Helper()
 	for _, id := range e.use {
-		e.closeDoor(t, id)
+		e.closeDoorCtx(ctx, t, id)
 	}
 }
 
@@ -230,7 +285,13 @@ func (e *env) closeAll(t *testing.T) {
 // with the hooks it shuts it; on real hardware it asks the technician and
 // waits up to DoorWait. It reports whether the driver can tell (a door or
 // lock sensor); without one there is nothing to wait for.
-func (e *env) closeDoor(t *testing.T, id lockers.CompartmentID) (sensed bool) {
+func (e *env) closeDoor(t T, id lockers.CompartmentID) (sensed bool) {
+	t.Helper()
+	return e.closeDoorCtx(e.base, t, id)
+}
+
+// closeDoorCtx is closeDoor whose wait for a technician ends with parent.
+func (e *env) closeDoorCtx(parent context.Context, t T, id lockers.CompartmentID) (sensed bool) {
 	t.Helper()
 	if e.faults != nil {
 		if err := e.faults.CloseDoor(id); err != nil {
@@ -238,7 +299,7 @@ func (e *env) closeDoor(t *testing.T, id lockers.CompartmentID) (sensed bool) {
 		}
 		return true
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), e.s.cfg.DoorWait)
+	ctx, cancel := context.WithTimeout(parent, e.s.cfg.DoorWait)
 	defer cancel()
 	asked := false
 	for {
@@ -269,7 +330,7 @@ func (e *env) closeDoor(t *testing.T, id lockers.CompartmentID) (sensed bool) {
 	}
 }
 
-func (s *suite) compartments(t *testing.T) {
+func (s *suite) compartments(t T) {
 	e := s.open(t)
 	seen := map[lockers.CompartmentID]bool{}
 	for i, c := range e.comps {
@@ -283,7 +344,7 @@ func (s *suite) compartments(t *testing.T) {
 	}
 }
 
-func (s *suite) statusAll(t *testing.T) {
+func (s *suite) statusAll(t T) {
 	e := s.open(t)
 	sts, err := e.d.StatusAll(e.ctx)
 	if err != nil {
@@ -305,7 +366,7 @@ func (s *suite) statusAll(t *testing.T) {
 	}
 }
 
-func (s *suite) statusOne(t *testing.T) {
+func (s *suite) statusOne(t T) {
 	e := s.open(t)
 	for _, c := range e.comps {
 		st, err := e.d.Status(e.ctx, c.ID)
@@ -322,7 +383,7 @@ func (s *suite) statusOne(t *testing.T) {
 // noSuchCompartment is an id no real bank uses.
 const noSuchCompartment lockers.CompartmentID = "lockerstest-no-such-compartment"
 
-func (s *suite) unknownCompartment(t *testing.T) {
+func (s *suite) unknownCompartment(t T) {
 	e := s.open(t)
 	_, err := e.d.Status(e.ctx, noSuchCompartment)
 	if !errors.Is(err, lockers.ErrUnknownCompartment) {
@@ -338,7 +399,7 @@ func (s *suite) unknownCompartment(t *testing.T) {
 	}
 }
 
-func (s *suite) health(t *testing.T) {
+func (s *suite) health(t T) {
 	e := s.open(t)
 	h, err := e.d.Health(e.ctx)
 	if err != nil {
@@ -369,7 +430,7 @@ func (s *suite) health(t *testing.T) {
 	}
 }
 
-func (s *suite) openConfirms(t *testing.T) {
+func (s *suite) openConfirms(t T) {
 	e := s.open(t)
 	id := e.use[0]
 	res, err := e.d.Open(e.ctx, s.command(id))
@@ -397,7 +458,7 @@ func (s *suite) openConfirms(t *testing.T) {
 	}
 }
 
-func (s *suite) invalidCommand(t *testing.T) {
+func (s *suite) invalidCommand(t T) {
 	e := s.open(t)
 	cmd := s.command(e.use[0])
 	cmd.ID = ""
@@ -411,7 +472,7 @@ func (s *suite) invalidCommand(t *testing.T) {
 	}
 }
 
-func (s *suite) duplicateCommand(t *testing.T) {
+func (s *suite) duplicateCommand(t T) {
 	e := s.open(t)
 	id := e.use[0]
 	counter, _ := lockers.Unguard(e.d).(PulseCounter)
@@ -451,7 +512,7 @@ func (s *suite) duplicateCommand(t *testing.T) {
 	}
 }
 
-func (s *suite) staleCommand(t *testing.T) {
+func (s *suite) staleCommand(t T) {
 	e := s.open(t)
 	cmd := s.command(e.use[0])
 	cmd.MaxAge = time.Second
@@ -469,7 +530,7 @@ func (s *suite) staleCommand(t *testing.T) {
 	}
 }
 
-func (s *suite) concurrentOpens(t *testing.T) {
+func (s *suite) concurrentOpens(t T) {
 	e := s.open(t)
 	if len(e.use) < 2 {
 		t.Skip("needs at least two compartments")
@@ -501,7 +562,7 @@ func (s *suite) concurrentOpens(t *testing.T) {
 	}
 }
 
-func (s *suite) cancelledContext(t *testing.T) {
+func (s *suite) cancelledContext(t T) {
 	e := s.open(t)
 	ctx, cancel := context.WithCancel(e.ctx)
 	cancel()
@@ -528,7 +589,7 @@ func (s *suite) cancelledContext(t *testing.T) {
 	}
 }
 
-func (s *suite) closeIdempotent(t *testing.T) {
+func (s *suite) closeIdempotent(t T) {
 	e := s.open(t)
 	if err := e.d.Close(); err != nil {
 		t.Fatalf("first Close: %v", err)
@@ -544,7 +605,7 @@ func (s *suite) closeIdempotent(t *testing.T) {
 	}
 }
 
-func (s *suite) watchEvents(t *testing.T) {
+func (s *suite) watchEvents(t T) {
 	e := s.open(t)
 	w, ok := e.d.(lockers.Watcher)
 	if !ok {
@@ -595,7 +656,7 @@ func (s *suite) watchEvents(t *testing.T) {
 	}
 }
 
-func (s *suite) jammedLock(t *testing.T) {
+func (s *suite) jammedLock(t T) {
 	e := s.open(t)
 	e.needFaults(t)
 	id := e.use[0]
@@ -625,7 +686,7 @@ func (s *suite) jammedLock(t *testing.T) {
 	}
 }
 
-func (s *suite) boardOffline(t *testing.T) {
+func (s *suite) boardOffline(t T) {
 	e := s.open(t)
 	e.needFaults(t)
 	h, err := e.d.Health(e.ctx)
