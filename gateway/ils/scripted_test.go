@@ -143,7 +143,9 @@ func TestCheckinNotOnLoanRefused(t *testing.T) {
 }
 
 func TestCheckoutDueDates(t *testing.T) {
-	utc := func(y int, m time.Month, d, hh, mm, ss int) time.Time { return time.Date(y, m, d, hh, mm, ss, 0, time.UTC) }
+	utc := func(y int, m time.Month, d, hh, mm, ss int) time.Time {
+		return time.Date(y, m, d, hh, mm, ss, 0, time.UTC)
+	}
 	tests := []struct {
 		ah   string
 		want time.Time
