@@ -9,6 +9,7 @@
 //	unknown-compartment   ErrUnknownCompartment for Status and Open
 //	health                every compartment behind exactly one board
 //	open-confirms         Open returns a status showing the lock released or door open
+//	                      (and, with a PulseCounter, pulsed the lock once)
 //	invalid-command       a command without id is refused
 //	duplicate-command     the same id does not pulse again; Duplicate is set
 //	stale-command         an old command is refused with ErrStale
@@ -61,7 +62,8 @@ type Faults interface {
 }
 
 // PulseCounter is an optional hook reporting how many times a lock output
-// was pulsed, which lets duplicate-command prove there was no second pulse.
+// was pulsed, which lets open-confirms prove that a reported open pulsed the
+// lock, and duplicate-command that there was no second pulse.
 type PulseCounter interface {
 	Pulses(id lockers.CompartmentID) int
 }
@@ -433,9 +435,21 @@ func (s *suite) health(t T) {
 func (s *suite) openConfirms(t T) {
 	e := s.open(t)
 	id := e.use[0]
+	// Where the hardware counts pulses, a success must have pulsed the
+	// lock: a driver could otherwise make up the released status it returns.
+	counter, _ := lockers.Unguard(e.d).(PulseCounter)
+	before := 0
+	if counter != nil {
+		before = counter.Pulses(id)
+	}
 	res, err := e.d.Open(e.ctx, s.command(id))
 	if err != nil {
 		t.Fatalf("Open(%s): %v", id, err)
+	}
+	if counter != nil {
+		if n := counter.Pulses(id) - before; n != 1 {
+			t.Errorf("Open(%s) succeeded after pulsing the lock %d times, want once", id, n)
+		}
 	}
 	if res.Duplicate {
 		t.Error("a first command reported Duplicate")
