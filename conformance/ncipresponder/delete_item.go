@@ -1,0 +1,61 @@
+package ncipresponder
+
+import (
+	"context"
+
+	"github.com/lockergate/lockergate/conformance"
+	"github.com/lockergate/lockergate/ncip"
+)
+
+func (s *suite) deleteItem() *conformance.Group {
+	g := &conformance.Group{Key: "delete-item", Title: "DeleteItem (ILL: the temporary item goes back)"}
+	g.Cases = []*conformance.Case{
+		// ncip_v2_02.xsd, DeleteItemResponse: Problem+ or ItemId.
+		s.newCase("delete-item/1",
+			"DeleteItem of a temporary ILL item answers a schema-valid DeleteItemResponse with the ItemId",
+			"DeleteItem of the temporary item an AcceptItem created is answered with a schema-valid DeleteItemResponse without a Problem, holding the ItemId.",
+			srcXSD+", DeleteItemResponse; ncip.md §4.1", conformance.Must,
+			func(ctx context.Context, t *conformance.T) error {
+				if err := s.needUser(); err != nil {
+					return err
+				}
+				rid, proposed := s.id("REQ"), s.id("ITEM")
+				acc, err := s.send(ctx, t, s.acceptItemMsg(rid, proposed, s.cfg.User))
+				if err != nil {
+					return err
+				}
+				if err := success(acc, "AcceptItem"); err != nil {
+					return conformance.Skipf("no temporary item could be created first (see accept-item/1): %v", err)
+				}
+				ex, err := s.send(ctx, t, s.deleteItemMsg(acceptedItem(acc, proposed)))
+				if err != nil {
+					return err
+				}
+				if err := success(ex, "DeleteItem"); err != nil {
+					return err
+				}
+				if r := ex.msg.DeleteItemResponse; r.ItemID == nil || r.ItemID.ItemIdentifierValue == "" {
+					return conformance.Failf("an ItemId in the DeleteItemResponse", "no ItemId")
+				}
+				return nil
+			}),
+		// Appendix A lists "Unknown Item" for the services that act on an
+		// item (CheckInItem, UpdateItem, ...); our notes of it do not name
+		// DeleteItem, so this is a recommendation: a DeleteItem of an item
+		// that does not exist cannot succeed, and the responders surveyed
+		// (CrossLink's mock, Koha) answer Unknown Item.
+		s.newCase("delete-item/2",
+			"DeleteItem of an unknown item answers the Problem Unknown Item",
+			"A DeleteItem naming an item the responder does not know is refused with the Problem \"Unknown Item\", not answered as done.",
+			"Z39.83-1-2012 Appendix A (ProblemType values); ncip.md §8", conformance.Should,
+			func(ctx context.Context, t *conformance.T) error {
+				ex, err := s.send(ctx, t, s.deleteItemMsg(s.unknown("ITEM")))
+				if err != nil {
+					return err
+				}
+				_, err = problemOf(ex, "DeleteItem", ncip.ProblemTypeUnknownItem)
+				return err
+			}),
+	}
+	return g
+}
