@@ -72,8 +72,11 @@ func runSuite(ctx context.Context, e *env, s *conformance.Suite, target string, 
 		fmt.Fprintf(e.stderr, "running %d cases of %s %s against %s\n", len(cases), s.Name, s.Version, target)
 		width := len(fmt.Sprint(len(cases)))
 		r.Progress = func(done, total int, res conformance.Result) {
-			line := fmt.Sprintf("[%*d/%d] %-7s %-28s %s", width, done, total, res.Verdict, res.Case.ID, res.Duration.Round(time.Millisecond))
-			if res.Verdict != conformance.Pass && res.Message != "" {
+			line := fmt.Sprintf("[%*d/%d] %-7s %-28s %s", width, done, total, res.Verdict, res.Case.ID, roundDuration(res.Duration))
+			switch {
+			case res.Verdict == conformance.Fail && res.Actual != "":
+				line += "  got: " + firstLine(report.Escape(res.Actual), 100)
+			case res.Verdict != conformance.Pass && res.Message != "":
 				line += "  " + firstLine(report.Escape(res.Message), 100)
 			}
 			fmt.Fprintln(e.stderr, line)
@@ -133,4 +136,13 @@ func firstLine(s string, max int) string {
 		return string(r[:max]) + "…"
 	}
 	return s
+}
+
+// roundDuration keeps progress lines short: milliseconds, or microseconds
+// below one so that a fast case does not read "0s".
+func roundDuration(d time.Duration) time.Duration {
+	if d < time.Millisecond {
+		return d.Round(time.Microsecond)
+	}
+	return d.Round(time.Millisecond)
 }

@@ -52,6 +52,11 @@ type Config struct {
 	// DoorWait is how long a check waits for a technician to close a door
 	// on hardware without fault hooks; if zero, 2 minutes.
 	DoorWait time.Duration
+	// Log, when set, receives each note a check makes as it makes it (such
+	// as "compartment 3 is open: close its door to continue"), so that the
+	// technician at the bank reads it while the check waits. The notes are
+	// in the evidence either way.
+	Log func(caseID, note string)
 }
 
 // caseSpec is one case: the lockerstest check it runs and what a report
@@ -87,13 +92,14 @@ func New(cfg Config) *conformance.Suite {
 	} {
 		grp := &conformance.Group{Key: g.key, Title: g.title}
 		for i, sp := range g.specs {
+			id := fmt.Sprintf("%s/%d", g.key, i+1)
 			grp.Cases = append(grp.Cases, &conformance.Case{
-				ID:          fmt.Sprintf("%s/%d", g.key, i+1),
+				ID:          id,
 				Title:       sp.title,
 				Requirement: sp.requirement,
 				Source:      sp.source + " (lockerstest check " + sp.check + ")",
 				Level:       conformance.Must,
-				Run:         runCheck(cfg, sp),
+				Run:         runCheck(cfg, id, sp),
 			})
 		}
 		s.Groups = append(s.Groups, grp)
@@ -104,13 +110,16 @@ func New(cfg Config) *conformance.Suite {
 // runCheck returns a Case.Run that runs the lockerstest check of sp in its
 // own goroutine, so that the check's Fatalf can stop it (runtime.Goexit)
 // and a check that overruns ctx can be left behind.
-func runCheck(cfg Config, sp caseSpec) func(ctx context.Context, t *conformance.T) error {
+func runCheck(cfg Config, id string, sp caseSpec) func(ctx context.Context, t *conformance.T) error {
 	return func(ctx context.Context, t *conformance.T) error {
 		t.Notef("driver %s; compartments %s", lockers.Redact(cfg.Driver), compartmentList(cfg.Compartments))
 		if err := probe(ctx, cfg); err != nil {
 			return err
 		}
 		ct := &caseT{name: sp.check, ctx: ctx, ev: t}
+		if cfg.Log != nil {
+			ct.log = func(note string) { cfg.Log(id, note) }
+		}
 		lcfg := lockerstest.Config{
 			Driver:       cfg.Driver,
 			Compartments: cfg.Compartments,
@@ -159,6 +168,7 @@ type caseT struct {
 	name string
 	ctx  context.Context
 	ev   *conformance.T
+	log  func(note string) // Config.Log for this case, or nil
 
 	mu       sync.Mutex
 	errs     []string
@@ -180,7 +190,13 @@ func (c *caseT) Name() string { return c.name }
 func (c *caseT) Context() context.Context { return c.ctx }
 
 // Logf records a note (for example a request to close a door).
-func (c *caseT) Logf(format string, args ...any) { c.ev.Notef(format, args...) }
+func (c *caseT) Logf(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	c.ev.Notef("%s", msg)
+	if c.log != nil {
+		c.log(msg)
+	}
+}
 
 // Error records a failure and lets the check go on.
 func (c *caseT) Error(args ...any) { c.fail(strings.TrimSuffix(fmt.Sprintln(args...), "\n")) }
