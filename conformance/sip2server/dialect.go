@@ -1,0 +1,229 @@
+package sip2server
+
+import (
+	"context"
+	"strings"
+
+	"github.com/lockergate/lockergate/conformance"
+	"github.com/lockergate/lockergate/sip2"
+)
+
+// The profile group: behaviours on which real ILSs differ and SCs have to
+// be configured per ILS (sip2.md §0.5 "Sorta Standard", §5, §6). Each case
+// observes one and reports it as a note, naming the ILSs known to behave
+// that way; none of them fails.
+
+func dialect(b *builder) {
+	cfg := b.cfg
+	g := b.group("dialect", "Profile: ILS dialect (notes, never failures)")
+	add := func(title, req string, run func(ctx context.Context, t *conformance.T) error) {
+		g.add(&conformance.Case{Title: title, Requirement: req, Level: conformance.Profile, Source: dialectSource, Run: run})
+	}
+
+	add("Terminator: CR, or CRLF (Koha's default)",
+		"Reports the terminator the ACS sends. The spec says CR; Koha sends CRLF unless the account sets terminator=\"CR\".",
+		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
+			for range 2 {
+				if _, _, err := w.status(ctx); err != nil {
+					return err
+				}
+			}
+			switch {
+			case w.sawBareLF:
+				t.Notef("terminator: LF (not SIP2)")
+			case w.sawCRLF:
+				t.Notef("terminator: CRLF, as Koha's default account; SCs must accept an LF after the CR")
+			default:
+				t.Notef("terminator: CR, as the spec says (Evergreen, FOLIO, lockergate; Koha with terminator=\"CR\")")
+			}
+			return nil
+		}))
+
+	add("Due date (AH) format in Checkout Response",
+		"Reports whether AH is a SIP2 date (YYYYMMDDZZZZHHMMSS) or free text: Evergreen sends \"2011-10-28 23:59:59\", Koha a locale date; the spec does not fix it.",
+		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
+			if err := w.need(ctx, sip2.CmdCheckout); err != nil {
+				return err
+			}
+			if err := ensureAvailable(ctx, t, w, cfg.Item); err != nil {
+				return err
+			}
+			co, r, err := checkoutItem(ctx, t, w, false)
+			if r != nil && r.cmd() == sip2.CmdCheckoutResponse {
+				defer restore(ctx, cfg, t, cfg.Item)
+			}
+			if err != nil {
+				return err
+			}
+			if sipDate(co.DueDate) == "" {
+				t.Notef("AH is a SIP2 date: %q", co.DueDate)
+			} else {
+				t.Notef("AH is free text, %q: SCs must show it as is (Evergreen, Koha)", co.DueDate)
+			}
+			return nil
+		}))
+
+	add("Resent response (97): AY kept or dropped",
+		"Reports whether a response resent after 97 keeps its AY (FOLIO, lockergate) or drops it and gets a new checksum (Koha, after the spec's p. 4).",
+		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
+			if !cfg.ed() {
+				return conformance.Skipf("error detection is off in this run")
+			}
+			if _, _, err := w.status(ctx); err != nil {
+				return err
+			}
+			req, _ := w.seal("97", false)
+			if err := w.write(ctx, req); err != nil {
+				return err
+			}
+			r, err := w.read(ctx)
+			if err != nil {
+				return err
+			}
+			switch {
+			case r.frame == nil || r.cmd() != sip2.CmdACSStatus:
+				t.Notef("97 was answered with %q, not the last response", clip(r.raw, 8))
+			case r.frame.Seq >= 0:
+				t.Notef("the resent response keeps AY%d", r.frame.Seq)
+			default:
+				t.Notef("the resent response has no AY (Koha)")
+			}
+			return nil
+		}))
+
+	add("CQ when no PIN is sent",
+		"Reports whether Patron Status (23) without a PIN carries CQ: lockergate's reference and Koha leave it out, some ILSs send CQ N (then an SC must not read it as a wrong PIN).",
+		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
+			if err := w.need(ctx, sip2.CmdPatronStatus); err != nil {
+				return err
+			}
+			ps, _, err := call[*sip2.PatronStatusResponse](ctx, w, cfg.patronStatusReq(cfg.Patron, ""))
+			if err != nil {
+				return err
+			}
+			t.Notef("without a PIN: %s, %s", flagText("CQ", ps.ValidPatronPassword), flagText("BL", ps.ValidPatron))
+			return nil
+		}))
+
+	add("Title (AJ) in Checkin Response",
+		"Reports whether 10 carries the title (AJ). The spec makes it optional; Bibliotheca kiosks require it (FOLIO PR #26).",
+		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
+			if err := w.need(ctx, sip2.CmdCheckin); err != nil {
+				return err
+			}
+			if err := ensureAvailable(ctx, t, w, cfg.Item); err != nil {
+				return err
+			}
+			ci, _, err := call[*sip2.CheckinResponse](ctx, w, cfg.checkinReq(cfg.Item))
+			if err != nil {
+				return err
+			}
+			if ci.TitleID != "" {
+				t.Notef("10 carries AJ")
+			} else {
+				t.Notef("10 has no AJ: Bibliotheca kiosks need it")
+			}
+			if ci.OK {
+				t.Notef("a checkin of an item not on loan is answered ok 1 (screen message %s)", refusal(ci.ScreenMessage))
+			} else {
+				t.Notef("a checkin of an item not on loan is answered ok 0 (screen message %s)", refusal(ci.ScreenMessage))
+			}
+			return nil
+		}))
+
+	add("SC Status (99) before login",
+		"Reports whether the ACS answers 99 before 93: Evergreen (allow_sc_status_then_login) and SIP2Mediator do; most close the connection or ignore it.",
+		func(ctx context.Context, t *conformance.T) error {
+			w, err := dial(ctx, cfg, t)
+			if err != nil {
+				return err
+			}
+			defer w.close()
+			r, _, err := send(ctx, w, &sip2.SCStatusRequest{StatusCode: "0", MaxPrintWidth: 40, ProtocolVersion: "2.00"})
+			switch {
+			case closed(err):
+				t.Notef("99 before login: the connection was closed")
+			case timedOut(err):
+				t.Notef("99 before login: no answer")
+			case err != nil:
+				return err
+			default:
+				t.Notef("99 before login: answered with %q", clip(r.raw, 2))
+			}
+			return nil
+		})
+
+	add("Field order in Patron Status Response",
+		"Reports the order of the first fields of 24: the spec lists AO first; Evergreen puts AA before AO in some responses. SCs must read fields by ID.",
+		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
+			if err := w.need(ctx, sip2.CmdPatronStatus); err != nil {
+				return err
+			}
+			r, err := w.exchange(ctx, cfg.patronStatusReq(cfg.Patron, cfg.PIN))
+			if err != nil {
+				return err
+			}
+			var ids []string
+			for _, f := range r.frame.Fields {
+				ids = append(ids, f.ID)
+			}
+			t.Notef("field order: %s", strings.Join(ids, " "))
+			return nil
+		}))
+
+	add("Time zone of dates",
+		"Reports the zone form of the ACS's dates (98 date/time sync): four blanks (local time), \"   Z\" (UTC), or a form seen in the wild such as \"0000\" (NYPL fixtures) or \"ZZZZ\".",
+		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
+			st, _, err := w.status(ctx)
+			if err != nil {
+				return err
+			}
+			d := st.DateTimeSync.String()
+			if len(d) == sip2.TimeLen {
+				t.Notef("date/time sync %q, zone %q", d, d[8:12])
+			}
+			t.Notef("timeout period %03d, retries allowed %03d (999: unknown; 000: off-line, per FOLIO)", st.TimeoutPeriod, st.RetriesAllowed)
+			return nil
+		}))
+
+	add("Patron Status without AC and AD",
+		"Reports how the ACS treats 23 with the required AC and AD left out: some answer 96 (php-sip2 #2), so SCs send them empty.",
+		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
+			if err := w.need(ctx, sip2.CmdPatronStatus); err != nil {
+				return err
+			}
+			req, _ := w.seal("23001"+now().String()+"AO"+cfg.Institution+"|AA"+cfg.Patron+"|", true)
+			if err := w.write(ctx, req); err != nil {
+				return err
+			}
+			r, err := w.read(ctx)
+			switch {
+			case closed(err):
+				t.Notef("the connection was closed")
+			case err != nil:
+				return err
+			default:
+				t.Notef("answered with %q", clip(r.raw, 2))
+			}
+			return nil
+		}))
+
+	add("Hold counts in Patron Information",
+		"Reports the test patron's hold items count (holds ready) and unavailable holds count with their lists: Evergreen counts holds not yet waiting among hold items, Koha and lockergate do not (Libki #245).",
+		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
+			if err := w.need(ctx, sip2.CmdPatronInformation); err != nil {
+				return err
+			}
+			ready, _, err := call[*sip2.PatronInformationResponse](ctx, w, cfg.patronInfoReq(cfg.Patron, cfg.PIN, sip2.SummaryHoldItems))
+			if err != nil {
+				return err
+			}
+			waiting, _, err := call[*sip2.PatronInformationResponse](ctx, w, cfg.patronInfoReq(cfg.Patron, cfg.PIN, sip2.SummaryUnavailableHolds))
+			if err != nil {
+				return err
+			}
+			t.Notef("hold items count %d (AS: %s); unavailable holds count %d (CD: %s)",
+				ready.HoldItemsCount, strings.Join(ready.HoldItems, ", "), waiting.UnavailableHoldsCount, strings.Join(waiting.UnavailableHoldItems, ", "))
+			return nil
+		}))
+}
