@@ -175,7 +175,7 @@ func (g *grammar) check(raw string, cs sip2.Charset) (problems, notes []string) 
 		}
 		if r.check != nil {
 			if why := r.check(f.value); why != "" {
-				problems = append(problems, fmt.Sprintf("field %s (%s) is %q: %s", f.id, sip2.FieldName(f.id), clip(maskedSegment(f.id+f.value)[2:], 40), why))
+				problems = append(problems, fmt.Sprintf("field %s (%s) is %q: %s", f.id, sip2.FieldName(f.id), clip(maskedSegment(f.id + f.value)[2:], 40), why))
 			}
 		}
 	}

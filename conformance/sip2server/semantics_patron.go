@@ -185,4 +185,3 @@ func flagText(id string, f sip2.Flag) string {
 	}
 	return id + f.String()
 }
-
