@@ -1,0 +1,169 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lockergate/lockergate/gateway"
+)
+
+type received struct {
+	header http.Header
+	body   []byte
+}
+
+// receiver is an httptest server that records requests and answers with
+// status (and, for errors, a body that echoes the request, as careless
+// receivers do).
+func receiver(t *testing.T, status int) (*httptest.Server, func() []received) {
+	var mu sync.Mutex
+	var got []received
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got = append(got, received{r.Header.Clone(), b})
+		mu.Unlock()
+		if r.Method != http.MethodPost {
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return
+		}
+		w.WriteHeader(status)
+		if status >= 300 {
+			fmt.Fprintf(w, "cannot deliver %s", b)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv, func() []received {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]received(nil), got...)
+	}
+}
+
+func TestWebhookDelivers(t *testing.T) {
+	srv, got := receiver(t, http.StatusAccepted)
+	w, err := NewWebhook(WebhookConfig{URL: srv.URL + "/send?key=k-secret", Token: "tok-secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := sample(gateway.NotifyReady, "en")
+	if err := w.Notify(context.Background(), n); err != nil {
+		t.Fatalf("Notify: %v", err)
+	}
+	reqs := got()
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests, want 1", len(reqs))
+	}
+	h := reqs[0].header
+	if h.Get("Authorization") != "Bearer tok-secret" || h.Get("Idempotency-Key") != "ntf-42" ||
+		!strings.HasPrefix(h.Get("Content-Type"), "application/json") {
+		t.Errorf("headers %v", h)
+	}
+	var body map[string]any
+	if err := json.Unmarshal(reqs[0].body, &body); err != nil {
+		t.Fatalf("body is not JSON: %v\n%s", err, reqs[0].body)
+	}
+	want := map[string]any{
+		"id": "ntf-42", "kind": "ready", "site": "main-lobby", "language": "en",
+		"patron":       map[string]any{"id": "P0001", "name": "Ada Lovelace", "email": "ada@example.org", "phone": "+15550100"},
+		"bank":         "LOCKER1",
+		"bank_name":    "Lobby lockers",
+		"compartments": []any{"7", "12"},
+		"items":        []any{map[string]any{"id": "I0010", "title": "Le Piège de Bogotá"}, map[string]any{"id": "I0011", "title": ""}},
+		"code":         testCode,
+		"expires":      "2027-01-15T18:00:00Z",
+		"message":      "Door 7 was forced open",
+		"subject":      "Your items are ready to collect at Lobby lockers",
+	}
+	for k, v := range want {
+		if fmt.Sprint(body[k]) != fmt.Sprint(v) {
+			t.Errorf("%s = %v, want %v", k, body[k], v)
+		}
+	}
+	if text, _ := body["text"].(string); !strings.Contains(text, "Pickup code: "+testCode) {
+		t.Errorf("text %q lacks the rendered message", text)
+	}
+	if len(body) != len(want)+1 {
+		t.Errorf("body has %d keys, want %d: %s", len(body), len(want)+1, reqs[0].body)
+	}
+
+	// No expiry: null, not year 1.
+	n.Expires = time.Time{}
+	n.ID = "ntf-43"
+	if err := w.Notify(context.Background(), n); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(got()[1].body), `"expires":null`) {
+		t.Errorf("zero expiry: %s", got()[1].body)
+	}
+}
+
+func TestWebhookErrors(t *testing.T) {
+	srv, got := receiver(t, http.StatusInternalServerError)
+	w, err := NewWebhook(WebhookConfig{URL: srv.URL + "/send?key=k-secret", Token: "tok-secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = w.Notify(context.Background(), sample(gateway.NotifyReady, "en"))
+	if err == nil || !strings.Contains(err.Error(), "HTTP 500") || !strings.Contains(err.Error(), "ntf-42") {
+		t.Fatalf("error %v, want HTTP 500 naming the notification", err)
+	}
+	if n := len(got()); n != 1 {
+		t.Errorf("%d attempts, want exactly 1 (retries are the outbox's job)", n)
+	}
+	for _, secret := range []string{testCode, "k-secret", "tok-secret"} {
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("error contains %q: %v", secret, err)
+		}
+	}
+
+	// Transport failure: nothing listens.
+	dead := httptest.NewServer(http.NotFoundHandler())
+	url := dead.URL
+	dead.Close()
+	w, _ = NewWebhook(WebhookConfig{URL: url + "/x?key=k-secret", Timeout: time.Second})
+	err = w.Notify(context.Background(), sample(gateway.NotifyReady, "en"))
+	if err == nil || strings.Contains(err.Error(), "k-secret") || strings.Contains(err.Error(), testCode) {
+		t.Errorf("transport error %v", err)
+	}
+
+	// Timeout.
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	}))
+	defer slow.Close()
+	w, _ = NewWebhook(WebhookConfig{URL: slow.URL, Timeout: 200 * time.Millisecond})
+	start := time.Now()
+	if err := w.Notify(context.Background(), sample(gateway.NotifyReady, "en")); err == nil {
+		t.Error("a receiver that never answers did not fail")
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("timeout took %v", d)
+	}
+}
+
+func TestWebhookConfig(t *testing.T) {
+	for _, u := range []string{"", "ftp://x/y", "http://", "not a url", "://x?key=k-secret"} {
+		_, err := NewWebhook(WebhookConfig{URL: u})
+		if err == nil {
+			t.Errorf("URL %q accepted", u)
+		} else if strings.Contains(err.Error(), "k-secret") {
+			t.Errorf("URL key in error: %v", err)
+		}
+	}
+	s := fmt.Sprintf("%v %#v", WebhookConfig{URL: "https://sms.example.org/send?key=k-secret", Token: "tok-secret"}, WebhookConfig{Token: "tok-secret"})
+	if strings.Contains(s, "k-secret") || strings.Contains(s, "tok-secret") {
+		t.Errorf("String shows a secret: %s", s)
+	}
+}
