@@ -23,6 +23,7 @@ func conformanceLocker(ctx context.Context, e *env, args []string) error {
 	comps := fs.String("compartments", "", "comma-separated `ids` of the compartments the suite may open (default: the first four); the bank must be empty")
 	doorWait := fs.Duration("door-wait", 2*time.Minute, "how long to wait for a technician to close a door the suite opened (hardware without fault hooks)")
 	sf := addSuiteFlags(fs)
+	fs.Lookup("timeout").Usage = "time limit of each check's own work; the waits for a technician (--door-wait) come on top"
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -111,11 +112,26 @@ func TestSuitePassesKerongEmulator(t *testing.T) {
 	}
 	defer emu.Close()
 	technician(t, emu, 2, 12)
+	var mu sync.Mutex
+	var logged []string
 	rep := run(t, locker.Config{
 		Driver:   emu.URL("timeout=200ms", "confirm=1s", "poll=20ms"),
 		DoorWait: 5 * time.Second,
+		Log: func(id, note string) {
+			mu.Lock()
+			logged = append(logged, id+": "+note)
+			mu.Unlock()
+		},
 	})
 	requirePassed(t, rep, "faults/1", "faults/2")
+	// The technician is asked, as it happens, to close the door open/1 opened.
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.ContainsFunc(logged, func(s string) bool {
+		return strings.HasPrefix(s, "open/1: compartment ") && strings.Contains(s, "close its door to continue")
+	}) {
+		t.Errorf("no request to close a door was logged for open/1: %q", logged)
+	}
 	for _, r := range rep.Results {
 		if r.Verdict == conformance.Skipped && !strings.Contains(r.Message, "fault hooks") {
 			t.Errorf("%s skipped for %q; want the missing fault hooks named", r.Case.ID, r.Message)

@@ -34,7 +34,9 @@ import (
 //	}
 //
 // Evidence data is kept raw in JSON (JSON escapes every control character
-// itself); "data_escaped" repeats it in Escape's notation for readers.
+// itself), except that bytes which are not UTF-8 become U+FFFD, as
+// encoding/json does; "data_escaped" repeats it in Escape's notation, which
+// keeps every byte, for readers.
 type JSONReport struct {
 	Format         string         `json:"format"`
 	Suite          JSONSuite      `json:"suite"`

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lockergate/lockergate/conformance"
 )
@@ -303,4 +304,27 @@ func TestEscape(t *testing.T) {
 	if got := text("line one\nline\ttwo \\ \x1c"); got != "line one\nline\ttwo \\ \\x1c" {
 		t.Errorf("text kept %q", got)
 	}
+}
+
+// FuzzEscape: whatever bytes an implementation sends, the escaped text is
+// valid UTF-8 with no control or invisible character, so that terminals,
+// XML and HTML reports show every byte; and distinct inputs stay distinct.
+func FuzzEscape(f *testing.F) {
+	for _, s := range []string{"941AY0AZFDFC\r", "\x1c\x00\xff", `a\x1cb`, "Müller\u200b", "\xe2\x80"} {
+		f.Add(s, "x")
+	}
+	f.Fuzz(func(t *testing.T, s, other string) {
+		e := Escape(s)
+		if !utf8.ValidString(e) {
+			t.Fatalf("Escape(%q) = %q is not valid UTF-8", s, e)
+		}
+		for _, r := range e {
+			if r < 0x20 || r == 0x7f || isInvisible(r) {
+				t.Fatalf("Escape(%q) = %q holds %U", s, e, r)
+			}
+		}
+		if s != other && Escape(other) == e {
+			t.Fatalf("Escape(%q) == Escape(%q) == %q", s, other, e)
+		}
+	})
 }
