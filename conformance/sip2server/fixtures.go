@@ -86,6 +86,15 @@ func ensureAvailable(ctx context.Context, t *conformance.T, w *wire, item string
 	if !ci.OK {
 		return fmt.Errorf("setup: item %s is on loan and the ACS refused to check it in: %s", item, strings.Join(ci.ScreenMessage, " "))
 	}
+	// The checkin said ok: the item must now be off loan. If it is not,
+	// that is the ACS's failure, whichever case noticed it.
+	ii, err = itemState(ctx, w, item)
+	if err != nil {
+		return fmt.Errorf("setup: item information for %s: %v", item, err)
+	}
+	if charged(ii.CirculationStatus) {
+		return conformance.Failf("the item off loan after a checkin answered ok 1", "status %s", ii.CirculationStatus)
+	}
 	return nil
 }
 
