@@ -209,6 +209,16 @@ func timePtr(t time.Time) *time.Time {
 	return &u
 }
 
+// duePtr keeps a due date in the zone the ILS gave it: a due date of
+// midnight local time must not read as the day before on a kiosk that
+// shows the date part.
+func duePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
 // required checks that a request field is set.
 func required(field, value string) error {
 	if strings.TrimSpace(value) == "" {

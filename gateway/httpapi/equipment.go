@@ -83,5 +83,5 @@ func (s *Server) lend(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, loanResponse{Item: res.Item, Title: res.Title, Compartment: string(res.Compartment), Due: timePtr(res.Due), Reassigned: ids(res.Reassigned)})
+	s.writeJSON(w, http.StatusOK, loanResponse{Item: res.Item, Title: res.Title, Compartment: string(res.Compartment), Due: duePtr(res.Due), Reassigned: ids(res.Reassigned)})
 }

@@ -83,7 +83,7 @@ func (s *Server) pickup(w http.ResponseWriter, r *http.Request) {
 		Failed:       ids(res.Failed),
 	}
 	for i, it := range res.Items {
-		out.Items[i] = pickedItem{Item: it.Item, Title: it.Title, Compartment: string(it.Compartment), Checkout: it.Checkout, Due: timePtr(it.Due)}
+		out.Items[i] = pickedItem{Item: it.Item, Title: it.Title, Compartment: string(it.Compartment), Checkout: it.Checkout, Due: duePtr(it.Due)}
 	}
 	s.writeJSON(w, http.StatusOK, out)
 }

@@ -106,10 +106,10 @@ func errorOf(t testing.TB, rec *httptest.ResponseRecorder) errorDetail {
 
 // sampleBody is a valid body for each route that takes one.
 var sampleBody = map[string]string{
-	"POST /api/v1/banks/{bank}/loads":                               `{"item":"I0001"}`,
-	"POST /api/v1/banks/{bank}/pickups":                             `{"code":"123456"}`,
-	"POST /api/v1/banks/{bank}/returns":                             `{"item":"I0001"}`,
-	"POST /api/v1/banks/{bank}/loans":                               `{"patron":"P0001","pin":"1234","type":"laptop"}`,
+	"POST /api/v1/banks/{bank}/loads":                             `{"item":"I0001"}`,
+	"POST /api/v1/banks/{bank}/pickups":                           `{"code":"123456"}`,
+	"POST /api/v1/banks/{bank}/returns":                           `{"item":"I0001"}`,
+	"POST /api/v1/banks/{bank}/loans":                             `{"patron":"P0001","pin":"1234","type":"laptop"}`,
 	"PUT /api/v1/banks/{bank}/compartments/{compartment}/service": `{"in_service":true}`,
 }
 
@@ -465,3 +465,22 @@ func TestKeyringLookup(t *testing.T) {
 }
 
 var _ = lockers.CompartmentID("")
+
+// newReq builds a request; secret "" sends no Authorization header.
+func newReq(method, path, secret, body string) *http.Request {
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	if secret != "" {
+		req.Header.Set("Authorization", "Bearer "+secret)
+	}
+	return req
+}
+
+func serve(h http.Handler, req *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}

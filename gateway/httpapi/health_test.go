@@ -1,0 +1,103 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lockergate/lockergate/gateway"
+)
+
+func TestHealthAndReady(t *testing.T) {
+	var readyErr error
+	s, _ := newTestServer(t, &mockService{}, func(c *Config) {
+		c.Ready = func(ctx context.Context) error {
+			if _, ok := ctx.Deadline(); !ok {
+				return errors.New("readiness check without a deadline")
+			}
+			return readyErr
+		}
+		c.Metrics = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("lockergate_up 1\n")) })
+	})
+	h := s.Handler()
+	tests := []struct {
+		name, path string
+		ready      error
+		status     int
+		body       string
+	}{
+		{"healthz", "/healthz", nil, 200, "ok\n"},
+		{"healthz while not ready", "/healthz", errors.New("db down"), 200, "ok\n"},
+		{"ready", "/readyz", nil, 200, "ok\n"},
+		{"db down", "/readyz", errors.New("dial tcp 127.0.0.1:5432: connection refused"), 503, "not ready: dial tcp 127.0.0.1:5432: connection refused\n"},
+		{"ils down", "/readyz", gateway.Errorf(gateway.EUNAVAILABLE, "ILS main does not answer"), 503, "not ready: ILS main does not answer\n"},
+		{"timeout", "/readyz", context.DeadlineExceeded, 503, "not ready: the check timed out\n"},
+		{"metrics open", "/metrics", nil, 200, "lockergate_up 1\n"},
+	}
+	for _, tt := range tests {
+		readyErr = tt.ready
+		rec := do(t, h, "GET", tt.path, "", "")
+		if rec.Code != tt.status || rec.Body.String() != tt.body {
+			t.Errorf("%s: %d %q, want %d %q", tt.name, rec.Code, rec.Body, tt.status, tt.body)
+		}
+	}
+	readyErr = nil
+	s.Shutdown(context.Background())
+	if rec := do(t, h, "GET", "/readyz", "", ""); rec.Code != 503 || !strings.Contains(rec.Body.String(), "shutting down") {
+		t.Errorf("readyz after Shutdown: %d %q", rec.Code, rec.Body)
+	}
+}
+
+func TestReadyNil(t *testing.T) {
+	s, _ := newTestServer(t, &mockService{})
+	if rec := do(t, s.Handler(), "GET", "/readyz", "", ""); rec.Code != 200 {
+		t.Errorf("readyz without a check: %d", rec.Code)
+	}
+	if rec := do(t, s.Handler(), "GET", "/metrics", "", ""); rec.Code != 404 {
+		t.Errorf("/metrics without Metrics: %d, want 404", rec.Code)
+	}
+}
+
+func TestMetricsRole(t *testing.T) {
+	s, _ := newTestServer(t, &mockService{}, func(c *Config) {
+		c.Metrics = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("m 1\n")) })
+		c.MetricsRole = RoleAdmin
+	})
+	for secret, want := range map[string]int{"": 401, staffSecret: 403, adminSecret: 200} {
+		if rec := do(t, s.Handler(), "GET", "/metrics", secret, ""); rec.Code != want {
+			t.Errorf("metrics with %q: %d, want %d", secret, rec.Code, want)
+		}
+	}
+}
+
+// TestServeAndShutdown runs the real listener: timeouts set, requests
+// served, Shutdown ends Serve, ListenAndServe after Shutdown refuses.
+func TestServeAndShutdown(t *testing.T) {
+	s, _ := newTestServer(t, &mockService{})
+	if s.http.ReadHeaderTimeout != DefaultReadHeaderTimeout || s.http.IdleTimeout != DefaultIdleTimeout {
+		t.Errorf("timeouts: header %v idle %v", s.http.ReadHeaderTimeout, s.http.IdleTimeout)
+	}
+	if s.http.WriteTimeout != 0 || s.http.ReadTimeout != 0 {
+		t.Errorf("server-wide Read/WriteTimeout would cut the event stream: %v %v", s.http.ReadTimeout, s.http.WriteTimeout)
+	}
+	base := startServer(t, s)
+	resp, err := http.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("healthz over TCP: %d", resp.StatusCode)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ListenAndServe("127.0.0.1:0"); !errors.Is(err, http.ErrServerClosed) {
+		t.Errorf("ListenAndServe after Shutdown = %v", err)
+	}
+}
