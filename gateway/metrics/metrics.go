@@ -10,10 +10,10 @@
 //	pickups_total{bank,outcome}            pickup attempts by outcome
 //	pickup_duration_seconds                from a patron's request to the doors open
 //	expiries_total                         reservations expired
-//	door_faults_total{bank,kind}           doors that failed, were forced or left open
+//	door_faults_total{bank,kind}           door alerts: failed to open, forced, left open
 //	alerts_active{bank,kind}               alerts not yet cleared (at scrape)
 //	outbox_depth{state}                    unfinished outbox entries (at scrape)
-//	outbox_deliveries_total{outcome}       outbox sends by result
+//	outbox_deliveries_total{op,outcome}    outbox sends by operation and result
 //	ils_request_duration_seconds{op}       ILS round trips
 //	ils_errors_total{op,code}              failed ILS calls by gateway error code
 //	events_total{type}                     every event, by type
@@ -26,6 +26,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -112,11 +113,11 @@ func New(reg prometheus.Registerer, src ...EventSource) *Metrics {
 		Name: "lockergate_expiries_total", Help: "Reservations that expired uncollected.",
 	}))
 	m.doorFaults = register(m, reg, prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "lockergate_door_faults_total", Help: "Door faults by kind (failed to open, forced, left open, ...).",
+		Name: "lockergate_door_faults_total", Help: "Door faults by alert kind (door_failed, door_forced, door_left_open).",
 	}, []string{"bank", "kind"}))
 	m.deliveries = register(m, reg, prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "lockergate_outbox_deliveries_total", Help: "Outbox sends by result.",
-	}, []string{"outcome"}))
+		Name: "lockergate_outbox_deliveries_total", Help: "Outbox sends by operation and result.",
+	}, []string{"op", "outcome"}))
 	m.events = register(m, reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "lockergate_events_total", Help: "Gateway events by type.",
 	}, []string{"type"}))
@@ -203,15 +204,23 @@ func (m *Metrics) Run(ctx context.Context) error {
 	return nil
 }
 
-// Door-event outcomes that are not faults.
-var doorOK = map[string]bool{"": true, "ok": true, "opened": true, "closed": true, "open": true}
+// doorAlerts are the alert kinds that count as door faults; an "alert"
+// event names its kind in Outcome.
+var doorAlerts = map[string]bool{gateway.AlertDoorFailed: true, gateway.AlertDoorForced: true, gateway.AlertDoorLeftOpen: true}
 
 // Observe counts one event. Run calls it; the demo may call it directly.
+//
+// The Service publishes "loaded" once per item (with Item set) and once
+// more per reservation when it is ready (without Item): only the first
+// counts as a load. Door faults come as "alert" events of a door kind.
+// "outbox" events carry "<op>:<result>" in Outcome.
 func (m *Metrics) Observe(e gateway.Event) {
 	m.events.WithLabelValues(e.Type).Inc()
 	switch e.Type {
 	case "loaded":
-		m.loads.WithLabelValues(e.Bank).Inc()
+		if e.Item != "" {
+			m.loads.WithLabelValues(e.Bank).Inc()
+		}
 	case "pickup":
 		outcome := e.Outcome
 		if outcome == "" {
@@ -223,13 +232,17 @@ func (m *Metrics) Observe(e gateway.Event) {
 		}
 	case "expired":
 		m.expiries.Inc()
-	case "door":
-		if !doorOK[e.Outcome] {
+	case "alert":
+		if doorAlerts[e.Outcome] {
 			m.doorFaults.WithLabelValues(e.Bank, e.Outcome).Inc()
 		}
 	case "outbox":
-		if e.Outcome != "" {
-			m.deliveries.WithLabelValues(e.Outcome).Inc()
+		op, result, ok := strings.Cut(e.Outcome, ":")
+		if !ok {
+			op, result = "", e.Outcome
+		}
+		if result != "" {
+			m.deliveries.WithLabelValues(op, result).Inc()
 		}
 	}
 }

@@ -62,9 +62,10 @@ func TestEventsCounted(t *testing.T) {
 
 	events := []gateway.Event{
 		{Type: "load", Bank: "B1"},
-		{Type: "loaded", Bank: "B1"},
-		{Type: "loaded", Bank: "B1"},
-		{Type: "loaded", Bank: "B2"},
+		{Type: "loaded", Bank: "B1", Item: "I1", Outcome: "ok"},
+		{Type: "loaded", Bank: "B1", Item: "I2", Outcome: "ok"},
+		{Type: "loaded", Bank: "B1", Reservation: "R1", Outcome: "ready"}, // the reservation, not an item
+		{Type: "loaded", Bank: "B2", Item: "I3", Outcome: "ok"},
 		{Type: "pickup", Bank: "B1", Outcome: "ok", Duration: 1200 * time.Millisecond},
 		{Type: "pickup", Bank: "B1", Outcome: "queued", Duration: 4 * time.Second},
 		{Type: "pickup", Bank: "B1", Outcome: "failed"},
@@ -72,18 +73,21 @@ func TestEventsCounted(t *testing.T) {
 		{Type: "expired", Bank: "B2"},
 		{Type: "door", Bank: "B1", Outcome: "closed"},
 		{Type: "door", Bank: "B1", Outcome: "opened"},
-		{Type: "door", Bank: "B1", Outcome: "jammed"},
-		{Type: "door", Bank: "B1", Outcome: "forced"},
-		{Type: "door", Bank: "B1", Outcome: "forced"},
-		{Type: "outbox", Outcome: "done"},
-		{Type: "outbox", Outcome: "retry"},
+		{Type: "door", Bank: "B1", Outcome: "emptied"},
+		{Type: "alert", Bank: "B1", Outcome: gateway.AlertDoorFailed},
+		{Type: "alert", Bank: "B1", Outcome: gateway.AlertDoorForced},
+		{Type: "alert", Bank: "B1", Outcome: gateway.AlertDoorForced},
+		{Type: "alert", Bank: "B1", Outcome: gateway.AlertOutboxFailed}, // not a door
+		{Type: "alert_cleared", Bank: "B1", Outcome: gateway.AlertDoorForced},
+		{Type: "outbox", Outcome: "checkout:done"},
+		{Type: "outbox", Outcome: "checkin:retry"},
 	}
 	for _, e := range events {
 		src.ch <- e
 	}
 	// Run consumes asynchronously: wait until the last event is counted.
 	deadline := time.Now().Add(5 * time.Second)
-	for testutil.ToFloat64(m.deliveries.WithLabelValues("retry")) != 1 {
+	for testutil.ToFloat64(m.deliveries.WithLabelValues("checkin", "retry")) != 1 {
 		if time.Now().After(deadline) {
 			t.Fatal("events not consumed")
 		}
@@ -107,14 +111,14 @@ lockergate_pickups_total{bank="B1",outcome="queued"} 1
 # HELP lockergate_expiries_total Reservations that expired uncollected.
 # TYPE lockergate_expiries_total counter
 lockergate_expiries_total 2
-# HELP lockergate_door_faults_total Door faults by kind (failed to open, forced, left open, ...).
+# HELP lockergate_door_faults_total Door faults by alert kind (door_failed, door_forced, door_left_open).
 # TYPE lockergate_door_faults_total counter
-lockergate_door_faults_total{bank="B1",kind="forced"} 2
-lockergate_door_faults_total{bank="B1",kind="jammed"} 1
-# HELP lockergate_outbox_deliveries_total Outbox sends by result.
+lockergate_door_faults_total{bank="B1",kind="door_failed"} 1
+lockergate_door_faults_total{bank="B1",kind="door_forced"} 2
+# HELP lockergate_outbox_deliveries_total Outbox sends by operation and result.
 # TYPE lockergate_outbox_deliveries_total counter
-lockergate_outbox_deliveries_total{outcome="done"} 1
-lockergate_outbox_deliveries_total{outcome="retry"} 1
+lockergate_outbox_deliveries_total{op="checkin",outcome="retry"} 1
+lockergate_outbox_deliveries_total{op="checkout",outcome="done"} 1
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
 		"lockergate_loads_total", "lockergate_pickups_total", "lockergate_expiries_total",
@@ -129,8 +133,8 @@ lockergate_outbox_deliveries_total{outcome="retry"} 1
 	if h.GetSampleCount() != 2 || h.GetSampleSum() != 5.2 {
 		t.Errorf("pickup durations: count %d sum %v, want 2 and 5.2", h.GetSampleCount(), h.GetSampleSum())
 	}
-	if got := testutil.ToFloat64(m.events.WithLabelValues("door")); got != 5 {
-		t.Errorf("events_total{type=door} = %v, want 5", got)
+	if got := testutil.ToFloat64(m.events.WithLabelValues("alert")); got != 4 {
+		t.Errorf("events_total{type=alert} = %v, want 4", got)
 	}
 }
 
@@ -251,7 +255,7 @@ func TestRunEndsWhenSourceCloses(t *testing.T) {
 	m := New(prometheus.NewRegistry(), src)
 	done := make(chan error)
 	go func() { done <- m.Run(context.Background()) }()
-	src.ch <- gateway.Event{Type: "loaded", Bank: "B1"}
+	src.ch <- gateway.Event{Type: "loaded", Bank: "B1", Item: "I1"}
 	close(src.ch)
 	select {
 	case <-done:
