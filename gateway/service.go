@@ -37,7 +37,13 @@ type Site struct {
 	MaxFailures   int
 	FailureWindow time.Duration
 	Lockout       time.Duration
-	Banks         []BankConfig
+	// BankMaxFailures is the threshold of the bank-wide counter, which
+	// counts every failed PIN and code at a bank (default 3×MaxFailures).
+	// It is higher than the per-card limit because it is shared: a few
+	// patrons mistyping must not lock everyone out, while a stranger
+	// guessing codes at the bank still is.
+	BankMaxFailures int
+	Banks           []BankConfig
 }
 
 // BankConfig is one bank as configured.
@@ -94,6 +100,19 @@ type Config struct {
 	// InlineWait is how long a pickup waits for its checkouts to be
 	// confirmed before answering "queued" (default 3s).
 	InlineWait time.Duration
+	// ILSTimeout bounds one ILS call made by the workflows or the outbox
+	// (default 20s). A load or a loan waits this long for the ILS.
+	ILSTimeout time.Duration
+	// OutboxLease is how long a node holds an outbox entry it is
+	// delivering (default 2m, at least 2×ILSTimeout): another node takes
+	// the entry over only when the lease has run out, so a node that died
+	// mid-send delays that entry by at most this long.
+	OutboxLease time.Duration
+	// SweepInterval is how often every bank's doors are read to catch a
+	// missed door event (default 30s).
+	SweepInterval time.Duration
+	// DoorOpenTimeout bounds one door command (default 10s).
+	DoorOpenTimeout time.Duration
 }
 
 // Event is something that happened, published to subscribers (the SSE

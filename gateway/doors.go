@@ -1,0 +1,429 @@
+package gateway
+
+// doors.go: door commands, the bank watchers, door-closed transitions,
+// door faults and alerts.
+//
+// A workflow writes the compartment's next state (loading, unloading)
+// before it sends the door command, so that a crash between the two leaves
+// a state that start-up can read and finish (write-ahead). Then:
+//
+//	open confirmed ─► wait for the door to close (event, or the sweep)
+//	open failed    ─► out_of_service with the reason + AlertDoorFailed; the workflow reassigns
+//
+// Door closed, by compartment kind and state:
+//
+//	pickup    loading   ─► occupied; its items loaded; the reservation ready when nothing is loading
+//	pickup    unloading ─► free (patron collected, or staff cleared)
+//	return    loading   ─► return_pending; the return deposited; checkin queued
+//	return    unloading ─► free; its returns emptied
+//	equipment unloading ─► on_loan (the patron took it)
+//	equipment loading   ─► available; checkin queued
+//
+// Door events: forced ─► AlertDoorForced; left open ─► AlertDoorLeftOpen;
+// both clear when the door closes. Board offline ─► AlertBoardOffline and
+// its compartments excluded from new assignments (their stored state, and
+// what is inside, is kept); board online ─► cleared.
+//
+// The sweep reads every bank's doors every SweepInterval to catch an event
+// the watcher missed: a compartment in loading or unloading whose door reads
+// closed on two sweeps in a row, its stored state unchanged in between, gets
+// its close transition (two readings, because another process may have
+// written loading and be about to open the door). At start-up one reading
+// is enough: nothing of this process is in flight.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/lockergate/lockergate/lockers"
+)
+
+// openDoor sends one door command. While it runs, the sweep leaves the
+// compartment alone.
+func (s *Service) openDoor(ctx context.Context, b *bankRT, id lockers.CompartmentID, cmdID string) error {
+	b.mu.Lock()
+	b.opening[id]++
+	delete(b.seen, id)
+	b.mu.Unlock()
+	defer func() {
+		b.mu.Lock()
+		if b.opening[id]--; b.opening[id] <= 0 {
+			delete(b.opening, id)
+		}
+		b.mu.Unlock()
+	}()
+	cctx, cancel := context.WithTimeout(ctx, s.cfg.DoorOpenTimeout)
+	defer cancel()
+	// Issued is real time: the driver judges a command's age by its own
+	// clock, and the command is issued now whatever the service clock says.
+	_, err := b.driver.Open(cctx, lockers.Command{ID: cmdID, Compartment: id, Issued: time.Now()})
+	log := s.log.WithFields(logrus.Fields{"bank": b.cfg.ID, "compartment": id, "command": cmdID})
+	if err != nil {
+		log.WithError(err).Warn("door did not open")
+		return err
+	}
+	log.Debug("door opened")
+	return nil
+}
+
+// markDoorFailed takes a compartment out of service after its door failed,
+// raises AlertDoorFailed and audits it, inside tx. clearHolder empties the
+// compartment's holder (nothing of the holder is inside).
+func (s *Service) markDoorFailed(tx Tx, b *bankRT, id lockers.CompartmentID, openErr error, clearHolder bool, actor string) (*Alert, error) {
+	reason := "door failed to open: " + doorFault(openErr)
+	var holder *string
+	if clearHolder {
+		empty := ""
+		holder = &empty
+	}
+	if _, err := tx.MoveCompartment(b.cfg.ID, id, nil, CompOutOfService, holder, reason); err != nil {
+		return nil, err
+	}
+	a, err := tx.RaiseAlert(Alert{Kind: AlertDoorFailed, Bank: b.cfg.ID, Compartment: id, RaisedAt: s.now(),
+		Message: fmt.Sprintf("compartment %s: %s; taken out of service", id, reason)})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.audit(tx, AuditEvent{Actor: actorOr(actor), Action: "door_failed", Bank: b.cfg.ID, Compartment: id, Detail: reason}); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// doorFailedEvents are the events of a door failure.
+func (s *Service) doorFailedEvents(b *bankRT, id lockers.CompartmentID, a *Alert) []Event {
+	evs := []Event{{Type: "out_of_service", Site: b.site.ID, Bank: b.cfg.ID, Compartment: id, Outcome: "door_failed"}}
+	if a != nil {
+		evs = append(evs, Event{Type: "alert", Site: b.site.ID, Bank: b.cfg.ID, Compartment: id, Outcome: a.Kind, Message: a.Message})
+	}
+	return evs
+}
+
+// doorClosed applies the close transition of a compartment (see the file
+// comment). It is idempotent: a second close of the same door finds the
+// compartment in its next state and does nothing.
+func (s *Service) doorClosed(ctx context.Context, b *bankRT, id lockers.CompartmentID, source string) error {
+	var evs []Event
+	var err error
+	for try := 0; try < 5; try++ {
+		err = s.store.Tx(ctx, func(tx Tx) error {
+			evs = nil
+			return s.closeTx(tx, b, id, source, &evs)
+		})
+		if !errors.Is(err, errCodeTaken) {
+			break
+		}
+	}
+	if err != nil {
+		s.log.WithError(err).WithFields(logrus.Fields{"bank": b.cfg.ID, "compartment": id}).Error("door closed: transition failed")
+		return err
+	}
+	s.emit(evs...)
+	s.wake()
+	return nil
+}
+
+// errCodeTaken: a fresh pickup code collided with an active one; the close
+// transaction runs again with a new code.
+var errCodeTaken = errors.New("pickup code already in use at the bank")
+
+func (s *Service) closeTx(tx Tx, b *bankRT, id lockers.CompartmentID, source string, evs *[]Event) error {
+	now := s.now()
+	c, err := tx.Compartment(b.cfg.ID, id)
+	if isCode(err, ENOTFOUND) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, kind := range []string{AlertDoorForced, AlertDoorLeftOpen} {
+		n, err := tx.ClearAlerts(kind, b.cfg.ID, id, now)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			*evs = append(*evs, Event{Type: "alert_cleared", Site: b.site.ID, Bank: b.cfg.ID, Compartment: id, Outcome: kind})
+		}
+	}
+	switch {
+	case c.State == CompLoading && c.Kind == KindPickup:
+		return s.closeLoad(tx, b, c, evs)
+	case c.State == CompLoading && c.Kind == KindReturn:
+		return s.closeReturnDeposit(tx, b, c, evs)
+	case c.State == CompLoading && c.Kind == KindEquipment:
+		return s.closeEquipmentReturn(tx, b, c, evs)
+	case c.State == CompUnloading && c.Kind == KindEquipment:
+		return s.closeEquipmentLent(tx, b, c, evs)
+	case c.State == CompUnloading && c.Kind == KindReturn:
+		return s.closeReturnsEmptied(tx, b, c, evs)
+	case c.State == CompUnloading:
+		empty := ""
+		if _, err := tx.MoveCompartment(b.cfg.ID, id, []CompartmentState{CompUnloading}, CompFree, &empty, ""); err != nil {
+			return err
+		}
+		*evs = append(*evs, Event{Type: "collected", Site: b.site.ID, Bank: b.cfg.ID, Compartment: id, Reservation: c.Holder, Outcome: "free"})
+		return s.audit(tx, AuditEvent{Actor: "system", Action: "door_closed", Bank: b.cfg.ID, Compartment: id, Reservation: c.Holder, Detail: "emptied; compartment free (" + source + ")"})
+	}
+	*evs = append(*evs, Event{Type: "door", Site: b.site.ID, Bank: b.cfg.ID, Compartment: id, Outcome: "closed"})
+	return nil
+}
+
+// watchBank turns the bank's door events into transitions and alerts until
+// ctx ends, re-subscribing when the driver's stream ends.
+func (s *Service) watchBank(ctx context.Context, b *bankRT) {
+	w, ok := b.driver.(lockers.Watcher)
+	if !ok {
+		s.log.WithField("bank", b.cfg.ID).Warn("driver reports no events; relying on the sweep")
+		return
+	}
+	for ctx.Err() == nil {
+		ch, err := w.Watch(ctx)
+		if errors.Is(err, lockers.ErrClosed) {
+			return
+		}
+		if err != nil {
+			s.log.WithError(err).WithField("bank", b.cfg.ID).Warn("cannot watch the bank; retrying")
+		} else {
+			for ev := range ch {
+				s.handleEvent(ctx, b, ev)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// handleEvent reacts to one door or board event.
+func (s *Service) handleEvent(ctx context.Context, b *bankRT, ev lockers.Event) {
+	log := s.log.WithFields(logrus.Fields{"bank": b.cfg.ID, "compartment": ev.Compartment, "event": ev.Type.String()})
+	log.Debug("door event")
+	switch ev.Type {
+	case lockers.EventDoorOpened:
+		s.emit(Event{Type: "door", Site: b.site.ID, Bank: b.cfg.ID, Compartment: ev.Compartment, Outcome: "opened"})
+	case lockers.EventDoorClosed:
+		_ = s.doorClosed(ctx, b, ev.Compartment, "door event")
+	case lockers.EventDoorForced:
+		s.raiseAlert(ctx, b, Alert{Kind: AlertDoorForced, Compartment: ev.Compartment,
+			Message: fmt.Sprintf("compartment %s was opened without a command; check its contents", ev.Compartment)})
+	case lockers.EventDoorLeftOpen:
+		s.raiseAlert(ctx, b, Alert{Kind: AlertDoorLeftOpen, Compartment: ev.Compartment,
+			Message: fmt.Sprintf("the door of compartment %s has been left open", ev.Compartment)})
+	case lockers.EventBoardOffline:
+		s.boardState(ctx, b, ev.Board, false)
+	case lockers.EventBoardOnline:
+		s.boardState(ctx, b, ev.Board, true)
+	}
+}
+
+// raiseAlert records an alert (and its audit line) and publishes it.
+func (s *Service) raiseAlert(ctx context.Context, b *bankRT, a Alert) {
+	a.Bank, a.RaisedAt = b.cfg.ID, s.now()
+	var got *Alert
+	err := s.store.Tx(ctx, func(tx Tx) error {
+		var err error
+		if got, err = tx.RaiseAlert(a); err != nil {
+			return err
+		}
+		return s.audit(tx, AuditEvent{Actor: "system", Action: "alert_" + a.Kind, Bank: a.Bank, Compartment: a.Compartment, Detail: a.Message})
+	})
+	if err != nil {
+		s.log.WithError(err).WithFields(logrus.Fields{"bank": a.Bank, "compartment": a.Compartment, "alert": a.Kind}).Error("raising alert")
+		return
+	}
+	s.log.WithFields(logrus.Fields{"bank": a.Bank, "compartment": a.Compartment, "alert": a.Kind}).Warn(a.Message)
+	s.emit(Event{Type: "alert", Site: b.site.ID, Bank: got.Bank, Compartment: got.Compartment, Outcome: got.Kind, Message: got.Message})
+}
+
+// clearAlert clears the active alerts of a kind and publishes it.
+func (s *Service) clearAlert(ctx context.Context, b *bankRT, kind string, id lockers.CompartmentID) {
+	var n int
+	err := s.store.Tx(ctx, func(tx Tx) error {
+		var err error
+		n, err = tx.ClearAlerts(kind, b.cfg.ID, id, s.now())
+		return err
+	})
+	if err != nil {
+		s.log.WithError(err).WithField("bank", b.cfg.ID).Error("clearing alert")
+		return
+	}
+	if n > 0 {
+		s.emit(Event{Type: "alert_cleared", Site: b.site.ID, Bank: b.cfg.ID, Compartment: id, Outcome: kind})
+	}
+}
+
+// boardState records a board going offline or coming back.
+func (s *Service) boardState(ctx context.Context, b *bankRT, board string, online bool) {
+	var comps []lockers.CompartmentID
+	cctx, cancel := context.WithTimeout(ctx, s.cfg.DoorOpenTimeout)
+	h, err := b.driver.Health(cctx)
+	cancel()
+	if err == nil {
+		for _, bh := range h.Boards {
+			if bh.Board == board {
+				comps = bh.Compartments
+			}
+		}
+	}
+	b.mu.Lock()
+	if online {
+		delete(b.offlineBoard, board)
+	} else {
+		b.offlineBoard[board] = true
+	}
+	for _, id := range comps {
+		if online {
+			delete(b.offline, id)
+		} else {
+			b.offline[id] = true
+		}
+	}
+	anyOffline := len(b.offlineBoard) > 0
+	b.online = !anyOffline
+	b.mu.Unlock()
+	if !online {
+		s.raiseAlert(ctx, b, Alert{Kind: AlertBoardOffline,
+			Message: fmt.Sprintf("board %s of bank %s does not answer; its compartments (%d) are not used until it does", board, b.cfg.ID, len(comps))})
+		return
+	}
+	if !anyOffline {
+		s.clearAlert(ctx, b, AlertBoardOffline, "")
+	}
+}
+
+// offlineCompartments lists the compartments behind boards that do not
+// answer (new assignments exclude them).
+func (b *bankRT) offlineCompartments() []lockers.CompartmentID {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := make([]lockers.CompartmentID, 0, len(b.offline))
+	for id := range b.offline {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// runSweeps sweeps every bank every SweepInterval.
+func (s *Service) runSweeps(ctx context.Context) {
+	t := time.NewTicker(s.cfg.SweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			for _, id := range s.order {
+				s.sweepBank(ctx, s.banks[id], false)
+			}
+		}
+	}
+}
+
+// Sweep reads every bank's doors now (as the periodic sweep does) and
+// applies the close transitions due: the demo and tests call it instead
+// of waiting for SweepInterval.
+func (s *Service) Sweep(ctx context.Context) {
+	for _, id := range s.order {
+		s.sweepBank(ctx, s.banks[id], false)
+	}
+}
+
+// sweepBank reads one bank's doors (see the file comment).
+func (s *Service) sweepBank(ctx context.Context, b *bankRT, atStart bool) {
+	log := s.log.WithField("bank", b.cfg.ID)
+	b.mu.Lock()
+	synced := b.synced
+	b.mu.Unlock()
+	if !synced {
+		if err := s.syncBank(ctx, b); err != nil {
+			log.WithError(err).Debug("bank still not synced")
+			return
+		}
+	}
+	cctx, cancel := context.WithTimeout(ctx, s.cfg.DoorOpenTimeout)
+	sts, err := b.driver.StatusAll(cctx)
+	cancel()
+	if err != nil {
+		log.WithError(err).Warn("door sweep failed")
+		return
+	}
+	byID := map[lockers.CompartmentID]lockers.Status{}
+	b.mu.Lock()
+	for _, st := range sts {
+		byID[st.Compartment] = st
+		if st.Fault != nil && errors.Is(st.Fault, lockers.ErrOffline) {
+			b.offline[st.Compartment] = true
+		} else if len(b.offlineBoard) == 0 {
+			delete(b.offline, st.Compartment)
+		}
+	}
+	b.mu.Unlock()
+
+	var cs []Compartment
+	err = s.store.View(ctx, func(tx Tx) error {
+		var err error
+		cs, err = tx.Compartments(CompartmentFilter{Bank: b.cfg.ID, States: []CompartmentState{CompLoading, CompUnloading}})
+		return err
+	})
+	if err != nil {
+		log.WithError(err).Error("door sweep: reading compartments")
+		return
+	}
+	var due, leftOpen []lockers.CompartmentID
+	now := s.now()
+	b.mu.Lock()
+	live := map[lockers.CompartmentID]bool{}
+	for _, c := range cs {
+		live[c.ID] = true
+		st, ok := byID[c.ID]
+		if !ok || st.Fault != nil || b.opening[c.ID] > 0 {
+			continue
+		}
+		closed := st.Door == lockers.DoorClosed || st.Door == lockers.DoorUnknown && st.Lock == lockers.LockLatched
+		if !closed {
+			delete(b.seen, c.ID)
+			since, ok := b.openSince[c.ID]
+			if !ok {
+				b.openSince[c.ID] = now
+			} else if now.Sub(since) > s.cfg.DoorTimeout {
+				leftOpen = append(leftOpen, c.ID)
+			}
+			continue
+		}
+		delete(b.openSince, c.ID)
+		mark := sweepMark{state: c.State, at: c.UpdatedAt}
+		if atStart || b.seen[c.ID] == mark {
+			due = append(due, c.ID)
+			delete(b.seen, c.ID)
+		} else {
+			b.seen[c.ID] = mark
+		}
+	}
+	for id := range b.seen {
+		if !live[id] {
+			delete(b.seen, id)
+		}
+	}
+	for id := range b.openSince {
+		if !live[id] {
+			delete(b.openSince, id)
+		}
+	}
+	b.mu.Unlock()
+	for _, id := range leftOpen {
+		s.raiseAlert(ctx, b, Alert{Kind: AlertDoorLeftOpen, Compartment: id,
+			Message: fmt.Sprintf("the door of compartment %s has been open for more than %s", id, s.cfg.DoorTimeout)})
+	}
+	for _, id := range due {
+		log.WithField("compartment", id).Info("door found closed by the sweep")
+		_ = s.doorClosed(ctx, b, id, "door sweep")
+	}
+}

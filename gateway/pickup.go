@@ -1,0 +1,786 @@
+package gateway
+
+// pickup.go: hold pickup. Staff load, the door closing makes the
+// reservation ready, the patron collects.
+//
+//	Load (staff scan):
+//	  ILS checkin at the bank's location (outbox, waited for) ─► hold for this location?
+//	    no ─► ECONFLICT (the item is checked in, which is harmless)
+//	    yes ─► the patron's assigned/ready reservation here has a compartment with room?
+//	      yes ─► join it (Shared): occupied ─► loading (a ready reservation goes back to assigned)
+//	      no  ─► AssignCompartment ─► loading; new reservation (assigned) or the patron's one extended
+//	  ─► door opened ─► wait for the door to close
+//	     door failed ─► out_of_service + alert, reassign (at most 3 compartments) ─► EDOOR
+//
+//	Door closed (loading ─► occupied): items loaded; when none of the
+//	reservation's items is still loading: assigned ─► ready with ExpiresAt,
+//	and, the first time only, a pickup code and a "ready" notification in
+//	the same transaction (a reservation that went back to assigned for more
+//	items keeps its code and is not notified again: the patron's code still
+//	opens everything, and one message per visit is enough). With
+//	CheckoutAt=load the checkouts are queued here too.
+//
+//	Pickup (card+PIN or code) ─► one transaction: every ready reservation of
+//	the patron here ─► collected, items collected, checkouts queued,
+//	compartments ─► unloading ─► doors opened (a door that fails: out of
+//	service, listed in Failed, staff hand the item over; the checkout stands)
+//	─► checkouts delivered inline for up to InlineWait ("done"/"queued")
+//	─► door closed ─► free.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/lockergate/lockergate/lockers"
+)
+
+// Load checks an item in at the bank, reads its hold and opens a
+// compartment for it. ENOTFOUND for an unknown bank; EINVALID for a missing
+// item or an unknown size; ECONFLICT when the item has no hold for this
+// bank's location (the message says what the ILS said) or is already in
+// another reservation; EREFUSED when the ILS refuses the checkin;
+// ENOSPACE when nothing fits; EUNAVAILABLE when the ILS cannot be reached;
+// EDOOR when no compartment would open.
+func (s *Service) Load(ctx context.Context, req LoadRequest) (*LoadResult, error) {
+	b, err := s.bank(req.Bank)
+	if err != nil {
+		return nil, err
+	}
+	req.Item = strings.TrimSpace(req.Item)
+	if req.Item == "" {
+		return nil, Errorf(EINVALID, "item is missing")
+	}
+	minRank := 1
+	if req.Size != "" {
+		r, ok := b.ranks[req.Size]
+		if !ok {
+			return nil, Errorf(EINVALID, "unknown size %q at bank %s", req.Size, b.cfg.ID)
+		}
+		minRank = r
+	}
+	actor := actorOr(req.Actor)
+	log := s.log.WithFields(logrus.Fields{"bank": b.cfg.ID, "item": req.Item})
+
+	ci, err := s.loadCheckin(ctx, b, req.Item)
+	if err != nil {
+		return nil, err
+	}
+	if ci.Hold == nil || ci.Hold.Patron == "" {
+		return nil, Errorf(ECONFLICT, "item %s has no hold to fill (the item is checked in)%s", req.Item, screenSuffix(ci.Screen))
+	}
+	if loc := ci.Hold.PickupLocation; loc != "" && loc != b.cfg.Location {
+		return nil, Errorf(ECONFLICT, "item %s is held for pickup at %s, not at this locker (%s)%s", req.Item, loc, b.cfg.Location, screenSuffix(ci.Screen))
+	}
+	title := ci.Title
+	res := &LoadResult{Patron: ci.Hold.Patron, PatronName: ci.Hold.PatronName, Title: title, Screen: ci.Screen}
+	log = log.WithField("patron_hash", s.patronHash(res.Patron))
+
+	// Past this point the item is checked in and may be put in a locker:
+	// the steps run to their end even if the caller goes away.
+	bg := context.WithoutCancel(ctx)
+	var exclude []lockers.CompartmentID
+	var pl placement
+	lastRes, nonce := "", randHex(4)
+	for attempt := 1; attempt <= maxDoorAttempts; attempt++ {
+		pl, err = s.placeItem(bg, b, req.Item, title, res, minRank, exclude, actor)
+		if err != nil {
+			if attempt > 1 {
+				s.abandonLoadItem(bg, b, req.Item, lastRes, actor)
+			}
+			if isCode(err, ENOSPACE) && len(exclude) > 0 {
+				return res, WrapError(EDOOR, err, "no compartment would open (tried %s) and none is left; put the item on the hold shelf", joinIDs(exclude))
+			}
+			return nil, err
+		}
+		lastRes = pl.resID
+		// The nonce keeps a later load of the same item into the same
+		// reservation from reusing a command id the guard remembers.
+		cmd := fmt.Sprintf("load:%s:%s:%s:%d", pl.resID, req.Item, nonce, attempt)
+		openErr := s.openDoor(bg, b, pl.comp.ID, cmd)
+		if openErr == nil {
+			res.Reservation, res.Compartment, res.Size, res.Shared = pl.resID, pl.comp.ID, pl.comp.Size, pl.shared
+			s.emit(Event{Type: "load", Site: b.site.ID, Bank: b.cfg.ID, Compartment: pl.comp.ID, Reservation: pl.resID,
+				Item: req.Item, Patron: s.patronHash(res.Patron), Outcome: "ok"})
+			log.WithFields(logrus.Fields{"compartment": pl.comp.ID, "reservation": pl.resID, "shared": pl.shared}).Info("load: door open")
+			return res, nil
+		}
+		var a *Alert
+		err = s.store.Tx(bg, func(tx Tx) error {
+			var err error
+			a, err = s.markDoorFailed(tx, b, pl.comp.ID, openErr, !pl.shared, actor)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		s.emit(s.doorFailedEvents(b, pl.comp.ID, a)...)
+		exclude = append(exclude, pl.comp.ID)
+		res.Reassigned = append(res.Reassigned, pl.comp.ID)
+	}
+	s.abandonLoadItem(bg, b, req.Item, lastRes, actor)
+	return res, Errorf(EDOOR, "no compartment would open (tried %s); the item is checked in: put it on the hold shelf", joinIDs(exclude))
+}
+
+func screenSuffix(screen string) string {
+	if screen == "" {
+		return ""
+	}
+	return ": " + screen
+}
+
+func joinIDs(ids []lockers.CompartmentID) string {
+	ss := make([]string, len(ids))
+	for i, id := range ids {
+		ss[i] = string(id)
+	}
+	return strings.Join(ss, ", ")
+}
+
+// loadCheckin checks the item in at the bank through the outbox and waits
+// for the ILS's answer.
+func (s *Service) loadCheckin(ctx context.Context, b *bankRT, item string) (*CheckinResult, error) {
+	now := s.now()
+	payload, err := json.Marshal(ilsPayload{Checkin: &CheckinRequest{Item: item, Location: b.cfg.Location, At: now}, Bank: b.cfg.ID, Interactive: true})
+	if err != nil {
+		return nil, WrapError(EINTERNAL, err, "encoding the checkin")
+	}
+	e := OutboxEntry{Key: "checkin:load:" + randHex(8), Topic: "item:" + item, Op: OpCheckin, Site: b.site.ID, Item: item,
+		Payload: payload, CreatedAt: now, NextAttemptAt: now}
+	if err := s.store.Tx(ctx, func(tx Tx) error { return s.leaseInline(tx, &e) }); err != nil {
+		return nil, err
+	}
+	d := <-s.deliverAsync(e, s.inlineOwner)
+	switch {
+	case d.Skipped && d.Err != nil:
+		return nil, d.Err
+	case d.Skipped:
+		return nil, Errorf(EUNAVAILABLE, "earlier library-system transactions for item %s are still queued; try again in a minute", item)
+	case d.Done() && d.Result.Outcome == outcomeOK && d.Result.Checkin != nil:
+		return d.Result.Checkin, nil
+	case d.Result.Outcome == outcomeRefused:
+		return nil, &Error{Code: EREFUSED, Message: "the library system refused the checkin: " + d.Result.Message, Err: d.Err}
+	}
+	return nil, &Error{Code: EUNAVAILABLE, Message: "the library system cannot be reached; the item cannot be loaded now", Err: d.Err}
+}
+
+// placement is where placeItem put an item.
+type placement struct {
+	resID  string
+	comp   Compartment
+	shared bool
+}
+
+// placeItem puts the item into the patron's reservation at the bank (new
+// or existing) and a compartment (shared or newly assigned), moved to
+// loading, in one transaction.
+func (s *Service) placeItem(ctx context.Context, b *bankRT, item, title string, lr *LoadResult, minRank int, exclude []lockers.CompartmentID, actor string) (placement, error) {
+	b.assign.Lock()
+	defer b.assign.Unlock()
+	site := b.site
+	newRes := newID("r-")
+	skip := append(slices.Clone(exclude), b.offlineCompartments()...)
+	var pl placement
+	err := s.store.Tx(ctx, func(tx Tx) error {
+		now := s.now()
+		pl = placement{}
+		var r *Reservation
+		cur, err := tx.ActiveReservationForItem(item)
+		switch {
+		case err == nil:
+			if cur.Patron != lr.Patron || cur.Bank != b.cfg.ID || (cur.State != ResAssigned && cur.State != ResReady) {
+				return Errorf(ECONFLICT, "item %s is already in reservation %s (%s) at bank %s", item, cur.ID, cur.State, cur.Bank)
+			}
+			for _, it := range cur.Items {
+				if it.Item == item && it.State == ItemLoaded {
+					return Errorf(ECONFLICT, "item %s is already loaded in compartment %s", item, it.Compartment)
+				}
+			}
+			r = cur
+		case !isCode(err, ENOTFOUND):
+			return err
+		}
+		if r == nil {
+			rs, err := tx.Reservations(ReservationFilter{Bank: b.cfg.ID, Patron: lr.Patron, States: []ReservationState{ResAssigned, ResReady}})
+			if err != nil {
+				return err
+			}
+			if len(rs) > 0 {
+				r = &rs[0]
+			}
+		}
+		var comp *Compartment
+		if r != nil {
+			comp, err = s.shareable(tx, b, r, item, minRank, skip)
+			if err != nil {
+				return err
+			}
+		}
+		if comp != nil {
+			pl.shared = true
+			if comp.State == CompOccupied {
+				if comp, err = tx.MoveCompartment(b.cfg.ID, comp.ID, []CompartmentState{CompOccupied}, CompLoading, nil, ""); err != nil {
+					return err
+				}
+			}
+		} else {
+			holder := newRes
+			if r != nil {
+				holder = r.ID
+			}
+			c, err := tx.AssignCompartment(AssignRequest{Bank: b.cfg.ID, Kind: KindPickup, MinSizeRank: minRank, Holder: holder, Exclude: skip})
+			if err != nil {
+				if isCode(err, ENOSPACE) {
+					return Errorf(ENOSPACE, "no free compartment of size %s or larger at bank %s; put the item on the hold shelf", sizeName(b, minRank), b.cfg.ID)
+				}
+				return err
+			}
+			if comp, err = tx.MoveCompartment(b.cfg.ID, c.ID, []CompartmentState{CompReserved}, CompLoading, nil, ""); err != nil {
+				return err
+			}
+		}
+		it := ReservationItem{Item: item, Title: title, Compartment: comp.ID, State: ItemLoading}
+		if r == nil {
+			r = &Reservation{ID: newRes, Site: site.ID, Bank: b.cfg.ID, Patron: lr.Patron, PatronName: lr.PatronName,
+				State: ResAssigned, CreatedAt: now, Items: []ReservationItem{{Reservation: newRes, Item: item, Title: title, Compartment: comp.ID, State: ItemLoading}}}
+			if err := tx.CreateReservation(r); err != nil {
+				return err
+			}
+		} else {
+			it.Reservation = r.ID
+			if slices.ContainsFunc(r.Items, func(x ReservationItem) bool { return x.Item == item }) {
+				err = tx.UpdateReservationItem(it)
+			} else {
+				err = tx.AddReservationItem(it)
+			}
+			if err != nil {
+				return err
+			}
+			if r.State == ResReady {
+				// Back to assigned while staff load more: the door closing
+				// makes it ready again, with the same code.
+				r.State = ResAssigned
+				if err := tx.UpdateReservation(r, ResReady); err != nil {
+					return err
+				}
+			}
+		}
+		pl.resID, pl.comp = r.ID, *comp
+		detail := fmt.Sprintf("compartment %s (size %s)", comp.ID, comp.Size)
+		if pl.shared {
+			detail += ", shared with the patron's other items"
+		}
+		return s.audit(tx, AuditEvent{Actor: actor, Action: "load", Bank: b.cfg.ID, Compartment: comp.ID, Reservation: r.ID, Item: item, Detail: detail})
+	})
+	return pl, err
+}
+
+// sizeName names the smallest size class of a rank.
+func sizeName(b *bankRT, rank int) string {
+	best := ""
+	for k, v := range b.ranks {
+		if v == rank && (best == "" || string(k) < best) {
+			best = string(k)
+		}
+	}
+	if best == "" {
+		return fmt.Sprintf("rank %d", rank)
+	}
+	return best
+}
+
+// shareable returns the compartment of reservation r that can take one more
+// item, or nil.
+func (s *Service) shareable(tx Tx, b *bankRT, r *Reservation, item string, minRank int, skip []lockers.CompartmentID) (*Compartment, error) {
+	cs, err := tx.Compartments(CompartmentFilter{Bank: b.cfg.ID, Kind: KindPickup, Holder: r.ID, States: []CompartmentState{CompOccupied, CompLoading}})
+	if err != nil {
+		return nil, err
+	}
+	count := map[lockers.CompartmentID]int{}
+	for _, it := range r.Items {
+		if it.Item != item && (it.State == ItemLoading || it.State == ItemLoaded) {
+			count[it.Compartment]++
+		}
+	}
+	for i := range cs {
+		c := &cs[i]
+		if c.SizeRank < minRank || slices.Contains(skip, c.ID) {
+			continue
+		}
+		capacity := b.site.Capacity[c.Size]
+		if capacity == 0 {
+			capacity = defaultCapacity
+		}
+		if count[c.ID] < capacity {
+			return c, nil
+		}
+	}
+	return nil, nil
+}
+
+// abandonLoadItem takes an item whose load failed out of its reservation:
+// the item is cancelled, a reservation left with nothing is cancelled, and
+// one that went back to assigned for this item is ready again.
+func (s *Service) abandonLoadItem(ctx context.Context, b *bankRT, item, resID, actor string) {
+	if resID == "" {
+		return
+	}
+	err := s.store.Tx(ctx, func(tx Tx) error {
+		r, err := tx.Reservation(resID)
+		if err != nil {
+			return err
+		}
+		live, loading := 0, 0
+		for _, it := range r.Items {
+			if it.Item == item && it.State == ItemLoading {
+				it.State = ItemCancelled
+				if err := tx.UpdateReservationItem(it); err != nil {
+					return err
+				}
+				continue
+			}
+			switch it.State {
+			case ItemLoading:
+				loading++
+				live++
+			case ItemLoaded:
+				live++
+			}
+		}
+		switch {
+		case r.State == ResAssigned && live == 0:
+			r.State = ResCancelled
+			if err := tx.UpdateReservation(r, ResAssigned); err != nil {
+				return err
+			}
+		case r.State == ResAssigned && loading == 0 && r.CodeHash != "":
+			// It was ready before this item: ready again, code unchanged.
+			r.State = ResReady
+			if err := tx.UpdateReservation(r, ResAssigned); err != nil {
+				return err
+			}
+		}
+		return s.audit(tx, AuditEvent{Actor: actor, Action: "load_failed", Bank: b.cfg.ID, Reservation: resID, Item: item, Detail: "no door opened; item taken out of the reservation"})
+	})
+	if err != nil {
+		s.log.WithError(err).WithFields(logrus.Fields{"bank": b.cfg.ID, "item": item, "reservation": resID}).Error("abandoning a failed load")
+	}
+}
+
+// closeLoad is the door-closed transition of a pickup compartment being
+// loaded (see the file comment).
+func (s *Service) closeLoad(tx Tx, b *bankRT, c *Compartment, evs *[]Event) error {
+	now := s.now()
+	site := b.site
+	if _, err := tx.MoveCompartment(b.cfg.ID, c.ID, []CompartmentState{CompLoading}, CompOccupied, nil, ""); err != nil {
+		return err
+	}
+	r, err := tx.Reservation(c.Holder)
+	if isCode(err, ENOTFOUND) {
+		return s.audit(tx, AuditEvent{Actor: "system", Action: "door_closed", Bank: b.cfg.ID, Compartment: c.ID, Detail: "loaded for no known reservation; staff should check it"})
+	}
+	if err != nil {
+		return err
+	}
+	stillLoading, anyLoaded := false, false
+	for i := range r.Items {
+		it := &r.Items[i]
+		switch {
+		case it.State == ItemLoading && it.Compartment == c.ID:
+			it.State, it.LoadedAt = ItemLoaded, now
+			if site.CheckoutAt == CheckoutAtLoad && !it.CheckedOut {
+				if err := s.enqueueCheckout(tx, b, r, it.Item, now, false); err != nil {
+					return err
+				}
+				it.CheckedOut = true
+			}
+			if err := tx.UpdateReservationItem(*it); err != nil {
+				return err
+			}
+			*evs = append(*evs, Event{Type: "loaded", Site: site.ID, Bank: b.cfg.ID, Compartment: c.ID, Reservation: r.ID, Item: it.Item, Patron: s.patronHash(r.Patron), Outcome: "ok"})
+			if err := s.audit(tx, AuditEvent{Actor: "system", Action: "loaded", Bank: b.cfg.ID, Compartment: c.ID, Reservation: r.ID, Item: it.Item, Detail: "door closed"}); err != nil {
+				return err
+			}
+		case it.State == ItemLoading:
+			stillLoading = true
+		}
+		if it.State == ItemLoaded {
+			anyLoaded = true
+		}
+	}
+	if r.State != ResAssigned || stillLoading || !anyLoaded {
+		return nil
+	}
+	r.State, r.ReadyAt, r.ExpiresAt = ResReady, now, now.Add(site.PickupPeriod)
+	code := ""
+	if r.CodeHash == "" {
+		code = newCode(site.CodeLength)
+		h := s.codeHash(b.cfg.ID, code)
+		if _, err := tx.ReservationByCode(b.cfg.ID, h); err == nil {
+			return errCodeTaken
+		} else if !isCode(err, ENOTFOUND) {
+			return err
+		}
+		r.CodeHash = h
+	}
+	if err := tx.UpdateReservation(r, ResAssigned); err != nil {
+		if code != "" && isCode(err, ECONFLICT) {
+			return fmt.Errorf("%w: %w", errCodeTaken, err)
+		}
+		return err
+	}
+	detail := "ready; pickup code issued, patron notified"
+	if code != "" {
+		if err := s.enqueueNotification(tx, b, r, NotifyReady, code); err != nil {
+			return err
+		}
+	} else {
+		detail = "ready again with more items; the code is unchanged"
+	}
+	*evs = append(*evs, Event{Type: "loaded", Site: site.ID, Bank: b.cfg.ID, Reservation: r.ID, Patron: s.patronHash(r.Patron), Outcome: "ready"})
+	return s.audit(tx, AuditEvent{Actor: "system", Action: "ready", Bank: b.cfg.ID, Reservation: r.ID, Detail: detail})
+}
+
+// enqueueCheckout records the checkout of one item of a reservation, and
+// leases it for inline delivery when inline is set.
+func (s *Service) enqueueCheckout(tx Tx, b *bankRT, r *Reservation, item string, now time.Time, inline bool) error {
+	_, err := s.enqueueCheckoutEntry(tx, b, r, item, now, inline)
+	return err
+}
+
+func (s *Service) enqueueCheckoutEntry(tx Tx, b *bankRT, r *Reservation, item string, now time.Time, inline bool) (OutboxEntry, error) {
+	payload, err := json.Marshal(ilsPayload{Checkout: &CheckoutRequest{Patron: r.Patron, Item: item, Location: b.cfg.Location, At: now}, Bank: b.cfg.ID})
+	if err != nil {
+		return OutboxEntry{}, WrapError(EINTERNAL, err, "encoding the checkout")
+	}
+	e := OutboxEntry{Key: "checkout:" + r.ID + ":" + item, Topic: "item:" + item, Op: OpCheckout, Site: r.Site, Item: item, Patron: r.Patron,
+		Payload: payload, CreatedAt: now, NextAttemptAt: now}
+	if inline {
+		err = s.leaseInline(tx, &e)
+	} else {
+		err = tx.Enqueue(&e)
+	}
+	return e, err
+}
+
+// enqueueCheckin records a checkin of an item at a bank.
+func (s *Service) enqueueCheckin(tx Tx, b *bankRT, key, item string, now time.Time) error {
+	payload, err := json.Marshal(ilsPayload{Checkin: &CheckinRequest{Item: item, Location: b.cfg.Location, At: now}, Bank: b.cfg.ID})
+	if err != nil {
+		return WrapError(EINTERNAL, err, "encoding the checkin")
+	}
+	return tx.Enqueue(&OutboxEntry{Key: key, Topic: "item:" + item, Op: OpCheckin, Site: b.site.ID, Item: item,
+		Payload: payload, CreatedAt: now, NextAttemptAt: now})
+}
+
+// enqueueNotification records a notification to the reservation's patron.
+// Notifications of one reservation share a topic, so that "expired" never
+// overtakes "ready".
+func (s *Service) enqueueNotification(tx Tx, b *bankRT, r *Reservation, kind, code string) error {
+	now := s.now()
+	n := Notification{ID: "notify:" + kind + ":" + r.ID, Kind: kind, Site: r.Site, Language: b.site.Language,
+		Patron: Patron{ID: r.Patron, Name: r.PatronName}, Bank: b.cfg.ID, BankName: b.cfg.Name, Code: code, Expires: r.ExpiresAt}
+	seen := map[lockers.CompartmentID]bool{}
+	for _, it := range r.Items {
+		if it.State != ItemLoaded {
+			continue
+		}
+		n.Items = append(n.Items, NotifiedItem{ID: it.Item, Title: it.Title})
+		if !seen[it.Compartment] {
+			seen[it.Compartment] = true
+			n.Compartments = append(n.Compartments, string(it.Compartment))
+		}
+	}
+	slices.Sort(n.Compartments)
+	payload, err := json.Marshal(n)
+	if err != nil {
+		return WrapError(EINTERNAL, err, "encoding the notification")
+	}
+	return tx.Enqueue(&OutboxEntry{Key: n.ID, Topic: "reservation:" + r.ID, Op: OpNotify, Site: r.Site, Patron: r.Patron,
+		Payload: payload, CreatedAt: now, NextAttemptAt: now})
+}
+
+// Pickup identifies a patron and opens every compartment holding their
+// ready items at the bank, checking the items out through the outbox.
+// EINVALID without card and PIN or code (or with both); EUNAUTHORIZED for a
+// wrong card, PIN or code; ELOCKED after too many failures; EFORBIDDEN for
+// a blocked patron; EUNAVAILABLE when a PIN cannot be checked because the
+// ILS is down (the pickup code still works); ECONFLICT while the patron's
+// items are being loaded; ENOTFOUND when nothing waits.
+func (s *Service) Pickup(ctx context.Context, req PickupRequest) (*PickupResult, error) {
+	start := time.Now()
+	b, err := s.bank(req.Bank)
+	if err != nil {
+		return nil, err
+	}
+	byCode := req.Code != ""
+	switch {
+	case byCode && (req.Patron != "" || req.PIN != ""):
+		return nil, Errorf(EINVALID, "give a card number and PIN, or a pickup code, not both")
+	case !byCode && (req.Patron == "" || req.PIN == ""):
+		return nil, Errorf(EINVALID, "a card number and PIN, or a pickup code, are required")
+	}
+	card := ""
+	if !byCode {
+		card = req.Patron
+	}
+	keys := s.lockKeys(b.site, b.cfg.ID, card)
+	if err := s.checkLocked(ctx, keys); err != nil {
+		return nil, err
+	}
+	var patron string
+	if byCode {
+		r, err := s.findByCode(ctx, b, req.Code)
+		if isCode(err, ENOTFOUND) {
+			return nil, s.failed(ctx, b.site, keys, Errorf(EUNAUTHORIZED, "wrong pickup code"))
+		}
+		if err != nil {
+			return nil, err
+		}
+		patron = r.Patron
+	} else {
+		p, err := s.verifyPatron(ctx, b, keys, req.Patron, req.PIN,
+			"the library system cannot check your PIN right now; enter the pickup code from your notification instead")
+		if err != nil {
+			return nil, err
+		}
+		patron = p
+	}
+	log := s.log.WithFields(logrus.Fields{"bank": b.cfg.ID, "patron_hash": s.patronHash(patron)})
+
+	now := s.now()
+	var result PickupResult
+	var entries []OutboxEntry
+	var comps []lockers.CompartmentID
+	resOf := map[lockers.CompartmentID]string{}
+	err = s.store.Tx(ctx, func(tx Tx) error {
+		result, entries, comps = PickupResult{}, nil, nil
+		clear(resOf)
+		rs, err := tx.Reservations(ReservationFilter{Bank: b.cfg.ID, Patron: patron, States: []ReservationState{ResReady}})
+		if err != nil {
+			return err
+		}
+		if len(rs) == 0 {
+			return Errorf(ENOTFOUND, "nothing is waiting for you at this locker")
+		}
+		for i := range rs {
+			r := &rs[i]
+			r.State, r.CollectedAt, r.CodeHash = ResCollected, now, ""
+			if err := tx.UpdateReservation(r, ResReady); err != nil {
+				return err
+			}
+			result.Reservations = append(result.Reservations, r.ID)
+			for _, it := range r.Items {
+				if it.State != ItemLoaded {
+					continue
+				}
+				pick := PickedItem{Item: it.Item, Title: it.Title, Compartment: it.Compartment, Checkout: "queued"}
+				if it.CheckedOut {
+					pick.Checkout = "at_load"
+				} else {
+					e, err := s.enqueueCheckoutEntry(tx, b, r, it.Item, now, true)
+					if err != nil {
+						return err
+					}
+					entries = append(entries, e)
+					it.CheckedOut = true
+				}
+				it.State = ItemCollected
+				if err := tx.UpdateReservationItem(it); err != nil {
+					return err
+				}
+				result.Items = append(result.Items, pick)
+				if _, ok := resOf[it.Compartment]; !ok {
+					resOf[it.Compartment] = r.ID
+					comps = append(comps, it.Compartment)
+				}
+			}
+		}
+		for _, id := range comps {
+			if _, err := tx.MoveCompartment(b.cfg.ID, id, []CompartmentState{CompOccupied, CompOutOfService}, CompUnloading, nil, ""); err != nil {
+				return err
+			}
+		}
+		return s.audit(tx, AuditEvent{Actor: s.patronActor(patron), Action: "pickup", Bank: b.cfg.ID,
+			Reservation: strings.Join(result.Reservations, ","), Detail: fmt.Sprintf("%d item(s) in compartment(s) %s", len(result.Items), joinIDs(comps))})
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	// Checkouts start now and run on their own; the doors do not wait for
+	// them (the patron may take the items while the ILS is down).
+	type pending struct {
+		item string
+		ch   <-chan delivered
+	}
+	var sends []pending
+	for _, e := range entries {
+		sends = append(sends, pending{e.Item, s.deliverAsync(e, s.inlineOwner)})
+	}
+
+	bg := context.WithoutCancel(ctx)
+	failed := s.openAll(bg, b, comps, func(id lockers.CompartmentID) string { return "pickup:" + resOf[id] + ":" + string(id) }, "patron")
+	for _, id := range comps {
+		if slices.Contains(failed, id) {
+			result.Failed = append(result.Failed, id)
+		} else {
+			result.Compartments = append(result.Compartments, id)
+		}
+	}
+	took := time.Since(start)
+	outcome := "ok"
+	if len(result.Failed) > 0 {
+		outcome = "door_failed"
+	}
+	s.emit(Event{Type: "pickup", Site: b.site.ID, Bank: b.cfg.ID, Reservation: strings.Join(result.Reservations, ","),
+		Patron: s.patronHash(patron), Duration: took, Outcome: outcome})
+
+	deadline := time.NewTimer(s.cfg.InlineWait)
+	defer deadline.Stop()
+	got := map[string]delivered{}
+wait:
+	for _, p := range sends {
+		select {
+		case d := <-p.ch:
+			got[p.item] = d
+		case <-deadline.C:
+			break wait
+		}
+	}
+	for i := range result.Items {
+		it := &result.Items[i]
+		if d, ok := got[it.Item]; ok && d.Done() {
+			it.Checkout = "done"
+			if d.Result.Checkout != nil {
+				it.Due = d.Result.Checkout.Due
+				if it.Title == "" {
+					it.Title = d.Result.Checkout.Title
+				}
+			}
+		}
+	}
+	log.WithFields(logrus.Fields{"items": len(result.Items), "failed_doors": len(result.Failed), "took": took}).Info("pickup")
+	return &result, nil
+}
+
+// openAll opens compartments one after another (one RS-485 bus does one
+// thing at a time) and takes those that fail out of service; it returns the
+// failed ones. Their holder is kept: the items are still inside.
+func (s *Service) openAll(ctx context.Context, b *bankRT, comps []lockers.CompartmentID, cmd func(lockers.CompartmentID) string, actor string) []lockers.CompartmentID {
+	var failed []lockers.CompartmentID
+	for _, id := range comps {
+		openErr := s.openDoor(ctx, b, id, cmd(id))
+		if openErr == nil {
+			continue
+		}
+		failed = append(failed, id)
+		var a *Alert
+		err := s.store.Tx(ctx, func(tx Tx) error {
+			var err error
+			a, err = s.markDoorFailed(tx, b, id, openErr, false, actor)
+			return err
+		})
+		if err != nil {
+			s.log.WithError(err).WithFields(logrus.Fields{"bank": b.cfg.ID, "compartment": id}).Error("recording a door failure")
+			continue
+		}
+		s.emit(s.doorFailedEvents(b, id, a)...)
+	}
+	return failed
+}
+
+// findByCode returns the ready reservation a pickup code opens. ENOTFOUND
+// for a wrong code; ECONFLICT (not counted as a failure) when the code
+// belongs to a reservation whose extra items are being loaded right now.
+func (s *Service) findByCode(ctx context.Context, b *bankRT, code string) (*Reservation, error) {
+	code = strings.TrimSpace(code)
+	if len(code) != b.site.CodeLength || strings.Trim(code, "0123456789") != "" {
+		return nil, Errorf(ENOTFOUND, "wrong pickup code")
+	}
+	h := s.codeHash(b.cfg.ID, code)
+	var r *Reservation
+	err := s.store.View(ctx, func(tx Tx) error {
+		var err error
+		r, err = tx.ReservationByCode(b.cfg.ID, h)
+		if !isCode(err, ENOTFOUND) {
+			return err
+		}
+		rs, err2 := tx.Reservations(ReservationFilter{Bank: b.cfg.ID, States: []ReservationState{ResAssigned}})
+		if err2 != nil {
+			return err2
+		}
+		for _, x := range rs {
+			if x.CodeHash == h {
+				return Errorf(ECONFLICT, "more items are being put in your locker right now; try again in a few minutes")
+			}
+		}
+		return err
+	})
+	return r, err
+}
+
+// verifyPatron checks a card and PIN with the ILS, counting failures.
+// downMsg is what the patron reads when the ILS cannot be reached.
+func (s *Service) verifyPatron(ctx context.Context, b *bankRT, keys []lockKey, card, pin, downMsg string) (string, error) {
+	ils, err := s.ils(b.site.ID)
+	if err != nil {
+		return "", err
+	}
+	cctx, cancel := context.WithTimeout(ctx, s.cfg.ILSTimeout)
+	p, err := ils.VerifyPatron(cctx, card, pin)
+	cancel()
+	switch ErrorCode(err) {
+	case "":
+		if err := s.resetCard(ctx, card); err != nil {
+			s.log.WithError(err).Error("resetting a card's failed attempts")
+		}
+		if p != nil && p.ID != "" {
+			return p.ID, nil
+		}
+		return card, nil
+	case EUNAUTHORIZED, ENOTFOUND:
+		return "", s.failed(ctx, b.site, keys, Errorf(EUNAUTHORIZED, "card number or PIN not recognised"))
+	case EFORBIDDEN:
+		if err := s.resetCard(ctx, card); err != nil {
+			s.log.WithError(err).Error("resetting a card's failed attempts")
+		}
+		msg := ErrorMessage(err)
+		if msg == "" || msg == "internal error" {
+			msg = "your account is blocked; please contact the library"
+		}
+		return "", &Error{Code: EFORBIDDEN, Message: msg}
+	}
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		return "", ctx.Err()
+	}
+	return "", &Error{Code: EUNAVAILABLE, Message: downMsg, Err: err}
+}
+
+// Reservations lists reservations.
+func (s *Service) Reservations(ctx context.Context, f ReservationFilter) ([]Reservation, error) {
+	var rs []Reservation
+	err := s.store.View(ctx, func(tx Tx) error {
+		var err error
+		rs, err = tx.Reservations(f)
+		return err
+	})
+	return rs, err
+}
+
+// Reservation returns one reservation. ENOTFOUND if unknown.
+func (s *Service) Reservation(ctx context.Context, id string) (*Reservation, error) {
+	var r *Reservation
+	err := s.store.View(ctx, func(tx Tx) error {
+		var err error
+		r, err = tx.Reservation(id)
+		return err
+	})
+	return r, err
+}
