@@ -119,10 +119,10 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("sip2server: Config.InsecureSkipVerify and CAFile need TLS")
 	}
 	if c.HoldItem != "" && c.HoldItem == c.Item {
-		return fmt.Errorf("sip2server: Config.HoldItem must differ from Item")
+		return fmt.Errorf("sip2server: Config.HoldItem must differ from Config.Item")
 	}
 	if c.BlockedPatron != "" && c.BlockedPatron == c.Patron {
-		return fmt.Errorf("sip2server: Config.BlockedPatron must differ from Patron")
+		return fmt.Errorf("sip2server: Config.BlockedPatron must differ from Config.Patron")
 	}
 	return nil
 }
