@@ -30,6 +30,7 @@ const (
 // gateway.Store. Open it with Open, then call Migrate before using it.
 type DB struct {
 	driver string
+	path   string // SQLite: the database file
 	// w runs read-write transactions. On SQLite it holds one connection:
 	// SQLite has one writer at a time anyway, and queueing writers in the
 	// pool is fairer and cheaper than letting them spin on SQLITE_BUSY.
@@ -155,6 +156,7 @@ func (db *DB) openSQLite(ctx context.Context, dsn string) error {
 		return fmt.Errorf("sqlstore: sqlite: bad options in DSN %q: %w", dsn, err)
 	}
 	memory := path == ":memory:"
+	db.path = path
 	if !memory {
 		if dir := filepath.Dir(path); dir != "" {
 			if err := os.MkdirAll(dir, 0o750); err != nil {
