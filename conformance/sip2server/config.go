@@ -172,10 +172,16 @@ func (c *Config) tlsConfig() (*tls.Config, error) {
 	return tc, nil
 }
 
-// scrub removes the login password and terminal password from text that
-// sip2.Mask could not parse as a message, wherever they appear.
+// scrub removes the secrets from text bound for the evidence wherever
+// they appear, beyond the field values sip2.Mask hides: a broken ACS may
+// echo a password or a PIN in a screen message, and text that is not a
+// well-formed message is only masked as far as it splits into fields. The
+// wrong PIN the suite sends is derived from the PIN, so it goes too.
+// Values under four characters are left alone: they would match too much
+// unrelated text (dates, counts) to be worth hiding there, and sip2.Mask
+// still hides them in their own fields.
 func (c *Config) scrub(s string) string {
-	for _, secret := range []string{c.Password, c.TerminalPassword} {
+	for _, secret := range []string{c.Password, c.TerminalPassword, c.PIN, wrongPIN(c.PIN)} {
 		if len(secret) >= 4 {
 			s = strings.ReplaceAll(s, secret, sip2.MaskedValue)
 		}

@@ -139,7 +139,7 @@ func valueProblem(v string, cs sip2.Charset) string {
 // unusual but allowed (unknown vendor fields).
 func (g *grammar) check(raw string, cs sip2.Charset) (problems, notes []string) {
 	if !strings.HasPrefix(raw, string(g.cmd)) {
-		return []string{fmt.Sprintf("the message is not a %s", g.cmd)}, nil
+		return []string{fmt.Sprintf("the message is not a %s", name(g.cmd))}, nil
 	}
 	p, problems := split(raw, g.fixedLen())
 	off := 0
@@ -169,7 +169,7 @@ func (g *grammar) check(raw string, cs sip2.Charset) (problems, notes []string) 
 			if sip2.FieldName(f.id) == "" {
 				notes = append(notes, fmt.Sprintf("vendor field %s (not in SIP2 2.00)", f.id))
 			} else {
-				notes = append(notes, fmt.Sprintf("field %s (%s) is not defined for message %s", f.id, sip2.FieldName(f.id), g.cmd))
+				notes = append(notes, fmt.Sprintf("field %s (%s) is not defined for message %s", f.id, sip2.FieldName(f.id), name(g.cmd)))
 			}
 			continue
 		}
@@ -199,7 +199,7 @@ func (g *grammar) verify(t *conformance.T, r *reply, cs sip2.Charset) error {
 	}
 	if len(problems) > 0 {
 		return &conformance.Failure{
-			Expected: []string{fmt.Sprintf("a %s (%s) as SIP2 2.00 defines it", g.cmd, g.cmd)},
+			Expected: []string{fmt.Sprintf("a %s as SIP2 2.00 defines it", name(g.cmd))},
 			Actual:   strings.Join(problems, "; "),
 		}
 	}

@@ -31,6 +31,7 @@ package sip2server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/lockergate/lockergate/conformance"
@@ -117,6 +118,20 @@ func (gb *groupBuilder) add(c *conformance.Case) {
 	c.ID = fmt.Sprintf("%s/%d", gb.g.Key, len(gb.g.Cases)+1)
 	if c.Source == "" {
 		c.Source = specSource
+	}
+	run, cfg := c.Run, gb.cfg
+	c.Run = func(ctx context.Context, t *conformance.T) error {
+		err := run(ctx, t)
+		// A failure may quote what the ACS sent, and a broken ACS may echo
+		// a PIN or password anywhere.
+		var f *conformance.Failure
+		if errors.As(err, &f) {
+			f.Actual = cfg.scrub(f.Actual)
+			for i := range f.Expected {
+				f.Expected[i] = cfg.scrub(f.Expected[i])
+			}
+		}
+		return err
 	}
 	gb.g.Cases = append(gb.g.Cases, c)
 }

@@ -323,9 +323,9 @@ func (w *wire) exchange(ctx context.Context, m sip2.Message) (*reply, error) {
 func (w *wire) check(r *reply, want sip2.Command, seq int) error {
 	if got := r.cmd(); got != want {
 		if got == sip2.CmdRequestSCResend {
-			return conformance.Failf(fmt.Sprintf("%s (%s)", want, want), "96 (Request SC Resend) to a well-formed request")
+			return conformance.Failf(name(want), "96 (Request SC Resend) to a well-formed request")
 		}
-		return conformance.Failf(fmt.Sprintf("%s (%s)", want, want), "a message starting %q", clip(r.raw, 2))
+		return conformance.Failf(name(want), "a message starting %q", clip(r.raw, 2))
 	}
 	if r.frame == nil {
 		return conformance.Failf("a parsable "+string(want), "%v", r.perr)
@@ -387,7 +387,7 @@ func (w *wire) need(ctx context.Context, cmds ...sip2.Command) error {
 	for _, c := range cmds {
 		f, ok := sip2.SupportFor(c)
 		if ok && !w.bx.Has(f) {
-			return conformance.Skipf("the ACS does not support %s (%s): BX %s", c, c, w.bx)
+			return conformance.Skipf("the ACS does not support %s: BX %s", name(c), w.bx)
 		}
 	}
 	return nil
@@ -395,6 +395,9 @@ func (w *wire) need(ctx context.Context, cmds ...sip2.Command) error {
 
 // now is the transaction date of the suite's requests.
 func now() sip2.Time { return sip2.NewTime(time.Now()) }
+
+// name renders a command as "24 (Patron Status Response)".
+func name(c sip2.Command) string { return string(c) + " (" + c.String() + ")" }
 
 // clip shortens s for a failure message.
 func clip(s string, n int) string {
