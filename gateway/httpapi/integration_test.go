@@ -402,3 +402,32 @@ func (st *stack) metricsText(t *testing.T) string {
 }
 
 var _ = fmt.Sprint
+
+// TestIntegrationPINLockout checks the real Service's failure path through
+// HTTP: wrong PINs are 401, and the attempt that locks the card is 429 with
+// a Retry-After, as is the right PIN while the lock lasts.
+func TestIntegrationPINLockout(t *testing.T) {
+	st := newStack(t)
+	var e struct{ Error struct{ Code, Message string } }
+	statuses := []int{}
+	for i := 0; i < 6; i++ {
+		e.Error.Code = ""
+		statuses = append(statuses, st.call(t, "POST", "/api/v1/banks/B1/pickups", kioskToken, `{"patron":"P0007","pin":"9999"}`, &e))
+	}
+	if fmt.Sprint(statuses) != "[401 401 401 401 429 429]" {
+		t.Fatalf("statuses = %v (last %+v), want four 401s then 429s", statuses, e)
+	}
+	req, _ := http.NewRequest("POST", st.base+"/api/v1/banks/B1/pickups", strings.NewReader(`{"patron":"P0007","pin":"1234"}`))
+	req.Header.Set("Authorization", "Bearer "+kioskToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("right PIN while locked: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	if strings.Contains(st.logText(), "9999") {
+		t.Error("the log holds the PIN")
+	}
+}
