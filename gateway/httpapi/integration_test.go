@@ -298,7 +298,9 @@ func TestIntegrationPickupByCode(t *testing.T) {
 	if wrong == code {
 		wrong = "999999"
 	}
-	var e struct{ Error struct{ Code, Message string } }
+	var e struct {
+		Error struct{ Code, Message string }
+	}
 	if c := st.call(t, "POST", "/api/v1/banks/B1/pickups", kioskToken, `{"code":"`+wrong+`"}`, &e); c != 401 || e.Error.Code != "unauthorized" {
 		t.Fatalf("wrong code: %d %+v", c, e)
 	}
@@ -408,7 +410,9 @@ var _ = fmt.Sprint
 // a Retry-After, as is the right PIN while the lock lasts.
 func TestIntegrationPINLockout(t *testing.T) {
 	st := newStack(t)
-	var e struct{ Error struct{ Code, Message string } }
+	var e struct {
+		Error struct{ Code, Message string }
+	}
 	statuses := []int{}
 	for i := 0; i < 6; i++ {
 		e.Error.Code = ""
