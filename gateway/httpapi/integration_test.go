@@ -129,7 +129,7 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	// The metrics subscribe before the Service starts so they miss nothing.
-	st.metrics = metrics.New(reg, st.svc)
+	st.metrics.AddSource(st.svc)
 	runCtx, stopMetrics := context.WithCancel(context.Background())
 	metricsDone := make(chan struct{})
 	go func() { st.metrics.Run(runCtx); close(metricsDone) }()
@@ -402,8 +402,6 @@ func (st *stack) metricsText(t *testing.T) string {
 	}
 	return string(data)
 }
-
-var _ = fmt.Sprint
 
 // TestIntegrationPINLockout checks the real Service's failure path through
 // HTTP: wrong PINs are 401, and the attempt that locks the card is 429 with

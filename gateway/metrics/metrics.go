@@ -64,8 +64,11 @@ const SubscribeBuffer = 4096
 // Metrics holds the collectors.
 type Metrics struct {
 	sources  []EventSource
+	reg      prometheus.Registerer
 	gatherer prometheus.Gatherer
 	err      error
+	depth    *depthCollector
+	alerts   *alertCollector
 
 	loads          *prometheus.CounterVec
 	pickups        *prometheus.CounterVec
@@ -129,23 +132,36 @@ func New(reg prometheus.Registerer, src ...EventSource) *Metrics {
 		Name: "lockergate_ils_errors_total", Help: "Failed ILS requests by operation and gateway error code.",
 	}, []string{"op", "code"}))
 
-	var depth []OutboxDepther
-	var alerts []AlertLister
-	for _, s := range m.sources {
-		if d, ok := s.(OutboxDepther); ok {
-			depth = append(depth, d)
-		}
-		if a, ok := s.(AlertLister); ok {
-			alerts = append(alerts, a)
-		}
-	}
-	if len(depth) > 0 {
-		register(m, reg, prometheus.Collector(&depthCollector{srcs: depth}))
-	}
-	if len(alerts) > 0 {
-		register(m, reg, prometheus.Collector(&alertCollector{srcs: alerts}))
+	m.reg = reg
+	srcs := m.sources
+	m.sources = nil
+	for _, s := range srcs {
+		m.AddSource(s)
 	}
 	return m
+}
+
+// AddSource adds an event source after New, for a program that must
+// create the Metrics (for ObserveILS) before the Service that publishes
+// the events. Call it before Run. A source that also counts the outbox
+// (OutboxDepther) or lists alerts (AlertLister) feeds those gauges.
+func (m *Metrics) AddSource(src EventSource) {
+	if src == nil {
+		return
+	}
+	m.sources = append(m.sources, src)
+	if d, ok := src.(OutboxDepther); ok {
+		if m.depth == nil {
+			m.depth = register(m, m.reg, &depthCollector{})
+		}
+		m.depth.add(d)
+	}
+	if a, ok := src.(AlertLister); ok {
+		if m.alerts == nil {
+			m.alerts = register(m, m.reg, &alertCollector{})
+		}
+		m.alerts.add(a)
+	}
 }
 
 // register registers c, or returns the collector already registered in its
@@ -259,7 +275,22 @@ func (m *Metrics) ObserveILS(op string, d time.Duration, err error) {
 var depthDesc = prometheus.NewDesc("lockergate_outbox_depth", "Unfinished outbox entries by state (read at scrape).", []string{"state"}, nil)
 
 // depthCollector reads the outbox depth at scrape time.
-type depthCollector struct{ srcs []OutboxDepther }
+type depthCollector struct {
+	mu   sync.Mutex
+	srcs []OutboxDepther
+}
+
+func (c *depthCollector) add(d OutboxDepther) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.srcs = append(c.srcs, d)
+}
+
+func (c *depthCollector) sources() []OutboxDepther {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.srcs
+}
 
 func (c *depthCollector) Describe(ch chan<- *prometheus.Desc) { ch <- depthDesc }
 
@@ -267,7 +298,7 @@ func (c *depthCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), ScrapeTimeout)
 	defer cancel()
 	sum := map[gateway.OutboxState]int{gateway.OutboxPending: 0, gateway.OutboxSent: 0, gateway.OutboxFailed: 0}
-	for _, s := range c.srcs {
+	for _, s := range c.sources() {
 		d, err := s.OutboxDepth(ctx)
 		if err != nil {
 			ch <- prometheus.NewInvalidMetric(depthDesc, err)
@@ -287,7 +318,22 @@ func (c *depthCollector) Collect(ch chan<- prometheus.Metric) {
 var alertsDesc = prometheus.NewDesc("lockergate_alerts_active", "Alerts not yet cleared, by bank and kind (read at scrape).", []string{"bank", "kind"}, nil)
 
 // alertCollector counts active alerts at scrape time.
-type alertCollector struct{ srcs []AlertLister }
+type alertCollector struct {
+	mu   sync.Mutex
+	srcs []AlertLister
+}
+
+func (c *alertCollector) add(a AlertLister) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.srcs = append(c.srcs, a)
+}
+
+func (c *alertCollector) sources() []AlertLister {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.srcs
+}
 
 // maxAlerts bounds one scrape's alert listing.
 const maxAlerts = 10000
@@ -299,7 +345,7 @@ func (c *alertCollector) Collect(ch chan<- prometheus.Metric) {
 	defer cancel()
 	type key struct{ bank, kind string }
 	counts := map[key]int{}
-	for _, s := range c.srcs {
+	for _, s := range c.sources() {
 		list, err := s.Alerts(ctx, gateway.AlertFilter{ActiveOnly: true, Limit: maxAlerts})
 		if err != nil {
 			ch <- prometheus.NewInvalidMetric(alertsDesc, err)

@@ -266,3 +266,47 @@ func TestRunEndsWhenSourceCloses(t *testing.T) {
 		t.Errorf("loads = %v", got)
 	}
 }
+
+// TestAddSource checks the order a program needs: Metrics first (for
+// ObserveILS), the Service added once it exists.
+func TestAddSource(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := New(reg)
+	src := newSource()
+	src.depth = map[gateway.OutboxState]int{gateway.OutboxSent: 2}
+	m.AddSource(src)
+	m.AddSource(nil)
+	if got, err := testutil.GatherAndCount(reg, "lockergate_outbox_depth"); err != nil || got != 3 {
+		t.Errorf("outbox depth series = %d (%v), want 3", got, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- m.Run(ctx) }()
+	src.ch <- gateway.Event{Type: "expired"}
+	deadline := time.Now().Add(5 * time.Second)
+	for testutil.ToFloat64(m.expiries) != 1 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if got := testutil.ToFloat64(m.expiries); got != 1 {
+		t.Errorf("expiries = %v, want 1", got)
+	}
+	// A second Metrics on the registry shares the scrape-time collectors.
+	other := newSource()
+	other.depth = map[gateway.OutboxState]int{gateway.OutboxSent: 3}
+	m2 := New(reg, other)
+	if m2.Err() != nil {
+		t.Fatal(m2.Err())
+	}
+	want := `
+# HELP lockergate_outbox_depth Unfinished outbox entries by state (read at scrape).
+# TYPE lockergate_outbox_depth gauge
+lockergate_outbox_depth{state="failed"} 0
+lockergate_outbox_depth{state="pending"} 0
+lockergate_outbox_depth{state="sent"} 5
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "lockergate_outbox_depth"); err != nil {
+		t.Error(err)
+	}
+}
