@@ -173,26 +173,37 @@ func (s *Service) closeTx(tx Tx, b *bankRT, id lockers.CompartmentID, source str
 	return nil
 }
 
-// watchBank turns the bank's door events into transitions and alerts until
-// ctx ends, re-subscribing when the driver's stream ends.
-func (s *Service) watchBank(ctx context.Context, b *bankRT) {
+// subscribe starts watching a bank's events; Start calls it before it
+// returns, so that no door event after Start is missed.
+func (s *Service) subscribe(ctx context.Context, b *bankRT) (<-chan lockers.Event, error) {
 	w, ok := b.driver.(lockers.Watcher)
 	if !ok {
-		s.log.WithField("bank", b.cfg.ID).Warn("driver reports no events; relying on the sweep")
-		return
+		return nil, lockers.ErrUnsupported
 	}
+	return w.Watch(ctx)
+}
+
+// watchBank turns the bank's door events into transitions and alerts until
+// ctx ends, re-subscribing when the driver's stream ends. ch is the first
+// subscription (nil: subscribe here).
+func (s *Service) watchBank(ctx context.Context, b *bankRT, ch <-chan lockers.Event) {
 	for ctx.Err() == nil {
-		ch, err := w.Watch(ctx)
-		if errors.Is(err, lockers.ErrClosed) {
-			return
+		var err error
+		if ch == nil {
+			ch, err = s.subscribe(ctx, b)
 		}
-		if err != nil {
+		switch {
+		case errors.Is(err, lockers.ErrClosed), errors.Is(err, lockers.ErrUnsupported):
+			s.log.WithError(err).WithField("bank", b.cfg.ID).Warn("no door events from the bank; relying on the sweep")
+			return
+		case err != nil:
 			s.log.WithError(err).WithField("bank", b.cfg.ID).Warn("cannot watch the bank; retrying")
-		} else {
+		default:
 			for ev := range ch {
 				s.handleEvent(ctx, b, ev)
 			}
 		}
+		ch = nil
 		select {
 		case <-ctx.Done():
 			return

@@ -53,6 +53,7 @@ type Service struct {
 	// that Flush can wait for them and no entry is delivered twice at once.
 	inflightMu sync.Mutex
 	inflight   map[int64]bool
+	claiming   int // sendDue calls running
 	idle       *sync.Cond
 }
 
@@ -360,7 +361,13 @@ func (s *Service) Start(ctx context.Context) error {
 	}
 
 	for _, id := range s.order {
-		s.goBackground(func(ctx context.Context) { s.watchBank(ctx, s.banks[id]) })
+		b := s.banks[id]
+		ch, err := s.subscribe(s.ctx, b)
+		if err != nil {
+			s.log.WithError(err).WithField("bank", id).Warn("cannot watch the bank yet")
+			ch = nil
+		}
+		s.goBackground(func(ctx context.Context) { s.watchBank(ctx, b, ch) })
 	}
 	s.goBackground(s.runSender)
 	s.goBackground(s.runSweeps)

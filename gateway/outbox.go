@@ -41,6 +41,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -134,12 +135,13 @@ func (s *Service) startFlight(id int64) bool {
 func (s *Service) endFlight(id int64) {
 	s.inflightMu.Lock()
 	delete(s.inflight, id)
-	n := len(s.inflight)
 	s.inflightMu.Unlock()
-	if n == 0 {
-		s.idle.Broadcast()
-	}
+	s.idle.Broadcast()
 }
+
+// busy reports whether this process is claiming or delivering entries.
+// The caller holds inflightMu.
+func (s *Service) busyLocked() bool { return len(s.inflight) > 0 || s.claiming > 0 }
 
 // waitIdle waits until this process delivers nothing, or ctx ends.
 func (s *Service) waitIdle(ctx context.Context) error {
@@ -151,7 +153,7 @@ func (s *Service) waitIdle(ctx context.Context) error {
 	defer stop()
 	s.inflightMu.Lock()
 	defer s.inflightMu.Unlock()
-	for len(s.inflight) > 0 {
+	for s.busyLocked() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -174,8 +176,17 @@ func (s *Service) wake() {
 // send half-way would only make its outcome unknown.
 func (s *Service) deliverAsync(e OutboxEntry, owner string) <-chan delivered {
 	ch := make(chan delivered, 1)
+	// In flight from now, before the goroutine runs, so that a Flush
+	// meanwhile waits for it.
+	if !s.startFlight(e.ID) {
+		ch <- delivered{Entry: e, Skipped: true}
+		return ch
+	}
 	ctx := s.background()
-	go func() { ch <- s.deliver(ctx, e, owner) }()
+	go func() {
+		defer s.endFlight(e.ID)
+		ch <- s.deliverStarted(ctx, e, owner)
+	}()
 	return ch
 }
 
@@ -185,6 +196,11 @@ func (s *Service) deliver(ctx context.Context, e OutboxEntry, owner string) deli
 		return delivered{Entry: e, Skipped: true}
 	}
 	defer s.endFlight(e.ID)
+	return s.deliverStarted(ctx, e, owner)
+}
+
+// deliverStarted is deliver for an entry already marked in flight.
+func (s *Service) deliverStarted(ctx context.Context, e OutboxEntry, owner string) delivered {
 	log := s.log.WithFields(logrus.Fields{"outbox_id": e.ID, "op": e.Op, "item": e.Item})
 
 	if owner == s.inlineOwner {
@@ -253,8 +269,8 @@ func (s *Service) deliver(ctx context.Context, e OutboxEntry, owner string) deli
 		}
 		return delivered{Entry: e, Skipped: true}
 	}
-	if hookAfterMarkSent != nil {
-		hookAfterMarkSent(e)
+	if h := hookAfterMarkSent.Load(); h != nil {
+		(*h)(e)
 	}
 
 	start := time.Now()
@@ -570,6 +586,17 @@ const (
 // sendDue claims due entries and delivers them; it returns how many it
 // claimed.
 func (s *Service) sendDue(ctx context.Context) (int, error) {
+	// Claimed entries count as in flight from the claim on, so that a
+	// Flush never sees them neither due nor in flight.
+	s.inflightMu.Lock()
+	s.claiming++
+	s.inflightMu.Unlock()
+	defer func() {
+		s.inflightMu.Lock()
+		s.claiming--
+		s.inflightMu.Unlock()
+		s.idle.Broadcast()
+	}()
 	var es []OutboxEntry
 	err := s.store.Tx(ctx, func(tx Tx) error {
 		var err error
@@ -621,7 +648,7 @@ func (s *Service) Flush(ctx context.Context) error {
 			continue
 		}
 		s.inflightMu.Lock()
-		busy := len(s.inflight) > 0
+		busy := s.busyLocked()
 		s.inflightMu.Unlock()
 		if !busy {
 			return nil
@@ -709,4 +736,4 @@ func (s *Service) RetryOutbox(ctx context.Context, id int64, actor string) error
 
 // hookAfterMarkSent, when set (by tests), runs after an entry is marked sent
 // and before it is sent: a test can stop the process there.
-var hookAfterMarkSent func(OutboxEntry)
+var hookAfterMarkSent atomic.Pointer[func(OutboxEntry)]
