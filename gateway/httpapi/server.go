@@ -1,13 +1,3 @@
-// Package httpapi is lockergate's REST API: /api/v1 for kiosks, staff
-// desks and dashboards (JSON in and out, bearer tokens with roles), a
-// server-sent event stream, an OpenAPI 3.0 document of all of it at
-// /api/v1/openapi.json, and /healthz, /readyz and /metrics for operations.
-//
-// Handlers translate HTTP to calls on the gateway's Service and its
-// *gateway.Error codes back to statuses through one table (error.go).
-// Patron actions carry the patron's own credentials (card and PIN, or a
-// pickup code) in the body: a kiosk token alone identifies no patron.
-// Bodies are never logged, since PINs and codes live there.
 package httpapi
 
 import (
