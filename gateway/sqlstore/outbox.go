@@ -133,12 +133,13 @@ func (t *tx) ClaimOutbox(owner string, now time.Time, lease time.Duration, limit
 		now = t.now()
 	}
 	var rows []outboxRow
-	err := t.sel(&rows, outboxSelect+` WHERE o.state IN (?, ?) AND o.next_attempt_at <= ?
+	// The state lists are literals, not parameters, so that the planners
+	// can prove the partial indexes outbox_open and outbox_unfinished apply.
+	err := t.sel(&rows, outboxSelect+` WHERE o.state IN ('pending', 'sent') AND o.next_attempt_at <= ?
 		AND (o.claimed_until IS NULL OR o.claimed_until <= ?)
-		AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.topic = o.topic AND p.id < o.id AND p.state IN (?, ?, ?))
+		AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.topic = o.topic AND p.id < o.id AND p.state IN ('pending', 'sent', 'failed'))
 		ORDER BY o.id`+limitClause(limit)+t.forUpdate("FOR UPDATE SKIP LOCKED"),
-		string(gateway.OutboxPending), string(gateway.OutboxSent), t.tv(now), t.tv(now),
-		string(gateway.OutboxPending), string(gateway.OutboxSent), string(gateway.OutboxFailed))
+		t.tv(now), t.tv(now))
 	if err != nil {
 		return nil, classify(err, "claim outbox entries")
 	}

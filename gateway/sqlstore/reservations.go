@@ -278,7 +278,10 @@ func (t *tx) ReservationByCode(bank, codeHash string) (*gateway.Reservation, err
 		return nil, gateway.Errorf(gateway.ENOTFOUND, "no reservation with that code at bank %s", bank)
 	}
 	var row resRow
-	err := t.get(&row, resSelect+` WHERE bank = ? AND code_hash = ? AND state = ?`, bank, codeHash, string(gateway.ResReady))
+	// "active AND code_hash <> ''" lets the planner use the partial unique
+	// index reservations_code.
+	err := t.get(&row, resSelect+` WHERE bank = ? AND code_hash = ? AND active AND code_hash <> '' AND state = ?`,
+		bank, codeHash, string(gateway.ResReady))
 	if notFound(err) {
 		return nil, gateway.Errorf(gateway.ENOTFOUND, "no reservation with that code at bank %s", bank)
 	}

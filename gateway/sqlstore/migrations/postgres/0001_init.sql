@@ -26,7 +26,7 @@ CREATE TABLE compartments (
     updated_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (bank, id)
 );
-CREATE INDEX compartments_pick ON compartments (bank, kind, state, size_rank, sort_key);
+CREATE INDEX compartments_pick ON compartments (bank, kind, state, size_rank, sort_key, id);
 
 -- One row per occupied compartment: its holder. The primary key is the
 -- rule that a compartment has at most one holder; AssignCompartment inserts
@@ -63,7 +63,7 @@ CREATE TABLE reservations (
 CREATE UNIQUE INDEX reservations_code ON reservations (bank, code_hash) WHERE active AND code_hash <> '';
 CREATE INDEX reservations_created ON reservations (created_at, id);
 CREATE INDEX reservations_patron ON reservations (patron);
-CREATE INDEX reservations_expiry ON reservations (expires_at) WHERE active;
+CREATE INDEX reservations_state ON reservations (state, expires_at);
 
 CREATE TABLE reservation_items (
     reservation TEXT    NOT NULL REFERENCES reservations (id),
@@ -131,6 +131,9 @@ CREATE TABLE outbox (
 );
 -- The unfinished entries of each topic, for finding the head of a topic.
 CREATE INDEX outbox_unfinished ON outbox (topic, id) WHERE state IN ('pending', 'sent', 'failed');
+-- The claimable entries in ID order, so that a claim does not scan the
+-- done history.
+CREATE INDEX outbox_open ON outbox (id) WHERE state IN ('pending', 'sent');
 CREATE INDEX outbox_item ON outbox (item, id);
 
 CREATE TABLE alerts (

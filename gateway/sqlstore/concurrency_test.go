@@ -1,0 +1,166 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lockergate/lockergate/gateway"
+)
+
+// TestConcurrentAssign runs many assignments at once from two *DB on one
+// database (two gateway processes): no compartment is assigned twice, and
+// exactly min(N, free) succeed while the rest get ENOSPACE.
+func TestConcurrentAssign(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, e env) {
+		dbs := []*DB{e.open(t), e.open(t)}
+		if _, err := dbs[0].Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		const free, n = 25, 40
+		seedBank(t, dbs[0], "B1", append(pickups(free), comp("R1", "S", 1, gateway.KindReturn))...)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		var (
+			mu      sync.Mutex
+			got     = map[string]string{} // compartment -> holder
+			noSpace int
+			wg      sync.WaitGroup
+			start   = make(chan struct{})
+		)
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				holder := fmt.Sprint("res-", i)
+				var c *gateway.Compartment
+				err := dbs[i%2].Tx(ctx, func(tx gateway.Tx) (err error) {
+					c, err = tx.AssignCompartment(gateway.AssignRequest{Bank: "B1", Kind: gateway.KindPickup, Holder: holder})
+					return err
+				})
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case gateway.ErrorCode(err) == gateway.ENOSPACE:
+					noSpace++
+				case err != nil:
+					t.Errorf("%s: %v", holder, err)
+				case got[string(c.ID)] != "":
+					t.Errorf("compartment %s assigned to %s and to %s", c.ID, got[string(c.ID)], holder)
+				default:
+					got[string(c.ID)] = holder
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		if len(got) != free || noSpace != n-free {
+			t.Fatalf("%d assigned, %d ENOSPACE; want %d and %d", len(got), noSpace, free, n-free)
+		}
+		// The database agrees: every pickup compartment reserved by the
+		// holder the caller was told.
+		mustTx(t, dbs[1], func(tx gateway.Tx) error {
+			cs, err := tx.Compartments(gateway.CompartmentFilter{Bank: "B1", Kind: gateway.KindPickup})
+			for _, c := range cs {
+				if c.State != gateway.CompReserved || c.Holder != got[string(c.ID)] {
+					t.Errorf("stored %+v, assigned to %q", c, got[string(c.ID)])
+				}
+			}
+			return err
+		})
+	})
+}
+
+// TestConcurrentClaim has workers on two *DB claim and complete outbox
+// entries until none is left: every entry is claimed exactly once, and the
+// entries of each topic complete in ID order.
+func TestConcurrentClaim(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, e env) {
+		dbs := []*DB{e.open(t), e.open(t)}
+		if _, err := dbs[0].Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		const topics, perTopic, workers = 12, 10, 6
+		var all []*gateway.OutboxEntry
+		for i := range perTopic {
+			for tp := range topics {
+				all = append(all, entry(fmt.Sprintf("k-%d-%d", tp, i), fmt.Sprint("item:", tp)))
+			}
+		}
+		enqueue(t, dbs[0], all...)
+		now := e.clock.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		var (
+			mu      sync.Mutex
+			claimed = map[int64]string{}
+			order   = map[string][]int64{} // topic -> completed IDs
+			wg      sync.WaitGroup
+		)
+		for w := range workers {
+			wg.Go(func() {
+				db, owner := dbs[w%2], fmt.Sprint("node-", w)
+				for ctx.Err() == nil {
+					var es []gateway.OutboxEntry
+					err := db.Tx(ctx, func(tx gateway.Tx) (err error) {
+						es, err = tx.ClaimOutbox(owner, now, time.Hour, 3)
+						return err
+					})
+					if err != nil {
+						t.Errorf("%s: claim: %v", owner, err)
+						return
+					}
+					if len(es) == 0 {
+						mu.Lock()
+						finished := len(claimed) == len(all) && len(order) == topics
+						mu.Unlock()
+						if finished {
+							return
+						}
+						time.Sleep(time.Millisecond)
+						continue
+					}
+					mu.Lock()
+					for _, e := range es {
+						if prev, dup := claimed[e.ID]; dup {
+							t.Errorf("entry %d claimed by %s and by %s", e.ID, prev, owner)
+						}
+						claimed[e.ID] = owner
+					}
+					mu.Unlock()
+					for _, e := range es {
+						e.State, e.DoneAt, e.Attempts = gateway.OutboxDone, now, e.Attempts+1
+						if err := db.Tx(ctx, func(tx gateway.Tx) error { return tx.UpdateOutbox(&e) }); err != nil {
+							t.Errorf("%s: complete %d: %v", owner, e.ID, err)
+							return
+						}
+						mu.Lock()
+						order[e.Topic] = append(order[e.Topic], e.ID)
+						mu.Unlock()
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if ctx.Err() != nil {
+			t.Fatalf("workers did not finish: %d of %d claimed", len(claimed), len(all))
+		}
+		if len(claimed) != len(all) {
+			t.Fatalf("%d entries claimed, want %d", len(claimed), len(all))
+		}
+		for topic, ids := range order {
+			for i := 1; i < len(ids); i++ {
+				if ids[i] <= ids[i-1] {
+					t.Errorf("topic %s completed out of order: %v", topic, ids)
+					break
+				}
+			}
+		}
+		nodes := map[string]bool{}
+		for _, o := range claimed {
+			nodes[o] = true
+		}
+		t.Logf("%d entries, claimed by %d workers", len(claimed), len(nodes))
+	})
+}

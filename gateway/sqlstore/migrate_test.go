@@ -1,0 +1,183 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lockergate/lockergate/gateway"
+)
+
+func TestMigrate(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, e env) {
+		ctx := context.Background()
+		db := e.open(t)
+		files, err := migrationFiles(e.driver)
+		if err != nil || len(files) == 0 {
+			t.Fatalf("embedded migrations: %v, %v", files, err)
+		}
+		var all []int
+		for _, f := range files {
+			all = append(all, f.version)
+		}
+		st, err := db.MigrationStatus(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range st {
+			if m.Applied() || m.Unknown || m.Name == "" {
+				t.Errorf("fresh database: %+v", m)
+			}
+		}
+		applied, err := db.Migrate(ctx)
+		if err != nil || !slices.Equal(applied, all) {
+			t.Fatalf("first Migrate: %v, %v; want %v", applied, err, all)
+		}
+		applied, err = db.Migrate(ctx)
+		if err != nil || len(applied) != 0 {
+			t.Fatalf("second Migrate: %v, %v; want nothing", applied, err)
+		}
+		st, err = db.MigrationStatus(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := Migration{Version: 1, Name: "init", AppliedAt: e.clock.Now().Truncate(time.Microsecond)}
+		if !reflect.DeepEqual(st[0], want) {
+			t.Errorf("status %+v, want %+v", st[0], want)
+		}
+		// The schema works: a store round trip.
+		seedBank(t, db, "B1", pickups(1)...)
+
+		// A database migrated by a newer lockergate is refused.
+		if _, err := db.w.ExecContext(ctx, db.w.Rebind(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
+			9999, "future", timeValue(e.driver == Postgres, time.Now())); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Migrate(ctx); err == nil || !strings.Contains(err.Error(), "9999") {
+			t.Errorf("Migrate on a newer schema: %v", err)
+		}
+		st, _ = db.MigrationStatus(ctx)
+		if last := st[len(st)-1]; last.Version != 9999 || !last.Unknown || !last.Applied() {
+			t.Errorf("status of an unknown version: %+v", last)
+		}
+	})
+}
+
+// TestConcurrentMigrate starts several "gateway processes" on one fresh
+// database at once: each migration is applied exactly once, and none fails.
+func TestConcurrentMigrate(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, e env) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		const n = 4
+		dbs := make([]*DB, n)
+		for i := range dbs {
+			dbs[i] = e.open(t)
+		}
+		var (
+			mu      sync.Mutex
+			applied []int
+			wg      sync.WaitGroup
+		)
+		for _, db := range dbs {
+			wg.Go(func() {
+				got, err := db.Migrate(ctx)
+				if err != nil {
+					t.Errorf("concurrent Migrate: %v", err)
+				}
+				mu.Lock()
+				applied = append(applied, got...)
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		if !slices.Equal(applied, []int{1}) {
+			t.Fatalf("versions applied across processes: %v, want [1] once", applied)
+		}
+	})
+}
+
+func TestOpen(t *testing.T) {
+	ctx := context.Background()
+	if _, err := Open(ctx, "mysql", "x"); err == nil || !strings.Contains(err.Error(), "mysql") {
+		t.Errorf("unknown driver: %v", err)
+	}
+	if _, err := Open(ctx, SQLite, ""); err == nil {
+		t.Error("empty SQLite path accepted")
+	}
+	if _, err := Open(ctx, SQLite, filepath.Join(t.TempDir(), "x.db")+"?_pragma=%zz"); err == nil {
+		t.Error("malformed SQLite options accepted")
+	}
+
+	// The data directory is created; DSN options override the defaults.
+	dir := filepath.Join(t.TempDir(), "a", "b")
+	db, err := Open(ctx, SQLite, "file:"+filepath.Join(dir, "lg.db")+"?_pragma=synchronous(NORMAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := os.Stat(filepath.Join(dir, "lg.db")); err != nil {
+		t.Errorf("database file: %v", err)
+	}
+	var mode string
+	var sync, fk, busy int
+	for q, dest := range map[string]any{"PRAGMA journal_mode": &mode, "PRAGMA synchronous": &sync, "PRAGMA foreign_keys": &fk, "PRAGMA busy_timeout": &busy} {
+		if err := db.w.GetContext(ctx, dest, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if mode != "wal" || sync != 1 || fk != 1 || busy != 10000 {
+		t.Errorf("journal_mode %s synchronous %d foreign_keys %d busy_timeout %d; want wal 1 1 10000", mode, sync, fk, busy)
+	}
+
+	// :memory: works on its single connection.
+	mem, err := Open(ctx, SQLite, ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Close()
+	if _, err := mem.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	seedBank(t, mem, "B1", pickups(2)...)
+	err = mem.View(ctx, func(tx gateway.Tx) error {
+		cs, err := tx.Compartments(gateway.CompartmentFilter{})
+		if len(cs) != 2 {
+			t.Errorf("in-memory store holds %d compartments", len(cs))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A PostgreSQL that cannot be reached: an error that does not repeat
+	// the password.
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_, err = Open(cctx, Postgres, "postgres://lg:s3cret-pw@127.0.0.1:1/test?sslmode=disable&connect_timeout=2")
+	if err == nil || strings.Contains(err.Error(), "s3cret-pw") {
+		t.Errorf("unreachable PostgreSQL: %v", err)
+	}
+}
+
+// TestPing checks Ping on a live and a closed store.
+func TestPing(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *DB) {
+		if err := db.Ping(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		err := db.Ping(context.Background())
+		if err == nil || !strings.Contains(err.Error(), sql.ErrConnDone.Error()) && gateway.ErrorCode(err) != gateway.EINTERNAL {
+			t.Fatalf("ping after close: %v", err)
+		}
+	})
+}
