@@ -134,4 +134,3 @@ func BenchmarkEnqueueClaim(b *testing.B) {
 		}
 	})
 }
-
