@@ -1,6 +1,215 @@
 package main
 
-import "context"
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"sort"
+	"strings"
+	"time"
 
-// SCAFFOLDING: replaced by the command's real implementation.
-func ilsSim(ctx context.Context, e *env, args []string) error { return usagef("not built yet") }
+	"github.com/lockergate/lockergate/sip2"
+	"github.com/lockergate/lockergate/sip2/sip2mem"
+)
+
+// ilsSimListening starts the line that announces the address, which tests
+// (and scripts) parse: "ils-sim: SIP2 listening on 127.0.0.1:6001".
+const ilsSimListening = "ils-sim: SIP2 listening on "
+
+// ilsSim serves the simulated ILS (sip2mem's demo library) over SIP2 until
+// ctx ends, then shuts down, letting requests in flight finish.
+func ilsSim(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "ils-sim", "[--sip2 host:port] [--user U (--password P | --password-env VAR)] [--location L] [--tls-cert FILE --tls-key FILE] [-v]\n\n"+
+		"Runs the simulated library system (patrons P0001-P0012, items I0001-I0040, holds) on SIP2,\n"+
+		"so that the gateway, \"lockergate sip2 ping\", \"lockergate bench sip2\" and the conformance\n"+
+		"suites can be pointed at it like a real ILS. It answers the demo login locker1 / locker1-secret\n"+
+		"(institution DEMO) and any account added with --user. Stops on Ctrl-C.\n\n"+
+		"For example, in two terminals:\n"+
+		"  lockergate ils-sim --sip2 127.0.0.1:6001\n"+
+		"  SIP_PASSWORD=locker1-secret lockergate bench sip2 --addr 127.0.0.1:6001 --user locker1 \\\n"+
+		"      --password-env SIP_PASSWORD --institution DEMO --msg 23 --patron P0001 --pin 1234\n")
+	addr := fs.String("sip2", "127.0.0.1:6001", "address to serve SIP2 on (port 0 picks a free one)")
+	user := fs.String("user", "", "add a SIP2 login with this user id (CN), besides the demo logins")
+	password := fs.String("password", "", "password (CO) of --user; prefer --password-env")
+	passwordEnv := fs.String("password-env", "", "read the password of --user from this environment variable")
+	location := fs.String("location", sip2mem.DemoBranch, "location of --user's checkins (MAIN or EAST)")
+	certFile := fs.String("tls-cert", "", "serve TLS with this certificate (PEM)")
+	keyFile := fs.String("tls-key", "", "the private key of --tls-cert (PEM)")
+	verbose := fs.Bool("v", false, "trace every message on stderr (passwords and PINs masked)")
+	if err := parseOnlyFlags(fs, args); err != nil {
+		return err
+	}
+	if _, _, err := net.SplitHostPort(*addr); err != nil {
+		return usagef("--sip2 %q: want host:port", *addr)
+	}
+	if (*certFile == "") != (*keyFile == "") {
+		return usagef("--tls-cert and --tls-key go together")
+	}
+	if *password != "" && *passwordEnv != "" {
+		return usagef("give --password or --password-env, not both")
+	}
+	pw := *password
+	if *passwordEnv != "" {
+		v, ok := os.LookupEnv(*passwordEnv)
+		if !ok {
+			return usagef("--password-env: environment variable %s is not set", *passwordEnv)
+		}
+		pw = v
+	}
+	if *user != "" && pw == "" {
+		return usagef("--user needs --password or --password-env")
+	}
+	if *user == "" && pw != "" {
+		return usagef("--password needs --user")
+	}
+
+	lib := sip2mem.NewDemo()
+	if *user != "" {
+		lib.AddAccount(sip2mem.Account{User: *user, Password: pw, Institution: sip2mem.DemoInstitution, Location: *location})
+	}
+	srv := &sip2.Server{Backend: lib, ErrorLog: log.New(e.stderr, "ils-sim: ", log.LstdFlags)}
+	if *verbose {
+		srv.Debug = e.stderr
+	}
+	proto := "tcp"
+	if *certFile != "" {
+		cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
+		if err != nil {
+			return fmt.Errorf("TLS certificate: %w", err)
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		proto = "tls"
+	}
+	l, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	served := make(chan error, 1)
+	go func() {
+		if srv.TLSConfig != nil {
+			served <- srv.ServeTLS(l, "", "")
+		} else {
+			served <- srv.Serve(l)
+		}
+	}()
+
+	w := e.stdout
+	fmt.Fprintf(w, "%s%s (%s)\n", ilsSimListening, l.Addr(), proto)
+	printDemoSummary(w, lib, l.Addr().String(), *user)
+	fmt.Fprintln(w, "ils-sim: running; Ctrl-C to stop")
+
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		return fmt.Errorf("SIP2 server stopped: %w", err)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, sip2.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, sip2.ErrServerClosed) {
+		return fmt.Errorf("SIP2 server: %w", err)
+	}
+	c := lib.TotalCounts()
+	fmt.Fprintf(w, "ils-sim: stopped after %d checkouts, %d checkins, %d renewals\n", c.Checkouts, c.Checkins, c.Renewals)
+	return nil
+}
+
+// printDemoSummary tells the user how to log in and what the library
+// holds. The demo's PINs follow a published rule (sip2mem's documentation)
+// and are shown as that rule; a password given with --password is not
+// shown.
+func printDemoSummary(w io.Writer, lib *sip2mem.Library, addr, extraUser string) {
+	fmt.Fprintf(w, "\nLogins (institution %s):\n", sip2mem.DemoInstitution)
+	fmt.Fprintf(w, "  %-10s password %-16s location %s   (demo)\n", sip2mem.DemoUser, sip2mem.DemoPassword, sip2mem.DemoBranch)
+	fmt.Fprintf(w, "  %-10s password %-16s location %s   (demo)\n", "locker2", "locker2-secret", sip2mem.DemoOtherBranch)
+	if extraUser != "" {
+		fmt.Fprintf(w, "  %-10s password (as given)\n", extraUser)
+	}
+
+	fmt.Fprintln(w, "\nPatrons (PIN 1234 for odd numbers, 4321 for even ones; P0010 has none):")
+	for i := 1; i <= 40; i++ {
+		id := fmt.Sprintf("P%04d", i)
+		p, ok := lib.Patron(id)
+		if !ok {
+			continue
+		}
+		note := ""
+		if sum, err := lib.Summary(id); err == nil && sum.Flags != 0 {
+			note = "  blocked: " + demoBlocks(sum.Flags)
+			if p.BlockReason != "" {
+				note += " (\"" + p.BlockReason + "\")"
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("  %s  %-20s%s", p.ID, p.Name, note), " "))
+	}
+
+	loans := lib.Loans()
+	onLoan := map[string]string{}
+	for _, ln := range loans {
+		onLoan[ln.ItemID] = ln.PatronID
+	}
+	var avail, total int
+	for i := 1; i <= 200; i++ {
+		if it, ok := lib.Item(fmt.Sprintf("I%04d", i)); ok {
+			total++
+			if it.Status == sip2mem.StatusAvailable {
+				avail++
+			}
+		}
+	}
+	fmt.Fprintf(w, "\nItems: %d (I0001-I%04d), %d available, %d on loan:", total, total, avail, len(loans))
+	var ls []string
+	for _, ln := range loans {
+		ls = append(ls, fmt.Sprintf("%s to %s", ln.ItemID, ln.PatronID))
+	}
+	sort.Strings(ls)
+	fmt.Fprintf(w, " %s\n", strings.Join(ls, ", "))
+
+	fmt.Fprintln(w, "\nHolds:")
+	for _, h := range lib.Holds() {
+		what := h.ItemID
+		if what == "" {
+			what = "title " + h.TitleID
+		}
+		state := "queued"
+		switch {
+		case h.Ready:
+			state = "waiting on the hold shelf"
+		case h.Trapped:
+			state = "trapped, in transit"
+		}
+		fmt.Fprintf(w, "  %s  %-12s pickup %-5s %s\n", h.PatronID, what, h.PickupLocation, state)
+	}
+	fmt.Fprintf(w, "\nTry: SIP_PASSWORD=%s lockergate sip2 ping --addr %s --user %s --password-env SIP_PASSWORD --institution %s\n\n",
+		sip2mem.DemoPassword, addr, sip2mem.DemoUser, sip2mem.DemoInstitution)
+}
+
+// demoBlocks names a patron's blocks as the ILS reports them.
+func demoBlocks(f sip2mem.PatronFlags) string {
+	names := []struct {
+		f    sip2mem.PatronFlags
+		name string
+	}{
+		{sip2mem.ChargeDenied, "charging denied"}, {sip2mem.RenewalDenied, "renewals denied"},
+		{sip2mem.HoldDenied, "holds denied"}, {sip2mem.CardLost, "card lost"},
+		{sip2mem.TooManyCharged, "too many loans"}, {sip2mem.TooManyOverdue, "too many overdue"},
+		{sip2mem.ExcessiveFines, "fines"}, {sip2mem.ExcessiveFees, "fees"},
+	}
+	var out []string
+	for _, n := range names {
+		if f&n.f != 0 {
+			out = append(out, n.name)
+		}
+	}
+	if len(out) == 0 {
+		return "yes"
+	}
+	return strings.Join(out, ", ")
+}
