@@ -10,7 +10,7 @@ import (
 // Service is the part of *gateway.Service the API calls. It is an interface
 // so that handler tests can use a double; *gateway.Service satisfies it.
 // Methods return *gateway.Error values whose codes the API maps to HTTP
-// statuses (see error.go).
+// statuses (see error.go). Each method is documented on *gateway.Service.
 type Service interface {
 	Load(ctx context.Context, req gateway.LoadRequest) (*gateway.LoadResult, error)
 	Pickup(ctx context.Context, req gateway.PickupRequest) (*gateway.PickupResult, error)
