@@ -249,6 +249,14 @@ func TestBrokenImplementationsAreCaught(t *testing.T) {
 					t.Errorf("case %s: verdict %s, want fail%s", id, res.Verdict, describe(rep, func(r conformance.Result) bool { return r.Case.ID == id }))
 				}
 				mustCaught = mustCaught || res.Case.Level == conformance.Must
+				// A failure shows the bytes that prove it.
+				received := false
+				for _, e := range res.Evidence {
+					received = received || (e.Dir == conformance.Received && e.Data != "")
+				}
+				if !received && res.Verdict == conformance.Fail {
+					t.Errorf("case %s failed without the received bytes in its evidence", id)
+				}
 			}
 			if mustCaught && rep.Passed() {
 				t.Errorf("a Must case failed but the report passed")

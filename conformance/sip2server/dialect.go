@@ -148,7 +148,7 @@ func dialect(b *builder) {
 			case err != nil:
 				return err
 			default:
-				t.Notef("99 before login: answered with %q", clip(r.raw, 2))
+				t.Notef("99 before login: answered with %s", name(r.cmd()))
 			}
 			return nil
 		})
@@ -203,7 +203,7 @@ func dialect(b *builder) {
 			case err != nil:
 				return err
 			default:
-				t.Notef("answered with %q", clip(r.raw, 2))
+				t.Notef("answered with %s", name(r.cmd()))
 			}
 			return nil
 		}))
@@ -226,4 +226,102 @@ func dialect(b *builder) {
 				ready.HoldItemsCount, strings.Join(ready.HoldItems, ", "), waiting.UnavailableHoldsCount, strings.Join(waiting.UnavailableHoldItems, ", "))
 			return nil
 		}))
+
+	add("Routing fields of a trapped hold at checkin",
+		"Reports the 3M routing fields of the checkin of the hold item: Sierra puts the pickup location and the holding patron's barcode in CT, FOLIO the pickup service point, Koha sends CV 01/02/04 by its options (sip2.md §3).",
+		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
+			if cfg.HoldItem == "" {
+				return conformance.Skipf("no hold item configured (--hold-item)")
+			}
+			if err := w.need(ctx, sip2.CmdCheckin); err != nil {
+				return err
+			}
+			ci, _, err := call[*sip2.CheckinResponse](ctx, w, cfg.checkinReq(cfg.HoldItem))
+			if err != nil {
+				return err
+			}
+			t.Notef("CV %q (01 hold here, 02 hold elsewhere, 03 ILL, 04 transit), CT %q, CY %q, DA %q, CL %q",
+				ci.AlertType, ci.DestinationLocation, ci.HoldPatronID, ci.HoldPatronName, ci.SortBin)
+			if ci.HoldPatronID == "" && strings.Contains(ci.DestinationLocation, " ") {
+				t.Notef("CT holds more than a location and there is no CY: Sierra's form, location and patron barcode in CT")
+			}
+			return nil
+		}))
+
+	add("Vendor fields",
+		"Reports the fields outside SIP2 2.00 in 24, 64 and 18, with the ILSs known to send them: XI (Evergreen), FU/FV and FA–FG (FOLIO), PA/PB/PC (Envisionware, Koha), PE/PS/PX/PY/PZ (Polaris).",
+		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
+			if err := w.need(ctx); err != nil {
+				return err
+			}
+			var reqs []sip2.Message
+			if w.bx.Has(sip2.SupportsPatronStatus) {
+				reqs = append(reqs, cfg.patronStatusReq(cfg.Patron, cfg.PIN))
+			}
+			if w.bx.Has(sip2.SupportsPatronInformation) {
+				reqs = append(reqs, cfg.patronInfoReq(cfg.Patron, cfg.PIN, sip2.SummaryFineItems))
+			}
+			if w.bx.Has(sip2.SupportsItemInformation) {
+				reqs = append(reqs, cfg.itemInfoReq(cfg.Item))
+			}
+			seen := map[string]bool{}
+			var found []string
+			for _, m := range reqs {
+				r, err := w.exchange(ctx, m)
+				if err != nil {
+					return err
+				}
+				for _, f := range r.frame.Fields {
+					if sip2.FieldName(f.ID) == "" && !seen[f.ID] {
+						seen[f.ID] = true
+						found = append(found, f.ID+knownVendor(f.ID))
+					}
+				}
+			}
+			if len(found) == 0 {
+				t.Notef("no vendor fields: SIP2 2.00 and the 3M extensions only")
+			} else {
+				t.Notef("vendor fields: %s", strings.Join(found, ", "))
+			}
+			return nil
+		}))
+
+	add("Two-digit sequence number",
+		"Reports how the ACS treats AY10, which SCs that forget to wrap send: SirsiDynix (Symphony) answers 96, as the spec's single digit implies; others accept it.",
+		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
+			if !cfg.ed() {
+				return conformance.Skipf("error detection is off in this run")
+			}
+			body := "9900402.00AY10AZ"
+			if err := w.write(ctx, []byte(body+sip2.Checksum([]byte(body))+"\r")); err != nil {
+				return err
+			}
+			r, err := w.read(ctx)
+			switch {
+			case closed(err):
+				t.Notef("AY10: the connection was closed")
+			case err != nil:
+				return err
+			case r.cmd() == sip2.CmdRequestSCResend:
+				t.Notef("AY10 is answered with 96 (SirsiDynix)")
+			default:
+				t.Notef("AY10 is answered with %s", name(r.cmd()))
+			}
+			return nil
+		}))
+}
+
+// knownVendor names who is known to send a vendor field (sip2.md §3).
+func knownVendor(id string) string {
+	switch id {
+	case "XI":
+		return " (Evergreen internal patron id)"
+	case "FU", "FV", "FA", "FB", "FC", "FD", "FE", "FF", "FG":
+		return " (FOLIO)"
+	case "PA", "PB", "PC", "PI":
+		return " (Envisionware / Koha / Evergreen patron fields)"
+	case "PE", "PS", "PX", "PY", "PZ":
+		return " (Polaris)"
+	}
+	return ""
 }

@@ -121,6 +121,11 @@ func (gb *groupBuilder) add(c *conformance.Case) {
 	}
 	run, cfg := c.Run, gb.cfg
 	c.Run = func(ctx context.Context, t *conformance.T) error {
+		// A configuration the suite cannot run with makes every case an
+		// error (not a failure of the ACS).
+		if err := cfg.Validate(); err != nil {
+			return err
+		}
 		err := run(ctx, t)
 		// A failure may quote what the ACS sent, and a broken ACS may echo
 		// a PIN or password anywhere.
