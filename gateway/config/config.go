@@ -437,6 +437,35 @@ func Load(data []byte, name string, lookup func(string) (string, bool)) (*Config
 	return c, nil
 }
 
+// LoadStore reads only what "lockergate migrate" needs from a
+// configuration: data_dir and store, with their environment overrides and
+// store.dsn_env. The whole file's shape is still checked (a misspelt key
+// anywhere is reported), but the rest is not validated and no other
+// secret is read, so that migrating needs only the database's credentials.
+func LoadStore(data []byte, name string, lookup func(string) (string, bool)) (*Config, error) {
+	if lookup == nil {
+		lookup = func(string) (string, bool) { return "", false }
+	}
+	c, err := decode(data, name)
+	if err != nil {
+		return nil, err
+	}
+	ps := &problems{where: c.where}
+	applyEnv(c, lookup, ps)
+	if err := ps.err(name); err != nil {
+		return nil, err
+	}
+	c.defaults()
+	only := &Config{Store: Store{DSNEnv: c.Store.DSNEnv}}
+	only.resolveSecrets(lookup, ps)
+	c.Store.DSNSecret = only.Store.DSNSecret
+	c.validateStore(ps)
+	if err := ps.err(name); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // Validate checks a configuration built in code (Default, after serve has
 // filled in the simulator's address). Secrets must already be set.
 func (c *Config) Validate() error {

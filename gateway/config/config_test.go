@@ -389,3 +389,35 @@ func allKeys() []string {
 	sort.Strings(out)
 	return out
 }
+
+func TestLoadStore(t *testing.T) {
+	data, err := os.ReadFile("testdata/example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Only the database's secret is set: the other *_env variables are
+	// not needed to migrate.
+	env := map[string]string{"LOCKERGATE_PG_DSN": exampleEnv["LOCKERGATE_PG_DSN"]}
+	c, err := LoadStore(data, "example.yaml", lookupFrom(env))
+	if err != nil {
+		t.Fatalf("LoadStore: %v", err)
+	}
+	if c.Store.Driver != "postgres" || c.Store.DataSource() != env["LOCKERGATE_PG_DSN"] {
+		t.Errorf("store %+v", c.Store)
+	}
+	if _, err := Load(data, "example.yaml", lookupFrom(env)); err == nil {
+		t.Error("the full Load should need the other secrets")
+	}
+	_, err = LoadStore(data, "example.yaml", nil)
+	if err == nil || !strings.Contains(err.Error(), "store.dsn_env (line 22): environment variable LOCKERGATE_PG_DSN is not set") {
+		t.Errorf("unset DSN variable: %v", err)
+	}
+	_, err = LoadStore([]byte("store: {drivr: sqlite}\n"), "x.yaml", nil)
+	if err == nil || !strings.Contains(err.Error(), `store.drivr (line 1): unknown key`) {
+		t.Errorf("typo: %v", err)
+	}
+	c, err = LoadStore(nil, "", lookupFrom(map[string]string{"LOCKERGATE_DATA_DIR": "/srv/lg"}))
+	if err != nil || c.Store.Driver != "sqlite" || c.Store.DataSource() != filepath.Join("/srv/lg", "lockergate.db") {
+		t.Errorf("defaults with LOCKERGATE_DATA_DIR: %+v %v", c, err)
+	}
+}

@@ -174,21 +174,7 @@ func checkHostPort(ps *problems, path, v string) {
 
 // validate checks the decoded configuration.
 func (c *Config) validate(ps *problems) {
-	switch c.Store.Driver {
-	case "sqlite":
-	case "postgres":
-		if c.Store.DSN == "" && c.Store.DSNEnv == "" && c.Store.DSNSecret == "" {
-			ps.add("store.dsn", "the postgres store needs a dsn or dsn_env")
-		}
-	default:
-		ps.add("store.driver", "unknown store driver %q; known: sqlite, postgres", c.Store.Driver)
-	}
-	if c.Store.DSN != "" && c.Store.DSNEnv != "" {
-		ps.add("store.dsn_env", "give dsn or dsn_env, not both")
-	}
-	if dsnHasPassword(c.Store.DSN) {
-		ps.add("store.dsn", "the DSN holds a password: put the whole DSN in an environment variable and name it with dsn_env")
-	}
+	c.validateStore(ps)
 	checkHostPort(ps, "http.listen", c.HTTP.Listen)
 	if c.SIP2FrontDoor.Listen != "" {
 		checkHostPort(ps, "sip2_front_door.listen", c.SIP2FrontDoor.Listen)
@@ -206,6 +192,24 @@ func (c *Config) validate(ps *problems) {
 	c.validateILS(ps)
 	c.validateSites(ps)
 	c.validateNotify(ps)
+}
+
+func (c *Config) validateStore(ps *problems) {
+	switch c.Store.Driver {
+	case "sqlite":
+	case "postgres":
+		if c.Store.DSN == "" && c.Store.DSNEnv == "" && c.Store.DSNSecret == "" {
+			ps.add("store.dsn", "the postgres store needs a dsn or dsn_env")
+		}
+	default:
+		ps.add("store.driver", "unknown store driver %q; known: sqlite, postgres", c.Store.Driver)
+	}
+	if c.Store.DSN != "" && c.Store.DSNEnv != "" {
+		ps.add("store.dsn_env", "give dsn or dsn_env, not both")
+	}
+	if dsnHasPassword(c.Store.DSN) {
+		ps.add("store.dsn", "the DSN holds a password: put the whole DSN in an environment variable and name it with dsn_env")
+	}
 }
 
 func dsnHasPassword(dsn string) bool {

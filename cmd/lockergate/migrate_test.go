@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestMigrateSQLite(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("LOCKERGATE_DATA_DIR", dir)
+	for _, k := range []string{"LOCKERGATE_STORE_DSN", "LOCKERGATE_STORE_DRIVER", "LOCKERGATE_STORE_DSN_ENV"} {
+		t.Setenv(k, "") // restored after the test; not inherited from the caller's environment
+		os.Unsetenv(k)
+	}
+
+	code, out, errs := runCmd(t, "", "migrate", "--status")
+	if code != 0 || !strings.Contains(out, "pending") || !strings.Contains(out, "0001") {
+		t.Fatalf("status of a new database: exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs = runCmd(t, "", "migrate")
+	applied := regexp.MustCompile(`applied (\d+) migration`).FindStringSubmatch(out)
+	if code != 0 || applied == nil {
+		t.Fatalf("migrate: exit %d\n%s\n%s", code, out, errs)
+	}
+	db := filepath.Join(dir, "lockergate.db")
+	if !strings.Contains(out, "sqlite "+db) {
+		t.Errorf("output does not name the database %s: %s", db, out)
+	}
+	if _, err := os.Stat(db); err != nil {
+		t.Fatalf("database file: %v", err)
+	}
+	code, out, _ = runCmd(t, "", "migrate")
+	if code != 0 || !strings.Contains(out, "up to date, nothing to apply") {
+		t.Errorf("second run: exit %d: %s", code, out)
+	}
+	code, out, _ = runCmd(t, "", "migrate", "--status")
+	if code != 0 || !strings.Contains(out, "up to date") || strings.Contains(out, "pending") ||
+		strings.Count(out, " applied ") != atoi(t, applied[1]) {
+		t.Errorf("status after migrating: exit %d\n%s", code, out)
+	}
+}
+
+func atoi(t *testing.T, s string) int {
+	var n int
+	if _, err := fmt.Sscan(s, &n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestMigrateFromConfigAndFlags(t *testing.T) {
+	dir := t.TempDir()
+	dbFile := filepath.Join(dir, "from-config.db")
+	cfg := filepath.Join(dir, "lockergate.yaml")
+	// Only the store matters: the rest of the file need not be complete
+	// (no sites), and its other secrets need not be set.
+	os.WriteFile(cfg, []byte("store: {driver: sqlite, dsn: "+dbFile+"}\nsecret_env: MIGRATE_TEST_UNSET_SECRET\n"), 0o600)
+	code, out, errs := runCmd(t, "", "migrate", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "applied") {
+		t.Fatalf("--config: exit %d\n%s\n%s", code, out, errs)
+	}
+	if _, err := os.Stat(dbFile); err != nil {
+		t.Fatal(err)
+	}
+	flagFile := filepath.Join(dir, "from-flag.db")
+	code, out, errs = runCmd(t, "", "migrate", "--config", cfg, "--dsn", flagFile)
+	if code != 0 || !strings.Contains(out, flagFile) {
+		t.Fatalf("--dsn overrides the configuration: exit %d\n%s\n%s", code, out, errs)
+	}
+	// A misspelt key is reported with its line.
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("store:\n  drivr: sqlite\n"), 0o600)
+	code, _, errs = runCmd(t, "", "migrate", "--config", bad)
+	if code != 1 || !strings.Contains(errs, "store.drivr (line 2): unknown key") {
+		t.Errorf("bad config: exit %d: %s", code, errs)
+	}
+}
+
+func TestMigrateUsage(t *testing.T) {
+	tests := [][]string{
+		{"migrate", "--dsn", "a.db", "--dsn-env", "X"},
+		{"migrate", "--store-driver", "mysql", "--dsn", "x"},
+		{"migrate", "--store-driver", "postgres"},
+		{"migrate", "--dsn-env", "MIGRATE_TEST_UNSET_DSN"},
+		{"migrate", "extra"},
+	}
+	for _, args := range tests {
+		code, _, errs := runCmd(t, "", args...)
+		if code != 2 || !strings.Contains(errs, "lockergate migrate") {
+			t.Errorf("%v: exit %d: %s", args, code, errs)
+		}
+	}
+}
+
+func TestMigrateErrorHidesPassword(t *testing.T) {
+	t.Setenv("MIGRATE_TEST_DSN", "postgres://gw:pg-pass-secret@127.0.0.1:1/lockergate?sslmode=disable&connect_timeout=2")
+	code, out, errs := runCmd(t, "", "migrate", "--store-driver", "postgres", "--dsn-env", "MIGRATE_TEST_DSN", "--timeout", "5s")
+	if code != 1 {
+		t.Fatalf("migrate against a closed port: exit %d\n%s\n%s", code, out, errs)
+	}
+	if strings.Contains(out+errs, "pg-pass-secret") {
+		t.Errorf("password in output: %s %s", out, errs)
+	}
+	if !strings.Contains(errs, "postgres postgres://127.0.0.1:1/lockergate") {
+		t.Errorf("error does not name the database: %s", errs)
+	}
+}
+
+// TestMigratePostgres runs against LOCKERGATE_TEST_POSTGRES, in a schema
+// of its own; when the variable is set the database must be reachable.
+func TestMigratePostgres(t *testing.T) {
+	dsn := os.Getenv("LOCKERGATE_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("LOCKERGATE_TEST_POSTGRES is not set")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	admin, err := sql.Open("postgres", dsn)
+	if err == nil {
+		err = admin.PingContext(ctx)
+	}
+	if err != nil {
+		t.Fatalf("LOCKERGATE_TEST_POSTGRES is set but PostgreSQL cannot be reached: %v", err)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "lgmigrate_" + hex.EncodeToString(b)
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("drop schema: %v", err)
+		}
+		admin.Close()
+	})
+	scoped := dsn
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		q.Set("options", "-c search_path="+schema)
+		u.RawQuery = q.Encode()
+		scoped = u.String()
+	} else {
+		scoped = dsn + " options='-c search_path=" + schema + "'"
+	}
+	t.Setenv("MIGRATE_TEST_PG", scoped)
+	code, out, errs := runCmd(t, "", "migrate", "--store-driver", "postgres", "--dsn-env", "MIGRATE_TEST_PG")
+	if code != 0 || !strings.Contains(out, "applied") {
+		t.Fatalf("migrate: exit %d\n%s\n%s", code, out, errs)
+	}
+	var n int
+	if err := admin.QueryRowContext(ctx, "SELECT count(*) FROM "+schema+".schema_migrations").Scan(&n); err != nil || n == 0 {
+		t.Fatalf("schema_migrations in %s: %d rows (%v)", schema, n, err)
+	}
+	code, out, _ = runCmd(t, "", "migrate", "--store-driver", "postgres", "--dsn-env", "MIGRATE_TEST_PG", "--status")
+	if code != 0 || !strings.Contains(out, "up to date") || strings.Count(out, " applied ") != n {
+		t.Errorf("status: exit %d\n%s", code, out)
+	}
+}
