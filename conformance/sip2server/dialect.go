@@ -20,6 +20,8 @@ func dialect(b *builder) {
 		g.add(&conformance.Case{Title: title, Requirement: req, Level: conformance.Profile, Source: dialectSource, Run: run})
 	}
 
+	// sip2.md §0.4: "Koha's default output terminator is CRLF unless
+	// terminator=\"CR\"".
 	add("Terminator: CR, or CRLF (Koha's default)",
 		"Reports the terminator the ACS sends. The spec says CR; Koha sends CRLF unless the account sets terminator=\"CR\".",
 		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
@@ -39,6 +41,8 @@ func dialect(b *builder) {
 			return nil
 		}))
 
+	// sip2.md §1: "AH due date: variable field, not guaranteed to be SIP
+	// date format" (Evergreen, Koha, ceridwen).
 	add("Due date (AH) format in Checkout Response",
 		"Reports whether AH is a SIP2 date (YYYYMMDDZZZZHHMMSS) or free text: Evergreen sends \"2011-10-28 23:59:59\", Koha a locale date; the spec does not fix it.",
 		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
@@ -63,6 +67,8 @@ func dialect(b *builder) {
 			return nil
 		}))
 
+	// sip2.md §1.2: Koha resends "without a sequence number, even if the
+	// original had one"; FOLIO replays the bytes.
 	add("Resent response (97): AY kept or dropped",
 		"Reports whether a response resent after 97 keeps its AY (FOLIO, lockergate) or drops it and gets a new checksum (Koha, after the spec's p. 4).",
 		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
@@ -91,6 +97,7 @@ func dialect(b *builder) {
 			return nil
 		}))
 
+	// sip2.md §6.7: "CQ present/absent ambiguity" (Palace, FOLIO SIP2-221).
 	add("CQ when no PIN is sent",
 		"Reports whether Patron Status (23) without a PIN carries CQ: lockergate's reference and Koha leave it out, some ILSs send CQ N (then an SC must not read it as a wrong PIN).",
 		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
@@ -105,6 +112,8 @@ func dialect(b *builder) {
 			return nil
 		}))
 
+	// sip2.md §2.3: AJ in 10 is optional, "Bibliotheca kiosks require it
+	// (FOLIO PR #26)".
 	add("Title (AJ) in Checkin Response",
 		"Reports whether 10 carries the title (AJ). The spec makes it optional; Bibliotheca kiosks require it (FOLIO PR #26).",
 		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
@@ -131,6 +140,8 @@ func dialect(b *builder) {
 			return nil
 		}))
 
+	// sip2.md §1: "Some servers allow 99 before login (Evergreen
+	// allow_sc_status_then_login, SIP2Mediator)".
 	add("SC Status (99) before login",
 		"Reports whether the ACS answers 99 before 93: Evergreen (allow_sc_status_then_login) and SIP2Mediator do; most close the connection or ignore it.",
 		func(ctx context.Context, t *conformance.T) error {
@@ -153,6 +164,8 @@ func dialect(b *builder) {
 			return nil
 		})
 
+	// sip2.md §1: "Field order: not fixed; servers emit in different
+	// orders (Evergreen puts AA before AO in 30/16/26)".
 	add("Field order in Patron Status Response",
 		"Reports the order of the first fields of 24: the spec lists AO first; Evergreen puts AA before AO in some responses. SCs must read fields by ID.",
 		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
@@ -171,6 +184,8 @@ func dialect(b *builder) {
 			return nil
 		}))
 
+	// sip2.md §1: ZZZZ is four blanks (local) or "   Z" (UTC); "0000" and
+	// "ZZZZ" are seen in the wild.
 	add("Time zone of dates",
 		"Reports the zone form of the ACS's dates (98 date/time sync): four blanks (local time), \"   Z\" (UTC), or a form seen in the wild such as \"0000\" (NYPL fixtures) or \"ZZZZ\".",
 		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
@@ -186,6 +201,7 @@ func dialect(b *builder) {
 			return nil
 		}))
 
+	// sip2.md §2.3: "php-sip2 #2: some ACS answer 96 if AC/AD omitted".
 	add("Patron Status without AC and AD",
 		"Reports how the ACS treats 23 with the required AC and AD left out: some answer 96 (php-sip2 #2), so SCs send them empty.",
 		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
@@ -208,6 +224,8 @@ func dialect(b *builder) {
 			return nil
 		}))
 
+	// sip2.md §6.6: "hold items count vs unavailable holds inconsistent
+	// (Libki #245/#246: Koha vs Evergreen)".
 	add("Hold counts in Patron Information",
 		"Reports the test patron's hold items count (holds ready) and unavailable holds count with their lists: Evergreen counts holds not yet waiting among hold items, Koha and lockergate do not (Libki #245).",
 		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
@@ -227,6 +245,8 @@ func dialect(b *builder) {
 			return nil
 		}))
 
+	// sip2.md §3: the 3M extension fields CT, CV, CY, DA and how Sierra,
+	// FOLIO and Koha fill them.
 	add("Routing fields of a trapped hold at checkin",
 		"Reports the 3M routing fields of the checkin of the hold item: Sierra puts the pickup location and the holding patron's barcode in CT, FOLIO the pickup service point, Koha sends CV 01/02/04 by its options (sip2.md §3).",
 		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
@@ -248,6 +268,7 @@ func dialect(b *builder) {
 			return nil
 		}))
 
+	// sip2.md §3: extension fields in use and the ILSs that send them.
 	add("Vendor fields",
 		"Reports the fields outside SIP2 2.00 in 24, 64 and 18, with the ILSs known to send them: XI (Evergreen), FU/FV and FA–FG (FOLIO), PA/PB/PC (Envisionware, Koha), PE/PS/PX/PY/PZ (Polaris).",
 		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
@@ -286,6 +307,7 @@ func dialect(b *builder) {
 			return nil
 		}))
 
+	// sip2.md §1.2: "SirsiDynix answers 96 when an SC sent AY10+".
 	add("Two-digit sequence number",
 		"Reports how the ACS treats AY10, which SCs that forget to wrap send: SirsiDynix (Symphony) answers 96, as the spec's single digit implies; others accept it.",
 		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
