@@ -85,10 +85,12 @@ func forEachStore(t *testing.T, fn func(t *testing.T, db *DB)) {
 func forEachEnv(t *testing.T, fn func(t *testing.T, e env)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
 		fn(t, sqliteEnv(t))
 	})
 	if dsn := os.Getenv(pgEnv); dsn != "" {
 		t.Run("postgres", func(t *testing.T) {
+			t.Parallel()
 			fn(t, postgresEnv(t, dsn))
 		})
 	}
