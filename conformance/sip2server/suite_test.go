@@ -179,11 +179,12 @@ func TestUnsupportedMessagesSkipped(t *testing.T) {
 
 func TestIdleConnectionClosedCleanly(t *testing.T) {
 	srv := sip2test.NewServer(t, sip2mem.NewDemo(), func(s *sip2.Server) {
-		s.IdleTimeout = 50 * time.Millisecond
+		// Long enough for the login to arrive on a loaded machine.
+		s.IdleTimeout = 250 * time.Millisecond
 		s.ErrorLog = discard{}
 	})
 	cfg := demoConfig(srv.Addr)
-	cfg.Idle = 300 * time.Millisecond
+	cfg.Idle = time.Second
 	rep := runSuite(t, cfg, "robustness/6")
 	res := result(rep, "robustness/6")
 	if res.Verdict != conformance.Pass {
