@@ -53,7 +53,7 @@ func ParseConfig(u *url.URL) (Config, error) {
 		return vs[0], true, nil
 	}
 	known := map[string]bool{"compartments": true, "sizes": true, "boardsize": true, "light": true,
-		"charging": true, "itemsensor": true, "locksensor": true, "leftopen": true, "confirm": true, "name": true,
+		"charging": true, "itemsensor": true, "locksensor": true, "leftopen": true, "confirm": true, "autoclose": true, "name": true,
 		"jam": true, "noack": true, "acknoopen": true, "offline": true}
 	for k := range q {
 		if !known[k] {
@@ -147,7 +147,7 @@ func ParseConfig(u *url.URL) (Config, error) {
 	for _, d := range []struct {
 		key string
 		dst *time.Duration
-	}{{"leftopen", &cfg.LeftOpenAfter}, {"confirm", &cfg.ConfirmTimeout}} {
+	}{{"leftopen", &cfg.LeftOpenAfter}, {"confirm", &cfg.ConfirmTimeout}, {"autoclose", &cfg.AutoClose}} {
 		v, ok, err := one(d.key)
 		if err != nil {
 			return cfg, err

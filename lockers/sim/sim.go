@@ -21,7 +21,9 @@
 // numbers and ranges such as 1-4,9), locksensor (false for a bank with
 // door sensors only), leftopen (how long a door may stay open before
 // EventDoorLeftOpen, default 2m), confirm (how long Open waits to see
-// the door open, default 100ms), name (the bank's name), and faults to
+// the door open, default 100ms), autoclose (close a door that long after a
+// command opened it: for serving the simulator with nobody there to shut
+// doors), name (the bank's name), and faults to
 // start with for demos and command-line tests: jam, noack and acknoopen
 // (compartment numbers, as for light) and offline (board numbers). The
 // bank reports its own events, so lockers.Open refuses the common polling
@@ -76,6 +78,11 @@ type Config struct {
 	Jammed, DropAcks, AckWithoutOpen []lockers.CompartmentID
 	// OfflineBoards start the bank with those boards not answering.
 	OfflineBoards []string
+	// AutoClose, if positive, closes a door this long (real time) after a
+	// command opened it, as a patron or member of staff would: for
+	// "lockergate serve" on the simulator, where nobody is there to shut
+	// doors. A door forced open is not closed by it.
+	AutoClose time.Duration
 	// OnPulse, when set, is called while a lock output is energised, so
 	// that tests can see the output on during the pulse and off after it.
 	OnPulse func(id lockers.CompartmentID)
@@ -92,6 +99,7 @@ type compartment struct {
 	light     bool
 	charging  bool
 	openedAt  time.Time // when the door last opened
+	openings  int       // how many times a command opened the door (AutoClose's timers tell openings apart)
 	leftOpen  bool      // EventDoorLeftOpen already sent for this opening
 	pulses    int
 
@@ -253,7 +261,28 @@ func (b *Bank) Open(ctx context.Context, cmd lockers.Command) (lockers.OpenResul
 	if err != nil {
 		return lockers.OpenResult{Status: st}, b.fail("open", cmd.Compartment, err)
 	}
+	if b.cfg.AutoClose > 0 {
+		b.autoClose(cmd.Compartment)
+	}
 	return lockers.OpenResult{Status: st}, nil
+}
+
+// autoClose closes the door of id after Config.AutoClose, unless it was
+// closed and opened again meanwhile (that opening has its own timer) or the
+// bank was closed.
+func (b *Bank) autoClose(id lockers.CompartmentID) {
+	b.mu.Lock()
+	c := b.comps[id]
+	opening := c.openings
+	b.mu.Unlock()
+	time.AfterFunc(b.cfg.AutoClose, func() {
+		b.mu.Lock()
+		same := !b.closed && c.door == lockers.DoorOpen && c.openings == opening
+		b.mu.Unlock()
+		if same {
+			_ = b.CloseDoor(id) // only fails for an unknown id or a closed bank
+		}
+	})
 }
 
 // pulse energises the lock output of id, lets the simulated mechanism
@@ -296,6 +325,7 @@ func (b *Bank) pulse(id lockers.CompartmentID) (acked bool, err error) {
 		if c.door != lockers.DoorOpen {
 			c.door = lockers.DoorOpen
 			c.openedAt = b.cfg.Now()
+			c.openings++
 			c.leftOpen = false
 			ev = append(ev, b.eventLocked(lockers.EventDoorOpened, c))
 		}
