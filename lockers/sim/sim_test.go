@@ -316,7 +316,7 @@ func TestParseConfig(t *testing.T) {
 		{"light=1-5&compartments=4", 0, "", "option light"},
 		{"leftopen=soon", 0, "", "option leftopen"},
 		{"locksensor=maybe", 0, "", "option locksensor"},
-		{"compartmetns=4", 0, "", "option compartmetns: unknown option (known: acknoopen, boardsize, charging, compartments, confirm, itemsensor, jam, leftopen, light, locksensor, name, noack, offline, sizes)"},
+		{"compartmetns=4", 0, "", "option compartmetns: unknown option (known: acknoopen, autoclose, boardsize, charging, compartments, confirm, itemsensor, jam, leftopen, light, locksensor, name, noack, offline, sizes)"},
 		{"compartments=1&compartments=2", 0, "", "given 2 times"},
 		{"apikey=hunter2", 0, "", "unknown option"},
 	}
