@@ -75,21 +75,24 @@ func (c *clock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// engine opens stores on one database.
+// engine opens stores on one database; fresh makes another, empty one.
 type engine struct {
 	name, driver, dsn string
+	fresh             func(t *testing.T) engine
 }
 
 // forEachEngine runs fn on SQLite and, when LOCKERGATE_TEST_POSTGRES is set,
 // on PostgreSQL (failing if it cannot be reached).
 func forEachEngine(t *testing.T, fn func(t *testing.T, e engine)) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) {
-		fn(t, engine{name: "sqlite", driver: sqlstore.SQLite, dsn: filepath.Join(t.TempDir(), "lockergate.db")})
-	})
+	t.Run("sqlite", func(t *testing.T) { fn(t, sqliteEngine(t)) })
 	if dsn := os.Getenv(pgEnv); dsn != "" {
 		t.Run("postgres", func(t *testing.T) { fn(t, postgresEngine(t, dsn)) })
 	}
+}
+
+func sqliteEngine(t *testing.T) engine {
+	return engine{name: "sqlite", driver: sqlstore.SQLite, dsn: filepath.Join(t.TempDir(), "lockergate.db"), fresh: sqliteEngine}
 }
 
 // postgresEngine makes a schema for the test (dropped afterwards).
@@ -125,7 +128,8 @@ func postgresEngine(t *testing.T, dsn string) engine {
 	q := u.Query()
 	q.Set("options", "-c search_path="+schema)
 	u.RawQuery = q.Encode()
-	return engine{name: "postgres", driver: sqlstore.Postgres, dsn: u.String()}
+	return engine{name: "postgres", driver: sqlstore.Postgres, dsn: u.String(),
+		fresh: func(t *testing.T) engine { return postgresEngine(t, dsn) }}
 }
 
 // open opens and migrates a store on the engine's database.
@@ -232,6 +236,19 @@ func (p *proxy) SetDown(down bool) {
 	if down {
 		p.cut()
 	}
+}
+
+// ilsBack brings the ILS back and waits until the adapter reaches it
+// again (its pooled connections died with the outage).
+func (w *world) ilsBack() {
+	w.t.Helper()
+	w.proxy.SetMute(false)
+	w.proxy.SetDown(false)
+	eventually(w.t, "the ILS to answer again", func() bool {
+		c, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		return w.ils.Ping(c) == nil
+	})
 }
 
 // SetMute makes the ILS deaf-mute to the gateway: requests still reach it,
@@ -451,8 +468,18 @@ func (w *world) config(store gateway.Store, node string) gateway.Config {
 // start opens a store on the world's database and starts a Service on it.
 func (w *world) start(node string) (*gateway.Service, *killableStore) {
 	w.t.Helper()
+	return w.startWith(node)
+}
+
+// startWith is start with changes to the configuration.
+func (w *world) startWith(node string, tweak ...func(*gateway.Config)) (*gateway.Service, *killableStore) {
+	w.t.Helper()
 	ks := &killableStore{Store: w.eng.open(w.t, w.clock)}
-	svc, err := gateway.New(w.config(ks, node))
+	cfg := w.config(ks, node)
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	svc, err := gateway.New(cfg)
 	if err != nil {
 		w.t.Fatalf("New: %v", err)
 	}
