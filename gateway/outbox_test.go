@@ -426,4 +426,3 @@ func rawEntry(t *testing.T, w *world, id int64) gateway.OutboxEntry {
 	}))
 	return *e
 }
-
