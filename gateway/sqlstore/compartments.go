@@ -106,8 +106,15 @@ func holdsSomething(r compRow) bool {
 // after being removed returns to service. Inserts go in multi-row batches,
 // so that seeding a large bank is quick.
 func (t *tx) SyncCompartments(bank string, cs []gateway.Compartment) error {
-	if _, err := t.Bank(bank); err != nil {
-		return err
+	// Lock the bank's row, so that two processes starting together with
+	// one configuration synchronise one after the other.
+	var n int
+	err := t.get(&n, `SELECT COUNT(*) FROM (SELECT id FROM banks WHERE id = ?`+t.forUpdate("FOR UPDATE")+`) b`, bank)
+	if err != nil {
+		return classify(err, "read bank %q", bank)
+	}
+	if n == 0 {
+		return gateway.Errorf(gateway.ENOTFOUND, "bank %q not found", bank)
 	}
 	seen := make(map[lockers.CompartmentID]bool, len(cs))
 	for i, c := range cs {
@@ -171,6 +178,9 @@ func (t *tx) SyncCompartments(bank string, cs []gateway.Compartment) error {
 				args = append(args, bank, string(c.ID), naturalKey(string(c.ID)), string(c.Size), c.SizeRank,
 					string(c.Kind), string(emptyState(c.Kind)), now)
 			}
+			// DO NOTHING: a compartment another process inserted since
+			// the read above is kept as it is.
+			q.WriteString(" ON CONFLICT (bank, id) DO NOTHING")
 			if _, err := t.exec(q.String(), args...); err != nil {
 				return classify(err, "insert compartments of bank %s", bank)
 			}

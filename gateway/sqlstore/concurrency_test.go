@@ -164,3 +164,43 @@ func TestConcurrentClaim(t *testing.T) {
 		t.Logf("%d entries, claimed by %d workers", len(claimed), len(nodes))
 	})
 }
+
+// TestConcurrentStartup has two processes synchronise the same compartments
+// at once, as two gateways starting with one configuration do: both succeed.
+func TestConcurrentStartup(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, e env) {
+		dbs := []*DB{e.open(t), e.open(t)}
+		if _, err := dbs[0].Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		// The banks exist (put by an earlier start); the compartments are
+		// new to both processes.
+		for round := range 5 {
+			seedBank(t, dbs[0], fmt.Sprint("B", round))
+		}
+		var wg sync.WaitGroup
+		for round := range 5 {
+			bank := fmt.Sprint("B", round)
+			for _, db := range dbs {
+				wg.Go(func() {
+					err := db.Tx(ctx, func(tx gateway.Tx) error {
+						return tx.SyncCompartments(bank, pickups(30))
+					})
+					if err != nil {
+						t.Errorf("start-up sync of %s: %v", bank, err)
+					}
+				})
+			}
+		}
+		wg.Wait()
+		mustTx(t, dbs[1], func(tx gateway.Tx) error {
+			cs, err := tx.Compartments(gateway.CompartmentFilter{States: []gateway.CompartmentState{gateway.CompFree}})
+			if len(cs) != 5*30 {
+				t.Errorf("%d free compartments, want %d", len(cs), 5*30)
+			}
+			return err
+		})
+	})
+}

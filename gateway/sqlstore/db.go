@@ -40,10 +40,19 @@ type DB struct {
 	// writer (WAL lets them read while it writes); on PostgreSQL it is w.
 	r *sqlx.DB
 
+	// writer is SQLite's writer slot (nil on PostgreSQL): Tx takes it
+	// before the connection, so that a transaction waiting behind a stuck
+	// one (or a Tx called inside another's fn) gives up after writerWait
+	// instead of waiting forever on a context without a deadline.
+	writer chan struct{}
+
 	now        func() time.Time
 	txAttempts int
 	maxConns   int
 }
+
+// writerWait bounds how long a SQLite Tx waits for the writer.
+const writerWait = 30 * time.Second
 
 var _ gateway.Store = (*DB)(nil)
 
@@ -180,6 +189,7 @@ func (db *DB) openSQLite(ctx context.Context, dsn string) error {
 		w.Close()
 		return fmt.Errorf("sqlstore: sqlite %s: %w", path, err)
 	}
+	db.writer = make(chan struct{}, 1)
 	if memory {
 		db.w, db.r = w, w
 		return nil
@@ -257,8 +267,34 @@ func (db *DB) Ping(ctx context.Context) error {
 // commits it if fn returns nil. fn runs again, after a short jittered pause,
 // when the database reports a serialization failure, a deadlock or a busy
 // lock, up to the configured number of attempts; ctx bounds all of it.
+//
+// On SQLite, fn must not call Tx itself: there is one writer, which the
+// outer transaction holds; the inner one fails with EUNAVAILABLE after 30
+// seconds (or when ctx ends).
 func (db *DB) Tx(ctx context.Context, fn func(tx gateway.Tx) error) error {
+	release, err := db.acquireWriter(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	return db.run(ctx, db.w, false, fn)
+}
+
+// acquireWriter takes SQLite's writer slot (nothing on PostgreSQL).
+func (db *DB) acquireWriter(ctx context.Context) (release func(), err error) {
+	if db.writer == nil {
+		return func() {}, nil
+	}
+	t := time.NewTimer(writerWait)
+	defer t.Stop()
+	select {
+	case db.writer <- struct{}{}:
+		return func() { <-db.writer }, nil
+	case <-ctx.Done():
+		return nil, gateway.WrapError(gateway.EUNAVAILABLE, ctx.Err(), "database: waiting for the writer")
+	case <-t.C:
+		return nil, gateway.Errorf(gateway.EUNAVAILABLE, "database: another transaction held the writer for %v", writerWait)
+	}
 }
 
 // View runs fn in a read-only transaction; writes fail.

@@ -92,6 +92,11 @@ func (db *DB) Migrate(ctx context.Context) (applied []int, err error) {
 	if err != nil {
 		return nil, err
 	}
+	release, err := db.acquireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	conn, err := db.w.Connx(ctx)
 	if err != nil {
 		return nil, classify(err, "migrate: connect")

@@ -487,3 +487,24 @@ func sqliteBusy(t *testing.T, db *DB) error {
 	}
 	return classify(err, "provoked")
 }
+
+// TestNestedTxDoesNotHang: on SQLite a Tx inside another's fn cannot get
+// the single writer; it must fail when its context ends, not hang.
+func TestNestedTxDoesNotHang(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *DB) {
+		if db.driver != SQLite {
+			return // PostgreSQL has a pool of writers: nesting works there
+		}
+		ctx := context.Background()
+		err := db.Tx(ctx, func(tx gateway.Tx) error {
+			inner, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+			defer cancel()
+			err := db.Tx(inner, func(gateway.Tx) error { return nil })
+			wantCode(t, err, gateway.EUNAVAILABLE)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
