@@ -1,6 +1,199 @@
 package main
 
-import "context"
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
-// SCAFFOLDING: replaced by the command's real implementation.
-func serve(ctx context.Context, e *env, args []string) error { return usagef("not built yet") }
+	"github.com/lockergate/lockergate/gateway/config"
+	"github.com/lockergate/lockergate/sip2"
+	"github.com/lockergate/lockergate/sip2/sip2mem"
+)
+
+// serveListening starts the banner line that gives the API's address; the
+// end-to-end tests parse it.
+const serveListening = "lockergate: API on "
+
+// serveAutoClose is how long the zero-configuration simulated bank leaves
+// a door open before "someone" shuts it, so that loads and pickups made
+// through the API complete without a person at the bank.
+const serveAutoClose = "8s"
+
+// serve runs the gateway until ctx ends (Ctrl-C, SIGTERM).
+func serve(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "serve", "[--config FILE] [--listen host:port] [--data DIR]\n\n"+
+		"Runs the gateway: the REST API (/api/v1, /healthz, /readyz, /metrics), the workflows,\n"+
+		"the outbox sender and the door watchers. Applies database migrations at start-up.\n\n"+
+		"Without --config it runs on embedded defaults: SQLite in ./data, a simulated ILS (SIP2\n"+
+		"on loopback, the demo library) and a simulated bank of 24 compartments in three sizes\n"+
+		"whose doors close by themselves after "+serveAutoClose+". API tokens for that setup are\n"+
+		"generated into DIR/tokens (mode 0600).\n")
+	cfgFile := fs.String("config", "", "configuration file (YAML); environment overrides apply (LOCKERGATE_HTTP_LISTEN, ...)")
+	listen := fs.String("listen", "", "address of the API (overrides http.listen; port 0 picks a free one)")
+	dataDir := fs.String("data", "", "data directory for the embedded defaults (default ./data)")
+	if err := parseOnlyFlags(fs, args); err != nil {
+		return err
+	}
+	var (
+		cfg  *config.Config
+		err  error
+		sim  *simILS
+		note []string
+	)
+	if *cfgFile != "" {
+		if *dataDir != "" {
+			return usagef("--data applies to the embedded defaults; set data_dir in %s", *cfgFile)
+		}
+		if cfg, err = config.LoadFile(*cfgFile); err != nil {
+			return err
+		}
+	} else {
+		dir := *dataDir
+		if dir == "" {
+			dir = config.DefaultDataDir
+		}
+		cfg = config.Default(dir)
+		if v, ok := os.LookupEnv("LOCKERGATE_HTTP_LISTEN"); ok && v != "" {
+			cfg.HTTP.Listen = v
+		}
+		sim, err = startSimILS(sip2mem.NewDemo(), e.stderr)
+		if err != nil {
+			return err
+		}
+		defer sim.stop()
+		cfg.ILS[config.DemoILS].SIP2.Addr = sim.addr
+		for i := range cfg.Sites[0].Banks {
+			cfg.Sites[0].Banks[i].Driver += "&autoclose=" + serveAutoClose
+		}
+		tokensFile, err := demoTokens(cfg)
+		if err != nil {
+			return err
+		}
+		if err := cfg.Validate(); err != nil {
+			return err
+		}
+		note = []string{
+			"running on embedded defaults (no --config):",
+			fmt.Sprintf("  store     SQLite %s", storeDSN(cfg)),
+			fmt.Sprintf("  ILS       simulated library, SIP2 on %s (login %s, institution %s)", sim.addr, sip2mem.DemoUser, sip2mem.DemoInstitution),
+			fmt.Sprintf("  lockers   bank %s: simulated, 24 compartments (12 S, 8 M, 4 L); returns 21-22; laptops I0039, I0040 in 23, 24; doors close by themselves after %s", config.DemoBank, serveAutoClose),
+			fmt.Sprintf("  tokens    %s (kiosk, staff and admin bearer tokens; mode 0600)", tokensFile),
+			"  patrons   P0001-P0012 (PIN 1234 for odd numbers, 4321 for even); items with holds for pickup here: I0010 (P0001), I0011 (P0002), I0012 (P0007), I0031 (P0005)",
+		}
+	}
+	if *listen != "" {
+		cfg.HTTP.Listen = *listen
+	}
+
+	a, err := newApp(ctx, cfg, appOptions{Log: e.stderr})
+	if err != nil {
+		return err
+	}
+	if err := a.start(ctx); err != nil {
+		a.close()
+		return err
+	}
+	w := e.stdout
+	fmt.Fprintf(w, "lockergate %s\n", version)
+	for _, l := range note {
+		fmt.Fprintln(w, l)
+	}
+	if *cfgFile != "" {
+		banks := 0
+		for _, s := range cfg.Sites {
+			banks += len(s.Banks)
+		}
+		fmt.Fprintf(w, "configuration %s: %d site(s), %d bank(s), store %s\n", *cfgFile, len(cfg.Sites), banks, storeDriver(cfg))
+	}
+	fmt.Fprintf(w, "%s%s/api/v1 (OpenAPI: %s/api/v1/openapi.json; health: /healthz, /readyz; metrics: /metrics)\n", serveListening, a.url, a.url)
+	fmt.Fprintln(w, "Ctrl-C to stop.")
+
+	<-ctx.Done()
+	fmt.Fprintln(w, "lockergate: shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return a.shutdown(sctx)
+}
+
+// demoTokens gives the zero-configuration setup its API tokens: read from
+// DataDir/tokens, or generated into it on first start. Tokens are secrets:
+// they are written to that file (mode 0600) and never printed.
+func demoTokens(cfg *config.Config) (string, error) {
+	path := filepath.Join(cfg.DataDir, "tokens")
+	roles := []string{config.RoleKiosk, config.RoleStaff, config.RoleAdmin}
+	tokens := map[string]string{}
+	if b, err := os.ReadFile(path); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(line); len(f) == 2 && !strings.HasPrefix(f[0], "#") {
+				tokens[f[0]] = f[1]
+			}
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("tokens file: %w", err)
+	}
+	changed := false
+	for _, r := range roles {
+		if len(tokens[r]) < 16 {
+			v := make([]byte, 24)
+			if _, err := rand.Read(v); err != nil {
+				return "", err
+			}
+			tokens[r] = hex.EncodeToString(v)
+			changed = true
+		}
+		// TokenEnv only names where the value came from: the tokens file.
+		cfg.Tokens = append(cfg.Tokens, config.Token{Name: "demo-" + r, Role: r, TokenEnv: "(" + path + ")", Token: config.Secret(tokens[r])})
+	}
+	if changed {
+		var sb strings.Builder
+		sb.WriteString("# API bearer tokens of the zero-configuration setup, one per role:\n")
+		sb.WriteString("#   curl -H \"Authorization: Bearer $(awk '$1==\"staff\"{print $2}' " + path + ")\" ...\n")
+		for _, r := range roles {
+			fmt.Fprintf(&sb, "%s %s\n", r, tokens[r])
+		}
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return "", fmt.Errorf("data directory: %w", err)
+		}
+		if err := os.WriteFile(path, []byte(sb.String()), 0o600); err != nil {
+			return "", fmt.Errorf("tokens file: %w", err)
+		}
+	}
+	return path, nil
+}
+
+// simILS is the simulated ILS served over SIP2 on loopback.
+type simILS struct {
+	lib    *sip2mem.Library
+	srv    *sip2.Server
+	addr   string
+	served chan error
+}
+
+// startSimILS serves lib over SIP2 on a free loopback port.
+func startSimILS(lib *sip2mem.Library, logTo io.Writer) (*simILS, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("simulated ILS: %w", err)
+	}
+	s := &simILS{lib: lib, addr: l.Addr().String(), served: make(chan error, 1)}
+	s.srv = &sip2.Server{Backend: lib, ErrorLog: log.New(logTo, "ils-sim: ", log.LstdFlags)}
+	go func() { s.served <- s.srv.Serve(l) }()
+	return s, nil
+}
+
+// stop shuts the simulated ILS down.
+func (s *simILS) stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = s.srv.Shutdown(ctx) // the gateway has stopped using it
+	<-s.served
+}
