@@ -30,7 +30,7 @@ func (s *suite) grammarCases(code, key, format, source string, n int) []*conform
 	}
 	cases = append(cases, s.newCase(id(),
 		spec.name+": the fixed fields have their lengths and formats",
-		fmt.Sprintf("%s The fixed-length fields, in order, are %s: they \"cannot be left blank\" (dates are YYYYMMDDZZZZHHMMSS with ZZZZ four blanks for local time or three blanks and Z for UTC; flags are Y or N).", format, strings.Join(fixedNames, ", ")),
+		fmt.Sprintf("%s The fixed-length fields, in order, are %s. \"Fixed-length required fields must contain specific information and cannot be left blank.\" Dates are YYYYMMDDZZZZHHMMSS: \"The ZZZZ field should contain blanks (code $20) to represent local time. To represent universal time, a Z character (code $5A) should be put in the last (right hand) position of the ZZZZ field\" (another zone's letter likewise). Flags are Y or N.", format, strings.Join(fixedNames, ", ")),
 		source+"; SIP2 2.00, Standard Protocol Rules (fixed-length fields, dates)", conformance.Must,
 		func(ctx context.Context, t *conformance.T) error {
 			return s.eachOfCode(ctx, t, code, func(m *message) string { return spec.checkFixed(m.fixed) },
