@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -267,8 +268,13 @@ func (t *tx) AssignCompartment(req gateway.AssignRequest) (*gateway.Compartment,
 		var where strings.Builder
 		args := []any{req.Bank, string(req.Kind), string(gateway.CompFree), req.MinSizeRank}
 		where.WriteString(` WHERE c.bank = ? AND c.kind = ? AND c.state = ? AND c.size_rank >= ?`)
-		inList(&where, &args, "c.id", skip)
-		q := strings.Replace(where.String(), " AND c.id IN", " AND c.id NOT IN", 1)
+		if len(skip) > 0 {
+			fmt.Fprintf(&where, " AND c.id NOT IN (%s)", placeholders(len(skip)))
+			for _, id := range skip {
+				args = append(args, string(id))
+			}
+		}
+		q := where.String()
 		var r compRow
 		err := t.get(&r, `SELECT c.bank, c.id, c.size, c.size_rank, c.kind, c.state, '' AS holder, c.reason, c.updated_at
 			FROM compartments c`+q+` ORDER BY c.size_rank, c.sort_key, c.id LIMIT 1`+t.forUpdate("FOR UPDATE SKIP LOCKED"), args...)
