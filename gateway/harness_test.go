@@ -408,6 +408,12 @@ func (s *syncBuffer) String() string {
 
 func newWorld(t *testing.T, eng engine, tweak ...func(*gateway.Config)) *world {
 	t.Helper()
+	return newWorldBank(t, eng, bankConfig, tweak...)
+}
+
+// newWorldBank is newWorld with another simulated bank configuration.
+func newWorldBank(t *testing.T, eng engine, bankCfg string, tweak ...func(*gateway.Config)) *world {
+	t.Helper()
 	w := &world{t: t, eng: eng, clock: newClock(), lib: sip2mem.NewDemo(), notes: &notifier{}, logs: &syncBuffer{}, tweak: tweak}
 	srv := sip2test.NewServer(t, w.lib)
 	w.proxy = newProxy(t, srv.Addr)
@@ -422,7 +428,7 @@ func newWorld(t *testing.T, eng engine, tweak ...func(*gateway.Config)) *world {
 	t.Cleanup(func() { adapter.Close() })
 	w.ils = &recordingILS{ILS: adapter}
 	ctx := context.Background()
-	w.driver, err = lockers.Open(ctx, bankConfig)
+	w.driver, err = lockers.Open(ctx, bankCfg)
 	if err != nil {
 		t.Fatalf("open the simulated bank: %v", err)
 	}
