@@ -3,6 +3,7 @@ package sip2mem
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -245,7 +246,7 @@ func (s *session) PatronInformation(ctx context.Context, req *sip2.PatronInforma
 	r.OverdueItemsCount = len(sum.Overdue)
 	r.ChargedItemsCount = len(sum.Loans)
 	r.FineItemsCount = len(sum.Fees)
-	r.ChargedItemsLimit = strconv.Itoa(chargeLimit(&p))
+	r.ChargedItemsLimit = fmt.Sprintf("%04d", chargeLimit(&p)) // SIP2 gives CB four digits, as BZ
 	r.EmailAddress = p.Email
 	r.HomeAddress = p.Address
 	r.HomePhoneNumber = p.Phone
