@@ -270,12 +270,26 @@ type recordingILS struct {
 	mu        sync.Mutex
 	checkouts []gateway.CheckoutRequest
 	checkins  []gateway.CheckinRequest
+	// beforeCheckout, if set, runs once before the next checkout is sent.
+	beforeCheckout func()
+}
+
+// BeforeNextCheckout runs f once, just before the next checkout is sent.
+func (r *recordingILS) BeforeNextCheckout(f func()) {
+	r.mu.Lock()
+	r.beforeCheckout = f
+	r.mu.Unlock()
 }
 
 func (r *recordingILS) Checkout(ctx context.Context, req gateway.CheckoutRequest) (*gateway.CheckoutResult, error) {
 	r.mu.Lock()
 	r.checkouts = append(r.checkouts, req)
+	before := r.beforeCheckout
+	r.beforeCheckout = nil
 	r.mu.Unlock()
+	if before != nil {
+		before()
+	}
 	return r.ILS.Checkout(ctx, req)
 }
 

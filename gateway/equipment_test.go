@@ -1,0 +1,212 @@
+package gateway_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/lockergate/lockergate/gateway"
+	"github.com/lockergate/lockergate/lockers"
+	"github.com/lockergate/lockergate/sip2/sip2mem"
+)
+
+func lockersID(s string) lockers.CompartmentID { return lockers.CompartmentID(s) }
+
+func equipmentState(t *testing.T, svc *gateway.Service, item string) gateway.Equipment {
+	t.Helper()
+	es, err := svc.Equipment(ctx(t), bankID)
+	must(t, err)
+	for _, e := range es {
+		if e.Item == item {
+			return e
+		}
+	}
+	t.Fatalf("equipment %s not listed", item)
+	return gateway.Equipment{}
+}
+
+// TestEquipmentLending: lend (checkout confirmed before the door opens) →
+// door closed → on loan → returned into its home → available, checked in.
+func TestEquipmentLending(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		w := newWorld(t, e)
+		svc, _ := w.start("n1")
+		c := ctx(t)
+		es, err := svc.Equipment(c, bankID)
+		must(t, err)
+		if len(es) != 3 {
+			t.Fatalf("equipment %+v", es)
+		}
+		for _, x := range es {
+			if x.State != gateway.EquipAvailable {
+				t.Fatalf("%s starts %s", x.Item, x.State)
+			}
+			if got := compartment(t, svc, x.Compartment); got.Kind != gateway.KindEquipment || got.State != gateway.CompAvailable {
+				t.Fatalf("home of %s: %+v", x.Item, got)
+			}
+		}
+
+		res, err := svc.Lend(c, gateway.LendRequest{Bank: bankID, Patron: "P0008", PIN: "4321", Type: "laptop"})
+		must(t, err)
+		if res.Item != "I0021" || res.Compartment != "23" || res.Due.IsZero() || len(res.Reassigned) != 0 {
+			t.Fatalf("lend %+v", res)
+		}
+		if w.onLoanTo("I0021") != "P0008" {
+			t.Fatal("the ILS has no loan")
+		}
+		if got := equipmentState(t, svc, "I0021"); got.State != gateway.EquipLending {
+			t.Fatalf("while the door is open: %s", got.State)
+		}
+		w.closeDoor(svc, "23", gateway.CompOnLoan)
+		if got := equipmentState(t, svc, "I0021"); got.State != gateway.EquipOnLoan || got.Patron != "P0008" {
+			t.Fatalf("after the door closed: %+v", got)
+		}
+		// Not available any more.
+		_, err = svc.Lend(c, gateway.LendRequest{Bank: bankID, Patron: "P0008", PIN: "4321", Item: "I0021"})
+		wantCode(t, err, gateway.ECONFLICT)
+
+		rr, err := svc.Return(c, gateway.ReturnRequest{Bank: bankID, Item: "I0021", Patron: "P0008"})
+		must(t, err)
+		if !rr.Equipment || rr.Compartment != "23" || rr.Return != "" {
+			t.Fatalf("equipment return %+v", rr)
+		}
+		w.closeDoor(svc, "23", gateway.CompAvailable)
+		must(t, svc.Flush(c))
+		if got := equipmentState(t, svc, "I0021"); got.State != gateway.EquipAvailable || got.Patron != "" {
+			t.Fatalf("after the return: %+v", got)
+		}
+		if w.onLoanTo("I0021") != "" {
+			t.Fatal("returned equipment still on loan in the ILS")
+		}
+		if cnt := w.lib.Counts("I0021"); cnt.Checkouts != 1 || cnt.Checkins != 1 {
+			t.Fatalf("ILS counts %+v, want one checkout and one checkin", cnt)
+		}
+		// Returning what is already home is refused.
+		_, err = svc.Return(c, gateway.ReturnRequest{Bank: bankID, Item: "I0021"})
+		wantCode(t, err, gateway.ECONFLICT)
+	})
+}
+
+// TestEquipmentFaults: a jammed home after the checkout → the item is
+// checked back in (never cancelled) and another of the type is lent; a
+// jammed home at return → the item goes to a returns compartment; the ILS
+// down → nothing lent; refusals and bad requests.
+func TestEquipmentFaults(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		w := newWorld(t, e)
+		w.lib.AddPatron(sip2mem.Patron{ID: "P0099", Name: "Full Card", PIN: "5555", ChargeLimit: 1})
+		must(t, w.lib.AddLoan(sip2mem.Loan{PatronID: "P0099", ItemID: "I0030", Out: w.clock.Now(), Due: w.clock.Now().AddDate(0, 0, 14)}))
+		svc, _ := w.start("n1")
+		c := ctx(t)
+
+		must(t, w.bank.Jam("23", true))
+		res, err := svc.Lend(c, gateway.LendRequest{Bank: bankID, Patron: "P0008", PIN: "4321", Type: "laptop"})
+		must(t, err)
+		if res.Item != "I0022" || res.Compartment != "24" || len(res.Reassigned) != 1 || res.Reassigned[0] != "23" {
+			t.Fatalf("lend with 23 jammed: %+v", res)
+		}
+		must(t, svc.Flush(c))
+		if who := w.onLoanTo("I0021"); who != "" {
+			t.Fatalf("the jammed laptop is still on loan to %s", who)
+		}
+		if cnt := w.lib.Counts("I0021"); cnt.Checkouts != 1 || cnt.Checkins != 1 {
+			t.Fatalf("jammed laptop's ILS counts %+v: want checked out then back in", cnt)
+		}
+		if got := equipmentState(t, svc, "I0021"); got.State != gateway.EquipOutOfService {
+			t.Fatalf("jammed laptop %s", got.State)
+		}
+		if got := compartment(t, svc, "23"); got.State != gateway.CompOutOfService {
+			t.Fatalf("jammed home %s", got.State)
+		}
+		if w.onLoanTo("I0022") != "P0008" {
+			t.Fatal("the second laptop is not on loan")
+		}
+		w.closeDoor(svc, "24", gateway.CompOnLoan)
+
+		// No laptop left.
+		_, err = svc.Lend(c, gateway.LendRequest{Bank: bankID, Patron: "P0008", PIN: "4321", Type: "laptop"})
+		wantCode(t, err, gateway.ECONFLICT)
+
+		// Its home jams at the return: it goes to a returns compartment.
+		must(t, w.bank.Jam("24", true))
+		rr, err := svc.Return(c, gateway.ReturnRequest{Bank: bankID, Item: "I0022"})
+		must(t, err)
+		if rr.Equipment || rr.Compartment != "19" || rr.Return == "" {
+			t.Fatalf("return with the home jammed: %+v", rr)
+		}
+		w.closeDoor(svc, "19", gateway.CompReturnPending)
+		must(t, svc.Flush(c))
+		if w.onLoanTo("I0022") != "" {
+			t.Fatal("the laptop returned into a returns compartment is still on loan")
+		}
+		// Staff fix both homes, put the laptops back and return them to
+		// service: both are available again.
+		for _, id := range []string{"23", "24"} {
+			must(t, w.bank.Jam(lockersID(id), false))
+			must(t, svc.SetInService(c, bankID, lockersID(id), true, "", "staff:fixer"))
+		}
+		for _, item := range []string{"I0021", "I0022"} {
+			if got := equipmentState(t, svc, item); got.State != gateway.EquipAvailable {
+				t.Fatalf("%s after repair: %s", item, got.State)
+			}
+		}
+
+		// The ILS refuses the loan: no door opens.
+		pulses := w.bank.Pulses("12")
+		_, err = svc.Lend(c, gateway.LendRequest{Bank: bankID, Patron: "P0099", PIN: "5555", Type: "camera"})
+		wantCode(t, err, gateway.EREFUSED)
+		if w.bank.Pulses("12") != pulses || equipmentState(t, svc, "I0023").State != gateway.EquipAvailable {
+			t.Fatal("a refused loan opened the door or kept the camera")
+		}
+		// The ILS down: no loan, no door.
+		w.proxy.SetDown(true)
+		_, err = svc.Lend(c, gateway.LendRequest{Bank: bankID, Patron: "P0008", PIN: "4321", Type: "camera"})
+		wantCode(t, err, gateway.EUNAVAILABLE)
+		w.ilsBack()
+		if w.bank.Pulses("12") != pulses || equipmentState(t, svc, "I0023").State != gateway.EquipAvailable {
+			t.Fatal("a loan with the ILS down opened the door or kept the camera")
+		}
+		// The checkout reaches the ILS but its answer is lost: nothing is
+		// lent, and once the ILS answers again the item ends checked in.
+		before := w.lib.Counts("I0023")
+		w.ils.BeforeNextCheckout(func() { w.proxy.SetMute(true) })
+		_, err = svc.Lend(c, gateway.LendRequest{Bank: bankID, Patron: "P0008", PIN: "4321", Type: "camera"})
+		wantCode(t, err, gateway.EUNAVAILABLE)
+		if w.onLoanTo("I0023") != "P0008" {
+			t.Fatal("setup: the muted checkout did not reach the ILS")
+		}
+		if w.bank.Pulses("12") != pulses {
+			t.Fatal("a loan whose checkout was not confirmed opened the door")
+		}
+		w.ilsBack()
+		w.clock.Advance(time.Minute)
+		must(t, svc.Flush(c))
+		if who := w.onLoanTo("I0023"); who != "" {
+			t.Fatalf("camera still on loan to %s after the unconfirmed loan was resolved", who)
+		}
+		if cnt := w.lib.Counts("I0023"); cnt.Checkouts-before.Checkouts != 1 || cnt.Checkins-before.Checkins != 1 {
+			t.Fatalf("camera counts %+v (before %+v): want one checkout (never resent) and one checkin", cnt, before)
+		}
+		// The camera still lends once the ILS is back.
+		res, err = svc.Lend(c, gateway.LendRequest{Bank: bankID, Patron: "P0008", PIN: "4321", Item: "I0023"})
+		must(t, err)
+		if res.Compartment != "12" {
+			t.Fatalf("camera lent from %s", res.Compartment)
+		}
+
+		for _, req := range []gateway.LendRequest{
+			{Bank: bankID, Patron: "P0008", Type: "laptop"},
+			{Bank: bankID, Patron: "P0008", PIN: "4321"},
+		} {
+			_, err = svc.Lend(c, req)
+			wantCode(t, err, gateway.EINVALID)
+		}
+		_, err = svc.Lend(c, gateway.LendRequest{Bank: bankID, Patron: "P0008", PIN: "4321", Type: "drone"})
+		wantCode(t, err, gateway.ENOTFOUND)
+		_, err = svc.Lend(c, gateway.LendRequest{Bank: bankID, Patron: "P0008", PIN: "4321", Item: "I0001"})
+		wantCode(t, err, gateway.ENOTFOUND)
+		_, err = svc.Lend(c, gateway.LendRequest{Bank: bankID, Patron: "P0008", PIN: "0000", Type: "laptop"})
+		wantCode(t, err, gateway.EUNAUTHORIZED)
+		_, err = svc.Lend(c, gateway.LendRequest{Bank: bankID, Patron: "P0003", PIN: "1234", Type: "laptop"})
+		wantCode(t, err, gateway.EFORBIDDEN)
+	})
+}
