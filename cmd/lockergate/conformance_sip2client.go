@@ -34,7 +34,8 @@ func conformanceSIP2Client(ctx context.Context, e *env, args []string) error {
 	location := fs.String("location", "", "the location code (CP) of the device's account (default the demo library's main branch)")
 	ed := fs.Bool("error-detection", true, "the device is configured for error detection (AY sequence numbers and AZ checksums)")
 	wait := fs.Duration("wait", 2*time.Minute, "how long to wait for the device to connect")
-	idle := fs.Duration("idle", 60*time.Second, "end the recording when the device has been silent or disconnected this long")
+	idle := fs.Duration("idle", 60*time.Second, "end the recording when the device has sent nothing this long")
+	reconnect := fs.Duration("reconnect-wait", 5*time.Second, "after the device closed its connection, end the recording unless it connects again within this time")
 	maxSession := fs.Duration("max-session", 10*time.Minute, "end the recording this long after the device connected")
 	resendAt := fs.Int("resend-at", 3, "answer the device's message `n` (counting from 1) with 96, Request SC Resend; 0 turns it off")
 	lateAt := fs.Int("late-at", 5, "hold back the reply to the device's message `n`; 0 turns it off")
@@ -50,7 +51,7 @@ func conformanceSIP2Client(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	for name, d := range map[string]time.Duration{"--wait": *wait, "--idle": *idle, "--max-session": *maxSession, "--late-delay": *lateDelay} {
+	for name, d := range map[string]time.Duration{"--wait": *wait, "--idle": *idle, "--reconnect-wait": *reconnect, "--max-session": *maxSession, "--late-delay": *lateDelay} {
 		if d <= 0 {
 			return usagef("%s must be positive, not %v", name, d)
 		}
@@ -79,7 +80,7 @@ func conformanceSIP2Client(ctx context.Context, e *env, args []string) error {
 	defer l.Close() // the session closes it; a --list or a bad --run never opens one
 	cfg := sip2client.Config{
 		Listener: l, TLS: tlsConfig, User: *user, Password: pw, Institution: *institution, Location: *location,
-		ErrorDetection: *ed, WaitConnect: *wait, Idle: *idle, MaxSession: *maxSession,
+		ErrorDetection: *ed, WaitConnect: *wait, Idle: *idle, Reconnect: *reconnect, MaxSession: *maxSession,
 		Resend96At: offIfZero(*resendAt), LateReplyAt: offIfZero(*lateAt), LateDelay: *lateDelay,
 		Prompt: func(msg string) {
 			for _, line := range strings.Split(msg, "\n") {

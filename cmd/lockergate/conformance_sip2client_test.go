@@ -93,7 +93,7 @@ func TestConformanceSIP2Client(t *testing.T) {
 		return err
 	}
 	code, out, errs := runSIP2ClientCmd(t, device, "--listen", "127.0.0.1:0", "--user", sip2mem.DemoUser, "--password-env", "LG_TEST_SIP_PW",
-		"--institution", "DEMO", "--wait", "5s", "--idle", "200ms", "--late-delay", "200ms", "--max-session", "10s", "--quiet")
+		"--institution", "DEMO", "--wait", "5s", "--idle", "3s", "--reconnect-wait", "200ms", "--late-delay", "200ms", "--max-session", "20s", "--quiet")
 	if code != 0 || !strings.Contains(out, "PASSED") {
 		t.Errorf("reference device: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}

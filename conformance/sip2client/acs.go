@@ -188,7 +188,7 @@ func (a *acs) instructions() string {
 	if a.cfg.LateReplyAt > 0 {
 		fmt.Fprintf(&b, "The reply to the device's message %d will be held back %v: the device must wait for it.\n", a.cfg.LateReplyAt, a.cfg.LateDelay)
 	}
-	fmt.Fprintf(&b, "The recording ends when the device has been silent or disconnected for %v (at most %v after it connects).", a.cfg.Idle, a.cfg.MaxSession)
+	fmt.Fprintf(&b, "The recording ends when the device has been silent for %v or disconnected for %v (at most %v after it connects).", a.cfg.Idle, a.cfg.Reconnect, a.cfg.MaxSession)
 	return b.String()
 }
 
@@ -226,8 +226,8 @@ func (a *acs) watch(ctx context.Context) string {
 		case now.Sub(first) > a.cfg.MaxSession:
 			return fmt.Sprintf("the session reached its limit of %v", a.cfg.MaxSession)
 		case holding:
-		case now.Sub(last) > a.cfg.Idle && open == 0:
-			return fmt.Sprintf("the client disconnected and did not come back within %v", a.cfg.Idle)
+		case now.Sub(last) > a.cfg.Reconnect && open == 0:
+			return fmt.Sprintf("the client disconnected and did not come back within %v", a.cfg.Reconnect)
 		case now.Sub(last) > a.cfg.Idle:
 			return fmt.Sprintf("the client was silent for %v", a.cfg.Idle)
 		}

@@ -76,6 +76,10 @@ type Config struct {
 	// Idle ends the recording when the device has sent nothing (or stayed
 	// disconnected) that long. If zero, 60 seconds.
 	Idle time.Duration
+	// Reconnect is how long the recording waits, after the device closed
+	// its last connection, for it to connect again before ending. If zero,
+	// Idle or 5 seconds, whichever is shorter.
+	Reconnect time.Duration
 	// MaxSession ends the recording that long after the device first
 	// connected. If zero, 10 minutes.
 	MaxSession time.Duration
@@ -155,6 +159,9 @@ func newSuite(cfg Config) *suite {
 	}
 	if cfg.Idle <= 0 {
 		cfg.Idle = 60 * time.Second
+	}
+	if cfg.Reconnect <= 0 {
+		cfg.Reconnect = min(cfg.Idle, 5*time.Second)
 	}
 	if cfg.MaxSession <= 0 {
 		cfg.MaxSession = 10 * time.Minute

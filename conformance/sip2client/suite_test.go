@@ -23,7 +23,10 @@ type device func(ctx context.Context, addr string) error
 func testConfig(l net.Listener) Config {
 	return Config{
 		Listener: l, User: sip2mem.DemoUser, Password: sip2mem.DemoPassword, Institution: sip2mem.DemoInstitution,
-		ErrorDetection: true, WaitConnect: 5 * time.Second, Idle: 200 * time.Millisecond, MaxSession: 20 * time.Second,
+		// Idle is long, so that a loaded machine's stall does not end a
+		// session early; the devices close their connection when done,
+		// which ends it after the short Reconnect.
+		ErrorDetection: true, WaitConnect: 5 * time.Second, Idle: 3 * time.Second, Reconnect: 150 * time.Millisecond, MaxSession: 20 * time.Second,
 		LateDelay: 250 * time.Millisecond,
 	}
 }
