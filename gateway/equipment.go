@@ -422,7 +422,9 @@ func (s *Service) closeEquipmentReturn(tx Tx, b *bankRT, c *Compartment, evs *[]
 	if err := tx.UpdateEquipment(eq, EquipReturning); err != nil {
 		return err
 	}
-	if err := s.enqueueCheckin(tx, b, fmt.Sprintf("checkin:equipment:%s:%d", eq.Item, now.UnixNano()), eq.Item, now); err != nil {
+	// Random, not time-based: two returns of one item at one clock
+	// reading must not share a key (the second would be de-duplicated).
+	if err := s.enqueueCheckin(tx, b, "checkin:equipment:"+eq.Item+":"+randHex(8), eq.Item, now); err != nil {
 		return err
 	}
 	*evs = append(*evs, Event{Type: "equipment_returned", Site: b.site.ID, Bank: b.cfg.ID, Compartment: c.ID, Item: eq.Item, Patron: s.patronHash(patron), Outcome: "available"})
@@ -478,7 +480,7 @@ func (s *Service) reconcileEquipment(ctx context.Context) error {
 					return err
 				}
 			}
-			if err := s.enqueueCheckin(tx, b, fmt.Sprintf("checkin:lend-undo:%s:%d", eq.Item, now.UnixNano()), eq.Item, now); err != nil {
+			if err := s.enqueueCheckin(tx, b, "checkin:lend-undo:"+eq.Item+":"+randHex(8), eq.Item, now); err != nil {
 				return err
 			}
 			eq.State, eq.Patron = EquipAvailable, ""

@@ -83,6 +83,19 @@ func TestEquipmentLending(t *testing.T) {
 		// Returning what is already home is refused.
 		_, err = svc.Return(c, gateway.ReturnRequest{Bank: bankID, Item: "I0021"})
 		wantCode(t, err, gateway.ECONFLICT)
+
+		// Again at the same clock reading: the second return's checkin is
+		// its own transaction, not mistaken for the first.
+		_, err = svc.Lend(c, gateway.LendRequest{Bank: bankID, Patron: "P0011", PIN: "1234", Item: "I0021"})
+		must(t, err)
+		w.closeDoor(svc, "23", gateway.CompOnLoan)
+		_, err = svc.Return(c, gateway.ReturnRequest{Bank: bankID, Item: "I0021"})
+		must(t, err)
+		w.closeDoor(svc, "23", gateway.CompAvailable)
+		must(t, svc.Flush(c))
+		if cnt := w.lib.Counts("I0021"); cnt.Checkouts != 2 || cnt.Checkins != 2 || w.onLoanTo("I0021") != "" {
+			t.Fatalf("after a second loan and return: %+v, on loan to %q", cnt, w.onLoanTo("I0021"))
+		}
 	})
 }
 

@@ -44,8 +44,12 @@ type Service struct {
 	mu      sync.Mutex
 	started bool
 	stopped bool
-	ctx     context.Context // ends at Shutdown; background work and post-commit steps run under it
+	ctx     context.Context // the background loops; ends when Shutdown starts
 	cancel  context.CancelFunc
+	// work is the context of sends and other steps that must finish once
+	// begun; it ends only when Shutdown's own deadline passes.
+	work       context.Context
+	cancelWork context.CancelFunc
 	wg      sync.WaitGroup
 	kick    chan struct{}
 
@@ -333,6 +337,7 @@ func (s *Service) Start(ctx context.Context) error {
 	}
 	s.started = true
 	s.ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	s.work, s.cancelWork = context.WithCancel(context.WithoutCancel(ctx))
 	s.mu.Unlock()
 
 	for _, id := range s.order {
@@ -401,15 +406,22 @@ func (s *Service) Shutdown(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		s.wg.Wait()
-		s.waitIdle(context.WithoutCancel(ctx))
+		_ = s.waitIdle(s.work)
 		close(done)
 	}()
 	select {
 	case <-done:
+		s.cancelWork()
 		s.bus.close()
 		return nil
 	case <-ctx.Done():
-		return WrapError(EUNAVAILABLE, ctx.Err(), "shutdown: background work still running")
+		// Sends still running are cut off: their entries stay sent and
+		// are resolved by asking the ILS, after their lease, by whichever
+		// process runs next.
+		s.cancelWork()
+		<-done
+		s.bus.close()
+		return WrapError(EUNAVAILABLE, ctx.Err(), "shutdown: in-flight work cut off")
 	}
 }
 
@@ -444,8 +456,8 @@ func (s *Service) Now() time.Time { return s.now() }
 func (s *Service) background() context.Context {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.ctx != nil {
-		return s.ctx
+	if s.work != nil {
+		return s.work
 	}
 	return context.Background()
 }

@@ -219,6 +219,7 @@ func (s *Service) deliverStarted(ctx context.Context, e OutboxEntry, owner strin
 	var perr error
 	if e.Op == OpNotify {
 		perr = json.Unmarshal(e.Payload, &n)
+		p.Bank = n.Bank
 	} else {
 		perr = json.Unmarshal(e.Payload, &p)
 		if perr == nil && (e.Op == OpCheckout && p.Checkout == nil || e.Op == OpCheckin && p.Checkin == nil) {
@@ -330,6 +331,9 @@ func (s *Service) resolveSent(ctx context.Context, e OutboxEntry, p ilsPayload) 
 	cancel()
 	if err != nil {
 		if isCode(err, ENOTFOUND) {
+			if e.Op == OpCheckout && p.Interactive {
+				return outboxResult{Outcome: outcomeAbandoned, Message: "the ILS does not know the item; the patron has gone"}, true, nil
+			}
 			// The ILS does not know the item: a send gets a definite
 			// answer.
 			return outboxResult{}, false, nil
@@ -608,11 +612,12 @@ func (s *Service) sendDue(ctx context.Context) (int, error) {
 	}
 	sem := make(chan struct{}, senderWorkers)
 	var wg sync.WaitGroup
+	work := s.background()
 	for _, e := range es {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			s.deliver(ctx, e, s.node)
+			s.deliver(work, e, s.node)
 		})
 	}
 	wg.Wait()

@@ -426,3 +426,37 @@ func rawEntry(t *testing.T, w *world, id int64) gateway.OutboxEntry {
 	}))
 	return *e
 }
+
+// TestShutdownFinishesSends: Shutdown lets a send in flight finish and
+// record its answer, rather than leave it for reconciliation.
+func TestShutdownFinishesSends(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		w := newWorld(t, e, func(c *gateway.Config) { c.InlineWait = 20 * time.Millisecond })
+		svc, store := w.start("n1")
+		c := ctx(t)
+		w.load(svc, "I0010")
+		must(t, svc.Flush(c))
+		w.ils.BeforeNextCheckout(func() { time.Sleep(300 * time.Millisecond) })
+		pr, err := svc.Pickup(c, gateway.PickupRequest{Bank: bankID, Patron: "P0001", PIN: "1234"})
+		must(t, err)
+		if pr.Items[0].Checkout != "queued" {
+			t.Fatalf("setup: the slow checkout was %q within 20ms", pr.Items[0].Checkout)
+		}
+		sctx, cancel := context.WithTimeout(c, 5*time.Second)
+		defer cancel()
+		must(t, svc.Shutdown(sctx))
+		must(t, svc.Shutdown(sctx)) // twice is fine
+		wantCode(t, svc.Start(c), gateway.ECONFLICT)
+		var co *gateway.OutboxEntry
+		must(t, store.View(c, func(tx gateway.Tx) error {
+			es, err := tx.Outbox(gateway.OutboxFilter{Item: "I0010", Op: gateway.OpCheckout})
+			if len(es) == 1 {
+				co = &es[0]
+			}
+			return err
+		}))
+		if co == nil || co.State != gateway.OutboxDone || w.onLoanTo("I0010") != "P0001" {
+			t.Fatalf("after Shutdown: checkout %+v, on loan to %q", co, w.onLoanTo("I0010"))
+		}
+	})
+}
