@@ -50,8 +50,8 @@ type Service struct {
 	// begun; it ends only when Shutdown's own deadline passes.
 	work       context.Context
 	cancelWork context.CancelFunc
-	wg      sync.WaitGroup
-	kick    chan struct{}
+	wg         sync.WaitGroup
+	kick       chan struct{}
 
 	// inflight holds the outbox entries this process is delivering, so
 	// that Flush can wait for them and no entry is delivered twice at once.
