@@ -364,10 +364,14 @@ func (s *Service) sweepBank(ctx context.Context, b *bankRT, atStart bool) {
 	cancel()
 	if err != nil {
 		log.WithError(err).Warn("door sweep failed")
+		b.mu.Lock()
+		b.online = false
+		b.mu.Unlock()
 		return
 	}
 	byID := map[lockers.CompartmentID]lockers.Status{}
 	b.mu.Lock()
+	b.online = len(b.offlineBoard) == 0
 	for _, st := range sts {
 		byID[st.Compartment] = st
 		if st.Fault != nil && errors.Is(st.Fault, lockers.ErrOffline) {

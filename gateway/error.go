@@ -31,6 +31,8 @@ type Error struct {
 	Err error
 }
 
+// Error gives the code, the message and the cause, for logs; show people
+// ErrorMessage instead.
 func (e *Error) Error() string {
 	if e.Err != nil {
 		return fmt.Sprintf("gateway %s: %s: %v", e.Code, e.Message, e.Err)
@@ -38,6 +40,7 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("gateway %s: %s", e.Code, e.Message)
 }
 
+// Unwrap returns the cause, for errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf returns an *Error with the code and a formatted message.

@@ -1,5 +1,21 @@
 package gateway
 
+// new.go: building, starting and stopping the Service.
+//
+//	New: check the configuration (EINVALID naming the field), apply defaults,
+//	     guard every driver; nothing is opened or started
+//	Start: banks, compartments and equipment into the store
+//	     ─► leases left under this node's name released (a crash's)
+//	     ─► every door read: closed doors of loading/unloading compartments
+//	        get their close transition (a crash between door and database)
+//	     ─► equipment loans interrupted before their door, undone
+//	     ─► bank events subscribed; outbox sender, door sweeps and expiry
+//	        timer started (outbox entries left sent are resolved by the
+//	        sender, asking the ILS first)
+//	Shutdown: loops stopped ─► sends in flight finish (until ctx ends)
+//	     ─► event subscriptions closed; store and drivers stay open (the
+//	        caller's)
+
 import (
 	"context"
 	"crypto/rand"
