@@ -1,0 +1,974 @@
+package main
+
+// End-to-end tests: the whole program as serve builds it (newApp from a
+// *config.Config), the simulated library served over SIP2 on 127.0.0.1:0
+// (behind a TCP proxy the tests can cut, see e2eILS), the simulated bank,
+// and SQLite or PostgreSQL. Every workflow is driven through the REST API
+// only; the simulated bank stands in for the people at the doors
+// (CloseDoor, Jam, ForceOpen), and sip2mem's own records (Loans, Counts)
+// prove what reached the library.
+//
+// Every test runs once per store setup (e2eStores): SQLite always, and
+// PostgreSQL in a schema of its own when LOCKERGATE_TEST_POSTGRES is set
+// (a set but unreachable database fails the test).
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/lockergate/lockergate/gateway"
+	"github.com/lockergate/lockergate/gateway/config"
+	"github.com/lockergate/lockergate/lockers"
+	"github.com/lockergate/lockergate/lockers/sim"
+	"github.com/lockergate/lockergate/sip2/sip2mem"
+)
+
+const (
+	e2ePGEnv = "LOCKERGATE_TEST_POSTGRES"
+	e2eBank  = config.DemoBank
+
+	// API tokens of the tests (secrets too: they must reach no log).
+	e2eKiosk = "e2e-kiosk-token-5f0c2a91"
+	e2eStaff = "e2e-staff-token-8b13d7e4"
+	e2eAdmin = "e2e-admin-token-c94e0b36"
+
+	// e2eCodeLength makes pickup codes long enough that finding one in a
+	// log by chance (a timestamp, a duration) is not a worry.
+	e2eCodeLength = 8
+
+	// e2eWait bounds every wait for something asynchronous (a door event,
+	// the outbox); generous for -race on a loaded machine.
+	e2eWait = 20 * time.Second
+)
+
+// e2ePIN is a patron's PIN in the test library: distinctive, so that the
+// secrets check cannot mistake a timestamp or an id for it.
+func e2ePIN(patron string) string { return "Pn" + patron + "q7" }
+
+// e2eStore is one store setup.
+type e2eStore struct {
+	name   string
+	driver string // "sqlite" or "postgres"
+	dsn    string // postgres: the test's own schema; sqlite: "" (the data directory's file)
+}
+
+// e2eStores lists the store setups: SQLite always, PostgreSQL when
+// LOCKERGATE_TEST_POSTGRES is set.
+func e2eStores() []string {
+	s := []string{"sqlite"}
+	if os.Getenv(e2ePGEnv) != "" {
+		s = append(s, "postgres")
+	}
+	return s
+}
+
+// forEachStore runs fn as a subtest per store setup, in parallel.
+func forEachStore(t *testing.T, fn func(t *testing.T, st e2eStore)) {
+	t.Helper()
+	for _, name := range e2eStores() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, newE2EStore(t, name))
+		})
+	}
+}
+
+// newE2EStore prepares a store: nothing for SQLite (the app creates its
+// file), a fresh schema for PostgreSQL, dropped when the test ends.
+func newE2EStore(t testing.TB, name string) e2eStore {
+	t.Helper()
+	if name == "sqlite" {
+		return e2eStore{name: name, driver: "sqlite"}
+	}
+	dsn := os.Getenv(e2ePGEnv)
+	if dsn == "" {
+		t.Fatalf("store %s needs %s", name, e2ePGEnv)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	admin, err := sqlx.Open("postgres", dsn)
+	if err == nil {
+		err = admin.PingContext(ctx)
+	}
+	if err != nil {
+		t.Fatalf("%s is set but PostgreSQL cannot be reached: %v", e2ePGEnv, err)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "e2e_" + hex.EncodeToString(b)
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		admin.Close()
+		t.Fatalf("create schema %s: %v", schema, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+		admin.Close()
+	})
+	scoped := ""
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		q.Set("options", "-c search_path="+schema)
+		u.RawQuery = q.Encode()
+		scoped = u.String()
+	} else {
+		scoped = dsn + " options='-c search_path=" + schema + "'"
+	}
+	return e2eStore{name: name, driver: "postgres", dsn: scoped}
+}
+
+// e2eLog is the logs of every app of a world, at debug level.
+type e2eLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *e2eLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *e2eLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// tail is the end of the log, for failure messages.
+func (l *e2eLog) tail() string {
+	s := l.String()
+	if len(s) > 6000 {
+		s = "...\n" + s[len(s)-6000:]
+	}
+	return s
+}
+
+// e2eNotifier is the patrons' phones: it records every notification,
+// pickup codes included.
+type e2eNotifier struct {
+	mu   sync.Mutex
+	all  []gateway.Notification
+	fail atomic.Bool
+}
+
+func (n *e2eNotifier) Notify(_ context.Context, m gateway.Notification) error {
+	if n.fail.Load() {
+		return fmt.Errorf("e2e notifier: not delivering now")
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.all = append(n.all, m)
+	return nil
+}
+
+// find returns the notifications of a kind naming item.
+func (n *e2eNotifier) find(kind, item string) []gateway.Notification {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var out []gateway.Notification
+	for _, m := range n.all {
+		if m.Kind != kind {
+			continue
+		}
+		for _, it := range m.Items {
+			if it.ID == item {
+				out = append(out, m)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// codes returns every pickup code delivered.
+func (n *e2eNotifier) codes() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var out []string
+	for _, m := range n.all {
+		if m.Code != "" {
+			out = append(out, m.Code)
+		}
+	}
+	return out
+}
+
+// e2eClock is the injectable clock: real time plus an offset the test
+// moves forward (it keeps running, so backoffs still come due).
+type e2eClock struct{ offset atomic.Int64 }
+
+func (c *e2eClock) Now() time.Time         { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *e2eClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
+
+// e2eILS is the simulated library behind a TCP proxy. sip2mem's Refuse
+// mode refuses new sessions only; an outage also breaks the connections
+// the gateway's pool already holds, which the proxy does (cut).
+type e2eILS struct {
+	lib   *sip2mem.Library
+	sim   *simILS
+	ln    net.Listener
+	mu    sync.Mutex
+	conns map[net.Conn]bool
+}
+
+func startE2EILS(t testing.TB, lib *sip2mem.Library, logTo io.Writer) *e2eILS {
+	t.Helper()
+	s, err := startSimILS(lib, logTo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		s.stop()
+		t.Fatal(err)
+	}
+	p := &e2eILS{lib: lib, sim: s, ln: ln, conns: map[net.Conn]bool{}}
+	go p.serve()
+	t.Cleanup(func() {
+		ln.Close()
+		p.cut()
+		s.stop()
+	})
+	return p
+}
+
+func (p *e2eILS) addr() string { return p.ln.Addr().String() }
+
+func (p *e2eILS) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		up, err := net.DialTimeout("tcp", p.sim.addr, 5*time.Second)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		p.mu.Lock()
+		p.conns[c], p.conns[up] = true, true
+		p.mu.Unlock()
+		pipe := func(dst, src net.Conn) {
+			io.Copy(dst, src)
+			dst.Close()
+			src.Close()
+			p.mu.Lock()
+			delete(p.conns, dst)
+			delete(p.conns, src)
+			p.mu.Unlock()
+		}
+		go pipe(up, c)
+		go pipe(c, up)
+	}
+}
+
+// cut breaks every open connection.
+func (p *e2eILS) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for c := range p.conns {
+		c.Close()
+	}
+}
+
+// down takes the library away: new sessions refused, open ones broken.
+func (p *e2eILS) down() {
+	p.lib.SetDown(sip2mem.Refuse)
+	p.cut()
+}
+
+// up brings it back.
+func (p *e2eILS) up() { p.lib.SetDown(sip2mem.Up) }
+
+// e2eOptions adjusts a world.
+type e2eOptions struct {
+	// seed adds to the demo library (holds, patrons) before it is served.
+	seed func(lib *sip2mem.Library)
+	// bank adjusts the bank's configuration (driver, returns, equipment).
+	bank func(b *config.Bank)
+	// clock gives the apps an injectable clock (e2eWorld.clock).
+	clock bool
+	// tune adjusts the gateway's configuration after the tests' defaults.
+	tune func(c *gateway.Config)
+}
+
+// e2eWorld is everything outside the gateway processes: the library, the
+// data directory and database, the notifier, the logs. Apps started on a
+// world share all of it, as gateway processes share a database.
+type e2eWorld struct {
+	t       *testing.T
+	store   e2eStore
+	dataDir string
+	opts    e2eOptions
+	ils     *e2eILS
+	lib     *sip2mem.Library
+	notes   *e2eNotifier
+	log     *e2eLog
+	clock   *e2eClock
+
+	mu        sync.Mutex
+	secrets   []string // PINs and codes the test used
+	responses []string // every API answer, for the secrets check
+}
+
+func newWorld(t *testing.T, st e2eStore, opts e2eOptions) *e2eWorld {
+	t.Helper()
+	w := &e2eWorld{t: t, store: st, dataDir: t.TempDir(), opts: opts, lib: sip2mem.NewDemo(), notes: &e2eNotifier{}, log: &e2eLog{}}
+	for i := 1; i <= 12; i++ {
+		id := fmt.Sprintf("P%04d", i)
+		p, ok := w.lib.Patron(id)
+		if !ok || p.PIN == "" {
+			continue
+		}
+		p.PIN = e2ePIN(id)
+		w.lib.AddPatron(p)
+		w.secrets = append(w.secrets, p.PIN)
+	}
+	if opts.seed != nil {
+		opts.seed(w.lib)
+	}
+	if opts.clock {
+		w.clock = &e2eClock{}
+	}
+	w.ils = startE2EILS(t, w.lib, w.log)
+	return w
+}
+
+// secret adds strings that must appear in no log, answer or audit line.
+func (w *e2eWorld) secret(s ...string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.secrets = append(w.secrets, s...)
+}
+
+// config is the configuration serve would build for this world.
+func (w *e2eWorld) config() *config.Config {
+	t := w.t
+	t.Helper()
+	cfg := config.Default(w.dataDir)
+	cfg.HTTP.Listen = "127.0.0.1:0"
+	cfg.Log.Level = "debug"
+	cfg.ILS[config.DemoILS].SIP2.Addr = w.ils.addr()
+	cfg.Store.Driver = w.store.driver
+	if w.store.dsn != "" {
+		cfg.Store.DSN = w.store.dsn
+	}
+	cfg.Sites[0].CodeLength = e2eCodeLength
+	for _, tk := range []struct{ role, value string }{
+		{config.RoleKiosk, e2eKiosk}, {config.RoleStaff, e2eStaff}, {config.RoleAdmin, e2eAdmin},
+	} {
+		cfg.Tokens = append(cfg.Tokens, config.Token{Name: "e2e-" + tk.role, Role: tk.role, TokenEnv: "(e2e test)", Token: config.Secret(tk.value)})
+	}
+	if w.opts.bank != nil {
+		w.opts.bank(&cfg.Sites[0].Banks[0])
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("configuration: %v", err)
+	}
+	return cfg
+}
+
+// e2eApp is one running gateway process.
+type e2eApp struct {
+	w    *e2eWorld
+	a    *app
+	node string
+	url  string
+	bank *sim.Bank
+	http *http.Client
+}
+
+// start starts a gateway process on the world (as serve does), named node
+// in outbox leases; it is shut down when the test ends.
+func (w *e2eWorld) start(node string) *e2eApp {
+	t := w.t
+	t.Helper()
+	cfg := w.config()
+	opts := appOptions{
+		Log:        w.log,
+		Notifier:   w.notes,
+		PatronRate: -1,
+		Tune: func(c *gateway.Config) {
+			c.Node = node
+			c.OutboxInterval = 20 * time.Millisecond
+			c.Backoff = 50 * time.Millisecond
+			c.MaxBackoff = 300 * time.Millisecond
+			c.InlineWait = 10 * time.Second
+			c.ILSTimeout = 5 * time.Second
+			c.OutboxLease = 10 * time.Second
+			c.SweepInterval = 250 * time.Millisecond
+			c.ExpiryInterval = time.Hour // the tests expire through the API
+			if w.opts.tune != nil {
+				w.opts.tune(c)
+			}
+		},
+	}
+	if w.clock != nil {
+		opts.Now = w.clock.Now
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	a, err := newApp(ctx, cfg, opts)
+	if err != nil {
+		t.Fatalf("newApp: %v", err)
+	}
+	if err := a.start(ctx); err != nil {
+		a.close()
+		t.Fatalf("start: %v", err)
+	}
+	g := &e2eApp{w: w, a: a, node: node, url: a.url, http: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{}}}
+	g.bank = lockers.Unguard(a.drivers[e2eBank]).(*sim.Bank)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := a.shutdown(ctx); err != nil {
+			t.Errorf("shutdown %s: %v", node, err)
+		}
+		g.http.CloseIdleConnections()
+	})
+	return g
+}
+
+// crash stops the process without Shutdown, as kill -9 would: the API
+// stops answering and its database, library connections and bank go away
+// under the running service. (The abandoned goroutines are stopped when
+// the test ends, once they cannot reach anything.)
+func (g *e2eApp) crash() {
+	g.a.ln.Close()
+	g.http.CloseIdleConnections()
+	if err := g.a.close(); err != nil {
+		g.w.t.Logf("crash %s: closing: %v", g.node, err)
+	}
+}
+
+// call sends a request (body: a string or a value to encode) and decodes
+// the JSON answer, success or error, into out when out is not nil. It
+// returns the status.
+func (g *e2eApp) call(t testing.TB, method, path, token string, body, out any) int {
+	t.Helper()
+	status, data := g.raw(t, method, path, token, body)
+	if out != nil && len(data) > 0 {
+		if err := json.Unmarshal(data, out); err != nil {
+			t.Fatalf("%s %s: %d %s: %v", method, path, status, data, err)
+		}
+	}
+	return status
+}
+
+// raw sends a request and returns the status and body.
+func (g *e2eApp) raw(t testing.TB, method, path, token string, body any) (int, []byte) {
+	t.Helper()
+	status, data, _ := g.do(t, method, path, token, body)
+	return status, data
+}
+
+// do sends a request and returns the status, body and headers. Every
+// answer is kept for the secrets check.
+func (g *e2eApp) do(t testing.TB, method, path, token string, body any) (int, []byte, http.Header) {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, g.url+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := g.http.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: reading the answer: %v", method, path, err)
+	}
+	g.w.mu.Lock()
+	g.w.responses = append(g.w.responses, fmt.Sprintf("%s %s -> %d %s", method, path, resp.StatusCode, data))
+	g.w.mu.Unlock()
+	return resp.StatusCode, data, resp.Header
+}
+
+// must is call that fails the test unless the status is want.
+func (g *e2eApp) must(t testing.TB, want int, method, path, token string, body, out any) {
+	t.Helper()
+	status, data := g.raw(t, method, path, token, body)
+	if status != want {
+		t.Fatalf("%s %s = %d %s, want %d\nlog:\n%s", method, path, status, data, want, g.w.log.tail())
+	}
+	if out != nil && len(data) > 0 {
+		if err := json.Unmarshal(data, out); err != nil {
+			t.Fatalf("%s %s: %d %s: %v", method, path, status, data, err)
+		}
+	}
+}
+
+// fails checks that a request fails with the status and error code.
+func (g *e2eApp) fails(t testing.TB, status int, code, method, path, token string, body any) e2eError {
+	t.Helper()
+	var e e2eError
+	got, data := g.raw(t, method, path, token, body)
+	if got != status {
+		t.Fatalf("%s %s = %d %s, want %d %s\nlog:\n%s", method, path, got, data, status, code, g.w.log.tail())
+	}
+	if err := json.Unmarshal(data, &e); err != nil {
+		t.Fatalf("%s %s: %d %s: not an error body: %v", method, path, got, data, err)
+	}
+	if e.Error.Code != code {
+		t.Fatalf("%s %s = %d %s, want code %s", method, path, got, data, code)
+	}
+	return e
+}
+
+// The API's answers, as much of them as the tests read.
+type (
+	e2eError struct {
+		Error struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	e2eLoadResult struct {
+		Reservation string   `json:"reservation"`
+		Patron      string   `json:"patron"`
+		Compartment string   `json:"compartment"`
+		Size        string   `json:"size"`
+		Shared      bool     `json:"shared"`
+		Reassigned  []string `json:"reassigned"`
+	}
+	e2ePickupResult struct {
+		Reservations []string `json:"reservations"`
+		Compartments []string `json:"compartments"`
+		Items        []struct {
+			Item        string     `json:"item"`
+			Compartment string     `json:"compartment"`
+			Checkout    string     `json:"checkout"`
+			Due         *time.Time `json:"due"`
+		} `json:"items"`
+		Failed []string `json:"failed"`
+	}
+	e2eReservation struct {
+		ID        string     `json:"id"`
+		Bank      string     `json:"bank"`
+		Patron    string     `json:"patron"`
+		State     string     `json:"state"`
+		ExpiresAt *time.Time `json:"expires_at"`
+		Items     []struct {
+			Item        string `json:"item"`
+			Compartment string `json:"compartment"`
+			State       string `json:"state"`
+			CheckedOut  bool   `json:"checked_out"`
+		} `json:"items"`
+	}
+	e2eCompartment struct {
+		ID       string `json:"id"`
+		Size     string `json:"size"`
+		SizeRank int    `json:"size_rank"`
+		Kind     string `json:"kind"`
+		State    string `json:"state"`
+		Holder   string `json:"holder"`
+		Reason   string `json:"reason"`
+	}
+	e2eBankState struct {
+		ID           string           `json:"id"`
+		Online       bool             `json:"online"`
+		Counts       map[string]int   `json:"counts"`
+		Compartments []e2eCompartment `json:"compartments"`
+	}
+	e2eAlert struct {
+		ID          int64      `json:"id"`
+		Kind        string     `json:"kind"`
+		Bank        string     `json:"bank"`
+		Compartment string     `json:"compartment"`
+		Message     string     `json:"message"`
+		Active      bool       `json:"active"`
+		ClearedAt   *time.Time `json:"cleared_at"`
+	}
+	e2eOutboxEntry struct {
+		ID        int64      `json:"id"`
+		Op        string     `json:"op"`
+		Item      string     `json:"item"`
+		Patron    string     `json:"patron"`
+		State     string     `json:"state"`
+		Attempts  int        `json:"attempts"`
+		LastError string     `json:"last_error"`
+		DoneAt    *time.Time `json:"done_at"`
+	}
+	e2eEquipment struct {
+		Item        string `json:"item"`
+		Compartment string `json:"compartment"`
+		Type        string `json:"type"`
+		State       string `json:"state"`
+	}
+)
+
+// bankState reads the bank.
+func (g *e2eApp) bankState(t testing.TB) e2eBankState {
+	t.Helper()
+	var b e2eBankState
+	g.must(t, 200, "GET", "/api/v1/banks/"+e2eBank, e2eStaff, nil, &b)
+	return b
+}
+
+// compartment reads one compartment of the bank.
+func (g *e2eApp) compartment(t testing.TB, id string) e2eCompartment {
+	t.Helper()
+	for _, c := range g.bankState(t).Compartments {
+		if c.ID == id {
+			return c
+		}
+	}
+	t.Fatalf("bank %s has no compartment %s", e2eBank, id)
+	return e2eCompartment{}
+}
+
+// waitState waits until a compartment is in state.
+func (g *e2eApp) waitState(t testing.TB, id, state string) e2eCompartment {
+	t.Helper()
+	var c e2eCompartment
+	e2eEventually(t, g.w.log, fmt.Sprintf("compartment %s %s", id, state), func() (bool, string) {
+		c = g.compartment(t, id)
+		return c.State == state, fmt.Sprintf("%+v", c)
+	})
+	return c
+}
+
+// reservation reads one reservation.
+func (g *e2eApp) reservation(t testing.TB, id string) e2eReservation {
+	t.Helper()
+	var r e2eReservation
+	g.must(t, 200, "GET", "/api/v1/reservations/"+url.PathEscape(id), e2eStaff, nil, &r)
+	return r
+}
+
+// waitReservation waits until a reservation is in state.
+func (g *e2eApp) waitReservation(t testing.TB, id, state string) e2eReservation {
+	t.Helper()
+	var r e2eReservation
+	e2eEventually(t, g.w.log, "reservation "+id+" "+state, func() (bool, string) {
+		r = g.reservation(t, id)
+		return r.State == state, fmt.Sprintf("%+v", r)
+	})
+	return r
+}
+
+// alerts lists the alerts (active only, or all).
+func (g *e2eApp) alerts(t testing.TB, active bool) []e2eAlert {
+	t.Helper()
+	var as []e2eAlert
+	path := "/api/v1/alerts?bank=" + e2eBank
+	if active {
+		path += "&active=true"
+	}
+	g.must(t, 200, "GET", path, e2eStaff, nil, &as)
+	return as
+}
+
+// outbox lists outbox entries (query: "op=checkout&item=I0012", ...).
+func (g *e2eApp) outbox(t testing.TB, query string) []e2eOutboxEntry {
+	t.Helper()
+	var es []e2eOutboxEntry
+	g.must(t, 200, "GET", "/api/v1/outbox?"+query, e2eStaff, nil, &es)
+	return es
+}
+
+// load loads an item as staff and checks the answer names a compartment.
+func (g *e2eApp) load(t testing.TB, item, size string) e2eLoadResult {
+	t.Helper()
+	body := map[string]string{"item": item}
+	if size != "" {
+		body["size"] = size
+	}
+	var r e2eLoadResult
+	g.must(t, 201, "POST", "/api/v1/banks/"+e2eBank+"/loads", e2eStaff, body, &r)
+	if r.Reservation == "" || r.Compartment == "" {
+		t.Fatalf("load %s = %+v: no reservation or compartment", item, r)
+	}
+	return r
+}
+
+// closeDoor shuts a door at the bank, as the person there would.
+func (g *e2eApp) closeDoor(t testing.TB, id string) {
+	t.Helper()
+	if err := g.bank.CloseDoor(lockers.CompartmentID(id)); err != nil {
+		t.Fatalf("close door %s: %v", id, err)
+	}
+}
+
+// loadReady loads an item, closes the door and waits for the
+// reservation to be ready and the patron's code to arrive.
+func (g *e2eApp) loadReady(t testing.TB, item string) (e2eLoadResult, string) {
+	t.Helper()
+	l := g.load(t, item, "")
+	g.closeDoor(t, l.Compartment)
+	g.waitReservation(t, l.Reservation, "ready")
+	return l, g.w.code(t, item)
+}
+
+// code waits for the "ready" notification naming item and returns its
+// pickup code (recorded as a secret).
+func (w *e2eWorld) code(t testing.TB, item string) string {
+	t.Helper()
+	var code string
+	e2eEventually(t, w.log, "the pickup code for "+item, func() (bool, string) {
+		ns := w.notes.find(gateway.NotifyReady, item)
+		if len(ns) == 0 {
+			return false, "no ready notification"
+		}
+		code = ns[len(ns)-1].Code
+		return code != "", fmt.Sprintf("%d notifications, last without a code", len(ns))
+	})
+	if len(code) != e2eCodeLength || strings.Trim(code, "0123456789") != "" {
+		t.Fatalf("pickup code for %s has the wrong form (%d characters)", item, len(code))
+	}
+	w.secret(code)
+	return code
+}
+
+// pickupByCode collects with a code and checks the answer.
+func (g *e2eApp) pickupByCode(t testing.TB, code string) e2ePickupResult {
+	t.Helper()
+	var p e2ePickupResult
+	g.must(t, 200, "POST", "/api/v1/banks/"+e2eBank+"/pickups", e2eKiosk, map[string]string{"code": code}, &p)
+	return p
+}
+
+// pickupByPIN collects with card and PIN.
+func (g *e2eApp) pickupByPIN(t testing.TB, patron string) e2ePickupResult {
+	t.Helper()
+	var p e2ePickupResult
+	g.must(t, 200, "POST", "/api/v1/banks/"+e2eBank+"/pickups", e2eKiosk, map[string]string{"patron": patron, "pin": e2ePIN(patron)}, &p)
+	return p
+}
+
+// loansOf lists the library's loans of an item (patron ids).
+func e2eLoansOf(lib *sip2mem.Library, item string) []string {
+	var out []string
+	for _, l := range lib.Loans() {
+		if l.ItemID == item {
+			out = append(out, l.PatronID)
+		}
+	}
+	return out
+}
+
+// e2eHold places a hold for pickup at the bank's branch.
+func e2eHold(lib *sip2mem.Library, patron, item string) {
+	if _, _, err := lib.PlaceHold(sip2mem.Hold{PatronID: patron, ItemID: item, PickupLocation: sip2mem.DemoBranch}); err != nil {
+		panic(fmt.Sprintf("e2e seed: hold %s for %s: %v", item, patron, err))
+	}
+}
+
+// e2eEventually polls cond until it holds or e2eWait passes.
+func e2eEventually(t testing.TB, log *e2eLog, what string, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(e2eWait)
+	for {
+		ok, last := cond()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s (last: %s)\nlog:\n%s", what, e2eWait, last, log.tail())
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+// checkSecrets fails the test if a PIN or pickup code used in it appears
+// in the logs, in any API answer or in the audit log (read in full now).
+func (w *e2eWorld) checkSecrets(t testing.TB, g *e2eApp) {
+	t.Helper()
+	var audit []json.RawMessage
+	g.must(t, 200, "GET", "/api/v1/audit?limit=5000", e2eStaff, nil, &audit)
+	if len(audit) == 0 {
+		t.Error("the audit log is empty")
+	}
+	w.mu.Lock()
+	secrets := append([]string{e2eKiosk, e2eStaff, e2eAdmin}, w.secrets...)
+	answers := strings.Join(w.responses, "\n")
+	w.mu.Unlock()
+	places := map[string]string{"the log": w.log.String(), "an API answer": answers}
+	for _, a := range audit {
+		places["the audit log"] += string(a) + "\n"
+	}
+	for _, s := range secrets {
+		// Digits-only secrets (codes) must not appear as a number of
+		// their own; others anywhere.
+		re := regexp.MustCompile(regexp.QuoteMeta(s))
+		if strings.Trim(s, "0123456789") == "" {
+			re = regexp.MustCompile(`(^|[^0-9])` + regexp.QuoteMeta(s) + `($|[^0-9])`)
+		}
+		for where, text := range places {
+			if loc := re.FindStringIndex(text); loc != nil {
+				from, to := max(loc[0]-80, 0), min(loc[1]+80, len(text))
+				masked := strings.ReplaceAll(text[from:to], s, "<SECRET>")
+				t.Errorf("a secret (%d characters) is in %s: ...%s...", len(s), where, masked)
+			}
+		}
+	}
+}
+
+// e2eStream is a client of the event stream.
+type e2eStream struct {
+	events chan e2eEvent
+	cancel context.CancelFunc
+}
+
+type e2eEvent struct {
+	Type        string `json:"type"`
+	Bank        string `json:"bank"`
+	Compartment string `json:"compartment"`
+	Reservation string `json:"reservation"`
+	Item        string `json:"item"`
+	Patron      string `json:"patron"`
+	Outcome     string `json:"outcome"`
+	raw         string
+}
+
+// stream subscribes to the event stream of the bank.
+func (g *e2eApp) stream(t testing.TB) *e2eStream {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", g.url+"/api/v1/events?bank="+e2eBank, nil)
+	req.Header.Set("Authorization", "Bearer "+e2eStaff)
+	resp, err := g.http.Do(req)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		cancel()
+		t.Fatalf("events: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	s := &e2eStream{events: make(chan e2eEvent, 1024), cancel: cancel}
+	t.Cleanup(cancel)
+	go func() {
+		defer resp.Body.Close()
+		defer close(s.events)
+		var buf strings.Builder
+		chunk := make([]byte, 4096)
+		for {
+			n, err := resp.Body.Read(chunk)
+			buf.WriteString(string(chunk[:n]))
+			for {
+				text := buf.String()
+				i := strings.Index(text, "\n\n")
+				if i < 0 {
+					break
+				}
+				frame := text[:i]
+				buf.Reset()
+				buf.WriteString(text[i+2:])
+				var ev e2eEvent
+				for _, line := range strings.Split(frame, "\n") {
+					if d, ok := strings.CutPrefix(line, "data: "); ok {
+						if json.Unmarshal([]byte(d), &ev) == nil {
+							ev.raw = d
+							g.w.mu.Lock()
+							g.w.responses = append(g.w.responses, "event: "+d)
+							g.w.mu.Unlock()
+							s.events <- ev
+						}
+					}
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return s
+}
+
+// next waits for the next event matching pred, skipping the others.
+func (s *e2eStream) next(t testing.TB, what string, pred func(e2eEvent) bool) e2eEvent {
+	t.Helper()
+	timeout := time.After(e2eWait)
+	for {
+		select {
+		case ev, ok := <-s.events:
+			if !ok {
+				t.Fatalf("the event stream ended before %s", what)
+			}
+			if pred(ev) {
+				return ev
+			}
+		case <-timeout:
+			t.Fatalf("no %s event within %s", what, e2eWait)
+		}
+	}
+}
+
+// numericLess orders compartment ids as labelled on doors ("2" < "10").
+func numericLess(a, b string) bool {
+	x, errA := strconv.Atoi(a)
+	y, errB := strconv.Atoi(b)
+	if errA == nil && errB == nil {
+		return x < y
+	}
+	return a < b
+}
+
+// nextFree is the compartment a load of the smallest size gets next: the
+// free pickup compartment of the lowest size rank, lowest number first.
+func (b e2eBankState) nextFree() string {
+	var free []e2eCompartment
+	for _, c := range b.Compartments {
+		if c.Kind == "pickup" && c.State == "free" {
+			free = append(free, c)
+		}
+	}
+	slices.SortFunc(free, func(x, y e2eCompartment) int {
+		if x.SizeRank != y.SizeRank {
+			return x.SizeRank - y.SizeRank
+		}
+		if numericLess(x.ID, y.ID) {
+			return -1
+		}
+		return 1
+	})
+	if len(free) == 0 {
+		return ""
+	}
+	return free[0].ID
+}
