@@ -220,7 +220,7 @@ func (n *e2eNotifier) codes() []string {
 // moves forward (it keeps running, so backoffs still come due).
 type e2eClock struct{ offset atomic.Int64 }
 
-func (c *e2eClock) Now() time.Time         { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *e2eClock) Now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
 func (c *e2eClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // e2eILS is the simulated library behind a TCP proxy. sip2mem's Refuse
