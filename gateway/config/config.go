@@ -367,11 +367,21 @@ func (e *Error) Error() string {
 
 // problems collects problems with their locations.
 type problems struct {
-	where map[string]string
-	list  []Problem
+	where  map[string]string
+	list   []Problem
+	budget int // nodes decode may still visit
+	more   int // problems beyond maxProblems, counted only
 }
 
+// maxProblems is how many problems an Error lists; a file that is wrong
+// everywhere gets the first ones and a count.
+const maxProblems = 50
+
 func (ps *problems) add(path, format string, args ...any) {
+	if len(ps.list) >= maxProblems {
+		ps.more++
+		return
+	}
 	ps.list = append(ps.list, Problem{Path: path, Where: ps.locate(path), Msg: fmt.Sprintf(format, args...)})
 }
 
@@ -398,7 +408,11 @@ func (ps *problems) err(file string) error {
 	if len(ps.list) == 0 {
 		return nil
 	}
-	return &Error{File: file, Problems: ps.list}
+	list := ps.list
+	if ps.more > 0 {
+		list = append(list, Problem{Msg: fmt.Sprintf("... and %d more problems", ps.more)})
+	}
+	return &Error{File: file, Problems: list}
 }
 
 // LoadFile reads and checks the configuration file at path, with

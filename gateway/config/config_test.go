@@ -421,3 +421,67 @@ func TestLoadStore(t *testing.T) {
 		t.Errorf("defaults with LOCKERGATE_DATA_DIR: %+v %v", c, err)
 	}
 }
+
+// FuzzLoad feeds arbitrary YAML to Load: it must answer with a config or
+// an *Error, never panic, and never echo a secret from the environment.
+func FuzzLoad(f *testing.F) {
+	if data, err := os.ReadFile("testdata/example.yaml"); err == nil {
+		f.Add(data)
+	}
+	f.Add([]byte("sites: [{id: a, ils: x, banks: [{id: b, driver: 'sim:', returns: ['1-2']}]}]\nils: {x: {sip2: {addr: 'h:1', institution: I}}}\n"))
+	f.Add([]byte("a: &x {b: *x}\n"))
+	f.Add([]byte("store: [1, 2]\ntokens: {a: b}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Load(data, "fuzz.yaml", lookupFrom(exampleEnv))
+		if err != nil {
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			for _, v := range exampleEnv {
+				if strings.Contains(err.Error(), v) && !strings.Contains(string(data), v) {
+					t.Fatalf("error echoes a secret: %v", err)
+				}
+			}
+			return
+		}
+		_ = c.String()
+	})
+}
+
+func TestReturnCompartments(t *testing.T) {
+	b := Bank{Returns: []string{"21-22", "A7"}}
+	ids, err := b.ReturnCompartments()
+	if err != nil || strings.Join(ids, ",") != "21,22,A7" {
+		t.Errorf("%v %v", ids, err)
+	}
+	if _, err := (Bank{Returns: []string{"x,y"}}).ReturnCompartments(); err == nil {
+		t.Error("bad entry accepted")
+	}
+}
+
+func TestAliasBomb(t *testing.T) {
+	// Type-correct at every level, so that a walk without a budget would
+	// visit 1000 sites x 1000 banks x 1000 returns.
+	rep := func(s string, n int) string { return strings.TrimSuffix(strings.Repeat(s+", ", n), ", ") }
+	var b strings.Builder
+	b.WriteString("r: &r [" + rep(`"1"`, 1000) + "]\n")
+	b.WriteString("b: &b {id: B, driver: 'sim:', returns: *r}\n")
+	b.WriteString("s: &s {id: S, ils: x, banks: [" + rep("*b", 1000) + "]}\n")
+	b.WriteString("sites: [" + rep("*s", 1000) + "]\n")
+	start := time.Now()
+	_, err := Load([]byte(b.String()), "bomb.yaml", nil)
+	if err == nil {
+		t.Fatal("an alias bomb loaded")
+	}
+	if !strings.Contains(err.Error(), "aliases expand to more than") {
+		t.Errorf("error %.300s", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v", d)
+	}
+	var ce *Error
+	if errors.As(err, &ce) && len(ce.Problems) > maxProblems+1 {
+		t.Errorf("%d problems listed", len(ce.Problems))
+	}
+}

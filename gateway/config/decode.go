@@ -27,7 +27,7 @@ func decode(data []byte, name string) (*Config, error) {
 		return c, nil // an empty file: defaults, then validation
 	}
 	doc := root.Content[0]
-	ps := &problems{where: c.where}
+	ps := &problems{where: c.where, budget: maxNodes}
 	walk(doc, reflect.TypeOf(Config{}), "", ps)
 	if err := ps.err(name); err != nil {
 		return nil, err
@@ -93,8 +93,18 @@ func parseBool(s string) (bool, bool) {
 	return false, false
 }
 
+// maxNodes bounds the nodes walk visits, aliases expanded: a document of
+// nested aliases ("billion laughs") must not exhaust memory or time.
+const maxNodes = 200000
+
 // walk checks node n against type t at path, recording where each key is.
 func walk(n *yaml.Node, t reflect.Type, path string, ps *problems) {
+	if ps.budget--; ps.budget < 0 {
+		if ps.budget == -1 {
+			ps.add("", "the document is too large, or its aliases expand to more than %d values", maxNodes)
+		}
+		return
+	}
 	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
 	}

@@ -164,3 +164,17 @@ func redactDSN(dsn string) string {
 	}
 	return "REDACTED (holds a password)"
 }
+
+// ReturnCompartments lists the bank's returns compartments with ranges
+// expanded ("21-22" gives "21", "22").
+func (b Bank) ReturnCompartments() ([]string, error) {
+	var out []string
+	for _, r := range b.Returns {
+		ids, err := ExpandRange(r)
+		if err != nil {
+			return nil, fmt.Errorf("config: bank %s returns: %w", b.ID, err)
+		}
+		out = append(out, ids...)
+	}
+	return out, nil
+}

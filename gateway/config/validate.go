@@ -419,8 +419,8 @@ func validateBank(ps *problems, p string, b *Bank, bankIDs, items map[string]str
 	}
 	ids := checkDriver(ps, p+".driver", b.Driver)
 	inBank := func(path, id string) {
-		if ids != nil && !ids[id] {
-			ps.add(path, "compartment %q is not in this bank (the driver has %d)", id, len(ids))
+		if ids != nil && !ids.has(id) {
+			ps.add(path, "compartment %q is not in this bank (the driver has %d)", id, ids.n)
 		}
 	}
 	returns := map[string]string{}
@@ -479,7 +479,7 @@ func validateBank(ps *problems, p string, b *Bank, bankIDs, items map[string]str
 // simulator its options are valid. It returns the simulator's compartment
 // ids (nil for other drivers, whose compartments are only known once
 // opened).
-func checkDriver(ps *problems, p, driver string) map[string]bool {
+func checkDriver(ps *problems, p, driver string) *bankIDs {
 	if driver == "" {
 		ps.add(p, "a bank needs a driver, such as \"sim:?compartments=24\" or \"kerong+tcp://10.0.0.5:4001\"")
 		return nil
@@ -512,21 +512,34 @@ func checkDriver(ps *problems, p, driver string) map[string]bool {
 		ps.add(p, "%v", err)
 		return nil
 	}
-	ids := map[string]bool{}
 	if len(sc.Compartments) > 0 {
+		ids := map[string]bool{}
 		for _, c := range sc.Compartments {
 			ids[string(c.ID)] = true
 		}
-	} else {
-		n := sc.Count
-		if n == 0 {
-			n = 16
-		}
-		for i := 1; i <= n; i++ {
-			ids[strconv.Itoa(i)] = true
-		}
+		return &bankIDs{ids: ids, n: len(ids)}
 	}
-	return ids
+	n := sc.Count
+	if n == 0 {
+		n = 16
+	}
+	return &bankIDs{n: n}
+}
+
+// bankIDs are a simulated bank's compartment ids: an explicit set, or
+// "1".."n" (checked arithmetically: a bank may be configured with very
+// many compartments).
+type bankIDs struct {
+	ids map[string]bool
+	n   int
+}
+
+func (b *bankIDs) has(id string) bool {
+	if b.ids != nil {
+		return b.ids[id]
+	}
+	v, err := strconv.Atoi(id)
+	return err == nil && v >= 1 && v <= b.n && strconv.Itoa(v) == id
 }
 
 // ExpandRange reads one returns entry: a compartment id ("7", "A3") or a

@@ -3,9 +3,11 @@ package notify
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -199,5 +201,35 @@ func TestScrubErr(t *testing.T) {
 	orig := errors.New("nothing secret")
 	if scrubErr(orig, testCode) != orig || scrubErr(orig, "") != orig || scrubErr(nil, testCode) != nil {
 		t.Error("scrubErr changed an error without the code")
+	}
+}
+
+// TestRenderConcurrent renders from many goroutines at once (run with
+// -race): a Templates is shared by every notifier.
+func TestRenderConcurrent(t *testing.T) {
+	tm, err := LoadTemplates("", time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			for j := 0; j < 20; j++ {
+				lang := []string{"en", "fr"}[(i+j)%2]
+				m, err := tm.Render(sample(Kinds[j%3], lang))
+				if err != nil || m.Language != lang {
+					errs <- fmt.Errorf("render %s: %v", lang, err)
+					return
+				}
+			}
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }
