@@ -266,6 +266,14 @@ func ctxErr(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("%w (%v)", ctx.Err(), err)
 	}
+	// The connection's deadline is the context's, and may fire a moment
+	// before the context notices.
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+			return fmt.Errorf("%w (%v)", context.DeadlineExceeded, err)
+		}
+	}
 	return err
 }
 
