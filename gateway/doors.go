@@ -119,6 +119,12 @@ func (s *Service) doorClosed(ctx context.Context, b *bankRT, id lockers.Compartm
 			break
 		}
 	}
+	if isCode(err, ECONFLICT) && !errors.Is(err, errCodeTaken) {
+		// Another process (or the sweep) applied it first: the state
+		// guard did its job.
+		s.log.WithError(err).WithFields(logrus.Fields{"bank": b.cfg.ID, "compartment": id}).Debug("door closed: already applied")
+		return nil
+	}
 	if err != nil {
 		s.log.WithError(err).WithFields(logrus.Fields{"bank": b.cfg.ID, "compartment": id}).Error("door closed: transition failed")
 		return err
