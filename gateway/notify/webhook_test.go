@@ -136,13 +136,15 @@ func TestWebhookErrors(t *testing.T) {
 	}
 
 	// Timeout.
+	release := make(chan struct{})
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
-		case <-time.After(5 * time.Second):
+		case <-release:
 		}
 	}))
 	defer slow.Close()
+	defer close(release)
 	w, _ = NewWebhook(WebhookConfig{URL: slow.URL, Timeout: 200 * time.Millisecond})
 	start := time.Now()
 	if err := w.Notify(context.Background(), sample(gateway.NotifyReady, "en")); err == nil {
