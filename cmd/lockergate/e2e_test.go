@@ -160,8 +160,8 @@ func (l *e2eLog) String() string {
 // tail is the end of the log, for failure messages.
 func (l *e2eLog) tail() string {
 	s := l.String()
-	if len(s) > 6000 {
-		s = "...\n" + s[len(s)-6000:]
+	if len(s) > 3000 {
+		s = "...\n" + s[len(s)-3000:]
 	}
 	return s
 }
@@ -485,10 +485,19 @@ func (g *e2eApp) raw(t testing.TB, method, path, token string, body any) (int, [
 	return status, data
 }
 
-// do sends a request and returns the status, body and headers. Every
-// answer is kept for the secrets check.
+// do sends a request and returns the status, body and headers.
 func (g *e2eApp) do(t testing.TB, method, path, token string, body any) (int, []byte, http.Header) {
 	t.Helper()
+	status, data, h, err := g.try(method, path, token, body)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return status, data, h
+}
+
+// try sends a request (from any goroutine) and returns the status, body
+// and headers. Every answer is kept for the secrets check.
+func (g *e2eApp) try(method, path, token string, body any) (int, []byte, http.Header, error) {
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -497,7 +506,7 @@ func (g *e2eApp) do(t testing.TB, method, path, token string, body any) (int, []
 	default:
 		data, err := json.Marshal(b)
 		if err != nil {
-			t.Fatal(err)
+			return 0, nil, nil, err
 		}
 		rd = bytes.NewReader(data)
 	}
@@ -505,7 +514,7 @@ func (g *e2eApp) do(t testing.TB, method, path, token string, body any) (int, []
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, g.url+path, rd)
 	if err != nil {
-		t.Fatal(err)
+		return 0, nil, nil, err
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -515,17 +524,17 @@ func (g *e2eApp) do(t testing.TB, method, path, token string, body any) (int, []
 	}
 	resp, err := g.http.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("%s %s: reading the answer: %v", method, path, err)
+		return 0, nil, nil, fmt.Errorf("reading the answer: %w", err)
 	}
 	g.w.mu.Lock()
 	g.w.responses = append(g.w.responses, fmt.Sprintf("%s %s -> %d %s", method, path, resp.StatusCode, data))
 	g.w.mu.Unlock()
-	return resp.StatusCode, data, resp.Header
+	return resp.StatusCode, data, resp.Header, nil
 }
 
 // must is call that fails the test unless the status is want.
