@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -12,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -87,7 +84,7 @@ func newApp(ctx context.Context, cfg *config.Config, opts appOptions) (a *app, e
 		now = time.Now
 	}
 
-	secret, err := loadSecret(cfg)
+	secret, err := cfg.LoadOrCreateSecret()
 	if err != nil {
 		return nil, err
 	}
@@ -323,38 +320,6 @@ func storeDSN(cfg *config.Config) string {
 		return dsn
 	}
 	return filepath.Join(cfg.DataDir, config.DefaultSQLiteFile)
-}
-
-// loadSecret returns the key for pickup-code hashes: the configured one, or
-// one generated on first start into DataDir/secret (mode 0600) and read
-// from there afterwards, so that codes stay valid across restarts.
-func loadSecret(cfg *config.Config) ([]byte, error) {
-	if s := cfg.Secret.Reveal(); s != "" {
-		return []byte(s), nil
-	}
-	path := filepath.Join(cfg.DataDir, "secret")
-	b, err := os.ReadFile(path)
-	if err == nil {
-		v, err := hex.DecodeString(strings.TrimSpace(string(b)))
-		if err != nil || len(v) < 32 {
-			return nil, fmt.Errorf("secret file %s: want 64 hexadecimal digits", path)
-		}
-		return v, nil
-	}
-	if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("secret file: %w", err)
-	}
-	v := make([]byte, 32)
-	if _, err := rand.Read(v); err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
-	}
-	if err := os.WriteFile(path, []byte(hex.EncodeToString(v)+"\n"), 0o600); err != nil {
-		return nil, fmt.Errorf("secret file: %w", err)
-	}
-	return v, nil
 }
 
 // buildNotifier builds the configured notifiers; nil when none is.
