@@ -78,7 +78,7 @@ func (c *clock) Advance(d time.Duration) {
 // engine opens stores on one database; fresh makes another, empty one.
 type engine struct {
 	name, driver, dsn string
-	fresh             func(t *testing.T) engine
+	fresh             func(t testing.TB) engine
 }
 
 // forEachEngine runs fn on SQLite and, when LOCKERGATE_TEST_POSTGRES is set,
@@ -91,12 +91,12 @@ func forEachEngine(t *testing.T, fn func(t *testing.T, e engine)) {
 	}
 }
 
-func sqliteEngine(t *testing.T) engine {
+func sqliteEngine(t testing.TB) engine {
 	return engine{name: "sqlite", driver: sqlstore.SQLite, dsn: filepath.Join(t.TempDir(), "lockergate.db"), fresh: sqliteEngine}
 }
 
 // postgresEngine makes a schema for the test (dropped afterwards).
-func postgresEngine(t *testing.T, dsn string) engine {
+func postgresEngine(t testing.TB, dsn string) engine {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
@@ -129,11 +129,11 @@ func postgresEngine(t *testing.T, dsn string) engine {
 	q.Set("options", "-c search_path="+schema)
 	u.RawQuery = q.Encode()
 	return engine{name: "postgres", driver: sqlstore.Postgres, dsn: u.String(),
-		fresh: func(t *testing.T) engine { return postgresEngine(t, dsn) }}
+		fresh: func(t testing.TB) engine { return postgresEngine(t, dsn) }}
 }
 
 // open opens and migrates a store on the engine's database.
-func (e engine) open(t *testing.T, c *clock) *sqlstore.DB {
+func (e engine) open(t testing.TB, c *clock) *sqlstore.DB {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -160,7 +160,7 @@ type proxy struct {
 	conns  map[net.Conn]bool
 }
 
-func newProxy(t *testing.T, target string) *proxy {
+func newProxy(t testing.TB, target string) *proxy {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -336,7 +336,7 @@ func (n *notifier) All() []gateway.Notification {
 }
 
 // codeFor returns the pickup code sent to a patron in a ready notification.
-func (n *notifier) codeFor(t *testing.T, patron string) string {
+func (n *notifier) codeFor(t testing.TB, patron string) string {
 	t.Helper()
 	for _, x := range n.All() {
 		if x.Kind == gateway.NotifyReady && x.Patron.ID == patron {
@@ -389,7 +389,7 @@ func (k *killableStore) View(ctx context.Context, fn func(gateway.Tx) error) err
 // world is one library, one bank and one database, shared by the Services
 // (gateway processes) a test starts on it.
 type world struct {
-	t      *testing.T
+	t      testing.TB
 	eng    engine
 	clock  *clock
 	lib    *sip2mem.Library
@@ -420,13 +420,13 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func newWorld(t *testing.T, eng engine, tweak ...func(*gateway.Config)) *world {
+func newWorld(t testing.TB, eng engine, tweak ...func(*gateway.Config)) *world {
 	t.Helper()
 	return newWorldBank(t, eng, bankConfig, tweak...)
 }
 
 // newWorldBank is newWorld with another simulated bank configuration.
-func newWorldBank(t *testing.T, eng engine, bankCfg string, tweak ...func(*gateway.Config)) *world {
+func newWorldBank(t testing.TB, eng engine, bankCfg string, tweak ...func(*gateway.Config)) *world {
 	t.Helper()
 	w := &world{t: t, eng: eng, clock: newClock(), lib: sip2mem.NewDemo(), notes: &notifier{}, logs: &syncBuffer{}, tweak: tweak}
 	srv := sip2test.NewServer(t, w.lib)
@@ -517,14 +517,14 @@ func (w *world) startWith(node string, tweak ...func(*gateway.Config)) (*gateway
 }
 
 // ctx is a test context with a deadline.
-func ctx(t *testing.T) context.Context {
+func ctx(t testing.TB) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return c
 }
 
 // wantCode fails unless err carries code.
-func wantCode(t *testing.T, err error, code string) {
+func wantCode(t testing.TB, err error, code string) {
 	t.Helper()
 	if got := gateway.ErrorCode(err); got != code {
 		t.Fatalf("error %v: code %q, want %q", err, got, code)
@@ -532,7 +532,7 @@ func wantCode(t *testing.T, err error, code string) {
 }
 
 // must fails the test on err.
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -540,7 +540,7 @@ func must(t *testing.T, err error) {
 }
 
 // eventually waits (real time) until cond holds.
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for !cond() {
@@ -552,7 +552,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 }
 
 // compartment reads a compartment's stored state.
-func compartment(t *testing.T, svc *gateway.Service, id lockers.CompartmentID) gateway.Compartment {
+func compartment(t testing.TB, svc *gateway.Service, id lockers.CompartmentID) gateway.Compartment {
 	t.Helper()
 	banks, err := svc.Banks(context.Background())
 	must(t, err)
@@ -568,7 +568,7 @@ func compartment(t *testing.T, svc *gateway.Service, id lockers.CompartmentID) g
 }
 
 // waitState waits until a compartment is in state.
-func waitState(t *testing.T, svc *gateway.Service, id lockers.CompartmentID, state gateway.CompartmentState) {
+func waitState(t testing.TB, svc *gateway.Service, id lockers.CompartmentID, state gateway.CompartmentState) {
 	t.Helper()
 	eventually(t, fmt.Sprintf("compartment %s to be %s", id, state), func() bool {
 		return compartment(t, svc, id).State == state
@@ -614,7 +614,7 @@ func (w *world) onLoanTo(item string) string {
 }
 
 // outbox lists entries of an item.
-func outboxOf(t *testing.T, svc *gateway.Service, item string) []gateway.OutboxEntry {
+func outboxOf(t testing.TB, svc *gateway.Service, item string) []gateway.OutboxEntry {
 	t.Helper()
 	es, err := svc.Outbox(context.Background(), gateway.OutboxFilter{Item: item})
 	must(t, err)
