@@ -313,13 +313,15 @@ type e2eOptions struct {
 	clock bool
 	// tune adjusts the gateway's configuration after the tests' defaults.
 	tune func(c *gateway.Config)
+	// logLevel replaces "debug" (the benchmark logs as production does).
+	logLevel string
 }
 
 // e2eWorld is everything outside the gateway processes: the library, the
 // data directory and database, the notifier, the logs. Apps started on a
 // world share all of it, as gateway processes share a database.
 type e2eWorld struct {
-	t       *testing.T
+	t       testing.TB
 	store   e2eStore
 	dataDir string
 	opts    e2eOptions
@@ -334,7 +336,7 @@ type e2eWorld struct {
 	responses []string // every API answer, for the secrets check
 }
 
-func newWorld(t *testing.T, st e2eStore, opts e2eOptions) *e2eWorld {
+func newWorld(t testing.TB, st e2eStore, opts e2eOptions) *e2eWorld {
 	t.Helper()
 	w := &e2eWorld{t: t, store: st, dataDir: t.TempDir(), opts: opts, lib: sip2mem.NewDemo(), notes: &e2eNotifier{}, log: &e2eLog{}}
 	for i := 1; i <= 12; i++ {
@@ -371,6 +373,9 @@ func (w *e2eWorld) config() *config.Config {
 	cfg := config.Default(w.dataDir)
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	cfg.Log.Level = "debug"
+	if w.opts.logLevel != "" {
+		cfg.Log.Level = w.opts.logLevel
+	}
 	cfg.ILS[config.DemoILS].SIP2.Addr = w.ils.addr()
 	cfg.Store.Driver = w.store.driver
 	if w.store.dsn != "" {
