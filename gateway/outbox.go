@@ -13,6 +13,8 @@ package gateway
 //	   └────────────────────────────────────────────────┤ too old (GiveUpAfter): failed + alert
 //	                                                    │ no answer (may have reached the ILS):
 //	                                                    ▼ stays sent, backoff
+//	failed ─RetryOutbox─► pending (or sent, if its last send went unanswered)
+//	failed ─DismissOutbox (settled by hand)─► done
 //	sent ──next attempt: ItemStatus──► checkout on loan / checkin not on loan: done (reconciled)
 //	                                   otherwise: send again
 //
@@ -65,6 +67,7 @@ const (
 	outcomeAbandoned  = "abandoned"    // an interactive transaction that did not happen
 	outcomeGivenUp    = "given_up"     // retried for GiveUpAfter without success
 	outcomeNoNotifier = "not_notified" // no Notifier configured
+	outcomeDismissed  = "dismissed"    // a failed entry staff settled by hand
 )
 
 // outboxResult is an entry's Result.
@@ -712,21 +715,8 @@ func (s *Service) RetryOutbox(ctx context.Context, id int64, actor string) error
 		if err := tx.UpdateOutbox(e); err != nil {
 			return err
 		}
-		failed, err := tx.Outbox(OutboxFilter{States: []OutboxState{OutboxFailed}})
-		if err != nil {
+		if left, err = s.clearOutboxAlertsIfNone(tx); err != nil {
 			return err
-		}
-		left = len(failed)
-		if left == 0 {
-			banks, err := tx.Banks()
-			if err != nil {
-				return err
-			}
-			for _, b := range append(banks, Bank{}) {
-				if _, err := tx.ClearAlerts(AlertOutboxFailed, b.ID, "", s.now()); err != nil {
-					return err
-				}
-			}
 		}
 		return s.audit(tx, AuditEvent{Actor: actorOr(actor), Action: "outbox_retry", Item: e.Item, Detail: fmt.Sprintf("entry %d (%s) retried by staff", id, e.Op)})
 	})
@@ -737,6 +727,67 @@ func (s *Service) RetryOutbox(ctx context.Context, id int64, actor string) error
 		}
 	}
 	return err
+}
+
+// DismissOutbox closes a failed entry that staff settled by hand (at the
+// ILS's own desk, say): it is recorded done with the outcome "dismissed"
+// and stops holding up the later transactions of its item. ENOTFOUND if
+// unknown; ECONFLICT unless it failed.
+func (s *Service) DismissOutbox(ctx context.Context, id int64, actor string) error {
+	actor = actorOr(actor)
+	var left int
+	err := s.store.Tx(ctx, func(tx Tx) error {
+		e, err := tx.OutboxEntry(id)
+		if err != nil {
+			return err
+		}
+		if e.State != OutboxFailed {
+			return Errorf(ECONFLICT, "outbox entry %d is %s, not failed", id, e.State)
+		}
+		var prev outboxResult
+		_ = json.Unmarshal(e.Result, &prev)
+		res, err := json.Marshal(outboxResult{Outcome: outcomeDismissed, Message: "settled by " + actor + "; was: " + prev.Outcome + " " + prev.Message})
+		if err != nil {
+			return err
+		}
+		e.State, e.Result, e.DoneAt, e.ClaimedBy, e.ClaimedUntil = OutboxDone, res, s.now(), "", time.Time{}
+		if e.Op == OpNotify {
+			e.Payload = withoutCode(e.Payload)
+		}
+		if err := tx.UpdateOutbox(e); err != nil {
+			return err
+		}
+		if left, err = s.clearOutboxAlertsIfNone(tx); err != nil {
+			return err
+		}
+		return s.audit(tx, AuditEvent{Actor: actor, Action: "outbox_dismissed", Item: e.Item, Detail: fmt.Sprintf("entry %d (%s) settled by staff", id, e.Op)})
+	})
+	if err == nil {
+		s.wake()
+		if left == 0 {
+			s.emit(Event{Type: "alert_cleared", Outcome: AlertOutboxFailed})
+		}
+	}
+	return err
+}
+
+// clearOutboxAlertsIfNone clears the outbox-failed alerts when no entry is
+// failed any more, and returns how many still are.
+func (s *Service) clearOutboxAlertsIfNone(tx Tx) (int, error) {
+	failed, err := tx.Outbox(OutboxFilter{States: []OutboxState{OutboxFailed}})
+	if err != nil || len(failed) > 0 {
+		return len(failed), err
+	}
+	banks, err := tx.Banks()
+	if err != nil {
+		return 0, err
+	}
+	for _, b := range append(banks, Bank{}) {
+		if _, err := tx.ClearAlerts(AlertOutboxFailed, b.ID, "", s.now()); err != nil {
+			return 0, err
+		}
+	}
+	return 0, nil
 }
 
 // hookAfterMarkSent, when set (by tests), runs after an entry is marked sent

@@ -404,6 +404,36 @@ func TestOutboxFailures(t *testing.T) {
 		if who := w.onLoanTo("I0010"); who != "" {
 			t.Fatalf("I0010 still on loan to %q", who)
 		}
+
+		// A failed entry holds up its item's later transactions until staff
+		// settle it: a refused checkout, dismissed, lets a checkin through.
+		w.load(svc, "I0011")
+		must(t, svc.Flush(c))
+		must(t, w.lib.Block("P0002", "Card expired", false))
+		_, err = svc.Pickup(c, gateway.PickupRequest{Bank: bankID, Code: w.notes.codeFor(t, "P0002")})
+		must(t, err)
+		failed = mustOutbox(t, svc, gateway.OutboxFilter{States: []gateway.OutboxState{gateway.OutboxFailed}})
+		if len(failed) != 1 || failed[0].Item != "I0011" {
+			t.Fatalf("failed %+v", failed)
+		}
+		rr, err = svc.Return(c, gateway.ReturnRequest{Bank: bankID, Item: "I0011"})
+		must(t, err)
+		checkins := w.lib.Counts("I0011").Checkins
+		w.closeDoor(svc, rr.Compartment, gateway.CompReturnPending)
+		must(t, svc.Flush(c))
+		if w.lib.Counts("I0011").Checkins != checkins {
+			t.Fatal("a checkin overtook the failed checkout before it")
+		}
+		wantCode(t, svc.DismissOutbox(c, failed[0].ID+1000, "staff:bob"), gateway.ENOTFOUND)
+		must(t, svc.DismissOutbox(c, failed[0].ID, "staff:bob"))
+		wantCode(t, svc.DismissOutbox(c, failed[0].ID, "staff:bob"), gateway.ECONFLICT)
+		must(t, svc.Flush(c))
+		if w.lib.Counts("I0011").Checkins != checkins+1 {
+			t.Fatal("the checkin behind a dismissed entry was not delivered")
+		}
+		if as := activeAlerts(t, svc, gateway.AlertOutboxFailed); len(as) != 0 {
+			t.Fatalf("outbox alerts after dismissal: %+v", as)
+		}
 	})
 }
 

@@ -161,7 +161,7 @@ func (s *Service) loadCheckin(ctx context.Context, b *bankRT, item string) (*Che
 	case d.Skipped && d.Err != nil:
 		return nil, d.Err
 	case d.Skipped:
-		return nil, Errorf(EUNAVAILABLE, "earlier library-system transactions for item %s are still queued; try again in a minute", item)
+		return nil, Errorf(EUNAVAILABLE, "earlier library-system transactions for item %s are still queued or have failed (see the outbox); try again later", item)
 	case d.Done() && d.Result.Outcome == outcomeOK && d.Result.Checkin != nil:
 		return d.Result.Checkin, nil
 	case d.Result.Outcome == outcomeRefused:
