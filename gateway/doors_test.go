@@ -46,6 +46,18 @@ func TestJammedDoorAtLoad(t *testing.T) {
 		}
 		w.closeDoor(svc, "2", gateway.CompOccupied)
 
+		// Staff take the occupied compartment out of service and back: it
+		// is occupied again, by the same reservation.
+		must(t, svc.SetInService(c, bankID, "2", false, "shelf broken", "staff:ann"))
+		if got := compartment(t, svc, "2"); got.State != gateway.CompOutOfService || got.Reason != "shelf broken" {
+			t.Fatalf("out of service: %+v", got)
+		}
+		must(t, svc.SetInService(c, bankID, "2", true, "", "staff:ann"))
+		if got := compartment(t, svc, "2"); got.State != gateway.CompOccupied || got.Holder != res.Reservation {
+			t.Fatalf("back in service: %+v, want occupied by %s", got, res.Reservation)
+		}
+		wantCode(t, svc.SetInService(c, bankID, "99", true, "", "staff:ann"), gateway.ENOTFOUND)
+
 		// Three jammed in a row: EDOOR, nothing left in a reservation.
 		for _, id := range []lockers.CompartmentID{"3", "4", "5"} {
 			must(t, w.bank.Jam(id, true))
@@ -108,6 +120,12 @@ func TestDoorAlerts(t *testing.T) {
 		eventually(t, "a forced-door alert", func() bool { return len(activeAlerts(t, svc, gateway.AlertDoorForced)) == 1 })
 		// Left open by the driver's own timer, too.
 		eventually(t, "a left-open alert", func() bool { return len(activeAlerts(t, svc, gateway.AlertDoorLeftOpen)) == 1 })
+		forced := activeAlerts(t, svc, gateway.AlertDoorForced)[0]
+		must(t, svc.AckAlert(c, forced.ID, "staff:ann"))
+		if got := activeAlerts(t, svc, gateway.AlertDoorForced)[0]; got.AckedBy != "staff:ann" || got.AckedAt.IsZero() {
+			t.Fatalf("acknowledged alert %+v", got)
+		}
+		wantCode(t, svc.AckAlert(c, forced.ID+1000, "staff:ann"), gateway.ENOTFOUND)
 		must(t, w.bank.CloseDoor("6"))
 		eventually(t, "the door alerts to clear", func() bool {
 			return len(activeAlerts(t, svc, gateway.AlertDoorForced))+len(activeAlerts(t, svc, gateway.AlertDoorLeftOpen)) == 0
