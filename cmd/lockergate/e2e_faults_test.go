@@ -222,13 +222,16 @@ func findAlert(as []e2eAlert, kind, compartment string) *e2eAlert {
 	return nil
 }
 
-// TestE2EForcedDoor: a door opened without a command raises an alert
-// (and an event) that clears when the door closes.
-func TestE2EForcedDoor(t *testing.T) {
+// TestE2EDoorAlerts: a door opened without a command raises an alert
+// (and an event) that clears when the door closes; so does a door left
+// open after a load; a board that stops answering takes the bank offline
+// with an alert until it answers again.
+func TestE2EDoorAlerts(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st e2eStore) {
-		w := newWorld(t, st, e2eOptions{})
+		w := newWorld(t, st, e2eOptions{bank: func(b *config.Bank) { b.Driver += "&leftopen=300ms&boardsize=12" }})
 		g := w.start("gw-1")
 		events := g.stream(t)
+
 		const id = "5"
 		if err := g.bank.ForceOpen(id); err != nil {
 			t.Fatal(err)
@@ -248,9 +251,40 @@ func TestE2EForcedDoor(t *testing.T) {
 		if a == nil || a.Active || a.ClearedAt == nil {
 			t.Fatalf("the cleared alert = %+v, want inactive with cleared_at", a)
 		}
-		e2eEventually(t, w.log, "metrics count the door fault", func() (bool, string) {
+
+		// Staff open a compartment for a load and walk away.
+		l := g.load(t, "I0012", "")
+		e2eEventually(t, w.log, "a door_left_open alert", func() (bool, string) {
+			return findAlert(g.alerts(t, true), "door_left_open", l.Compartment) != nil, fmt.Sprintf("%+v", g.alerts(t, false))
+		})
+		g.closeDoor(t, l.Compartment)
+		g.waitReservation(t, l.Reservation, "ready")
+		w.code(t, "I0012")
+		e2eEventually(t, w.log, "the door_left_open alert clears", func() (bool, string) {
+			a := findAlert(g.alerts(t, true), "door_left_open", l.Compartment)
+			return a == nil, fmt.Sprintf("%+v", a)
+		})
+
+		// Board 2 (compartments 13-24) stops answering.
+		if err := g.bank.SetBoardOnline("2", false); err != nil {
+			t.Fatal(err)
+		}
+		e2eEventually(t, w.log, "a board_offline alert and the bank offline", func() (bool, string) {
+			b := g.bankState(t)
+			return findAlert(g.alerts(t, true), "board_offline", "") != nil && !b.Online, fmt.Sprintf("online %v, alerts %+v", b.Online, g.alerts(t, false))
+		})
+		if err := g.bank.SetBoardOnline("2", true); err != nil {
+			t.Fatal(err)
+		}
+		e2eEventually(t, w.log, "the board_offline alert clears and the bank is online", func() (bool, string) {
+			b := g.bankState(t)
+			return findAlert(g.alerts(t, true), "board_offline", "") == nil && b.Online, fmt.Sprintf("online %v, alerts %+v", b.Online, g.alerts(t, true))
+		})
+
+		e2eEventually(t, w.log, "metrics count the door faults", func() (bool, string) {
 			m := g.metrics(t)
-			return strings.Contains(m, `lockergate_door_faults_total{bank="LOCKER1",kind="door_forced"} 1`), grepLines(m, "lockergate_door_faults_total")
+			return strings.Contains(m, `lockergate_door_faults_total{bank="LOCKER1",kind="door_forced"} 1`) &&
+				strings.Contains(m, `lockergate_door_faults_total{bank="LOCKER1",kind="door_left_open"} 1`), grepLines(m, "lockergate_door_faults_total")
 		})
 		w.checkSecrets(t, g)
 	})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lockergate/lockergate/gateway"
+	"github.com/lockergate/lockergate/gateway/config"
 	"github.com/lockergate/lockergate/sip2/sip2mem"
 )
 
@@ -239,6 +240,69 @@ func TestE2EEquipment(t *testing.T) {
 		}
 		if c := w.lib.Counts(lent.Item); c != (sip2mem.Counts{Checkouts: 1, Checkins: 1}) {
 			t.Errorf("library counts of %s = %+v, want one checkout and one checkin", lent.Item, c)
+		}
+		w.checkSecrets(t, g)
+	})
+}
+
+// TestE2ECheckoutAtLoad: with the site's checkout_at: load the loan
+// starts when the door closes on the item; the pickup checks out nothing
+// more.
+func TestE2ECheckoutAtLoad(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st e2eStore) {
+		w := newWorld(t, st, e2eOptions{site: func(s *config.Site) { s.CheckoutAt = "load" }})
+		g := w.start("gw-1")
+		l := g.load(t, "I0012", "")
+		if got := e2eLoansOf(w.lib, "I0012"); len(got) != 0 {
+			t.Fatalf("checked out before the door closed: %v", got)
+		}
+		g.closeDoor(t, l.Compartment)
+		g.waitReservation(t, l.Reservation, "ready")
+		code := w.code(t, "I0012")
+		e2eEventually(t, w.log, "the checkout at load", func() (bool, string) {
+			got := e2eLoansOf(w.lib, "I0012")
+			return slices.Equal(got, []string{"P0007"}), fmt.Sprint(got)
+		})
+		p := g.pickupByCode(t, code)
+		if len(p.Items) != 1 || p.Items[0].Checkout != "at_load" {
+			t.Fatalf("pickup = %+v, want the item checked out at load", p)
+		}
+		g.closeDoor(t, l.Compartment)
+		g.waitState(t, l.Compartment, "free")
+		if c := w.lib.Counts("I0012"); c.Checkouts != 1 {
+			t.Errorf("library checkouts of I0012 = %d, want 1", c.Checkouts)
+		}
+		w.checkSecrets(t, g)
+	})
+}
+
+// TestE2ENotificationRetried: a notifier that fails does not hold up the
+// load; staff see the notification waiting in the outbox with its error,
+// and it is delivered, with the code, once the notifier works again.
+func TestE2ENotificationRetried(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st e2eStore) {
+		w := newWorld(t, st, e2eOptions{})
+		g := w.start("gw-1")
+		w.notes.fail.Store(true)
+		l := g.load(t, "I0012", "")
+		g.closeDoor(t, l.Compartment)
+		g.waitReservation(t, l.Reservation, "ready")
+		e2eEventually(t, w.log, "the failed notification is visible", func() (bool, string) {
+			es := g.outbox(t, "op=notify&state=pending,sent")
+			return len(es) == 1 && es[0].Attempts >= 1 && es[0].LastError != "", fmt.Sprintf("%+v", es)
+		})
+		if n := w.notes.find(gateway.NotifyReady, "I0012"); len(n) != 0 {
+			t.Fatalf("delivered while the notifier fails: %d", len(n))
+		}
+		w.notes.fail.Store(false)
+		code := w.code(t, "I0012")
+		e2eEventually(t, w.log, "the notification done", func() (bool, string) {
+			es := g.outbox(t, "op=notify")
+			return len(es) == 1 && es[0].State == "done", fmt.Sprintf("%+v", es)
+		})
+		p := g.pickupByCode(t, code)
+		if len(p.Items) != 1 || p.Items[0].Checkout != "done" {
+			t.Fatalf("pickup with the late code = %+v", p)
 		}
 		w.checkSecrets(t, g)
 	})

@@ -309,6 +309,8 @@ type e2eOptions struct {
 	seed func(lib *sip2mem.Library)
 	// bank adjusts the bank's configuration (driver, returns, equipment).
 	bank func(b *config.Bank)
+	// site adjusts the site's policies.
+	site func(s *config.Site)
 	// clock gives the apps an injectable clock (e2eWorld.clock).
 	clock bool
 	// tune adjusts the gateway's configuration after the tests' defaults.
@@ -386,6 +388,9 @@ func (w *e2eWorld) config() *config.Config {
 		{config.RoleKiosk, e2eKiosk}, {config.RoleStaff, e2eStaff}, {config.RoleAdmin, e2eAdmin},
 	} {
 		cfg.Tokens = append(cfg.Tokens, config.Token{Name: "e2e-" + tk.role, Role: tk.role, TokenEnv: "(e2e test)", Token: config.Secret(tk.value)})
+	}
+	if w.opts.site != nil {
+		w.opts.site(&cfg.Sites[0])
 	}
 	if w.opts.bank != nil {
 		w.opts.bank(&cfg.Sites[0].Banks[0])
