@@ -127,6 +127,11 @@ const (
 	Sent     Direction = "sent"
 	Received Direction = "received"
 	Note     Direction = "note"
+	// Observed is a finding about the implementation rather than a step of
+	// the exchange: which dialect it follows, which lenient form it
+	// accepts. Reports show observations next to the verdict, so that a
+	// Profile case that passes still tells the reader what was seen.
+	Observed Direction = "observed"
 )
 
 // Exchange is one piece of evidence: bytes sent or received, or a note.
@@ -154,8 +159,13 @@ func (t *T) Sent(data string) { t.add(Sent, data) }
 // Received records bytes the suite received.
 func (t *T) Received(data string) { t.add(Received, data) }
 
-// Notef records an observation (a dialect difference, a value read).
+// Notef records a remark on the exchange (a setup step, a value read, why
+// the case waits).
 func (t *T) Notef(format string, args ...any) { t.add(Note, fmt.Sprintf(format, args...)) }
+
+// Observef records a finding about the implementation, such as the ILS
+// dialect a Profile case recognised; see Observed.
+func (t *T) Observef(format string, args ...any) { t.add(Observed, fmt.Sprintf(format, args...)) }
 
 func (t *T) add(d Direction, data string) {
 	now := time.Now

@@ -12,8 +12,9 @@ import (
 
 // Console writes the report for a terminal: a heading, a table of every
 // case (id, level, verdict, duration, title), then the details of each case
-// that did not pass (requirement, source, expected and actual, evidence),
-// then the counts and a last line reading PASSED or FAILED.
+// that did not pass (requirement, source, expected and actual, evidence)
+// and what each Profile case observed, then the counts and a last line
+// reading PASSED or FAILED.
 func Console(w io.Writer, r *conformance.Report) error {
 	bw := bufio.NewWriter(w)
 	name, title, version, _ := suiteInfo(r)
@@ -24,21 +25,26 @@ func Console(w io.Writer, r *conformance.Report) error {
 	tw := tabwriter.NewWriter(bw, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tLEVEL\tVERDICT\tTIME\tTITLE")
 	for _, res := range r.Results {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", text(res.Case.ID), res.Case.Level, label(res), ms(res.Duration), oneLine(res.Case.Title))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", text(res.Case.ID), res.Case.Level, Label(res), ms(res.Duration), oneLine(res.Case.Title))
 	}
 	tw.Flush()
 
 	for _, kind := range []string{"failure", "warning", "note"} {
 		first := true
 		for _, res := range r.Results {
-			if weight(res) != kind {
+			observedOnly := kind == "note" && weight(res) == "" && res.Case.Level == conformance.Profile && len(observations(res)) > 0
+			if weight(res) != kind && !observedOnly {
 				continue
 			}
 			if first {
 				fmt.Fprintf(bw, "\n%s:\n", headings[kind])
 				first = false
 			}
-			consoleDetail(bw, res)
+			if observedOnly {
+				consoleObserved(bw, res)
+			} else {
+				consoleDetail(bw, res)
+			}
 		}
 	}
 	var skips []conformance.Result
@@ -59,7 +65,7 @@ func Console(w io.Writer, r *conformance.Report) error {
 	for _, v := range verdicts {
 		parts = append(parts, fmt.Sprintf("%d %s", counts[v], v))
 	}
-	fmt.Fprintf(bw, "\n%d cases: %s\n", len(r.Results), strings.Join(parts, ", "))
+	fmt.Fprintf(bw, "\n%s: %s\n", plural(len(r.Results), "case"), strings.Join(parts, ", "))
 	if r.Interrupted {
 		fmt.Fprintln(bw, "The run was interrupted before every case ran.")
 	}
@@ -74,12 +80,21 @@ func Console(w io.Writer, r *conformance.Report) error {
 var headings = map[string]string{
 	"failure": "Failures (required by the specification)",
 	"warning": "Warnings (recommended by the specification; not failing the run)",
-	"note":    "Profile notes (known differences between implementations; not failing the run)",
+	"note":    "Profile notes (where implementations are known to differ: what this one does; not failing the run)",
+}
+
+// consoleObserved prints a Profile case that passed with what it observed,
+// the dialect finding a reader wants without the whole evidence.
+func consoleObserved(w io.Writer, res conformance.Result) {
+	fmt.Fprintf(w, "\n  %s [%s] %s: %s\n", text(res.Case.ID), res.Case.Level, Label(res), oneLine(res.Case.Title))
+	for _, o := range observations(res) {
+		fmt.Fprintf(w, "    observed:    %s\n", Escape(o))
+	}
 }
 
 // consoleDetail prints one case that did not pass.
 func consoleDetail(w io.Writer, res conformance.Result) {
-	fmt.Fprintf(w, "\n  %s [%s] %s: %s\n", text(res.Case.ID), res.Case.Level, label(res), oneLine(res.Case.Title))
+	fmt.Fprintf(w, "\n  %s [%s] %s: %s\n", text(res.Case.ID), res.Case.Level, Label(res), oneLine(res.Case.Title))
 	fmt.Fprintf(w, "    requirement: %s\n", oneLine(res.Case.Requirement))
 	if res.Case.Source != "" {
 		fmt.Fprintf(w, "    source:      %s\n", oneLine(res.Case.Source))
@@ -96,6 +111,9 @@ func consoleDetail(w io.Writer, res conformance.Result) {
 	}
 	if m := message(res); m != "" {
 		fmt.Fprintf(w, "    message:     %s\n", Escape(m))
+	}
+	for _, o := range observations(res) {
+		fmt.Fprintf(w, "    observed:    %s\n", Escape(o))
 	}
 	if len(res.Evidence) > 0 {
 		fmt.Fprintf(w, "    evidence:\n")

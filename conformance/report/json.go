@@ -28,6 +28,7 @@ import (
 //	    "verdict": "fail",                       // pass, fail, skipped, timeout, error
 //	    "weight": "failure",                     // failure, warning, note, or "" (pass, skip)
 //	    "message": "...", "expected": ["..."], "actual": "...",
+//	    "observed": ["..."],                     // T.Observef findings (a dialect), also in evidence
 //	    "duration_seconds": 0.012,
 //	    "evidence": [{"dir": "sent", "at": "...", "data": "9300CN...\r"}]
 //	  }]
@@ -75,6 +76,7 @@ type JSONCase struct {
 	Message         string         `json:"message"`
 	Expected        []string       `json:"expected"`
 	Actual          string         `json:"actual"`
+	Observed        []string       `json:"observed"`
 	DurationSeconds float64        `json:"duration_seconds"`
 	Evidence        []JSONExchange `json:"evidence"`
 }
@@ -113,11 +115,15 @@ func NewJSONReport(r *conformance.Report) JSONReport {
 			Title: res.Case.Title, Requirement: res.Case.Requirement, Source: res.Case.Source,
 			Level: string(res.Case.Level), Verdict: string(res.Verdict), Weight: weight(res),
 			Message: res.Message, Expected: res.Expected, Actual: res.Actual,
+			Observed:        observations(res),
 			DurationSeconds: res.Duration.Seconds(),
 			Evidence:        []JSONExchange{},
 		}
 		if jc.Expected == nil {
 			jc.Expected = []string{}
+		}
+		if jc.Observed == nil {
+			jc.Observed = []string{}
 		}
 		for _, ex := range res.Evidence {
 			jc.Evidence = append(jc.Evidence, JSONExchange{Dir: string(ex.Dir), At: ex.At, Data: ex.Data, DataEscaped: Escape(ex.Data)})

@@ -121,12 +121,15 @@ func selection(r *conformance.Report) string {
 		total = len(r.Suite.Cases())
 	}
 	if r.Pattern == "" {
+		if total == 1 {
+			return "the only case"
+		}
 		return fmt.Sprintf("all %d cases", total)
 	}
-	return fmt.Sprintf("%d of %d cases (--run %s)", len(r.Results), total, r.Pattern)
+	return fmt.Sprintf("%d of %s (--run %s)", len(r.Results), plural(total, "case"), r.Pattern)
 }
 
-// suiteName returns the suite's name, title and version, tolerating a nil suite.
+// suiteInfo returns the suite's name, title and version, tolerating a nil suite.
 func suiteInfo(r *conformance.Report) (name, title, version, desc string) {
 	if r.Suite == nil {
 		return "unknown", "unknown suite", "", ""
@@ -143,10 +146,13 @@ func ms(d time.Duration) string {
 	return fmt.Sprintf("%.1fs", d.Seconds())
 }
 
-// label is a result's verdict as reports print it. A Should or Profile case
-// that was not met reads WARNING or NOTE, never FAIL, so that nobody takes
-// it for a failure of the run; a timeout or error is said in brackets.
-func label(res conformance.Result) string {
+// Label is a result's verdict as every report prints it: PASS, FAIL,
+// SKIPPED, TIMEOUT or ERROR for a Must case, and for a Should or Profile
+// case that was not met WARNING or NOTE, never FAIL, so that nobody takes
+// it for a failure of the run; a timeout or error there is said in
+// brackets ("WARNING (timeout)"). Progress displays use it too, so that a
+// line and the final report never disagree.
+func Label(res conformance.Result) string {
 	v := strings.ToUpper(string(res.Verdict))
 	var wt string
 	switch weight(res) {
@@ -161,6 +167,27 @@ func label(res conformance.Result) string {
 		wt += " (" + string(res.Verdict) + ")"
 	}
 	return wt
+}
+
+// observations lists what a case recorded with T.Observef: the findings
+// (a dialect, a lenient form accepted) that reports show next to the
+// verdict instead of leaving them in the evidence.
+func observations(res conformance.Result) []string {
+	var out []string
+	for _, ex := range res.Evidence {
+		if ex.Dir == conformance.Observed {
+			out = append(out, ex.Data)
+		}
+	}
+	return out
+}
+
+// plural is "1 case", "2 cases".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // message is res.Message, or "" when it says no more than the Expected and

@@ -328,3 +328,96 @@ func FuzzEscape(f *testing.F) {
 		}
 	})
 }
+
+// observedReport has a Profile case that passed with a finding, a Must
+// case that failed and a Should case not met, one exchange each.
+func observedReport() *conformance.Report {
+	term := &conformance.Case{ID: "dialect/1", Title: "Terminator: CR or CRLF", Level: conformance.Profile,
+		Requirement: "Reports the terminator.", Source: "sip2.md §0.4"}
+	login := &conformance.Case{ID: "login-93/1", Title: "Login answers 94", Level: conformance.Must,
+		Requirement: "The ACS answers 93 with 94.", Source: "SIP2 2.00 §Login"}
+	order := &conformance.Case{ID: "dialect/2", Title: "Field order", Level: conformance.Should,
+		Requirement: "AO comes first.", Source: "SIP2 2.00"}
+	suite := &conformance.Suite{Name: "sip2-server", Title: "SIP2", Version: "1.0", Groups: []*conformance.Group{
+		{Key: "login-93", Title: "Login", Cases: []*conformance.Case{login}},
+		{Key: "dialect", Title: "Profile", Cases: []*conformance.Case{term, order}},
+	}}
+	t0 := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	return &conformance.Report{Suite: suite, Target: "ils", Started: t0, Results: []conformance.Result{
+		{Case: login, Verdict: conformance.Fail, Expected: []string{"941"}, Actual: "940",
+			Message:  "expected 941; got 940",
+			Evidence: []conformance.Exchange{{Dir: conformance.Received, At: t0, Data: "940AY0AZFDFD\r"}}},
+		{Case: term, Verdict: conformance.Pass, Evidence: []conformance.Exchange{
+			{Dir: conformance.Note, At: t0, Data: "cleanup: nothing to undo"},
+			{Dir: conformance.Observed, At: t0, Data: "terminator: CRLF, as Koha's default account"},
+		}},
+		{Case: order, Verdict: conformance.Fail, Expected: []string{"AO first"}, Actual: "AA first"},
+	}}
+}
+
+// TestObservations: what a passing Profile case observed is shown in the
+// console, the certificate and JSON, not left folded in the evidence; the
+// certificate lists what failed at the top, each linked to its case.
+func TestObservations(t *testing.T) {
+	r := observedReport()
+	const finding = "terminator: CRLF, as Koha&#39;s default account"
+	var b bytes.Buffer
+	if err := Console(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	console := b.String()
+	notes := console[strings.Index(console, "Profile notes"):]
+	for _, want := range []string{"dialect/1 [profile] PASS: Terminator: CR or CRLF\n    observed:    terminator: CRLF, as Koha's default account\n", "3 cases:"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("console lacks %q in:\n%s", want, console)
+		}
+	}
+	if strings.Contains(notes, "cleanup") {
+		t.Errorf("a plain note of a passing case is listed among the findings:\n%s", notes)
+	}
+
+	b.Reset()
+	if err := HTML(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	summary := page[:strings.Index(page, "<h2>")]
+	for _, want := range []string{
+		`<div class="summary failure"><h3>Requirements not met</h3>`,
+		`<a href="#case-login-93-1">`, "(FAIL: 940)",
+		`<div class="summary warning">`, `<a href="#case-dialect-2">`, "(WARNING: AA first)",
+		"1 of the cases the specification requires was not met",
+	} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("the certificate's summary lacks %q", want)
+		}
+	}
+	for _, want := range []string{`id="case-login-93-1"`, "<dt>Observed</dt><dd>" + finding + "</dd>", "Evidence (1 exchange)", "Evidence (2 exchanges)"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the certificate lacks %q", want)
+		}
+	}
+
+	b.Reset()
+	if err := JSON(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	var doc JSONReport
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if got := doc.Cases[1].Observed; len(got) != 1 || got[0] != "terminator: CRLF, as Koha's default account" {
+		t.Errorf("JSON observed %q", got)
+	}
+	if got := doc.Cases[0].Observed; got == nil || len(got) != 0 {
+		t.Errorf("JSON observed of a case without findings: %#v, want []", got)
+	}
+}
+
+func TestPlural(t *testing.T) {
+	for n, want := range map[int]string{0: "0 cases", 1: "1 case", 2: "2 cases"} {
+		if got := plural(n, "case"); got != want {
+			t.Errorf("plural(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
