@@ -10,19 +10,21 @@ import (
 
 // The profile group: behaviours on which real ILSs differ and SCs have to
 // be configured per ILS (sip2.md §0.5 "Sorta Standard", §5, §6). Each case
-// observes one and reports it as a note, naming the ILSs known to behave
-// that way; none of them fails.
+// observes one and reports it with T.Observef, naming the ILSs known to
+// behave that way, so that reports show the finding next to the verdict;
+// none of them fails.
 
 func dialect(b *builder) {
 	cfg := b.cfg
 	g := b.group("dialect", "Profile: ILS dialect (notes, never failures)")
-	add := func(title, req string, run func(ctx context.Context, t *conformance.T) error) {
-		g.add(&conformance.Case{Title: title, Requirement: req, Level: conformance.Profile, Source: dialectSource, Run: run})
+	add := func(source, title, req string, run func(ctx context.Context, t *conformance.T) error) {
+		g.add(&conformance.Case{Title: title, Requirement: req, Level: conformance.Profile, Source: source, Run: run})
 	}
 
 	// sip2.md §0.4: "Koha's default output terminator is CRLF unless
 	// terminator=\"CR\"".
-	add("Terminator: CR, or CRLF (Koha's default)",
+	add("sip2.md §0 (finding 4), §5.1 (terminator), §6 (pain point 4)",
+		"Terminator: CR, or CRLF (Koha's default)",
 		"Reports the terminator the ACS sends. The spec says CR; Koha sends CRLF unless the account sets terminator=\"CR\".",
 		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
 			for range 2 {
@@ -32,18 +34,19 @@ func dialect(b *builder) {
 			}
 			switch {
 			case w.sawBareLF:
-				t.Notef("terminator: LF (not SIP2)")
+				t.Observef("terminator: LF (not SIP2)")
 			case w.sawCRLF:
-				t.Notef("terminator: CRLF, as Koha's default account; SCs must accept an LF after the CR")
+				t.Observef("terminator: CRLF, as Koha's default account; SCs must accept an LF after the CR")
 			default:
-				t.Notef("terminator: CR, as the spec says (Evergreen, FOLIO, lockergate; Koha with terminator=\"CR\")")
+				t.Observef("terminator: CR, as the spec says (Evergreen, FOLIO, lockergate; Koha with terminator=\"CR\")")
 			}
 			return nil
 		}))
 
 	// sip2.md §1: "AH due date: variable field, not guaranteed to be SIP
 	// date format" (Evergreen, Koha, ceridwen).
-	add("Due date (AH) format in Checkout Response",
+	add("sip2.md §1 (AH due date), §6 (pain point 9)",
+		"Due date (AH) format in Checkout Response",
 		"Reports whether AH is a SIP2 date (YYYYMMDDZZZZHHMMSS) or free text: Evergreen sends \"2011-10-28 23:59:59\", Koha a locale date; the spec does not fix it.",
 		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
 			if err := w.need(ctx, sip2.CmdCheckout); err != nil {
@@ -60,16 +63,17 @@ func dialect(b *builder) {
 				return err
 			}
 			if sipDate(co.DueDate) == "" {
-				t.Notef("AH is a SIP2 date: %q", co.DueDate)
+				t.Observef("AH is a SIP2 date: %q", co.DueDate)
 			} else {
-				t.Notef("AH is free text, %q: SCs must show it as is (Evergreen, Koha)", co.DueDate)
+				t.Observef("AH is free text, %q: SCs must show it as is (Evergreen, Koha)", co.DueDate)
 			}
 			return nil
 		}))
 
 	// sip2.md §1.2: Koha resends "without a sequence number, even if the
 	// original had one"; FOLIO replays the bytes.
-	add("Resent response (97): AY kept or dropped",
+	add("sip2.md §1.2 (97 received)",
+		"Resent response (97): AY kept or dropped",
 		"Reports whether a response resent after 97 keeps its AY (FOLIO, lockergate) or drops it and gets a new checksum (Koha, after the spec's p. 4).",
 		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
 			if !cfg.ed() {
@@ -88,17 +92,18 @@ func dialect(b *builder) {
 			}
 			switch {
 			case r.frame == nil || r.cmd() != sip2.CmdACSStatus:
-				t.Notef("97 was answered with %q, not the last response", clip(r.raw, 8))
+				t.Observef("97 was answered with %q, not the last response", clip(r.raw, 8))
 			case r.frame.Seq >= 0:
-				t.Notef("the resent response keeps AY%d", r.frame.Seq)
+				t.Observef("the resent response keeps AY%d", r.frame.Seq)
 			default:
-				t.Notef("the resent response has no AY (Koha)")
+				t.Observef("the resent response has no AY (Koha)")
 			}
 			return nil
 		}))
 
 	// sip2.md §6.7: "CQ present/absent ambiguity" (Palace, FOLIO SIP2-221).
-	add("CQ when no PIN is sent",
+	add("sip2.md §6 (pain point 7: CQ present or absent)",
+		"CQ when no PIN is sent",
 		"Reports whether Patron Status (23) without a PIN carries CQ: lockergate's reference and Koha leave it out, some ILSs send CQ N (then an SC must not read it as a wrong PIN).",
 		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
 			if err := w.need(ctx, sip2.CmdPatronStatus); err != nil {
@@ -108,13 +113,14 @@ func dialect(b *builder) {
 			if err != nil {
 				return err
 			}
-			t.Notef("without a PIN: %s, %s", flagText("CQ", ps.ValidPatronPassword), flagText("BL", ps.ValidPatron))
+			t.Observef("without a PIN: %s, %s", flagText("CQ", ps.ValidPatronPassword), flagText("BL", ps.ValidPatron))
 			return nil
 		}))
 
 	// sip2.md §2.3: AJ in 10 is optional, "Bibliotheca kiosks require it
 	// (FOLIO PR #26)".
-	add("Title (AJ) in Checkin Response",
+	add("sip2.md §2.3 (message 10, AJ), §4",
+		"Title (AJ) in Checkin Response",
 		"Reports whether 10 carries the title (AJ). The spec makes it optional; Bibliotheca kiosks require it (FOLIO PR #26).",
 		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
 			if err := w.need(ctx, sip2.CmdCheckin); err != nil {
@@ -128,21 +134,22 @@ func dialect(b *builder) {
 				return err
 			}
 			if ci.TitleID != "" {
-				t.Notef("10 carries AJ")
+				t.Observef("10 carries AJ")
 			} else {
-				t.Notef("10 has no AJ: Bibliotheca kiosks need it")
+				t.Observef("10 has no AJ: Bibliotheca kiosks need it")
 			}
 			if ci.OK {
-				t.Notef("a checkin of an item not on loan is answered ok 1 (screen message %s)", refusal(ci.ScreenMessage))
+				t.Observef("a checkin of an item not on loan is answered ok 1 (screen message %s)", refusal(ci.ScreenMessage))
 			} else {
-				t.Notef("a checkin of an item not on loan is answered ok 0 (screen message %s)", refusal(ci.ScreenMessage))
+				t.Observef("a checkin of an item not on loan is answered ok 0 (screen message %s)", refusal(ci.ScreenMessage))
 			}
 			return nil
 		}))
 
 	// sip2.md §1: "Some servers allow 99 before login (Evergreen
 	// allow_sc_status_then_login, SIP2Mediator)".
-	add("SC Status (99) before login",
+	add("sip2.md §1 (login / status flow)",
+		"SC Status (99) before login",
 		"Reports whether the ACS answers 99 before 93: Evergreen (allow_sc_status_then_login) and SIP2Mediator do; most close the connection or ignore it.",
 		func(ctx context.Context, t *conformance.T) error {
 			w, err := dial(ctx, cfg, t)
@@ -153,20 +160,21 @@ func dialect(b *builder) {
 			r, _, err := send(ctx, w, &sip2.SCStatusRequest{StatusCode: "0", MaxPrintWidth: 40, ProtocolVersion: "2.00"})
 			switch {
 			case closed(err):
-				t.Notef("99 before login: the connection was closed")
+				t.Observef("99 before login: the connection was closed")
 			case timedOut(err):
-				t.Notef("99 before login: no answer")
+				t.Observef("99 before login: no answer")
 			case err != nil:
 				return err
 			default:
-				t.Notef("99 before login: answered with %s", name(r.cmd()))
+				t.Observef("99 before login: answered with %s", name(r.cmd()))
 			}
 			return nil
 		})
 
 	// sip2.md §1: "Field order: not fixed; servers emit in different
 	// orders (Evergreen puts AA before AO in 30/16/26)".
-	add("Field order in Patron Status Response",
+	add("sip2.md §1 (field order)",
+		"Field order in Patron Status Response",
 		"Reports the order of the first fields of 24: the spec lists AO first; Evergreen puts AA before AO in some responses. SCs must read fields by ID.",
 		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
 			if err := w.need(ctx, sip2.CmdPatronStatus); err != nil {
@@ -180,13 +188,14 @@ func dialect(b *builder) {
 			for _, f := range r.frame.Fields {
 				ids = append(ids, f.ID)
 			}
-			t.Notef("field order: %s", strings.Join(ids, " "))
+			t.Observef("field order: %s", strings.Join(ids, " "))
 			return nil
 		}))
 
 	// sip2.md §1: ZZZZ is four blanks (local) or "   Z" (UTC); "0000" and
 	// "ZZZZ" are seen in the wild.
-	add("Time zone of dates",
+	add("sip2.md §1 (date/time), §6 (pain point 9)",
+		"Time zone of dates",
 		"Reports the zone form of the ACS's dates (98 date/time sync): four blanks (local time), \"   Z\" (UTC), or a form seen in the wild such as \"0000\" (NYPL fixtures) or \"ZZZZ\".",
 		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
 			st, _, err := w.status(ctx)
@@ -195,14 +204,15 @@ func dialect(b *builder) {
 			}
 			d := st.DateTimeSync.String()
 			if len(d) == sip2.TimeLen {
-				t.Notef("date/time sync %q, zone %q", d, d[8:12])
+				t.Observef("date/time sync %q, zone %q", d, d[8:12])
 			}
-			t.Notef("timeout period %03d, retries allowed %03d (999: unknown; 000: off-line, per FOLIO)", st.TimeoutPeriod, st.RetriesAllowed)
+			t.Observef("timeout period %03d, retries allowed %03d (999: unknown; 000: off-line, per FOLIO)", st.TimeoutPeriod, st.RetriesAllowed)
 			return nil
 		}))
 
 	// sip2.md §2.3: "php-sip2 #2: some ACS answer 96 if AC/AD omitted".
-	add("Patron Status without AC and AD",
+	add("sip2.md §2.3 (message 23), §6 (pain point 5)",
+		"Patron Status without AC and AD",
 		"Reports how the ACS treats 23 with the required AC and AD left out: some answer 96 (php-sip2 #2), so SCs send them empty.",
 		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
 			if err := w.need(ctx, sip2.CmdPatronStatus); err != nil {
@@ -215,18 +225,19 @@ func dialect(b *builder) {
 			r, err := w.read(ctx)
 			switch {
 			case closed(err):
-				t.Notef("the connection was closed")
+				t.Observef("the connection was closed")
 			case err != nil:
 				return err
 			default:
-				t.Notef("answered with %s", name(r.cmd()))
+				t.Observef("answered with %s", name(r.cmd()))
 			}
 			return nil
 		}))
 
 	// sip2.md §6.6: "hold items count vs unavailable holds inconsistent
 	// (Libki #245/#246: Koha vs Evergreen)".
-	add("Hold counts in Patron Information",
+	add("sip2.md §4, §6 (pain point 6: hold counts)",
+		"Hold counts in Patron Information",
 		"Reports the test patron's hold items count (holds ready) and unavailable holds count with their lists: Evergreen counts holds not yet waiting among hold items, Koha and lockergate do not (Libki #245).",
 		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
 			if err := w.need(ctx, sip2.CmdPatronInformation); err != nil {
@@ -240,14 +251,15 @@ func dialect(b *builder) {
 			if err != nil {
 				return err
 			}
-			t.Notef("hold items count %d (AS: %s); unavailable holds count %d (CD: %s)",
+			t.Observef("hold items count %d (AS: %s); unavailable holds count %d (CD: %s)",
 				ready.HoldItemsCount, strings.Join(ready.HoldItems, ", "), waiting.UnavailableHoldsCount, strings.Join(waiting.UnavailableHoldItems, ", "))
 			return nil
 		}))
 
 	// sip2.md §3: the 3M extension fields CT, CV, CY, DA and how Sierra,
 	// FOLIO and Koha fill them.
-	add("Routing fields of a trapped hold at checkin",
+	add("sip2.md §3 (3M extensions CT, CV, CY, DA), §4",
+		"Routing fields of a trapped hold at checkin",
 		"Reports the 3M routing fields of the checkin of the hold item: Sierra puts the pickup location and the holding patron's barcode in CT, FOLIO the pickup service point, Koha sends CV 01/02/04 by its options (sip2.md §3).",
 		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
 			if cfg.HoldItem == "" {
@@ -260,16 +272,17 @@ func dialect(b *builder) {
 			if err != nil {
 				return err
 			}
-			t.Notef("CV %q (01 hold here, 02 hold elsewhere, 03 ILL, 04 transit), CT %q, CY %q, DA %q, CL %q",
+			t.Observef("CV %q (01 hold here, 02 hold elsewhere, 03 ILL, 04 transit), CT %q, CY %q, DA %q, CL %q",
 				ci.AlertType, ci.DestinationLocation, ci.HoldPatronID, ci.HoldPatronName, ci.SortBin)
 			if ci.HoldPatronID == "" && strings.Contains(ci.DestinationLocation, " ") {
-				t.Notef("CT holds more than a location and there is no CY: Sierra's form, location and patron barcode in CT")
+				t.Observef("CT holds more than a location and there is no CY: Sierra's form, location and patron barcode in CT")
 			}
 			return nil
 		}))
 
 	// sip2.md §3: extension fields in use and the ILSs that send them.
-	add("Vendor fields",
+	add("sip2.md §3 (extensions in use)",
+		"Vendor fields",
 		"Reports the fields outside SIP2 2.00 in 24, 64 and 18, with the ILSs known to send them: XI (Evergreen), FU/FV and FA–FG (FOLIO), PA/PB/PC (Envisionware, Koha), PE/PS/PX/PY/PZ (Polaris).",
 		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
 			if err := w.need(ctx); err != nil {
@@ -300,15 +313,16 @@ func dialect(b *builder) {
 				}
 			}
 			if len(found) == 0 {
-				t.Notef("no vendor fields: SIP2 2.00 and the 3M extensions only")
+				t.Observef("no vendor fields: SIP2 2.00 and the 3M extensions only")
 			} else {
-				t.Notef("vendor fields: %s", strings.Join(found, ", "))
+				t.Observef("vendor fields: %s", strings.Join(found, ", "))
 			}
 			return nil
 		}))
 
 	// sip2.md §1.2: "SirsiDynix answers 96 when an SC sent AY10+".
-	add("Two-digit sequence number",
+	add("sip2.md §1.2 (AY format), §6 (pain point 3)",
+		"Two-digit sequence number",
 		"Reports how the ACS treats AY10, which SCs that forget to wrap send: SirsiDynix (Symphony) answers 96, as the spec's single digit implies; others accept it.",
 		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
 			if !cfg.ed() {
@@ -321,13 +335,13 @@ func dialect(b *builder) {
 			r, err := w.read(ctx)
 			switch {
 			case closed(err):
-				t.Notef("AY10: the connection was closed")
+				t.Observef("AY10: the connection was closed")
 			case err != nil:
 				return err
 			case r.cmd() == sip2.CmdRequestSCResend:
-				t.Notef("AY10 is answered with 96 (SirsiDynix)")
+				t.Observef("AY10 is answered with 96 (SirsiDynix)")
 			default:
-				t.Notef("AY10 is answered with %s", name(r.cmd()))
+				t.Observef("AY10 is answered with %s", name(r.cmd()))
 			}
 			return nil
 		}))

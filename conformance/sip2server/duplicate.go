@@ -65,14 +65,14 @@ func duplicate(b *builder) {
 			}
 			switch {
 			case second.raw == first.raw:
-				t.Notef("the first response was replayed")
+				t.Observef("the first response was replayed")
 			case !co2.OK:
-				t.Notef("the repeat was refused: %s", refusal(co2.ScreenMessage))
+				t.Observef("the repeat was refused: %s", refusal(co2.ScreenMessage))
 			case co2.RenewalOK || co2.DueDate != co1.DueDate:
 				return conformance.Failf("the first response replayed, or a refusal",
 					"a second ok 1 (renewal ok %t, due %q then %q): the checkout was executed again", co2.RenewalOK, co1.DueDate, co2.DueDate)
 			default:
-				t.Notef("answered ok again without a renewal or a new due date")
+				t.Observef("answered ok again without a renewal or a new due date")
 			}
 			ii, err := itemState(ctx, w, cfg.Item)
 			if err != nil {

@@ -56,9 +56,9 @@ func resend(b *builder) {
 				return conformance.Failf("a valid checksum on the resent response", "AZ%s, want AZ%s", again.frame.Checksum, again.frame.ExpectedChecksum())
 			}
 			if again.raw == first.raw {
-				t.Notef("resent byte for byte, AY included (FOLIO, lockergate)")
+				t.Observef("resent byte for byte, AY included (FOLIO, lockergate)")
 			} else {
-				t.Notef("resent with a new trailer (Koha drops the AY of a resent response)")
+				t.Observef("resent with a new trailer (Koha drops the AY of a resent response)")
 			}
 			return nil
 		}),

@@ -30,7 +30,7 @@ func semanticsHolds(b *builder) {
 			if err != nil {
 				return err
 			}
-			t.Notef("alert %t, CV %q, CY %q, DA %q, CT %q, CL %q", ci.Alert, ci.AlertType, ci.HoldPatronID,
+			t.Observef("alert %t, CV %q, CY %q, DA %q, CT %q, CL %q", ci.Alert, ci.AlertType, ci.HoldPatronID,
 				ci.HoldPatronName, ci.DestinationLocation, ci.SortBin)
 			switch {
 			case !ci.OK:

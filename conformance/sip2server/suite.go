@@ -41,11 +41,29 @@ import (
 // whenever a case is added, removed or made stricter.
 const Version = "1.0.0"
 
-// Source citations.
-const (
-	specSource    = "3M SIP2 2.00"
-	dialectSource = "sip2.md §1, §5 (ILS dialects)"
-)
+// groupSources cite, for the cases of each group that name no source of
+// their own, the sections of the SIP2 2.00 specification they check and
+// where sip2.md cross-checks them against real ILSs. The spec is cited by
+// section title: it has no numbered sections.
+var groupSources = map[string]string{
+	"framing":          "3M SIP2 2.00, Standard Protocol Rules (message format, error detection); sip2.md §1, §1.1, §1.2",
+	"login-93":         "3M SIP2 2.00 §Login, §Login Response; sip2.md §2.2, §2.3",
+	"status-99":        "3M SIP2 2.00 §SC Status, §ACS Status; sip2.md §2.2, §2.3, §2.5 (BX)",
+	"patron-status-23": "3M SIP2 2.00 §Patron Status Request, §Patron Status Response; sip2.md §2.2, §2.3",
+	"patron-info-63":   "3M SIP2 2.00 §Patron Information, §Patron Information Response; sip2.md §2.2, §2.3, §2.5 (summary)",
+	"checkout-11":      "3M SIP2 2.00 §Checkout, §Checkout Response; sip2.md §2.2, §2.3",
+	"checkin-09":       "3M SIP2 2.00 §Checkin, §Checkin Response; 3M SIP Extensions (CV); sip2.md §2.2, §2.3, §3",
+	"item-info-17":     "3M SIP2 2.00 §Item Information, §Item Information Response; sip2.md §2.2, §2.3, §2.5 (circulation status)",
+	"item-status-19":   "3M SIP2 2.00 §Item Status Update, §Item Status Update Response; sip2.md §2.2, §2.3",
+	"hold-15":          "3M SIP2 2.00 §Hold, §Hold Response; sip2.md §2.2, §2.3, §2.5 (hold mode)",
+	"renew-29":         "3M SIP2 2.00 §Renew, §Renew Response; sip2.md §2.2, §2.3",
+	"renew-all-65":     "3M SIP2 2.00 §Renew All, §Renew All Response; sip2.md §2.2, §2.3",
+	"end-session-35":   "3M SIP2 2.00 §End Patron Session, §End Session Response; sip2.md §2.2, §2.3",
+	"fee-paid-37":      "3M SIP2 2.00 §Fee Paid, §Fee Paid Response; sip2.md §2.2, §2.3",
+	"patron-enable-25": "3M SIP2 2.00 §Patron Enable, §Patron Enable Response; sip2.md §2.2, §2.3",
+	"semantics":        "3M SIP2 2.00 §Checkout Response, §Checkin Response, §Item Information Response, §Patron Status Response (ok, alert, circulation status, BL, CQ, patron status); sip2.md §2.5, §4",
+	"robustness":       "3M SIP2 2.00, Standard Protocol Rules (error detection, field lengths), §Request SC Resend, §Request ACS Resend; sip2.md §1, §1.2, §6",
+}
 
 // New returns the suite for the ACS cfg describes. Cases read cfg when
 // they run; New does not validate it (Config.Validate does), and a case
@@ -105,19 +123,20 @@ func (b *builder) group(key, title string) *groupBuilder {
 		b.byKey[key] = g
 		b.groups = append(b.groups, g)
 	}
-	return &groupBuilder{g: g, cfg: b.cfg}
+	return &groupBuilder{g: g, cfg: b.cfg, source: groupSources[key]}
 }
 
 type groupBuilder struct {
-	g   *conformance.Group
-	cfg *Config
+	g      *conformance.Group
+	cfg    *Config
+	source string // for cases without a Source of their own
 }
 
 // add appends c with the next ID of the group.
 func (gb *groupBuilder) add(c *conformance.Case) {
 	c.ID = fmt.Sprintf("%s/%d", gb.g.Key, len(gb.g.Cases)+1)
 	if c.Source == "" {
-		c.Source = specSource
+		c.Source = gb.source
 	}
 	run, cfg := c.Run, gb.cfg
 	c.Run = func(ctx context.Context, t *conformance.T) error {

@@ -323,6 +323,9 @@ func TestCaseList(t *testing.T) {
 		if c.Requirement == "" || c.Source == "" || c.Run == nil {
 			t.Errorf("%s lacks a requirement, source or body", c.ID)
 		}
+		if !strings.Contains(c.Source, "§") {
+			t.Errorf("%s: source %q cites no section", c.ID, c.Source)
+		}
 	}
 	got := b.String()
 	if *update {
