@@ -29,7 +29,9 @@ package gateway
 // closed on two sweeps in a row, its stored state unchanged in between, gets
 // its close transition (two readings, because another process may have
 // written loading and be about to open the door). At start-up one reading
-// is enough: nothing of this process is in flight.
+// is enough for a compartment untouched for longer than DoorOpenTimeout:
+// nothing of this process is in flight, and no other process is still
+// opening it.
 
 import (
 	"context"
@@ -421,7 +423,11 @@ func (s *Service) sweepBank(ctx context.Context, b *bankRT, atStart bool) {
 		}
 		delete(b.openSince, c.ID)
 		mark := sweepMark{state: c.State, at: c.UpdatedAt}
-		if atStart || b.seen[c.ID] == mark {
+		// At start-up one reading is enough for a compartment nobody has
+		// touched for longer than a door command takes; a fresher one may
+		// be another process's, about to open: it waits for two readings.
+		settled := atStart && now.Sub(c.UpdatedAt) >= s.cfg.DoorOpenTimeout
+		if settled || b.seen[c.ID] == mark {
 			due = append(due, c.ID)
 			delete(b.seen, c.ID)
 		} else {
