@@ -185,7 +185,7 @@ func (s *suite) initiationHeader() *ncip.InitiationHeader {
 
 func (s *suite) describeRequest(c *capture) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "POST %s\n", maskURL(s.cfg.URL))
+	fmt.Fprintf(&b, "POST %s\n", RedactURL(s.cfg.URL))
 	fmt.Fprintf(&b, "Content-Type: %s\n", c.sentType)
 	if s.cfg.Token != "" {
 		h := s.cfg.TokenHeader
@@ -258,20 +258,29 @@ func secretsOf(cfg Config) []string {
 	return out
 }
 
-// maskURL shows an endpoint without its user info and with its query
-// values masked: edge-ncip and Koha take API keys there.
-func maskURL(raw string) string {
+// RedactURL names an endpoint for evidence and reports: without its user
+// info, and with every query value (edge-ncip and Koha take API keys
+// there) replaced by ****, keys kept in their order and left readable
+// (not percent-encoded) so that a reader sees which parameters were sent.
+func RedactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "(unparsable URL)"
 	}
 	u.User = nil
 	if u.RawQuery != "" {
-		q := u.Query()
-		for k := range q {
-			q[k] = []string{conformanceMask}
+		var keys []string
+		for _, kv := range strings.Split(u.RawQuery, "&") {
+			if kv == "" {
+				continue
+			}
+			k, _, _ := strings.Cut(kv, "=")
+			if uk, err := url.QueryUnescape(k); err == nil {
+				k = uk
+			}
+			keys = append(keys, url.QueryEscape(k)+"="+conformanceMask)
 		}
-		u.RawQuery = q.Encode()
+		u.RawQuery = strings.Join(keys, "&") // String writes RawQuery as it is
 	}
 	return u.String()
 }

@@ -490,3 +490,16 @@ func TestProbeDocumentsAreValid(t *testing.T) {
 		t.Errorf("lenient/3: %v", err)
 	}
 }
+
+func TestRedactURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://127.0.0.1:8080/ncip":                              "http://127.0.0.1:8080/ncip",
+		"https://u:pw@ils.example/ncip?apikey=S3CRET&tenant=diku": "https://ils.example/ncip?apikey=****&tenant=****",
+		"https://ils.example/ncip?x%20y=1&flag#frag":              "https://ils.example/ncip?x+y=****&flag=****#frag",
+		"http://[::1/": "(unparsable URL)",
+	} {
+		if got := RedactURL(in); got != want {
+			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
