@@ -72,7 +72,10 @@ func runSuite(ctx context.Context, e *env, s *conformance.Suite, target string, 
 		fmt.Fprintf(e.stderr, "running %d cases of %s %s against %s\n", len(cases), s.Name, s.Version, target)
 		width := len(fmt.Sprint(len(cases)))
 		r.Progress = func(done, total int, res conformance.Result) {
-			line := fmt.Sprintf("[%*d/%d] %-7s %-28s %s", width, done, total, res.Verdict, res.Case.ID, roundDuration(res.Duration))
+			// The report's label, so that a Should case not met reads
+			// "warning" here as it does in the report, not "fail".
+			label := strings.ToLower(report.Label(res))
+			line := fmt.Sprintf("[%*d/%d] %-7s %-28s %s", width, done, total, label, res.Case.ID, roundDuration(res.Duration))
 			switch {
 			case res.Verdict == conformance.Fail && res.Actual != "":
 				line += "  got: " + firstLine(report.Escape(res.Actual), 100)

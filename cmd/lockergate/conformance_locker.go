@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,8 +28,21 @@ func conformanceLocker(ctx context.Context, e *env, args []string) error {
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
+	if sf.list {
+		// Listing needs neither the implementation nor its credentials.
+		return runSuite(ctx, e, locker.New(locker.Config{}), "", sf)
+	}
 	if *driver == "" {
 		return usagef("--driver is required (for example --driver 'kerong+tcp://10.0.0.5:4001?boards=2'; drivers: %s)", strings.Join(lockers.Schemes(), ", "))
+	}
+	// An unknown scheme is a mistake in the command, not a fault of the
+	// bank: say so now rather than as an error in every case.
+	u, err := lockers.ParseConfig(*driver)
+	if err != nil {
+		return usagef("--driver: %v", err)
+	}
+	if !slices.Contains(lockers.Schemes(), u.Scheme) {
+		return usagef("--driver: no driver for scheme %q (drivers: %s)", u.Scheme, strings.Join(lockers.Schemes(), ", "))
 	}
 	if *doorWait <= 0 {
 		return usagef("--door-wait must be positive, not %v", *doorWait)

@@ -55,6 +55,8 @@ func TestConformanceLockerExitStatus(t *testing.T) {
 		{"stray argument", []string{"--driver", "sim:", "extra"}, 2, "", `unexpected argument "extra"`},
 		{"empty compartment id", []string{"--driver", "sim:", "--compartments", "1,,2"}, 2, "", "has an empty id"},
 		{"repeated compartment id", []string{"--driver", "sim:", "--compartments", "1,2,1"}, 2, "", "lists 1 twice"},
+		{"unknown driver scheme", []string{"--driver", "bogus://x?key=s3cr3t"}, 2, "", `no driver for scheme "bogus" (drivers: `},
+		{"unparsable driver", []string{"--driver", "://"}, 2, "", "--driver: lockers: driver config"},
 		{"bad --door-wait", []string{"--driver", "sim:", "--door-wait", "0s"}, 2, "", "--door-wait must be positive"},
 		{"--run selecting nothing", []string{"--driver", "sim:", "--run", "renew"}, 2, "", "selects none"},
 		{"--list", []string{"--driver", "sim:", "--list"}, 0, "faults/2     must   A dead board", ""},

@@ -36,6 +36,10 @@ func conformanceNCIP(ctx context.Context, e *env, args []string) error {
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
+	if sf.list {
+		// Listing needs neither the implementation nor its credentials.
+		return runSuite(ctx, e, ncipresponder.New(ncipresponder.Config{}), "", sf)
+	}
 	if *u == "" {
 		return usagef("--url is required")
 	}
@@ -62,7 +66,7 @@ func conformanceNCIP(ctx context.Context, e *env, args []string) error {
 	if *from != "" && *to == "" {
 		return usagef("--from-agency needs --to-agency: an InitiationHeader has both")
 	}
-	return runSuite(ctx, e, ncipresponder.New(cfg), redactNCIPURL(pu), sf)
+	return runSuite(ctx, e, ncipresponder.New(cfg), ncipresponder.RedactURL(*u), sf)
 }
 
 const ncipVersionDefault = "http://www.niso.org/schemas/ncip/v2_02/ncip_v2_02.xsd"
@@ -117,19 +121,4 @@ func (a *ncipAuthFlags) apply(cfg *ncipresponder.Config) error {
 		return usagef("token: and basic: both set the Authorization header; give one, or --token-header for the token")
 	}
 	return nil
-}
-
-// redactNCIPURL names the responder in the reports without user info and with
-// query values (API keys) masked.
-func redactNCIPURL(u *url.URL) string {
-	c := *u
-	c.User = nil
-	if c.RawQuery != "" {
-		q := c.Query()
-		for k := range q {
-			q[k] = []string{"****"}
-		}
-		c.RawQuery = q.Encode()
-	}
-	return c.String()
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
-	"os"
 	"strings"
 	"time"
 
@@ -44,12 +43,21 @@ func conformanceSIP2Client(ctx context.Context, e *env, args []string) error {
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
+	if sf.list {
+		// Listing needs neither the implementation nor its credentials.
+		return runSuite(ctx, e, sip2client.New(sip2client.Config{}), "", sf)
+	}
 	if *user == "" {
 		return usagef("--user is required: the login user id the device sends")
 	}
-	pw, err := sip2ClientPassword(*password, *passwordEnv)
-	if err != nil {
+	pw, err := secretFlag("--password", *password, "--password-env", *passwordEnv)
+	switch {
+	case err != nil:
 		return err
+	case pw == "" && *passwordEnv != "":
+		return usagef("--password-env: environment variable %s is empty", *passwordEnv)
+	case pw == "":
+		return usagef("--password or --password-env is required: the login password the device sends")
 	}
 	for name, d := range map[string]time.Duration{"--wait": *wait, "--idle": *idle, "--reconnect-wait": *reconnect, "--max-session": *maxSession, "--late-delay": *lateDelay} {
 		if d <= 0 {
@@ -92,24 +100,6 @@ func conformanceSIP2Client(ctx context.Context, e *env, args []string) error {
 	// the wait for the device and the session itself.
 	sf.timeout += *wait + *maxSession
 	return runSuite(ctx, e, sip2client.New(cfg), "SIP2 client of "+l.Addr().String(), sf)
-}
-
-// sip2ClientPassword takes the login password from --password or the
-// variable --password-env names, never both.
-func sip2ClientPassword(pw, env string) (string, error) {
-	switch {
-	case pw != "" && env != "":
-		return "", usagef("give --password or --password-env, not both")
-	case env != "":
-		v := os.Getenv(env)
-		if v == "" {
-			return "", usagef("environment variable %s (--password-env) is empty", env)
-		}
-		return v, nil
-	case pw == "":
-		return "", usagef("--password or --password-env is required: the login password the device sends")
-	}
-	return pw, nil
 }
 
 // offIfZero maps the command's "0 turns it off" to the Config's negative

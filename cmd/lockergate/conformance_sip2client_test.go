@@ -119,6 +119,7 @@ func TestConformanceSIP2ClientUsage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer busy.Close()
+	t.Setenv("LG_TEST_EMPTY_SIP_PW", "")
 	tests := []struct {
 		name string
 		args []string
@@ -128,7 +129,8 @@ func TestConformanceSIP2ClientUsage(t *testing.T) {
 		{"no user", []string{"--password", "p"}, 2, "--user is required"},
 		{"no password", []string{"--user", "u"}, 2, "--password or --password-env is required"},
 		{"both passwords", []string{"--user", "u", "--password", "p", "--password-env", "X"}, 2, "not both"},
-		{"empty env", []string{"--user", "u", "--password-env", "LG_TEST_UNSET_SIP_PW"}, 2, "is empty"},
+		{"unset env", []string{"--user", "u", "--password-env", "LG_TEST_UNSET_SIP_PW"}, 2, "LG_TEST_UNSET_SIP_PW is not set"},
+		{"empty env", []string{"--user", "u", "--password-env", "LG_TEST_EMPTY_SIP_PW"}, 2, "LG_TEST_EMPTY_SIP_PW is empty"},
 		{"cert without key", []string{"--user", "u", "--password", "p", "--tls-cert", "c.pem"}, 2, "go together"},
 		{"negative resend", []string{"--user", "u", "--password", "p", "--resend-at", "-1"}, 2, "count messages from 1"},
 		{"same message", []string{"--user", "u", "--password", "p", "--resend-at", "4", "--late-at", "4"}, 2, "the same message 4"},

@@ -68,7 +68,7 @@ func TestRunSuite(t *testing.T) {
 	}{
 		{"a pass exits 0", false, nil, 0,
 			[]string{"Implementation under test: 127.0.0.1:6001", "login/2", "WARNING", "PASSED"},
-			[]string{"running 3 cases of fake 0.1 against 127.0.0.1:6001", "[1/3] pass    login/1", "[2/3] fail    login/2", "got: none"}, nil},
+			[]string{"running 3 cases of fake 0.1 against 127.0.0.1:6001", "[1/3] pass    login/1", "[2/3] warning login/2", "got: none"}, nil},
 		{"a failed Must case exits 1", true, nil, 1,
 			[]string{"checkout/1 [must] FAIL", "expected:    AY3", `received  120\x1c\r`, "FAILED"},
 			[]string{"[3/3] fail    checkout/1"}, []string{"lockergate conformance fake:"}},
@@ -167,4 +167,26 @@ func readFile(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestConformanceListNeedsNothing: every conformance command lists its
+// cases without the implementation's address or credentials, and without
+// opening a port.
+func TestConformanceListNeedsNothing(t *testing.T) {
+	for cmd, want := range map[string]string{
+		"sip2-server": "76 of 76 cases of sip2-server",
+		"sip2-client": "of sip2-client",
+		"ncip":        "of ncip",
+		"locker":      "15 of 15 cases of locker",
+	} {
+		t.Run(cmd, func(t *testing.T) {
+			code, out, errOut := runCmd(t, "", "conformance", cmd, "--list", "--listen", "256.0.0.1:1")
+			if cmd != "sip2-client" {
+				code, out, errOut = runCmd(t, "", "conformance", cmd, "--list")
+			}
+			if code != 0 || !strings.Contains(out, want) || !strings.HasPrefix(out, "ID") {
+				t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+			}
+		})
+	}
 }
