@@ -167,8 +167,15 @@ func (t *tx) AuditLog(f gateway.AuditFilter) ([]gateway.AuditEvent, error) {
 }
 
 // Attempts returns the failed-attempt record for a key; a zero record (with
-// the key) if none.
+// the key) if none. In a read-write transaction on PostgreSQL it first
+// takes a transaction lock on the key (the record may not exist yet, so
+// there is no row to lock): two failed PINs at once, from two kiosks or two
+// gateway processes, are then counted one after the other instead of both
+// reading N and writing N+1, which would let guesses through the lockout.
 func (t *tx) Attempts(key string) (gateway.Attempts, error) {
+	if err := t.lockKey(lockAttempts, key); err != nil {
+		return gateway.Attempts{}, classify(err, "lock failed attempts")
+	}
 	var row struct {
 		Key         string `db:"attempt_key"`
 		Failures    int    `db:"failures"`

@@ -204,3 +204,87 @@ func TestConcurrentStartup(t *testing.T) {
 		})
 	})
 }
+
+// TestConcurrentReadModifyWrite has many transactions, from two *DB on one
+// database, each read a record and write it back changed, as the gateway
+// does with an outbox entry (OutboxEntry then UpdateOutbox: mark sent,
+// record an answer, release a lease) and with a failed-attempt counter
+// (Attempts then PutAttempts). No update may be lost: on PostgreSQL at READ
+// COMMITTED that needs the read to lock what it read (a counter not yet
+// stored included), so that a lease taken over by another node, or a
+// wrong PIN tried from two kiosks at once, is seen by the next writer.
+func TestConcurrentReadModifyWrite(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, e env) {
+		dbs := []*DB{e.open(t), e.open(t)}
+		if _, err := dbs[0].Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		enqueue(t, dbs[0], entry("rmw", "item:I1"))
+		var id int64
+		mustTx(t, dbs[0], func(tx gateway.Tx) error {
+			es, err := tx.Outbox(gateway.OutboxFilter{})
+			if len(es) == 1 {
+				id = es[0].ID
+			}
+			return err
+		})
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		const n = 24
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range n {
+			db := dbs[i%2]
+			wg.Go(func() {
+				<-start
+				err := db.Tx(ctx, func(tx gateway.Tx) error {
+					cur, err := tx.OutboxEntry(id)
+					if err != nil {
+						return err
+					}
+					cur.Attempts++
+					return tx.UpdateOutbox(cur)
+				})
+				if err != nil {
+					t.Errorf("outbox update %d: %v", i, err)
+				}
+			})
+			wg.Go(func() {
+				<-start
+				err := db.Tx(ctx, func(tx gateway.Tx) error {
+					a, err := tx.Attempts("card:abc")
+					if err != nil {
+						return err
+					}
+					a.Failures++
+					return tx.PutAttempts(a)
+				})
+				if err != nil {
+					t.Errorf("attempts update %d: %v", i, err)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		err := dbs[1].View(ctx, func(tx gateway.Tx) error {
+			cur, err := tx.OutboxEntry(id)
+			if err != nil {
+				return err
+			}
+			if cur.Attempts != n {
+				t.Errorf("outbox entry attempts %d after %d increments: updates were lost", cur.Attempts, n)
+			}
+			a, err := tx.Attempts("card:abc")
+			if err != nil {
+				return err
+			}
+			if a.Failures != n {
+				t.Errorf("failures %d after %d increments: updates were lost", a.Failures, n)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}

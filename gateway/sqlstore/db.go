@@ -330,7 +330,7 @@ func (db *DB) once(ctx context.Context, pool *sqlx.DB, readOnly bool, fn func(ga
 	if err != nil {
 		return classify(err, "begin transaction")
 	}
-	t := &tx{db: db, ctx: ctx, tx: stx, pg: db.driver == Postgres}
+	t := &tx{db: db, ctx: ctx, tx: stx, pg: db.driver == Postgres, ro: readOnly}
 	done := false
 	defer func() {
 		if !done {

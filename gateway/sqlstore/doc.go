@@ -17,7 +17,10 @@
 // of query_only connections that read while the writer writes. PostgreSQL
 // runs at READ COMMITTED: every read-modify-write locks its rows (FOR
 // UPDATE) or writes conditionally (UPDATE ... WHERE state IN ...), and Tx
-// runs fn again on serialization failures, deadlocks and SQLITE_BUSY.
+// runs fn again on serialization failures, deadlocks and SQLITE_BUSY. The
+// reads the gateway writes back unconditionally lock too, inside Tx (not
+// View): OutboxEntry (and Enqueue of a known key) lock the entry's row,
+// Attempts takes a transaction lock on its key.
 //
 // # Tables
 //

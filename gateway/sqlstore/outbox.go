@@ -99,8 +99,9 @@ func (t *tx) Enqueue(e *gateway.OutboxEntry) error {
 		t.tv(next), e.LastError, jsonValue(e.Result), t.tv(now), t.tv(now), t.tv(e.DoneAt), e.ClaimedBy, t.tv(e.ClaimedUntil))
 	if notFound(err) {
 		// The key exists: this intent was recorded before.
+		// Locked like OutboxEntry: the caller may write it back.
 		var row outboxRow
-		if err := t.get(&row, outboxSelect+` WHERE o.idem_key = ?`, e.Key); err != nil {
+		if err := t.get(&row, outboxSelect+` WHERE o.idem_key = ?`+t.lockRead(), e.Key); err != nil {
 			return classify(err, "read outbox entry %q", e.Key)
 		}
 		*e = row.entry()
@@ -163,10 +164,15 @@ func (t *tx) ClaimOutbox(owner string, now time.Time, lease time.Duration, limit
 	return out, nil
 }
 
-// OutboxEntry returns one entry. ENOTFOUND if unknown.
+// OutboxEntry returns one entry. ENOTFOUND if unknown. In a read-write
+// transaction on PostgreSQL the row is locked (FOR UPDATE) until the end of
+// the transaction: the gateway reads an entry, checks its state and lease,
+// and writes it back, and at READ COMMITTED a concurrent claim or update
+// would otherwise be overwritten (a lease taken over by another node,
+// then both sending).
 func (t *tx) OutboxEntry(id int64) (*gateway.OutboxEntry, error) {
 	var row outboxRow
-	err := t.get(&row, outboxSelect+` WHERE o.id = ?`, id)
+	err := t.get(&row, outboxSelect+` WHERE o.id = ?`+t.lockRead(), id)
 	if notFound(err) {
 		return nil, gateway.Errorf(gateway.ENOTFOUND, "outbox entry %d not found", id)
 	}

@@ -21,7 +21,8 @@ type tx struct {
 	ctx context.Context
 	tx  *sqlx.Tx
 	pg  bool
-	sp  int // savepoints taken, for unique names
+	ro  bool // a View: no row locks (PostgreSQL refuses them there)
+	sp  int  // savepoints taken, for unique names
 }
 
 var _ gateway.Tx = (*tx)(nil)
@@ -75,6 +76,35 @@ func (t *tx) forUpdate(clause string) string {
 	}
 	return ""
 }
+
+// lockRead is the clause for a read that the transaction may write back
+// (read-modify-write): FOR UPDATE on PostgreSQL in a read-write
+// transaction, so that a concurrent writer waits and then reads what this
+// one wrote instead of overwriting it. SQLite's writer holds the database;
+// a View writes nothing.
+func (t *tx) lockRead() string {
+	if t.pg && !t.ro {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// lockKey takes a transaction-scoped advisory lock on a key of a class, on
+// PostgreSQL in a read-write transaction: for a read-modify-write of a row
+// that may not exist yet, which FOR UPDATE cannot lock. The two-key form
+// keeps these locks apart from Enqueue's one-key topic locks.
+func (t *tx) lockKey(class int32, key string) error {
+	if !t.pg || t.ro {
+		return nil
+	}
+	_, err := t.exec(`SELECT pg_advisory_xact_lock(?, hashtext(?))`, class, key)
+	return err
+}
+
+// Advisory lock classes (lockKey).
+const (
+	lockAttempts int32 = 1
+)
 
 // sqliteTime is how SQLite stores times: UTC, fixed width, so that text
 // order is time order.
