@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lockergate/lockergate/gateway"
 	"github.com/lockergate/lockergate/gateway/config"
 	"github.com/lockergate/lockergate/lockers"
 	"github.com/lockergate/lockergate/sip2/sip2mem"
@@ -23,11 +24,27 @@ import (
 // order: one loan per item, and the returned item ends checked in.
 func TestE2EILSDownAtPickup(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st e2eStore) {
-		w := newWorld(t, st, e2eOptions{seed: func(lib *sip2mem.Library) {
-			e2eHold(lib, "P0011", "I0013")
-			e2eHold(lib, "P0011", "I0014")
-		}})
+		// Calls that need the library wait for a connection up to
+		// ILSTimeout before they give up (the pool keeps redialling).
+		const ilsTimeout = time.Second
+		w := newWorld(t, st, e2eOptions{
+			seed: func(lib *sip2mem.Library) {
+				e2eHold(lib, "P0011", "I0013")
+				e2eHold(lib, "P0011", "I0014")
+			},
+			tune: func(c *gateway.Config) { c.ILSTimeout = ilsTimeout },
+		})
 		g := w.start("gw-1")
+		// unavailable checks a 503 that comes in bounded time.
+		unavailable := func(what, path string, body any) e2eError {
+			t.Helper()
+			start := time.Now()
+			e := g.fails(t, 503, "unavailable", "POST", path, e2eKiosk, body)
+			if took := time.Since(start); took > ilsTimeout+3*time.Second {
+				t.Errorf("%s with the library down took %s to fail (ILSTimeout %s)", what, took, ilsTimeout)
+			}
+			return e
+		}
 
 		a := g.load(t, "I0013", "")
 		g.load(t, "I0014", "")
@@ -41,10 +58,19 @@ func TestE2EILSDownAtPickup(t *testing.T) {
 			status, body := g.raw(t, "GET", "/readyz", "", nil)
 			return status == 503 && strings.Contains(string(body), "not ready"), fmt.Sprintf("%d %s", status, body)
 		})
-		e := g.fails(t, 503, "unavailable", "POST", "/api/v1/banks/"+e2eBank+"/pickups", e2eKiosk, map[string]string{"patron": "P0011", "pin": e2ePIN("P0011")})
+		e := unavailable("a PIN check", "/api/v1/banks/"+e2eBank+"/pickups", map[string]string{"patron": "P0011", "pin": e2ePIN("P0011")})
 		if !strings.Contains(e.Error.Message, "code") {
 			t.Errorf("the patron is not pointed at the pickup code: %q", e.Error.Message)
 		}
+
+		// Nothing that needs the library right now works: a load (the
+		// checkin must answer before a door opens) and a loan.
+		start := time.Now()
+		g.fails(t, 503, "unavailable", "POST", "/api/v1/banks/"+e2eBank+"/loads", e2eStaff, map[string]string{"item": "I0012"})
+		if took := time.Since(start); took > ilsTimeout+3*time.Second {
+			t.Errorf("a load with the library down took %s to fail (ILSTimeout %s)", took, ilsTimeout)
+		}
+		unavailable("a loan", "/api/v1/banks/"+e2eBank+"/loans", map[string]string{"patron": "P0008", "pin": e2ePIN("P0008"), "type": "laptop"})
 
 		p := g.pickupByCode(t, code)
 		if !slices.Equal(p.Compartments, []string{a.Compartment}) || len(p.Items) != 2 {
@@ -128,6 +154,15 @@ func TestE2EILSDownAtPickup(t *testing.T) {
 		}
 		if status, body := g.raw(t, "GET", "/readyz", "", nil); status != 200 {
 			t.Errorf("readyz after the library came back = %d %s", status, body)
+		}
+		// The load refused during the outage goes through now; the laptop
+		// was never lent.
+		l := g.load(t, "I0012", "")
+		if l.Patron != "P0007" {
+			t.Errorf("load after the outage = %+v", l)
+		}
+		if got := e2eLoansOf(w.lib, "I0039"); len(got) != 0 {
+			t.Errorf("library loans of I0039 = %v, want none", got)
 		}
 		w.checkSecrets(t, g)
 	})

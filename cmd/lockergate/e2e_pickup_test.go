@@ -339,3 +339,90 @@ func TestE2EFull(t *testing.T) {
 		w.checkSecrets(t, g)
 	})
 }
+
+// TestE2ECapacity: a patron's items share a compartment up to the site's
+// capacity for its size (the demo site: 2 in S); the next goes into a
+// second compartment of the same reservation, and one pickup opens both.
+func TestE2ECapacity(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st e2eStore) {
+		w := newWorld(t, st, e2eOptions{seed: func(lib *sip2mem.Library) {
+			for _, item := range []string{"I0013", "I0014", "I0015"} {
+				e2eHold(lib, "P0011", item)
+			}
+		}})
+		g := w.start("gw-1")
+		a := g.load(t, "I0013", "")
+		b := g.load(t, "I0014", "")
+		c := g.load(t, "I0015", "")
+		if !b.Shared || b.Compartment != a.Compartment || c.Shared || c.Compartment == a.Compartment || c.Reservation != a.Reservation {
+			t.Fatalf("loads = %+v, %+v, %+v: want two in one compartment, the third in another of the same reservation", a, b, c)
+		}
+		g.closeDoor(t, a.Compartment)
+		if r := g.reservation(t, a.Reservation); r.State != "assigned" {
+			t.Fatalf("reservation with a door still open = %s, want assigned", r.State)
+		}
+		g.closeDoor(t, c.Compartment)
+		g.waitReservation(t, a.Reservation, "ready")
+		n := w.notes.find(gateway.NotifyReady, "I0015")
+		w.code(t, "I0013")
+		if len(n) != 1 || len(n[0].Items) != 3 || !slices.Equal(n[0].Compartments, sortedIDs(a.Compartment, c.Compartment)) {
+			t.Fatalf("ready notifications = %+v, want one naming three items and both compartments", n)
+		}
+		p := g.pickupByPIN(t, "P0011")
+		if !slices.Equal(sortedIDs(p.Compartments...), sortedIDs(a.Compartment, c.Compartment)) || len(p.Items) != 3 {
+			t.Fatalf("pickup = %+v, want both compartments and three items", p)
+		}
+		for _, id := range []string{a.Compartment, c.Compartment} {
+			g.closeDoor(t, id)
+			g.waitState(t, id, "free")
+		}
+		w.checkSecrets(t, g)
+	})
+}
+
+func sortedIDs(ids ...string) []string {
+	out := slices.Clone(ids)
+	slices.SortFunc(out, func(a, b string) int {
+		if numericLess(a, b) {
+			return -1
+		}
+		if numericLess(b, a) {
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// TestE2ELateItem: a second item for a patron arrives after the first is
+// ready: it joins the compartment, the code stays the same and opens
+// nothing while staff are still loading (409), and no second
+// notification is sent.
+func TestE2ELateItem(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st e2eStore) {
+		w := newWorld(t, st, e2eOptions{seed: func(lib *sip2mem.Library) {
+			e2eHold(lib, "P0011", "I0013")
+			e2eHold(lib, "P0011", "I0014")
+		}})
+		g := w.start("gw-1")
+		a, code := g.loadReady(t, "I0013")
+		b := g.load(t, "I0014", "")
+		if !b.Shared || b.Compartment != a.Compartment || b.Reservation != a.Reservation {
+			t.Fatalf("late load = %+v, want it in %s with reservation %s", b, a.Compartment, a.Reservation)
+		}
+		g.fails(t, 409, "conflict", "POST", "/api/v1/banks/"+e2eBank+"/pickups", e2eKiosk, map[string]string{"code": code})
+		g.closeDoor(t, b.Compartment)
+		g.waitReservation(t, a.Reservation, "ready")
+		p := g.pickupByCode(t, code)
+		if len(p.Items) != 2 || !slices.Equal(p.Compartments, []string{a.Compartment}) {
+			t.Fatalf("pickup = %+v, want both items from %s", p, a.Compartment)
+		}
+		if n := w.notes.find(gateway.NotifyReady, "I0013"); len(n) != 1 {
+			t.Errorf("%d ready notifications, want 1", len(n))
+		}
+		if n := w.notes.find(gateway.NotifyReady, "I0014"); len(n) != 0 {
+			t.Errorf("the late item was notified again (%d)", len(n))
+		}
+		w.checkSecrets(t, g)
+	})
+}
