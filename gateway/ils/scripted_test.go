@@ -25,6 +25,14 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	return s.w.Write(p)
 }
 
+// String returns what was written so far, under the lock: the pool's
+// goroutines may still be writing (a reconnect's login, a keep-alive).
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.String()
+}
+
 func (s *syncWriter) Printf(format string, v ...any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
