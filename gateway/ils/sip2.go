@@ -309,7 +309,9 @@ func (s *SIP2) location(loc string) string {
 // location, and reads the hold trap from the 3M extension fields: CY hold
 // patron, DA their name, CT destination (the pickup location when a hold is
 // trapped), CV alert type (01 hold here, 02 hold elsewhere, 03 ILL hold,
-// 04 transit without hold).
+// 04 transit without hold). A hold without CT is picked up at the checkin
+// location, unless CV says it travels (02, 04): then Transit is set and
+// PickupLocation is empty, since the ILS did not say where it goes.
 //
 // An ILS that answers ok=0 for an item that was not on loan (Koha does
 // unless its account sets checked_in_ok) has still done what the gateway
@@ -375,10 +377,13 @@ func checkinResult(item, loc string, r *sip2.CheckinResponse) *gateway.CheckinRe
 		pickup = strings.TrimSpace(strings.TrimSuffix(pickup, patron))
 		res.Destination = pickup
 	}
-	if pickup == "" {
+	transit := cv == "02" || cv == "04"
+	if pickup == "" && !transit {
+		// A hold to be shelved here: here is where it is collected.
 		pickup = loc
 	}
-	transit := cv == "02" || cv == "04"
+	// With CV 02/04 and no CT the ILS says "not here" without saying
+	// where: the pickup location stays empty rather than claim this one.
 	if cv == "" && pickup != loc {
 		transit = true
 	}
