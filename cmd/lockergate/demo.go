@@ -57,7 +57,8 @@ const (
 	demoDeadline = 5 * time.Minute
 	// demoNudge is how far the virtual clock moves when an outbox entry
 	// waits on its backoff (after the outage) and nothing else happens.
-	demoNudge = 5 * time.Second
+	demoNudge      = 5 * time.Second
+	demoNudgeAfter = 250 * time.Millisecond
 	// demoWrongPIN is the PIN Ada mistypes. It is a secret like the others.
 	demoWrongPIN = "9999"
 	// demoMask and demoPINMask stand for a pickup code and a PIN on the
@@ -234,8 +235,10 @@ func runDemo(ctx context.Context, e *env, keep, verbose bool, hooks demoHooks) (
 	}
 	defer w.stop(logs)
 
-	r := newDemoRun(w, e.stdout)
-	r.intro(dir)
+	r := newDemoRun(w, e.stdout, logs)
+	if err := r.intro(ctx, dir); err != nil {
+		return err
+	}
 	if err := r.play(ctx); err != nil {
 		return err
 	}
@@ -860,6 +863,7 @@ type demoRun struct {
 	w     *demoWorld
 	api   *demoAPI
 	out   io.Writer
+	logs  io.Writer // the gateway's log, for the demo's own notes
 	steps []demoStep
 	cur   int
 	day   int
@@ -881,8 +885,8 @@ type demoRun struct {
 	baseLoans  map[string]string // item → patron
 }
 
-func newDemoRun(w *demoWorld, out io.Writer) *demoRun {
-	r := &demoRun{w: w, api: w.api, out: out, expect: demoExpect(), holding: map[string]*demoHolding{},
+func newDemoRun(w *demoWorld, out, logs io.Writer) *demoRun {
+	r := &demoRun{w: w, api: w.api, out: out, logs: logs, expect: demoExpect(), holding: map[string]*demoHolding{},
 		baseCounts: map[string]sip2mem.Counts{}, baseLoans: map[string]string{}}
 	r.baseTotal = w.lib.TotalCounts()
 	for i := 1; i <= 40; i++ {
@@ -922,15 +926,35 @@ func (r *demoRun) script() []demoStep {
 	return s
 }
 
-// intro prints what runs where.
-func (r *demoRun) intro(dir string) {
+// intro prints what runs where, the bank as the gateway lists it.
+func (r *demoRun) intro(ctx context.Context, dir string) error {
+	var b demoBank
+	if err := r.api.call(ctx, config.RoleStaff, http.MethodGet, "/api/v1/banks/"+config.DemoBank, nil, &b); err != nil {
+		return fmt.Errorf("reading the bank: %w", err)
+	}
+	sizes := map[string]int{}
+	var order []string
+	byKind := map[string][]string{}
+	for _, c := range b.Compartments {
+		if sizes[c.Size] == 0 {
+			order = append(order, c.Size)
+		}
+		sizes[c.Size]++
+		byKind[c.Kind] = append(byKind[c.Kind], c.ID)
+	}
+	var parts []string
+	for _, sz := range order {
+		parts = append(parts, fmt.Sprintf("%d %s", sizes[sz], sz))
+	}
 	w := r.out
-	fmt.Fprintf(w, "lockergate demo: a day at the %s lockers, every action through the REST API\n", "Main library lobby")
+	fmt.Fprintf(w, "lockergate demo: a day at the Main library lobby lockers, every action through the REST API\n")
 	fmt.Fprintf(w, "  library system  simulated (the sip2mem demo library), SIP2 on %s\n", r.w.ils.addr)
-	fmt.Fprintf(w, "  lockers         bank %s: 24 simulated doors (S 1-12, M 13-20, L 21-24); returns 21-22; laptops in 23, 24\n", config.DemoBank)
+	fmt.Fprintf(w, "  lockers         bank %s: %d simulated doors (%s); returns %s; laptops in %s\n", b.ID, len(b.Compartments),
+		strings.Join(parts, ", "), strings.Join(byKind[string(gateway.KindReturn)], ", "), strings.Join(byKind[string(gateway.KindEquipment)], ", "))
 	fmt.Fprintf(w, "  gateway         %s/api/v1, SQLite in %s\n", r.api.base, dir)
 	fmt.Fprintf(w, "  clock           virtual: the day starts at 08:00 and a week passes in a moment\n")
-	fmt.Fprintf(w, "  PINs and pickup codes are masked (%s); the gateway's logs are kept back (-v shows them)\n", demoMask)
+	fmt.Fprintf(w, "  PINs and pickup codes are masked (%s); the gateway's logs go to stderr with -v\n", demoMask)
+	return nil
 }
 
 // play runs the steps in order.
@@ -1013,13 +1037,20 @@ func (r *demoRun) item(id string) string {
 	return id
 }
 
-// settle waits until cond holds, bounded by demoWait. While it waits,
-// the virtual clock moves on by demoNudge every second, so that an outbox
-// entry waiting on its backoff comes due (time passes at the library
-// while nobody does anything).
+// settle waits until cond holds, bounded by demoWait.
 func (r *demoRun) settle(ctx context.Context, what string, cond func() (bool, error)) error {
+	return r.wait(ctx, what, false, cond)
+}
+
+// wait is settle; with nudge, the virtual clock moves on by demoNudge
+// whenever a quarter of a second passes without cond holding, so that an
+// outbox entry waiting on its backoff comes due: time passes at the
+// library while nobody does anything. (After the outage the gateway's
+// pool still holds connections the outage cut; each costs one failed
+// attempt and a backoff.)
+func (r *demoRun) wait(ctx context.Context, what string, nudge bool, cond func() (bool, error)) error {
 	deadline := time.Now().Add(demoWait)
-	nudge := time.Now().Add(time.Second)
+	next := time.Now().Add(demoNudgeAfter)
 	for {
 		ok, err := cond()
 		if err != nil {
@@ -1032,9 +1063,10 @@ func (r *demoRun) settle(ctx context.Context, what string, cond func() (bool, er
 		if now.After(deadline) {
 			return fmt.Errorf("waiting for %s: nothing after %s", what, demoWait)
 		}
-		if now.After(nudge) {
+		if nudge && now.After(next) {
+			fmt.Fprintf(r.logs, "demo: still waiting for %s; the virtual clock moves on %s\n", what, demoNudge)
 			r.w.clock.Advance(demoNudge)
-			nudge = now.Add(time.Second)
+			next = now.Add(demoNudgeAfter)
 		}
 		t := time.NewTimer(20 * time.Millisecond)
 		select {
@@ -1084,7 +1116,7 @@ func (r *demoRun) outboxFor(ctx context.Context, op, item string) ([]demoOutboxE
 // are finished (done or failed), and returns the latest.
 func (r *demoRun) delivered(ctx context.Context, op, item string, n int) (demoOutboxEntry, error) {
 	var last demoOutboxEntry
-	err := r.settle(ctx, fmt.Sprintf("the %s of %s to reach the library system", op, item), func() (bool, error) {
+	err := r.wait(ctx, fmt.Sprintf("the %s of %s to reach the library system", op, item), true, func() (bool, error) {
 		es, err := r.outboxFor(ctx, op, item)
 		if err != nil || len(es) < n {
 			return false, err
@@ -1425,7 +1457,7 @@ func (r *demoRun) lend(ctx context.Context) error {
 	if lr.Due != nil {
 		due = ", due " + lr.Due.In(time.Local).Format("Mon 2 Jan")
 	}
-	r.more("checked out to him by the library system (%s%s); compartment %s opens", r.item(lr.Item), due, lr.Compartment)
+	r.more("checked out to him by the library system (%s %q%s); compartment %s opens", lr.Item, lr.Title, due, lr.Compartment)
 	if err := r.shut(ctx, lr.Compartment, string(gateway.CompOnLoan)); err != nil {
 		return err
 	}
@@ -1534,12 +1566,18 @@ func (r *demoRun) repair(ctx context.Context) error {
 		return err
 	}
 	var as []demoAlert
-	if err := r.api.call(ctx, config.RoleStaff, http.MethodGet, "/api/v1/alerts?active=true", nil, &as); err != nil {
+	if err := r.api.call(ctx, config.RoleStaff, http.MethodGet, "/api/v1/alerts?active=true&bank="+config.DemoBank, nil, &as); err != nil {
 		return err
 	}
-	r.more("staff acknowledge the alert and put the compartment back in service: it is %s; %s", st, demoPlural(len(as), "active alert"))
-	if st != string(gateway.CompFree) || len(as) != 0 {
-		r.deviate("compartment %s is %s with %d active alert(s), want free and none", r.jammed, st, len(as))
+	still := 0
+	for _, a := range as {
+		if a.Kind == gateway.AlertDoorFailed && a.Compartment == r.jammed {
+			still++
+		}
+	}
+	r.more("staff acknowledge the alert and put the compartment back in service: it is %s, the alert cleared", st)
+	if st != string(gateway.CompFree) || still != 0 {
+		r.deviate("compartment %s is %s with its %s alert active: %v, want free and cleared", r.jammed, st, gateway.AlertDoorFailed, still != 0)
 	}
 	return nil
 }
@@ -1776,9 +1814,9 @@ func (r *demoRun) finish(ctx context.Context) error {
 	ils := r.w.lib.TotalCounts()
 	ilsCheckouts, ilsCheckins := ils.Checkouts-r.baseTotal.Checkouts, ils.Checkins-r.baseTotal.Checkins
 	add(checkouts == ilsCheckouts && checkouts == x.checkouts,
-		fmt.Sprintf("checkouts: gateway %d confirmed = library system %d = script %d", checkouts, ilsCheckouts, x.checkouts), "they differ")
+		fmt.Sprintf("checkouts: gateway %d confirmed, library system %d, script %d", checkouts, ilsCheckouts, x.checkouts), "the three must be equal")
 	add(checkins == ilsCheckins && checkins == x.checkins,
-		fmt.Sprintf("checkins: gateway %d confirmed = library system %d = script %d", checkins, ilsCheckins, x.checkins), "they differ")
+		fmt.Sprintf("checkins: gateway %d confirmed, library system %d, script %d", checkins, ilsCheckins, x.checkins), "the three must be equal")
 	add(ils.Renewals == r.baseTotal.Renewals, "renewals: none in the library system", "%d renewals", ils.Renewals-r.baseTotal.Renewals)
 
 	var perItem []string
