@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -251,15 +252,24 @@ func transportError(what string, err error) error {
 }
 
 // checkID refuses an identifier SIP2 cannot carry before anything is sent.
+// An item id is quoted in the error; a patron id (a card number, which the
+// gateway keeps out of its logs) is not.
 func checkID(kind, v string) error {
 	if strings.TrimSpace(v) == "" {
 		return gateway.Errorf(gateway.EINVALID, "%s is empty", kind)
 	}
 	if strings.ContainsAny(v, "|\r\n\x00") || len(v) > sip2.MaxValueLen {
-		return gateway.Errorf(gateway.EINVALID, "%s %q cannot be sent over SIP2 (delimiter, line break or over %d characters)", kind, clip(v), sip2.MaxValueLen)
+		shown := " " + strconv.Quote(clip(v))
+		if kind == patronID {
+			shown = ""
+		}
+		return gateway.Errorf(gateway.EINVALID, "%s%s cannot be sent over SIP2 (delimiter, line break or over %d characters)", kind, shown, sip2.MaxValueLen)
 	}
 	return nil
 }
+
+// patronID is checkID's kind for card numbers.
+const patronID = "patron id"
 
 func clip(v string) string {
 	if len(v) > 40 {
@@ -403,7 +413,7 @@ func checkinResult(item, loc string, r *sip2.CheckinResponse) *gateway.CheckinRe
 // EINVALID for ids SIP2 cannot carry. The due date (AH) is read leniently:
 // SIP2 dates and the free-text forms ILSs send; zero if unreadable.
 func (s *SIP2) Checkout(ctx context.Context, req gateway.CheckoutRequest) (*gateway.CheckoutResult, error) {
-	if err := checkID("patron id", req.Patron); err != nil {
+	if err := checkID(patronID, req.Patron); err != nil {
 		return nil, err
 	}
 	if err := checkID("item id", req.Item); err != nil {
@@ -514,7 +524,7 @@ func (a *patronAnswer) patron(id string) *gateway.Patron {
 // the ILS's screen message when it gave one. An empty PIN is EINVALID. The
 // PIN never appears in an error or a log.
 func (s *SIP2) VerifyPatron(ctx context.Context, patron, pin string) (*gateway.Patron, error) {
-	if err := checkID("patron id", patron); err != nil {
+	if err := checkID(patronID, patron); err != nil {
 		return nil, err
 	}
 	if pin == "" {
@@ -549,7 +559,7 @@ func (s *SIP2) VerifyPatron(ctx context.Context, patron, pin string) (*gateway.P
 // Patron returns a patron's name, e-mail, phone and language (message 63
 // without a PIN). ENOTFOUND when the ILS says the patron is not valid.
 func (s *SIP2) Patron(ctx context.Context, patron string) (*gateway.Patron, error) {
-	if err := checkID("patron id", patron); err != nil {
+	if err := checkID(patronID, patron); err != nil {
 		return nil, err
 	}
 	a, err := s.lookup(ctx, "patron", patron, "", false)
@@ -557,7 +567,8 @@ func (s *SIP2) Patron(ctx context.Context, patron string) (*gateway.Patron, erro
 		return nil, err
 	}
 	if a.valid == sip2.FlagNo {
-		return nil, &gateway.Error{Code: gateway.ENOTFOUND, Message: "unknown patron " + patron, Err: a.err}
+		// Without the card number: this error may be logged.
+		return nil, &gateway.Error{Code: gateway.ENOTFOUND, Message: "unknown patron", Err: a.err}
 	}
 	return a.patron(patron), nil
 }

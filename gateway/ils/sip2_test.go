@@ -275,6 +275,39 @@ func TestPatron(t *testing.T) {
 	wantCode(t, err, gateway.ENOTFOUND)
 }
 
+// TestCardNumberNotInErrors: the gateway logs ILS errors and keeps card
+// numbers out of its logs, so the adapter's own error texts do not repeat
+// a card number, unknown or malformed.
+func TestCardNumberNotInErrors(t *testing.T) {
+	s, _ := demo(t)
+	ctx := ctxT(t)
+	_, err := s.Patron(ctx, "X98765")
+	wantCode(t, err, gateway.ENOTFOUND)
+	texts := []string{err.Error()}
+	for _, call := range []func() error{
+		func() error { _, err := s.Patron(ctx, "X98|765"); return err },
+		func() error { _, err := s.VerifyPatron(ctx, "X98|765", "1234"); return err },
+		func() error {
+			_, err := s.Checkout(ctx, gateway.CheckoutRequest{Patron: "X98|765", Item: "I0001"})
+			return err
+		},
+	} {
+		err := call()
+		wantCode(t, err, gateway.EINVALID)
+		texts = append(texts, err.Error())
+	}
+	for _, txt := range texts {
+		if strings.Contains(txt, "98765") || strings.Contains(txt, "98|765") {
+			t.Errorf("error names the card: %s", txt)
+		}
+	}
+	// An item id is no secret: its error says which.
+	_, err = s.ItemStatus(ctx, "I00|01")
+	if ge := wantCode(t, err, gateway.EINVALID); !strings.Contains(ge.Message, "I00|01") {
+		t.Errorf("message %q does not name the item", ge.Message)
+	}
+}
+
 func TestItemStatus(t *testing.T) {
 	s, _ := demo(t)
 	ctx := ctxT(t)
