@@ -494,9 +494,49 @@ func TestE2ETwoGateways(t *testing.T) {
 			apps[o.app].closeDoor(t, o.load.Compartment)
 		}
 	}
+	var placed []outcome
 	for _, o := range results {
 		if o.status == 201 {
 			apps[1-o.app].waitReservation(t, o.load.Reservation, "ready")
+			placed = append(placed, o)
+		}
+	}
+
+	// Each patron enters the code at both gateways' kiosks at once: one
+	// pickup and one checkout each.
+	var wg2 sync.WaitGroup
+	accepted := make([][2]int, len(placed))
+	for i, o := range placed {
+		code := w.code(t, o.item)
+		for j, g := range apps {
+			wg2.Add(1)
+			go func() {
+				defer wg2.Done()
+				status, data, _, err := g.try("POST", "/api/v1/banks/"+e2eBank+"/pickups", e2eKiosk, map[string]string{"code": code})
+				switch {
+				case err != nil:
+					t.Errorf("pickup of %s at gateway %d: %v", o.item, j, err)
+				case status == 200:
+					accepted[i][j] = 1
+				case status != 401 && status != 404 && status != 409:
+					t.Errorf("pickup of %s at gateway %d: %d %s", o.item, j, status, data)
+				}
+			}()
+		}
+	}
+	wg2.Wait()
+	for i, o := range placed {
+		if accepted[i][0]+accepted[i][1] != 1 {
+			t.Errorf("pickups of %s accepted by gateways %v, want exactly one", o.item, accepted[i])
+		}
+	}
+	e2eEventually(t, w.log, "every checkout done", func() (bool, string) {
+		es := apps[0].outbox(t, "op=checkout&state=pending,sent,failed")
+		return len(es) == 0, fmt.Sprintf("%+v", es)
+	})
+	for _, o := range placed {
+		if c := w.lib.Counts(o.item); c.Checkouts != 1 {
+			t.Errorf("library checkouts of %s = %d, want 1", o.item, c.Checkouts)
 		}
 	}
 	w.checkSecrets(t, apps[0])
@@ -509,4 +549,110 @@ func sortedMap(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestE2EDoubleActions: the same item scanned on several desks at once,
+// and the same code entered on several kiosks at once, each take effect
+// once: one reservation in one compartment (every accepted scan names
+// it); one pickup, one checkout.
+func TestE2EDoubleActions(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st e2eStore) {
+		w := newWorld(t, st, e2eOptions{})
+		g := w.start("gw-1")
+		const tries = 4
+		type answer struct {
+			status int
+			body   string
+		}
+		race := func(path, token string, body any) []answer {
+			out := make([]answer, tries)
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for i := range tries {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					status, data, _, err := g.try("POST", path, token, body)
+					if err != nil {
+						data = []byte(err.Error())
+					}
+					out[i] = answer{status, string(data)}
+				}()
+			}
+			close(start)
+			wg.Wait()
+			return out
+		}
+
+		var accepted []e2eLoadResult
+		for _, a := range race("/api/v1/banks/"+e2eBank+"/loads", e2eStaff, map[string]string{"item": "I0012"}) {
+			switch {
+			case a.status == 201:
+				var l e2eLoadResult
+				if err := json.Unmarshal([]byte(a.body), &l); err != nil {
+					t.Fatal(err)
+				}
+				accepted = append(accepted, l)
+			case a.status == 409 || a.status == 503 && strings.Contains(a.body, "try again"):
+				// Refused while the first scan is under way.
+			default:
+				t.Errorf("simultaneous load: %d %s", a.status, a.body)
+			}
+		}
+		if len(accepted) == 0 {
+			t.Fatal("no simultaneous load was accepted")
+		}
+		for _, l := range accepted[1:] {
+			if l.Compartment != accepted[0].Compartment || l.Reservation != accepted[0].Reservation {
+				t.Errorf("simultaneous loads of one item placed it twice: %+v and %+v", accepted[0], l)
+			}
+		}
+		b := g.bankState(t)
+		var used []string
+		for _, c := range b.Compartments {
+			if c.Kind == "pickup" && c.State != "free" {
+				used = append(used, c.ID)
+			}
+		}
+		if !slices.Equal(used, []string{accepted[0].Compartment}) {
+			t.Fatalf("compartments in use after a double scan: %v, want [%s]", used, accepted[0].Compartment)
+		}
+		rs := []e2eReservation{}
+		g.must(t, 200, "GET", "/api/v1/reservations?patron=P0007", e2eStaff, nil, &rs)
+		if len(rs) != 1 || len(rs[0].Items) != 1 {
+			t.Fatalf("reservations for P0007 = %+v, want one with one item", rs)
+		}
+		g.closeDoor(t, accepted[0].Compartment)
+		g.waitReservation(t, rs[0].ID, "ready")
+		code := w.code(t, "I0012")
+		if n := w.notes.find(gateway.NotifyReady, "I0012"); len(n) != 1 {
+			t.Errorf("%d ready notifications, want 1", len(n))
+		}
+
+		var ok []string
+		for _, a := range race("/api/v1/banks/"+e2eBank+"/pickups", e2eKiosk, map[string]string{"code": code}) {
+			switch a.status {
+			case 200:
+				ok = append(ok, a.body)
+			case 401, 404, 409:
+			default:
+				t.Errorf("simultaneous pickup: %d %s", a.status, a.body)
+			}
+		}
+		if len(ok) != 1 {
+			t.Fatalf("%d simultaneous pickups with one code: %d accepted, want 1: %v", tries, len(ok), ok)
+		}
+		e2eEventually(t, w.log, "the checkout", func() (bool, string) {
+			return len(e2eLoansOf(w.lib, "I0012")) == 1, fmt.Sprint(e2eLoansOf(w.lib, "I0012"))
+		})
+		time.Sleep(200 * time.Millisecond)
+		if c := w.lib.Counts("I0012"); c.Checkouts != 1 {
+			t.Errorf("library checkouts of I0012 = %d, want 1", c.Checkouts)
+		}
+		if es := g.outbox(t, "op=checkout"); len(es) != 1 {
+			t.Errorf("checkout entries = %+v, want one", es)
+		}
+		w.checkSecrets(t, g)
+	})
 }
