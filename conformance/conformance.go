@@ -85,6 +85,13 @@ type Suite struct {
 	Version     string // the suite's version, printed on certificates
 	Description string
 	Groups      []*Group
+	// Redact, when set, hides the secrets of the run (passwords, PINs,
+	// tokens) in text bound for a report. The Runner applies it to
+	// everything a case leaves in its Result: the message, the expected
+	// and actual outcomes and every piece of evidence. Suites mask what
+	// they record as well; Redact is the one place that also catches a
+	// secret the implementation echoes back where no case expected it.
+	Redact func(string) string
 }
 
 // Cases lists every case of the suite in order.

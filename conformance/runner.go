@@ -174,6 +174,7 @@ func (r *Runner) Execute(ctx context.Context, s *Suite, target string) *Report {
 			if ctx.Err() != nil {
 				rep.Interrupted = true
 			}
+			redact(&res, s.Redact)
 		}
 		rep.Results = append(rep.Results, res)
 		if r.Progress != nil {
@@ -182,6 +183,22 @@ func (r *Runner) Execute(ctx context.Context, s *Suite, target string) *Report {
 	}
 	rep.Elapsed = time.Since(rep.Started)
 	return rep
+}
+
+// redact applies a suite's Redact to everything a case left in res, which
+// owns its slices (runCase copies Expected and the evidence).
+func redact(res *Result, f func(string) string) {
+	if f == nil {
+		return
+	}
+	res.Message = f(res.Message)
+	res.Actual = f(res.Actual)
+	for i := range res.Expected {
+		res.Expected[i] = f(res.Expected[i])
+	}
+	for i := range res.Evidence {
+		res.Evidence[i].Data = f(res.Evidence[i].Data)
+	}
 }
 
 // outcome is what a case's goroutine hands back.

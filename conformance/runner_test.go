@@ -295,3 +295,53 @@ func TestTConcurrent(t *testing.T) {
 		t.Errorf("%d exchanges, want 400", n)
 	}
 }
+
+// TestRunnerRedacts: Suite.Redact reaches every text a case leaves behind,
+// whatever its verdict, and the progress callback sees the redacted result.
+func TestRunnerRedacts(t *testing.T) {
+	const secret = "pin-4711"
+	s := suiteOf(
+		&conformance.Case{ID: "a/1", Run: func(_ context.Context, t *conformance.T) error {
+			t.Sent("AD" + secret)
+			t.Received("screen message: wrong PIN " + secret)
+			t.Observef("the ACS echoes %s", secret)
+			return &conformance.Failure{Expected: []string{"no " + secret, "nothing"}, Actual: "got " + secret}
+		}},
+		&conformance.Case{ID: "a/2", Run: func(context.Context, *conformance.T) error {
+			return fmt.Errorf("the ACS answered %q", secret)
+		}},
+		&conformance.Case{ID: "a/3", Run: func(context.Context, *conformance.T) error {
+			return conformance.Skipf("skipped for %s", secret)
+		}},
+		&conformance.Case{ID: "a/4", Run: func(context.Context, *conformance.T) error { panic(secret) }},
+	)
+	s.Redact = func(text string) string { return strings.ReplaceAll(text, secret, "****") }
+	var progress []string
+	r := &conformance.Runner{Timeout: time.Second, Progress: func(_, _ int, res conformance.Result) { progress = append(progress, res.Message) }}
+	rep := r.Execute(context.Background(), s, "x")
+	if len(rep.Results) != 4 {
+		t.Fatalf("%d results", len(rep.Results))
+	}
+	for _, res := range rep.Results {
+		texts := append([]string{res.Message, res.Actual}, res.Expected...)
+		for _, ex := range res.Evidence {
+			texts = append(texts, ex.Data)
+		}
+		for _, text := range texts {
+			if strings.Contains(text, secret) {
+				t.Errorf("%s (%s) keeps the secret in %q", res.Case.ID, res.Verdict, text)
+			}
+		}
+	}
+	if got := rep.Results[0]; got.Actual != "got ****" || got.Expected[0] != "no ****" || got.Evidence[2].Data != "the ACS echoes ****" {
+		t.Errorf("a/1: %+v", got)
+	}
+	if v := rep.Results[2].Verdict; v != conformance.Skipped {
+		t.Errorf("a/3: %s, want skipped (redaction keeps the kind)", v)
+	}
+	for _, m := range progress {
+		if strings.Contains(m, secret) {
+			t.Errorf("progress saw %q", m)
+		}
+	}
+}

@@ -24,7 +24,6 @@ package ncipresponder
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -104,6 +103,7 @@ func New(cfg Config) *conformance.Suite {
 			"Problem semantics (Unknown User, Unknown Item, Unsupported Service, Needed Data Missing, Invalid Message Syntax Error), " +
 			"the ILL lifecycle AcceptItem → CheckOutItem → CheckInItem → DeleteItem, idempotency of repeated messages, " +
 			"HTTP status and Content-Type, version echo, and (as profile notes) the input forms partners send.",
+		Redact: s.mask,
 		Groups: []*conformance.Group{
 			s.lookupUser(),
 			s.lookupItem(),
@@ -174,46 +174,11 @@ func (s *suite) unknown(what string) string {
 	return fmt.Sprintf("%s-NO-SUCH-%s-%d", s.prefix, what, s.seq.Add(1))
 }
 
-// newCase builds a case whose Run is guarded: whatever the case returns
-// (a failure, a skip reason, an error) is scrubbed of the configured
-// secrets before the runner sees it, so that no report can show them even
-// if a responder echoes one back.
+// newCase builds a case. Whatever the case returns or records passes
+// through the suite's Redact (s.mask) before a report sees it, so that no
+// report shows a secret even if a responder echoes one back.
 func (s *suite) newCase(id, title, requirement, source string, level conformance.Level, run func(ctx context.Context, t *conformance.T) error) *conformance.Case {
-	return &conformance.Case{
-		ID: id, Title: title, Requirement: requirement, Source: source, Level: level,
-		Run: func(ctx context.Context, t *conformance.T) error {
-			return s.scrubError(run(ctx, t))
-		},
-	}
-}
-
-// scrubError returns err with the secrets masked in its text, keeping its
-// kind: a *conformance.Failure stays one, a skip still wraps
-// conformance.ErrSkipped.
-func (s *suite) scrubError(err error) error {
-	if err == nil {
-		return nil
-	}
-	var f *conformance.Failure
-	if errors.As(err, &f) {
-		out := &conformance.Failure{Actual: s.mask(f.Actual)}
-		for _, e := range f.Expected {
-			out.Expected = append(out.Expected, s.mask(e))
-		}
-		return out
-	}
-	if errors.Is(err, conformance.ErrSkipped) {
-		return fmt.Errorf("%w: %s", conformance.ErrSkipped, s.mask(trimSkip(err.Error())))
-	}
-	return errors.New(s.mask(err.Error()))
-}
-
-func trimSkip(msg string) string {
-	prefix := conformance.ErrSkipped.Error() + ": "
-	if len(msg) >= len(prefix) && msg[:len(prefix)] == prefix {
-		return msg[len(prefix):]
-	}
-	return msg
+	return &conformance.Case{ID: id, Title: title, Requirement: requirement, Source: source, Level: level, Run: run}
 }
 
 // note records an observation with the secrets masked.

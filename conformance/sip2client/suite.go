@@ -25,7 +25,6 @@ package sip2client
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -124,6 +123,7 @@ func New(cfg Config) *conformance.Suite {
 		Description: "Acts as the ACS and grades the SC that connects: login first with the agreed credentials, SC Status after login, " +
 			"CR terminators, checksums and sequence numbers with error detection, fixed fields, dates and required fields of every request, " +
 			"the resend after 96, the wait for a late reply, one request at a time.",
+		Redact: s.mask,
 		Groups: []*conformance.Group{
 			s.session(),
 			s.framing(),
@@ -212,34 +212,12 @@ func (s *suite) prompt(msg string) {
 	}
 }
 
-// newCase builds a case whose outcome is scrubbed of the login password,
-// so that no report shows it even when a device sends it where it does
-// not belong.
+// newCase builds a case. Whatever the case returns or records passes
+// through the suite's Redact (s.mask) before a report sees it, so that no
+// report shows the login password even when a device sends it where it
+// does not belong.
 func (s *suite) newCase(id, title, requirement, source string, level conformance.Level, run func(ctx context.Context, t *conformance.T) error) *conformance.Case {
-	return &conformance.Case{
-		ID: id, Title: title, Requirement: requirement, Source: source, Level: level,
-		Run: func(ctx context.Context, t *conformance.T) error {
-			return s.scrubError(run(ctx, t))
-		},
-	}
-}
-
-func (s *suite) scrubError(err error) error {
-	if err == nil {
-		return nil
-	}
-	var f *conformance.Failure
-	if errors.As(err, &f) {
-		out := &conformance.Failure{Actual: s.mask(f.Actual)}
-		for _, e := range f.Expected {
-			out.Expected = append(out.Expected, s.mask(e))
-		}
-		return out
-	}
-	if errors.Is(err, conformance.ErrSkipped) {
-		return fmt.Errorf("%w: %s", conformance.ErrSkipped, s.mask(strings.TrimPrefix(err.Error(), conformance.ErrSkipped.Error()+": ")))
-	}
-	return errors.New(s.mask(err.Error()))
+	return &conformance.Case{ID: id, Title: title, Requirement: requirement, Source: source, Level: level, Run: run}
 }
 
 // mask hides the secret fields of SIP2 text (CO, AC, AD) and the

@@ -245,7 +245,9 @@ func TestSecretsNeverShown(t *testing.T) {
 	srv := sip2test.NewServer(t, lib)
 	echo := relay{response: func(_ *relayConn, req, resp string) string {
 		if pin, ok := fieldOf(req, "AD"); ok && strings.HasPrefix(resp, "24") {
-			resp = reseal(strings.Replace(resp, "|AA", "|AFyour PIN is "+pin+"|AA", 1))
+			// In a screen message, and as a stray piece between delimiters
+			// that the grammar cases quote in their failure.
+			resp = reseal(strings.Replace(resp, "|AA", "|AFyour PIN is "+pin+"|pin "+pin+"|AA", 1))
 		}
 		return resp + "\r"
 	}}
@@ -269,6 +271,9 @@ func TestSecretsNeverShown(t *testing.T) {
 	}
 	if !strings.Contains(all.String(), "your PIN is ****") {
 		t.Errorf("the echoed PIN is not in the evidence, masked; the test does not test")
+	}
+	if res := result(rep, "patron-status-23/1"); res.Verdict != conformance.Fail || !strings.Contains(res.Actual, `"pin ****"`) {
+		t.Errorf("patron-status-23/1 does not quote the stray piece, masked: %s %q", res.Verdict, res.Actual)
 	}
 }
 
