@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 
@@ -67,8 +68,10 @@ func (m *Multi) Notify(ctx context.Context, n gateway.Notification) error {
 	if len(m.notifiers) == 0 {
 		return errors.New("notify: no notifier configured")
 	}
+	// A copy: another Notify of the same id (two senders racing on one
+	// entry) may record a delivery in the stored set meanwhile.
 	m.mu.Lock()
-	already := m.done[n.ID]
+	already := maps.Clone(m.done[n.ID])
 	m.mu.Unlock()
 	errs := make([]error, len(m.notifiers))
 	var wg sync.WaitGroup

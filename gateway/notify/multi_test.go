@@ -84,3 +84,40 @@ func TestMultiMemoryBounded(t *testing.T) {
 		t.Errorf("remembered %d/%d notifications, want the last 10", len(m.done), len(m.order))
 	}
 }
+
+// TestMultiConcurrentRetries retries one partly delivered notification from
+// several goroutines at once (two outbox senders racing on one entry): the
+// memory of who delivered is read and written under its lock (-race).
+func TestMultiConcurrentRetries(t *testing.T) {
+	sms := &flaky{}
+	mail := &flaky{fails: 1000}
+	m := NewMulti(Named{"webhook", sms}, Named{"smtp", mail})
+	n := sample(gateway.NotifyReady, "en")
+	ctx := context.Background()
+	if err := m.Notify(ctx, n); err == nil {
+		t.Fatal("smtp was to fail")
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 20 {
+				_ = m.Notify(ctx, n)
+			}
+		})
+	}
+	// Meanwhile smtp starts working, so that some retries record a success.
+	wg.Go(func() {
+		mail.mu.Lock()
+		mail.fails = 40
+		mail.mu.Unlock()
+	})
+	wg.Wait()
+	// smtp never counts as delivered between calls (a success is
+	// forgotten at once, with the whole notification), so every call
+	// tried it.
+	mail.mu.Lock()
+	defer mail.mu.Unlock()
+	if got := mail.calls[n.ID]; got != 1+8*20 {
+		t.Errorf("smtp called %d times, want %d", got, 1+8*20)
+	}
+}
