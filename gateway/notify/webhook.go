@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -168,15 +170,22 @@ func (w *Webhook) Notify(ctx context.Context, n gateway.Notification) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
 	defer cancel()
+	// The answer's body is read here, and only its start: resty would
+	// read all of it, and an answer that never ends would fill memory
+	// until the timeout hid its status.
 	req := w.client.R().SetContext(ctx).
 		SetHeader("Content-Type", "application/json").
 		SetHeader("Idempotency-Key", n.ID).
-		SetBody(data)
+		SetBody(data).
+		SetDoNotParseResponse(true)
 	if w.cfg.Token != "" {
 		req.SetAuthToken(w.cfg.Token)
 	}
 	resp, err := req.Post(w.cfg.URL)
 	where := redactURL(w.cfg.URL)
+	if resp != nil && resp.RawBody() != nil {
+		defer resp.RawBody().Close()
+	}
 	if err != nil {
 		// *url.Error repeats the full URL; keep only its cause.
 		var ue *url.Error
@@ -186,7 +195,10 @@ func (w *Webhook) Notify(ctx context.Context, n gateway.Notification) error {
 		return scrubErr(fmt.Errorf("notify: webhook POST %s for notification %s: %w", where, n.ID, err), n.Code)
 	}
 	if resp.StatusCode() < 200 || resp.StatusCode() > 299 {
-		excerpt := clean(scrub(string(resp.Body()), n.Code))
+		excerpt := ""
+		if resp.RawBody() != nil {
+			excerpt = clean(readExcerpt(resp.RawBody(), n.Code))
+		}
 		if w.cfg.Token != "" {
 			excerpt = scrub(excerpt, w.cfg.Token)
 		}
@@ -196,6 +208,22 @@ func (w *Webhook) Notify(ctx context.Context, n gateway.Notification) error {
 		return fmt.Errorf("notify: webhook POST %s for notification %s: HTTP %d%s", where, n.ID, resp.StatusCode(), excerpt)
 	}
 	return nil
+}
+
+// maxExcerpt is how much of an error answer's body is read for the error.
+const maxExcerpt = 4 << 10
+
+// readExcerpt reads the start of an answer, with the pickup code masked,
+// and also a start of the code where the cut falls inside it.
+func readExcerpt(r io.Reader, code string) string {
+	head, _ := io.ReadAll(io.LimitReader(r, maxExcerpt))
+	s := scrub(string(head), code)
+	for k := len(code) - 1; k > 0; k-- {
+		if strings.HasSuffix(s, code[:k]) {
+			return s[:len(s)-k] + "****"
+		}
+	}
+	return s
 }
 
 // redactURL drops a URL's query, fragment and user info, which may carry

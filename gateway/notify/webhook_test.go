@@ -169,3 +169,53 @@ func TestWebhookConfig(t *testing.T) {
 		t.Errorf("String shows a secret: %s", s)
 	}
 }
+
+// TestWebhookEndlessAnswer: a receiver whose answer never ends (a broken
+// proxy, a hostile endpoint) neither fills memory nor hides its status
+// behind a timeout: the status decides, and only the start of the body is
+// read for the error's excerpt.
+func TestWebhookEndlessAnswer(t *testing.T) {
+	for _, status := range []int{http.StatusOK, http.StatusBadGateway} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.Copy(io.Discard, r.Body)
+				w.WriteHeader(status)
+				chunk := []byte(strings.Repeat("x", 32<<10))
+				for r.Context().Err() == nil {
+					if _, err := w.Write(chunk); err != nil {
+						return
+					}
+				}
+			}))
+			t.Cleanup(srv.Close)
+			w, err := NewWebhook(WebhookConfig{URL: srv.URL, Timeout: 5 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = w.Notify(context.Background(), sample(gateway.NotifyReady, "en"))
+			switch {
+			case status == http.StatusOK && err != nil:
+				t.Fatalf("a 200 answer failed: %v", err)
+			case status != http.StatusOK && (err == nil || !strings.Contains(err.Error(), "HTTP 502")):
+				t.Fatalf("error %v, want HTTP 502", err)
+			case err != nil && len(err.Error()) > 1000:
+				t.Errorf("error of %d bytes", len(err.Error()))
+			}
+		})
+	}
+}
+
+func TestReadExcerpt(t *testing.T) {
+	pad := strings.Repeat(" ", maxExcerpt-3)
+	tests := []struct{ body, want string }{
+		{"refused 123456 twice", "refused **** twice"},
+		{pad + "123456789", pad + "****"}, // cut inside the code
+		{pad + "9958", pad + "995"},       // no start of the code at the cut: kept
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := readExcerpt(strings.NewReader(tt.body), "123456"); got != tt.want {
+			t.Errorf("readExcerpt(%.20q...) = %.40q, want %.40q", tt.body, strings.TrimSpace(got), strings.TrimSpace(tt.want))
+		}
+	}
+}
