@@ -855,7 +855,6 @@ type demoHolding struct {
 	reservation string
 	compartment string
 	items       []string
-	expires     time.Time
 }
 
 // demoRun plays the script and keeps what it saw.
@@ -1228,9 +1227,6 @@ func (r *demoRun) load(ctx context.Context, l demoLoad) error {
 	})
 	if err != nil {
 		return err
-	}
-	if res.ExpiresAt != nil {
-		h.expires = *res.ExpiresAt
 	}
 	r.holding[l.patron] = h
 	n, err := r.note(ctx, gateway.NotifyReady, l.patron)
@@ -1716,68 +1712,106 @@ func (r *demoRun) finish(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("reading the gateway's records: %w", err)
 	}
-	x := r.expect
+	t := r.tally(f)
+	r.summary(f, t)
+	checks := r.checks(f, t)
+	w := r.out
+	fmt.Fprintf(w, "\nVerify: the gateway's records against the library system's and the script\n")
+	var failed []string
+	for _, c := range checks {
+		if c.ok {
+			fmt.Fprintf(w, "  ✓ %s\n", c.name)
+			continue
+		}
+		failed = append(failed, c.name)
+		fmt.Fprintf(w, "  ✗ %s\n      %s\n", c.name, c.detail)
+	}
+	if len(failed) > 0 {
+		fmt.Fprintf(w, "%d of %d checks failed.\n", len(failed), len(checks))
+		return fmt.Errorf("%d of %d checks failed: %s", len(failed), len(checks), strings.Join(failed, "; "))
+	}
+	fmt.Fprintf(w, "All %d checks passed.\n", len(checks))
+	return nil
+}
 
-	// The gateway's numbers.
-	byState := map[string]int{}
-	itemStates := map[string]int{}
-	itemPatron := map[string]string{}
+// demoTally is the gateway's numbers, worked out from its records.
+type demoTally struct {
+	byState, itemStates map[string]int    // reservations and their items by state
+	itemPatron          map[string]string // collected item → patron
+	loads               int
+	gw                  map[string]*sip2mem.Counts // confirmed ILS transactions by item
+	checkouts           int
+	eqCheckouts         int
+	checkins            int
+	replayed            int // confirmed after more than one attempt
+	replayedQueued      int // of those, the checkouts the outage queued
+	notified            int
+	open                int // outbox entries not done
+	raised, cleared     int // alerts
+}
+
+func (r *demoRun) tally(f *demoFacts) demoTally {
+	t := demoTally{byState: map[string]int{}, itemStates: map[string]int{}, itemPatron: map[string]string{}, gw: map[string]*sip2mem.Counts{}}
 	for _, res := range f.reservations {
-		byState[res.State]++
+		t.byState[res.State]++
 		for _, it := range res.Items {
-			itemStates[it.State]++
+			t.itemStates[it.State]++
 			if it.State == string(gateway.ItemCollected) {
-				itemPatron[it.Item] = res.Patron
+				t.itemPatron[it.Item] = res.Patron
 			}
 		}
 	}
-	loads := 0
-	for st, n := range itemStates {
+	for st, n := range t.itemStates {
 		if st != string(gateway.ItemCancelled) {
-			loads += n
+			t.loads += n
 		}
 	}
 	equipment := map[string]bool{}
 	for _, e := range f.equipment {
 		equipment[e.Item] = true
 	}
-	gw := map[string]*sip2mem.Counts{}
 	count := func(item string) *sip2mem.Counts {
-		if gw[item] == nil {
-			gw[item] = &sip2mem.Counts{}
+		if t.gw[item] == nil {
+			t.gw[item] = &sip2mem.Counts{}
 		}
-		return gw[item]
+		return t.gw[item]
 	}
-	var checkouts, eqCheckouts, checkins, replayed, notified, open int
 	for _, e := range f.outbox {
 		switch {
 		case e.State != string(gateway.OutboxDone):
-			open++
+			t.open++
 		case e.Op == gateway.OpNotify:
-			notified++
+			t.notified++
 		case !e.confirmed():
 		case e.Op == gateway.OpCheckout:
 			count(e.Item).Checkouts++
-			checkouts++
+			t.checkouts++
 			if equipment[e.Item] {
-				eqCheckouts++
+				t.eqCheckouts++
 			}
 			if e.Attempts > 1 {
-				replayed++
+				t.replayed++
+				if slices.Contains(r.queued, e.Item) {
+					t.replayedQueued++
+				}
 			}
 		case e.Op == gateway.OpCheckin:
 			count(e.Item).Checkins++
-			checkins++
+			t.checkins++
 		}
 	}
-	raised, cleared := len(f.alerts), 0
+	t.raised = len(f.alerts)
 	for _, a := range f.alerts {
 		if !a.Active {
-			cleared++
+			t.cleared++
 		}
 	}
-	med := demoMedian(r.pickups)
+	return t
+}
 
+// summary prints the gateway's numbers.
+func (r *demoRun) summary(f *demoFacts, t demoTally) {
+	med := demoMedian(r.pickups)
 	w := r.out
 	fmt.Fprintf(w, "\nSummary (the gateway's numbers, read through the API)\n")
 	row := func(label, value, note string) {
@@ -1786,42 +1820,46 @@ func (r *demoRun) finish(ctx context.Context) error {
 		}
 		fmt.Fprintf(w, "  %-32s %7s%s\n", label, value, note)
 	}
-	row("loads", fmt.Sprint(loads), fmt.Sprintf("(%s reassigned after a jammed door)", demoPlural(f.audits("door_failed"), "load")))
-	row("pickups (patrons / items)", fmt.Sprintf("%d / %d", byState[string(gateway.ResCollected)], itemStates[string(gateway.ItemCollected)]), "")
-	row("checkouts confirmed by the ILS", fmt.Sprint(checkouts), fmt.Sprintf("(%d at pickups, %d laptop)", checkouts-eqCheckouts, eqCheckouts))
-	row("replayed after the ILS outage", fmt.Sprint(replayed), "")
+	row("loads", fmt.Sprint(t.loads), fmt.Sprintf("(%s reassigned after a jammed door)", demoPlural(f.audits("door_failed"), "load")))
+	row("pickups (patrons / items)", fmt.Sprintf("%d / %d", t.byState[string(gateway.ResCollected)], t.itemStates[string(gateway.ItemCollected)]), "")
+	row("checkouts confirmed by the ILS", fmt.Sprint(t.checkouts), fmt.Sprintf("(%d at pickups, %d laptop)", t.checkouts-t.eqCheckouts, t.eqCheckouts))
+	row("replayed after the ILS outage", fmt.Sprint(t.replayed), "")
 	row("expiries / clears", fmt.Sprintf("%d / %d", f.audits("expired"), f.audits("cleared")), "")
 	row("returns (emptied by staff)", fmt.Sprintf("%d (%d)", f.audits("returned"), f.audits("returns_emptied")), "")
-	row("equipment loans / returns", fmt.Sprintf("%d / %d", eqCheckouts, f.audits("equipment_returned")), "")
+	row("equipment loans / returns", fmt.Sprintf("%d / %d", t.eqCheckouts, f.audits("equipment_returned")), "")
 	row("door faults", fmt.Sprint(f.audits("door_failed")), "")
-	row("alerts raised / cleared", fmt.Sprintf("%d / %d", raised, cleared), "")
-	row("notifications", fmt.Sprint(notified), "")
+	row("alerts raised / cleared", fmt.Sprintf("%d / %d", t.raised, t.cleared), "")
+	row("notifications", fmt.Sprint(t.notified), "")
 	row("median pickup time", demoMS(med), fmt.Sprintf("(request → doors open, %d pickups, from the event stream)", len(r.pickups)))
+}
 
-	// The checks.
+// checks compares the gateway's records with the library system's and
+// with the script.
+func (r *demoRun) checks(f *demoFacts, t demoTally) []demoCheck {
+	x := r.expect
 	var checks []demoCheck
 	add := func(ok bool, name, detailFormat string, a ...any) {
 		checks = append(checks, demoCheck{name: name, ok: ok, detail: fmt.Sprintf(detailFormat, a...)})
 	}
 	add(len(r.deviations) == 0, "the script ran as written", "%s", strings.Join(r.deviations, "; "))
 
-	okRes := byState[string(gateway.ResCollected)] == x.pickupPatrons && byState[string(gateway.ResCleared)] == x.clears && len(f.reservations) == x.reservations
+	okRes := t.byState[string(gateway.ResCollected)] == x.pickupPatrons && t.byState[string(gateway.ResCleared)] == x.clears && len(f.reservations) == x.reservations
 	add(okRes, fmt.Sprintf("reservations: %d collected, %d cleared, none left open", x.pickupPatrons, x.clears),
-		"gateway: %v", byState)
-	add(loads == x.loads && itemStates[string(gateway.ItemCollected)] == x.pickupItems && itemStates[string(gateway.ItemCleared)] == len(x.clearedItems),
-		fmt.Sprintf("items: %d loaded, %d collected, %d cleared", x.loads, x.pickupItems, len(x.clearedItems)), "gateway: %d loaded, by state %v", loads, itemStates)
+		"gateway: %v", t.byState)
+	add(t.loads == x.loads && t.itemStates[string(gateway.ItemCollected)] == x.pickupItems && t.itemStates[string(gateway.ItemCleared)] == len(x.clearedItems),
+		fmt.Sprintf("items: %d loaded, %d collected, %d cleared", x.loads, x.pickupItems, len(x.clearedItems)), "gateway: %d loaded, by state %v", t.loads, t.itemStates)
 
 	ils := r.w.lib.TotalCounts()
 	ilsCheckouts, ilsCheckins := ils.Checkouts-r.baseTotal.Checkouts, ils.Checkins-r.baseTotal.Checkins
-	add(checkouts == ilsCheckouts && checkouts == x.checkouts,
-		fmt.Sprintf("checkouts: gateway %d confirmed, library system %d, script %d", checkouts, ilsCheckouts, x.checkouts), "the three must be equal")
-	add(checkins == ilsCheckins && checkins == x.checkins,
-		fmt.Sprintf("checkins: gateway %d confirmed, library system %d, script %d", checkins, ilsCheckins, x.checkins), "the three must be equal")
+	add(t.checkouts == ilsCheckouts && t.checkouts == x.checkouts,
+		fmt.Sprintf("checkouts: gateway %d confirmed, library system %d, script %d", t.checkouts, ilsCheckouts, x.checkouts), "the three must be equal")
+	add(t.checkins == ilsCheckins && t.checkins == x.checkins,
+		fmt.Sprintf("checkins: gateway %d confirmed, library system %d, script %d", t.checkins, ilsCheckins, x.checkins), "the three must be equal")
 	add(ils.Renewals == r.baseTotal.Renewals, "renewals: none in the library system", "%d renewals", ils.Renewals-r.baseTotal.Renewals)
 
 	var perItem []string
 	items := map[string]bool{}
-	for id := range gw {
+	for id := range t.gw {
 		items[id] = true
 	}
 	for id := range r.baseCounts {
@@ -1832,8 +1870,8 @@ func (r *demoRun) finish(ctx context.Context) error {
 		b := r.baseCounts[id]
 		got := sip2mem.Counts{Checkouts: c.Checkouts - b.Checkouts, Checkins: c.Checkins - b.Checkins}
 		want := sip2mem.Counts{}
-		if gw[id] != nil {
-			want = *gw[id]
+		if t.gw[id] != nil {
+			want = *t.gw[id]
 		}
 		if got != want {
 			perItem = append(perItem, fmt.Sprintf("%s: gateway %d checkouts %d checkins, library system %d and %d", id, want.Checkouts, want.Checkins, got.Checkouts, got.Checkins))
@@ -1847,7 +1885,7 @@ func (r *demoRun) finish(ctx context.Context) error {
 	}
 	var loanIssues []string
 	for _, it := range x.collectedItems {
-		if want := itemPatron[it]; want == "" || loans[it] != want {
+		if want := t.itemPatron[it]; want == "" || loans[it] != want {
 			loanIssues = append(loanIssues, fmt.Sprintf("%s: collected by %q, on loan to %q", it, want, loans[it]))
 		}
 	}
@@ -1858,7 +1896,7 @@ func (r *demoRun) finish(ctx context.Context) error {
 		}
 	}
 	for it, p := range loans {
-		if r.baseLoans[it] == "" && itemPatron[it] == "" {
+		if r.baseLoans[it] == "" && t.itemPatron[it] == "" {
 			loanIssues = append(loanIssues, fmt.Sprintf("%s: on loan to %s, which the gateway did not report", it, p))
 		}
 	}
@@ -1880,10 +1918,10 @@ func (r *demoRun) finish(ctx context.Context) error {
 			queuedOK = append(queuedOK, it)
 		}
 	}
-	add(r.readyzDown == http.StatusServiceUnavailable && len(r.queued) == x.replayed && len(queuedOK) == x.replayed && replayed == x.replayed,
+	add(r.readyzDown == http.StatusServiceUnavailable && len(r.queued) == x.replayed && len(queuedOK) == x.replayed && t.replayedQueued == x.replayed,
 		fmt.Sprintf("outage: /readyz said 503; %d checkouts queued, replayed and on loan", x.replayed),
-		"/readyz %d; queued %v; on loan %v; gateway entries sent more than once: %d", r.readyzDown, r.queued, queuedOK, replayed)
-	add(open == 0, "outbox: nothing left pending, sent or failed", "%d entries not done", open)
+		"/readyz %d; queued %v; on loan %v; of those, confirmed after more than one attempt: %d", r.readyzDown, r.queued, queuedOK, t.replayedQueued)
+	add(t.open == 0, "outbox: nothing left pending, sent or failed", "%d entries not done", t.open)
 
 	var alertIssues []string
 	for _, a := range f.alerts {
@@ -1891,12 +1929,12 @@ func (r *demoRun) finish(ctx context.Context) error {
 			alertIssues = append(alertIssues, fmt.Sprintf("%s compartment %q active %v: %s", a.Kind, a.Compartment, a.Active, a.Message))
 		}
 	}
-	add(raised == x.alerts && len(alertIssues) == 0 && f.audits("door_failed") == x.doorFaults,
+	add(t.raised == x.alerts && len(alertIssues) == 0 && f.audits("door_failed") == x.doorFaults,
 		fmt.Sprintf("alerts: %d raised (%s, compartment %s), cleared, none active", x.alerts, gateway.AlertDoorFailed, r.jammed),
-		"%d raised, %d door faults: %s", raised, f.audits("door_failed"), strings.Join(alertIssues, "; "))
-	add(notified == x.notifications && r.w.notes.count() == x.notifications,
+		"%d raised, %d door faults: %s", t.raised, f.audits("door_failed"), strings.Join(alertIssues, "; "))
+	add(t.notified == x.notifications && r.w.notes.count() == x.notifications,
 		fmt.Sprintf("notifications: %d delivered (gateway outbox = notifier = script)", x.notifications),
-		"gateway %d, notifier %d", notified, r.w.notes.count())
+		"gateway %d, notifier %d", t.notified, r.w.notes.count())
 	add(r.w.events.count("pickup") == x.pickupPatrons && len(r.pickups) == x.pickupPatrons,
 		fmt.Sprintf("event stream: %d pickup events for %d pickups", x.pickupPatrons, x.pickupPatrons),
 		"%d pickup events, %d timed", r.w.events.count("pickup"), len(r.pickups))
@@ -1916,22 +1954,7 @@ func (r *demoRun) finish(ctx context.Context) error {
 		kinds[string(gateway.KindPickup)][string(gateway.CompFree)], kinds[string(gateway.KindReturn)][string(gateway.CompFree)],
 		kinds[string(gateway.KindEquipment)][string(gateway.CompAvailable)]), "online %v, by kind and state %v", f.bank.Online, kinds)
 
-	fmt.Fprintf(w, "\nVerify: the gateway's records against the library system's and the script\n")
-	var failed []string
-	for _, c := range checks {
-		if c.ok {
-			fmt.Fprintf(w, "  ✓ %s\n", c.name)
-			continue
-		}
-		failed = append(failed, c.name)
-		fmt.Fprintf(w, "  ✗ %s\n      %s\n", c.name, c.detail)
-	}
-	if len(failed) > 0 {
-		fmt.Fprintf(w, "%d of %d checks failed.\n", len(failed), len(checks))
-		return fmt.Errorf("%d of %d checks failed: %s", len(failed), len(checks), strings.Join(failed, "; "))
-	}
-	fmt.Fprintf(w, "All %d checks passed.\n", len(checks))
-	return nil
+	return checks
 }
 
 func demoSorted(m map[string]bool) []string {
