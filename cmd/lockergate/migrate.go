@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -150,25 +152,21 @@ func describeDSN(driver, dsn string) string {
 }
 
 // scrubDSN returns err's text with the DSN, and any password in it,
-// masked: drivers sometimes repeat their connection string in errors.
+// masked: drivers sometimes repeat their connection string, or a piece of
+// it, in errors.
 func scrubDSN(err error, dsn string) string {
 	msg := err.Error()
-	var secrets []string
-	if u, perr := url.Parse(dsn); perr == nil && u.User != nil {
-		if pw, ok := u.User.Password(); ok && pw != "" {
-			secrets = append(secrets, pw, url.QueryEscape(pw), url.PathEscape(pw))
-		}
-	}
-	for _, f := range strings.Fields(dsn) {
-		if k, v, ok := strings.Cut(f, "="); ok && strings.EqualFold(k, "password") && v != "" {
-			secrets = append(secrets, strings.Trim(v, "'"))
-		}
-	}
+	secrets := config.DSNPasswords(dsn)
 	if len(secrets) > 0 {
 		msg = strings.ReplaceAll(msg, dsn, "(the DSN)")
+		msg = strings.ReplaceAll(msg, strings.Trim(strconv.Quote(dsn), `"`), "(the DSN)")
 	}
+	// Longest first, so that a form containing another is masked whole.
+	slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
 	for _, s := range secrets {
-		msg = strings.ReplaceAll(msg, s, "****")
+		if s != "" {
+			msg = strings.ReplaceAll(msg, s, "****")
+		}
 	}
 	return msg
 }

@@ -169,3 +169,29 @@ func TestMigratePostgres(t *testing.T) {
 		t.Errorf("status: exit %d\n%s", code, out)
 	}
 }
+
+// TestScrubDSN: whatever form the DSN takes, a password in it never
+// survives into an error text, quoted whole or in part.
+func TestScrubDSN(t *testing.T) {
+	tests := []struct{ dsn, secret string }{
+		{"postgres://gw:pg-Secret1@db.example:5432/lg", "pg-Secret1"},
+		{"postgres://gw@db.example/lg?sslmode=require&password=pg-Secret2", "pg-Secret2"},
+		{"postgresql://db.example/lg?password=pg%20Secret3", "pg Secret3"},
+		{"host=db.example user=gw password=pg-Secret4 dbname=lg", "pg-Secret4"},
+		{"host=db.example password = pg-Secret5 dbname=lg", "pg-Secret5"},
+		{`host=db.example password='pg Secret6 \' x' dbname=lg`, `pg Secret6 ' x`},
+	}
+	for _, tt := range tests {
+		// Drivers quote the DSN, a fragment, or the password itself.
+		err := fmt.Errorf("cannot connect to %q (near %s): password %s rejected", tt.dsn, tt.dsn[len(tt.dsn)/2:], tt.secret)
+		got := scrubDSN(err, tt.dsn)
+		for _, part := range strings.Fields(tt.secret) {
+			if len(part) >= 4 && strings.Contains(got, part) {
+				t.Errorf("scrubDSN(%s) = %s: holds %q", tt.dsn, got, part)
+			}
+		}
+		if d := describeDSN("postgres", tt.dsn); strings.Contains(d, "Secret") {
+			t.Errorf("describeDSN(%s) = %s", tt.dsn, d)
+		}
+	}
+}

@@ -212,25 +212,7 @@ func (c *Config) validateStore(ps *problems) {
 	}
 }
 
-func dsnHasPassword(dsn string) bool {
-	if dsn == "" {
-		return false
-	}
-	if u, err := url.Parse(dsn); err == nil && u.User != nil {
-		if _, ok := u.User.Password(); ok {
-			return true
-		}
-	}
-	if u, err := url.Parse(dsn); err == nil && u.Query().Get("password") != "" {
-		return true
-	}
-	for _, f := range strings.Fields(dsn) { // key=value DSNs
-		if k, v, ok := strings.Cut(f, "="); ok && strings.EqualFold(k, "password") && v != "" {
-			return true
-		}
-	}
-	return false
-}
+func dsnHasPassword(dsn string) bool { return len(DSNPasswords(dsn)) > 0 }
 
 func (c *Config) validateTokens(ps *problems) {
 	names := map[string]int{}
