@@ -392,7 +392,7 @@ func TestObservations(t *testing.T) {
 			t.Errorf("the certificate's summary lacks %q", want)
 		}
 	}
-	for _, want := range []string{`id="case-login-93-1"`, "<dt>Observed</dt><dd>" + finding + "</dd>", "Evidence (1 exchange)", "Evidence (2 exchanges)"} {
+	for _, want := range []string{`id="case-login-93-1"`, `<dt>Observed</dt><dd class="observed">` + finding + "</dd>", "Evidence (1 exchange)", "Evidence (2 exchanges)"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the certificate lacks %q", want)
 		}

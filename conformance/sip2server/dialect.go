@@ -339,7 +339,7 @@ func dialect(b *builder) {
 			case err != nil:
 				return err
 			case r.cmd() == sip2.CmdRequestSCResend:
-				t.Observef("AY10 is answered with 96 (SirsiDynix)")
+				t.Observef("AY10 is answered with 96, as SirsiDynix Symphony does")
 			default:
 				t.Observef("AY10 is answered with %s", name(r.cmd()))
 			}
