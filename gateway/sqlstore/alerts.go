@@ -74,10 +74,7 @@ func (t *tx) Alerts(f gateway.AlertFilter) ([]gateway.Alert, error) {
 	var where strings.Builder
 	var args []any
 	where.WriteString(" WHERE 1 = 1")
-	if f.Bank != "" {
-		where.WriteString(" AND bank = ?")
-		args = append(args, f.Bank)
-	}
+	eq(&where, &args, "bank", f.Bank)
 	if f.ActiveOnly {
 		where.WriteString(" AND cleared_at IS NULL")
 	}
@@ -139,14 +136,10 @@ func (t *tx) AuditLog(f gateway.AuditFilter) ([]gateway.AuditEvent, error) {
 	var where strings.Builder
 	var args []any
 	where.WriteString(" WHERE 1 = 1")
-	for _, c := range []struct{ col, v string }{
-		{"bank", f.Bank}, {"item", f.Item}, {"reservation", f.Reservation}, {"action", f.Action},
-	} {
-		if c.v != "" {
-			where.WriteString(" AND " + c.col + " = ?")
-			args = append(args, c.v)
-		}
-	}
+	eq(&where, &args, "bank", f.Bank)
+	eq(&where, &args, "item", f.Item)
+	eq(&where, &args, "reservation", f.Reservation)
+	eq(&where, &args, "action", f.Action)
 	if !f.Since.IsZero() {
 		where.WriteString(" AND at >= ?")
 		args = append(args, t.tv(f.Since))

@@ -206,19 +206,10 @@ func (t *tx) Compartments(f gateway.CompartmentFilter) ([]gateway.Compartment, e
 	var where strings.Builder
 	var args []any
 	where.WriteString(" WHERE 1 = 1")
-	if f.Bank != "" {
-		where.WriteString(" AND c.bank = ?")
-		args = append(args, f.Bank)
-	}
-	if f.Kind != "" {
-		where.WriteString(" AND c.kind = ?")
-		args = append(args, string(f.Kind))
-	}
+	eq(&where, &args, "c.bank", f.Bank)
+	eq(&where, &args, "c.kind", f.Kind)
 	inList(&where, &args, "c.state", f.States)
-	if f.Holder != "" {
-		where.WriteString(" AND a.holder = ?")
-		args = append(args, f.Holder)
-	}
+	eq(&where, &args, "a.holder", f.Holder)
 	var rows []compRow
 	if err := t.sel(&rows, compSelect+where.String()+compOrder, args...); err != nil {
 		return nil, classify(err, "list compartments")

@@ -218,18 +218,9 @@ func (t *tx) Outbox(f gateway.OutboxFilter) ([]gateway.OutboxEntry, error) {
 	var args []any
 	where.WriteString(" WHERE 1 = 1")
 	inList(&where, &args, "o.state", f.States)
-	if f.Topic != "" {
-		where.WriteString(" AND o.topic = ?")
-		args = append(args, f.Topic)
-	}
-	if f.Item != "" {
-		where.WriteString(" AND o.item = ?")
-		args = append(args, f.Item)
-	}
-	if f.Op != "" {
-		where.WriteString(" AND o.op = ?")
-		args = append(args, f.Op)
-	}
+	eq(&where, &args, "o.topic", f.Topic)
+	eq(&where, &args, "o.item", f.Item)
+	eq(&where, &args, "o.op", f.Op)
 	var rows []outboxRow
 	if err := t.sel(&rows, outboxSelect+where.String()+` ORDER BY o.id`+limitClause(f.Limit), args...); err != nil {
 		return nil, classify(err, "list outbox entries")

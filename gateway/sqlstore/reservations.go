@@ -195,18 +195,9 @@ func (t *tx) Reservations(f gateway.ReservationFilter) ([]gateway.Reservation, e
 	var where strings.Builder
 	var args []any
 	where.WriteString(" WHERE 1 = 1")
-	if f.Bank != "" {
-		where.WriteString(" AND bank = ?")
-		args = append(args, f.Bank)
-	}
-	if f.Patron != "" {
-		where.WriteString(" AND patron = ?")
-		args = append(args, f.Patron)
-	}
-	if f.ILLRequest != "" {
-		where.WriteString(" AND ill_request = ?")
-		args = append(args, f.ILLRequest)
-	}
+	eq(&where, &args, "bank", f.Bank)
+	eq(&where, &args, "patron", f.Patron)
+	eq(&where, &args, "ill_request", f.ILLRequest)
 	inList(&where, &args, "state", f.States)
 	if !f.ExpiresBefore.IsZero() {
 		where.WriteString(" AND expires_at IS NOT NULL AND expires_at < ?")

@@ -77,14 +77,8 @@ func (t *tx) Returns(f gateway.ReturnFilter) ([]gateway.Return, error) {
 	var where strings.Builder
 	var args []any
 	where.WriteString(" WHERE 1 = 1")
-	if f.Bank != "" {
-		where.WriteString(" AND bank = ?")
-		args = append(args, f.Bank)
-	}
-	if f.Compartment != "" {
-		where.WriteString(" AND compartment = ?")
-		args = append(args, string(f.Compartment))
-	}
+	eq(&where, &args, "bank", f.Bank)
+	eq(&where, &args, "compartment", f.Compartment)
 	inList(&where, &args, "state", f.States)
 	var rows []returnRow
 	if err := t.sel(&rows, returnSelect+where.String()+` ORDER BY created_at, id`+limitClause(f.Limit), args...); err != nil {
@@ -186,14 +180,8 @@ func (t *tx) EquipmentList(bank, typ string) ([]gateway.Equipment, error) {
 	var where strings.Builder
 	var args []any
 	where.WriteString(" WHERE 1 = 1")
-	if bank != "" {
-		where.WriteString(" AND bank = ?")
-		args = append(args, bank)
-	}
-	if typ != "" {
-		where.WriteString(" AND type = ?")
-		args = append(args, typ)
-	}
+	eq(&where, &args, "bank", bank)
+	eq(&where, &args, "type", typ)
 	var rows []equipRow
 	if err := t.sel(&rows, equipSelect+where.String()+` ORDER BY type, item`, args...); err != nil {
 		return nil, classify(err, "list equipment")

@@ -179,6 +179,16 @@ func placeholders(n int) string {
 	return strings.Repeat("?, ", n-1) + "?"
 }
 
+// eq appends " AND col = ?" and its argument when v is not empty: an empty
+// field of a filter matches everything.
+func eq[T ~string](where *strings.Builder, args *[]any, col string, v T) {
+	if v == "" {
+		return
+	}
+	where.WriteString(" AND " + col + " = ?")
+	*args = append(*args, string(v))
+}
+
 // inList appends " AND col IN (?, ...)" and its arguments when vals is not
 // empty.
 func inList[T ~string](where *strings.Builder, args *[]any, col string, vals []T) {
