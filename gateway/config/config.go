@@ -430,19 +430,10 @@ func LoadFile(path string) (*Config, error) {
 // for the secrets that *_env keys name. Every problem found is reported in
 // one *Error.
 func Load(data []byte, name string, lookup func(string) (string, bool)) (*Config, error) {
-	if lookup == nil {
-		lookup = func(string) (string, bool) { return "", false }
-	}
-	c, err := decode(data, name)
+	c, ps, err := decodeWithEnv(data, name, &lookup)
 	if err != nil {
 		return nil, err
 	}
-	ps := &problems{where: c.where}
-	applyEnv(c, lookup, ps)
-	if err := ps.err(name); err != nil {
-		return nil, err
-	}
-	c.defaults()
 	c.resolveSecrets(lookup, ps)
 	c.validate(ps)
 	if err := ps.err(name); err != nil {
@@ -457,19 +448,10 @@ func Load(data []byte, name string, lookup func(string) (string, bool)) (*Config
 // anywhere is reported), but the rest is not validated and no other
 // secret is read, so that migrating needs only the database's credentials.
 func LoadStore(data []byte, name string, lookup func(string) (string, bool)) (*Config, error) {
-	if lookup == nil {
-		lookup = func(string) (string, bool) { return "", false }
-	}
-	c, err := decode(data, name)
+	c, ps, err := decodeWithEnv(data, name, &lookup)
 	if err != nil {
 		return nil, err
 	}
-	ps := &problems{where: c.where}
-	applyEnv(c, lookup, ps)
-	if err := ps.err(name); err != nil {
-		return nil, err
-	}
-	c.defaults()
 	only := &Config{Store: Store{DSNEnv: c.Store.DSNEnv}}
 	only.resolveSecrets(lookup, ps)
 	c.Store.DSNSecret = only.Store.DSNSecret
@@ -478,6 +460,26 @@ func LoadStore(data []byte, name string, lookup func(string) (string, bool)) (*C
 		return nil, err
 	}
 	return c, nil
+}
+
+// decodeWithEnv is the first half of Load and LoadStore: decode and check
+// the file's shape, apply the environment overrides, fill in defaults. A
+// nil *lookup becomes an empty environment.
+func decodeWithEnv(data []byte, name string, lookup *func(string) (string, bool)) (*Config, *problems, error) {
+	if *lookup == nil {
+		*lookup = func(string) (string, bool) { return "", false }
+	}
+	c, err := decode(data, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	ps := &problems{where: c.where}
+	applyEnv(c, *lookup, ps)
+	if err := ps.err(name); err != nil {
+		return nil, nil, err
+	}
+	c.defaults()
+	return c, ps, nil
 }
 
 // Validate checks a configuration built in code (Default, after serve has
