@@ -274,22 +274,28 @@ func (m *Metrics) ObserveILS(op string, d time.Duration, err error) {
 
 var depthDesc = prometheus.NewDesc("lockergate_outbox_depth", "Unfinished outbox entries by state (read at scrape).", []string{"state"}, nil)
 
+// sourceList is a scrape-time collector's sources: AddSource appends while
+// a scrape may be reading.
+type sourceList[T any] struct {
+	mu   sync.Mutex
+	srcs []T
+}
+
+func (l *sourceList[T]) add(s T) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.srcs = append(l.srcs, s)
+}
+
+func (l *sourceList[T]) sources() []T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.srcs
+}
+
 // depthCollector reads the outbox depth at scrape time.
 type depthCollector struct {
-	mu   sync.Mutex
-	srcs []OutboxDepther
-}
-
-func (c *depthCollector) add(d OutboxDepther) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.srcs = append(c.srcs, d)
-}
-
-func (c *depthCollector) sources() []OutboxDepther {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.srcs
+	sourceList[OutboxDepther]
 }
 
 func (c *depthCollector) Describe(ch chan<- *prometheus.Desc) { ch <- depthDesc }
@@ -319,20 +325,7 @@ var alertsDesc = prometheus.NewDesc("lockergate_alerts_active", "Alerts not yet 
 
 // alertCollector counts active alerts at scrape time.
 type alertCollector struct {
-	mu   sync.Mutex
-	srcs []AlertLister
-}
-
-func (c *alertCollector) add(a AlertLister) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.srcs = append(c.srcs, a)
-}
-
-func (c *alertCollector) sources() []AlertLister {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.srcs
+	sourceList[AlertLister]
 }
 
 // maxAlerts bounds one scrape's alert listing.
