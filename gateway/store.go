@@ -61,6 +61,19 @@ type Tx interface {
 	// (holder nil: unchanged; pointing to "": cleared) and reason.
 	// ECONFLICT if the state is not one of from.
 	MoveCompartment(bank string, id lockers.CompartmentID, from []CompartmentState, to CompartmentState, holder *string, reason string) (*Compartment, error)
+	// ConfirmOpened records that the driver confirmed the door of a
+	// compartment open while the compartment is in state (loading or
+	// unloading): the proof start-up needs before it takes a closed door
+	// for "opened and closed again". It records nothing and returns false
+	// when the compartment is in another state (its close transition ran
+	// first). A repeated confirmation keeps the first time. Any later
+	// change of the compartment's state voids the record. ENOTFOUND if the
+	// compartment is unknown.
+	ConfirmOpened(bank string, id lockers.CompartmentID, state CompartmentState) (bool, error)
+	// OpenedDoors returns the compartments of a bank whose door was
+	// confirmed open in their current state, with the time of the
+	// confirmation.
+	OpenedDoors(bank string) (map[lockers.CompartmentID]time.Time, error)
 
 	// CreateReservation inserts a reservation and its items. The caller
 	// sets the ID (random). ECONFLICT if an item is already in another
