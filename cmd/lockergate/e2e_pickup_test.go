@@ -363,8 +363,8 @@ func TestE2ECapacity(t *testing.T) {
 		}
 		g.closeDoor(t, c.Compartment)
 		g.waitReservation(t, a.Reservation, "ready")
-		n := w.notes.find(gateway.NotifyReady, "I0015")
 		w.code(t, "I0013")
+		n := w.notes.find(gateway.NotifyReady, "I0015")
 		if len(n) != 1 || len(n[0].Items) != 3 || !slices.Equal(n[0].Compartments, sortedIDs(a.Compartment, c.Compartment)) {
 			t.Fatalf("ready notifications = %+v, want one naming three items and both compartments", n)
 		}
