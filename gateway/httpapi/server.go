@@ -272,6 +272,7 @@ func (s *Server) registerRoutes() {
 	s.registerBankRoutes()
 	s.registerAlertRoutes()
 	s.registerOutboxRoutes()
+	s.registerOutboxDismissRoutes()
 	s.registerEventRoutes()
 	s.registerAuditRoutes()
 	s.registerOpenAPIRoutes()

@@ -30,6 +30,7 @@ type Service interface {
 	AckAlert(ctx context.Context, id int64, actor string) error
 	Outbox(ctx context.Context, f gateway.OutboxFilter) ([]gateway.OutboxEntry, error)
 	RetryOutbox(ctx context.Context, id int64, actor string) error
+	DismissOutbox(ctx context.Context, id int64, actor string) error
 	Subscribe(buffer int) (events <-chan gateway.Event, cancel func())
 	AuditLog(ctx context.Context, f gateway.AuditFilter) ([]gateway.AuditEvent, error)
 }
