@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -221,6 +222,12 @@ type Client struct {
 	cur    net.Conn // conn, for Close to interrupt an exchange in flight
 
 	debugMu sync.Mutex
+
+	// mutations counts requests written (in part or whole) that may
+	// change the ACS's state: every command but the read-only ones. A
+	// Pool reruns a failed call on another connection only if it wrote
+	// none.
+	mutations atomic.Uint64
 
 	kaStop chan struct{}
 	kaDone chan struct{}
@@ -456,6 +463,30 @@ func (c *Client) ready(ctx context.Context) error {
 	return c.reconnect(ctx, broken)
 }
 
+// probeIdle checks, without sending anything, whether an idle connection
+// was closed by the ACS (a restart, a firewall's idle timeout), and marks
+// it broken if so. It reports whether the client is still usable; a client
+// busy with an exchange counts as usable.
+func (c *Client) probeIdle() bool {
+	select {
+	case c.sem <- struct{}{}:
+	default:
+		return !c.Broken()
+	}
+	defer c.release()
+	c.mu.Lock()
+	broken, closed := c.broken, c.closed
+	c.mu.Unlock()
+	if broken != nil || closed {
+		return false
+	}
+	if c.conn != nil && time.Since(c.lastUsed) >= idleProbe && !c.alive() {
+		c.markBroken(errors.New("connection closed by the ACS while idle"))
+		return false
+	}
+	return true
+}
+
 // alive reports whether the idle connection is still open, by a read that
 // returns at once: nothing to read means alive; EOF, an error or unexpected
 // bytes (a response nobody asked for) mean the connection is unusable.
@@ -585,6 +616,9 @@ func (c *Client) exchange(ctx context.Context, req *Frame, wantReply bool) (*Fra
 		c.debug(">", string(b))
 		n, err := conn.Write(b)
 		written += n
+		if n > 0 && !readOnly(req.Command) {
+			c.mutations.Add(1)
+		}
 		return err
 	}
 	if err := write(msg); err != nil {

@@ -140,8 +140,9 @@ func (p *Pool) Get(ctx context.Context) (*Client, error) {
 	for {
 		select {
 		case c := <-p.idle:
-			if c.Broken() {
-				// Broke while idle (keep-alive failure, server hung up).
+			if !c.probeIdle() {
+				// Broke while idle (keep-alive failure, server hung up,
+				// a firewall's idle timeout).
 				p.replace(c)
 				continue
 			}
@@ -206,13 +207,29 @@ func (p *Pool) replace(c *Client) {
 // Do runs fn with a connection from the pool and returns it afterwards.
 // If no connection could be had, fn does not run and the error matches
 // ErrNotSent; otherwise Do returns fn's error as is.
+//
+// When fn fails because its connection broke (the ACS restarted, a
+// firewall dropped an idle session) and fn had written no request that
+// could change the ACS's state on it (only SC status, patron status,
+// patron information and item information, or nothing at all), Do runs fn
+// again on another connection, up to the pool's size times: running those
+// twice is harmless, and it spares the caller an error for a connection
+// that died while it sat idle.
 func (p *Pool) Do(ctx context.Context, fn func(*Client) error) error {
-	c, err := p.Get(ctx)
-	if err != nil {
-		return err
+	for attempt := 0; ; attempt++ {
+		c, err := p.Get(ctx)
+		if err != nil {
+			return err
+		}
+		before := c.mutations.Load()
+		err = fn(c)
+		rerun := err != nil && c.Broken() && c.mutations.Load() == before && ctx.Err() == nil && attempt < p.size
+		p.Put(c)
+		if !rerun {
+			return err
+		}
+		p.logf("sip2: pool %s: connection failed before any state-changing request (%v); trying another", p.addr, err)
 	}
-	defer p.Put(c)
-	return fn(c)
 }
 
 // Stats returns a snapshot of the pool's counters.
