@@ -233,3 +233,37 @@ func TestRenderConcurrent(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// FuzzTemplate feeds arbitrary template files (a templates directory is
+// edited by hand): parsing answers a template or an error naming the file;
+// rendering a parsed one answers a message or an error, never a panic, and
+// an error never holds the pickup code.
+func FuzzTemplate(f *testing.F) {
+	for _, seed := range []string{
+		"Subject: Ready at {{.BankName}}\n\nCode {{.Code}} until {{date .Expires}}\n",
+		"Subject: x\n\n{{range .Items}}{{.Title}}{{end}}{{join .Compartments \", \"}}",
+		"Subject: {{.Code | printf \"%d\"}}\n\n{{template \"body\"}}",
+		"Subject: {{.Nope}}\n\n", "Subject:\n", "no subject", "Subject: {{\n\n",
+		"Subject: x\n\n{{define \"a\"}}{{template \"a\"}}{{end}}{{template \"a\"}}",
+	} {
+		f.Add(seed)
+	}
+	tmpl, err := LoadTemplates("", time.UTC)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		p, err := tmpl.parse("fuzz/en/ready.txt", src)
+		if err != nil {
+			if !strings.Contains(err.Error(), "fuzz/en/ready.txt") {
+				t.Errorf("parse error does not name the file: %v", err)
+			}
+			return
+		}
+		one := &Templates{loc: time.UTC, tmpl: map[string]*parsed{"en/ready": p}}
+		_, err = one.Render(sample(gateway.NotifyReady, "en"))
+		if err != nil && strings.Contains(err.Error(), testCode) {
+			t.Errorf("render error holds the code: %v", err)
+		}
+	})
+}
