@@ -65,7 +65,7 @@ func NewDemo() *Library {
 			Owner:             DemoInstitution,
 			CallNumber:        fmt.Sprintf("005.%03d", i),
 		}
-		if i > 30 {
+		if i > 30 && i < 39 {
 			it.PermanentLocation = DemoOtherBranch
 		}
 		if i%5 == 0 {

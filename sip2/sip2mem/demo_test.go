@@ -116,7 +116,7 @@ func TestDemoAsDocumented(t *testing.T) {
 		id := fmt.Sprintf("I%04d", i)
 		it, ok := l.Item(id)
 		branch, media := "MAIN", "001"
-		if i > 30 {
+		if i > 30 && i < 39 {
 			branch = "EAST"
 		}
 		if i%5 == 0 {

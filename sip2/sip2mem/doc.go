@@ -68,7 +68,9 @@
 // PIN-checked: a checkout for P0001 with no AD goes through, as it does
 // on ILSs whose SIP accounts are trusted.
 //
-// Items I0001 to I0040: I0001–I0030 at MAIN, I0031–I0040 at EAST, media
+// Items I0001 to I0040: I0001–I0030 at MAIN, I0031–I0038 at EAST, and
+// I0039–I0040 at MAIN again (the lockergate demo lends them as laptops
+// from MAIN's lockers, so their checkins there must not send them away), media
 // type 001 (book) except every fifth item (I0005, I0010, ...), which is
 // 006 (CD). Each item is its own title for holds (TitleID = item ID).
 //
