@@ -20,8 +20,9 @@ import (
 // latter two, from the configuration string alone as a vendor would, with
 // a technician closing the doors the suite opens.
 
-// closer shuts, every 100ms, the doors of ids, until the test ends.
-func closer(t *testing.T, ids []string, closeDoor func(lockers.CompartmentID) error) {
+// technician calls sweep every 100ms, until the test ends, to shut the
+// doors the suite opened as a person at the bank would.
+func technician(t *testing.T, sweep func()) {
 	t.Helper()
 	done := make(chan struct{})
 	stopped := make(chan struct{})
@@ -34,18 +35,25 @@ func closer(t *testing.T, ids []string, closeDoor func(lockers.CompartmentID) er
 				return
 			case <-time.After(100 * time.Millisecond):
 			}
-			for _, id := range ids {
-				closeDoor(lockers.CompartmentID(id))
-			}
+			sweep()
 		}
 	}()
+}
+
+// closeAll returns a sweep closing the doors of ids.
+func closeAll(ids []string, closeDoor func(lockers.CompartmentID) error) func() {
+	return func() {
+		for _, id := range ids {
+			closeDoor(lockers.CompartmentID(id))
+		}
+	}
 }
 
 // TestSuitePassesMQTTController: the MQTT contract, over the test broker.
 func TestSuitePassesMQTTController(t *testing.T) {
 	broker := mqtttest.Broker(t)
 	ctl := mqtttest.NewController(t, mqtttest.Config{Broker: broker, HeartbeatInterval: 200 * time.Millisecond})
-	closer(t, ctl.IDs()[:4], ctl.CloseDoor)
+	technician(t, closeAll(ctl.IDs()[:4], ctl.CloseDoor))
 	driver := "mqtt://" + strings.TrimPrefix(broker, "tcp://") + "/" + ctl.Prefix() +
 		"?client_id=conformance-" + url.QueryEscape(ctl.Prefix()) + "&confirm_timeout=2s&response_timeout=2s"
 	rep := run(t, locker.Config{Driver: driver, DoorWait: 5 * time.Second, Timeout: 5 * time.Second})
@@ -63,7 +71,7 @@ func TestSuitePassesMQTTController(t *testing.T) {
 func TestSuiteHTTPVendor(t *testing.T) {
 	s := vendortest.NewServer(t, vendortest.Options{})
 	t.Setenv("LOCKERGATE_TEST_CONFORMANCE_VENDOR_KEY", s.Key)
-	closer(t, []string{"1", "2", "3", "4"}, s.CloseDoor)
+	technician(t, closeAll([]string{"1", "2", "3", "4"}, s.CloseDoor))
 	driver := s.DriverURL("LOCKERGATE_TEST_CONFORMANCE_VENDOR_KEY") + "&confirm_timeout=1s&confirm_interval=20ms"
 	rep := run(t, locker.Config{Driver: driver, DoorWait: 5 * time.Second, Timeout: 2 * time.Second})
 	for _, r := range rep.Results {

@@ -111,7 +111,7 @@ func TestSuitePassesKerongEmulator(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer emu.Close()
-	technician(t, emu, 2, 12)
+	kerongTechnician(t, emu, 2, 12)
 	var mu sync.Mutex
 	var logged []string
 	rep := run(t, locker.Config{
@@ -139,29 +139,17 @@ func TestSuitePassesKerongEmulator(t *testing.T) {
 	}
 }
 
-// technician closes every open door of the emulator shortly after it opens.
-func technician(t *testing.T, emu *kerongtest.Emulator, boards, locks int) {
-	t.Helper()
-	done := make(chan struct{})
-	stopped := make(chan struct{})
-	t.Cleanup(func() { close(done); <-stopped })
-	go func() {
-		defer close(stopped)
-		for {
-			select {
-			case <-done:
-				return
-			case <-time.After(100 * time.Millisecond):
-			}
-			for b := 0; b < boards; b++ {
-				for l := 1; l <= locks; l++ {
-					if !emu.Latched(b, l) {
-						emu.CloseDoor(b, l)
-					}
+// kerongTechnician shuts every door of the emulator shortly after it opens.
+func kerongTechnician(t *testing.T, emu *kerongtest.Emulator, boards, locks int) {
+	technician(t, func() {
+		for b := 0; b < boards; b++ {
+			for l := 1; l <= locks; l++ {
+				if !emu.Latched(b, l) {
+					emu.CloseDoor(b, l)
 				}
 			}
 		}
-	}()
+	})
 }
 
 // broken is a simulated bank that breaks one rule of the contract, opened
