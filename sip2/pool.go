@@ -133,11 +133,17 @@ func (p *Pool) logf(format string, args ...any) {
 // Get waits for an idle connection and hands it to the caller, who must
 // return it with Put. If ctx ends first, the error wraps ctx.Err() and, if
 // there was one, the last dial error (so a refused login shows through).
-// Get's errors all match ErrNotSent.
+// When the ACS is down (no connection is open or in use, and the last dial
+// failed), Get fails at once with that dial error instead of waiting, so
+// that callers can fall back (queue, answer "try later") without each
+// spending its whole timeout. Get's errors all match ErrNotSent.
 func (p *Pool) Get(ctx context.Context) (*Client, error) {
 	p.wait.Add(1)
 	defer p.wait.Add(-1)
 	for {
+		if err := p.down(); err != nil {
+			return nil, notSent(fmt.Errorf("sip2: pool %s: no connection: %w", p.addr, err))
+		}
 		select {
 		case c := <-p.idle:
 			if !c.probeIdle() {
@@ -163,6 +169,17 @@ func (p *Pool) Get(ctx context.Context) (*Client, error) {
 			return nil, notSent(fmt.Errorf("sip2: pool %s: no connection: %w", p.addr, ctx.Err()))
 		}
 	}
+}
+
+// down returns the last dial error when the pool has no connection at all:
+// none idle, none in use, and the last dial failed.
+func (p *Pool) down() error {
+	if len(p.idle) > 0 || p.inUse.Load() > 0 {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.last
 }
 
 // Put returns a connection obtained from Get. A broken connection is closed

@@ -149,7 +149,7 @@ type DownMode int
 // The outage modes.
 const (
 	Up     DownMode = iota // answer normally
-	Refuse                 // refuse new connections (the session cannot start)
+	Refuse                 // refuse new connections, and drop open ones at their next request (not executed)
 	Silent                 // accept, but never answer until the mode changes
 )
 

@@ -42,12 +42,18 @@ type session struct {
 }
 
 // wait holds a request while the library is in Silent mode: the SC sees a
-// server that accepted the request and never answers.
+// server that accepted the request and never answers. In Refuse mode the
+// request is not executed and the connection is dropped (the server closes
+// a connection whose session returns an error), as when an ILS goes down
+// under its open sessions.
 func (s *session) wait(ctx context.Context) error {
 	for {
 		s.lib.mu.Lock()
 		down, up := s.lib.down, s.lib.upCh
 		s.lib.mu.Unlock()
+		if down == Refuse {
+			return ErrDown
+		}
 		if down != Silent {
 			return nil
 		}

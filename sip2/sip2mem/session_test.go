@@ -183,6 +183,27 @@ func TestDownModes(t *testing.T) {
 			t.Error("a down library answered")
 		}
 	})
+	t.Run("refuse drops an open session, executing nothing", func(t *testing.T) {
+		lib := sip2mem.NewDemo()
+		srv := sip2test.NewServer(t, lib)
+		s := login(t, srv.Addr)
+		lib.SetDown(sip2mem.Refuse)
+		s.c.Write([]byte("11YN20261126    12000020261126    120000AODEMO|AAP0001|ABI0001|AC|\r"))
+		s.c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if got, err := s.br.ReadString('\r'); err == nil {
+			t.Fatalf("a down library answered %q", got)
+		}
+		if c := lib.Counts("I0001"); c.Checkouts != 0 {
+			t.Errorf("the refused checkout was executed: %+v", c)
+		}
+		lib.SetDown(sip2mem.Up)
+		s2 := login(t, srv.Addr)
+		s2.c.Write([]byte("9900302.00\r"))
+		s2.c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if got, err := s2.br.ReadString('\r'); err != nil || !strings.HasPrefix(got, "98") {
+			t.Errorf("a new session after coming back up: %q, %v", got, err)
+		}
+	})
 	t.Run("silent, then back up", func(t *testing.T) {
 		lib := sip2mem.NewDemo()
 		srv := sip2test.NewServer(t, lib)
