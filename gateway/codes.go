@@ -117,13 +117,25 @@ func (s *Service) checkLocked(ctx context.Context, keys []lockKey) error {
 	return nil
 }
 
+// lockedError is the ELOCKED error of a lock with left to run. Its cause
+// says how long, so that the REST API can send Retry-After.
 func lockedError(left time.Duration) *Error {
 	mins := int(math.Ceil(left.Minutes()))
 	if mins < 1 {
 		mins = 1
 	}
-	return Errorf(ELOCKED, "too many failed attempts: try again in %d minute(s), or ask staff", mins)
+	e := Errorf(ELOCKED, "too many failed attempts: try again in %d minute(s), or ask staff", mins)
+	e.Err = &lockout{left: left}
+	return e
 }
+
+// lockout is the cause of an ELOCKED error.
+type lockout struct{ left time.Duration }
+
+func (l *lockout) Error() string { return fmt.Sprintf("locked out for %s", l.left.Round(time.Second)) }
+
+// RetryAfter is how long the lock had left to run when the error was made.
+func (l *lockout) RetryAfter() time.Duration { return l.left }
 
 // recordFailure counts one failed attempt on each counter and reports
 // whether one of them is now locked (and for how long).

@@ -5,10 +5,14 @@ package gateway
 //
 // A workflow writes the compartment's next state (loading, unloading)
 // before it sends the door command, so that a crash between the two leaves
-// a state that start-up can read and finish (write-ahead). Then:
+// a state that start-up can read (write-ahead). Then:
 //
-//	open confirmed ─► wait for the door to close (event, or the sweep)
+//	open confirmed ─► recorded (Tx.ConfirmOpened) ─► wait for the door to close (event, or the sweep)
 //	open failed    ─► out_of_service with the reason + AlertDoorFailed; the workflow reassigns
+//
+// The record is what lets the sweep tell "opened and closed again" from
+// "never opened" (a crash before or during the command): both read closed.
+// The second is not a close: see interrupted.go.
 //
 // Door closed, by compartment kind and state:
 //
@@ -25,19 +29,24 @@ package gateway
 // what is inside, is kept); board online ─► cleared.
 //
 // The sweep reads every bank's doors every SweepInterval to catch an event
-// the watcher missed: a compartment in loading or unloading whose door reads
-// closed on two sweeps in a row, its stored state unchanged in between, gets
-// its close transition (two readings, because another process may have
-// written loading and be about to open the door). At start-up one reading
-// is enough for a compartment untouched for longer than DoorOpenTimeout:
-// nothing of this process is in flight, and no other process is still
-// opening it.
+// the watcher missed: a compartment in loading or unloading whose opening
+// was confirmed and whose door reads closed on two sweeps in a row, its
+// stored state unchanged in between, gets its close transition (two
+// readings, because a reading may predate the opening). At start-up one
+// reading is enough for a compartment untouched for longer than
+// DoorOpenTimeout: nothing of this process is in flight, and no other
+// process is still opening it. A door read open in loading or unloading is
+// itself proof of the opening: the sweep records it. A closed door whose
+// opening was never confirmed is left alone until its state is older than
+// two door commands, then handed to interrupted.go (at start-up on one
+// reading, later on two).
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -45,9 +54,10 @@ import (
 	"github.com/lockergate/lockergate/lockers"
 )
 
-// openDoor sends one door command. While it runs, the sweep leaves the
-// compartment alone.
-func (s *Service) openDoor(ctx context.Context, b *bankRT, id lockers.CompartmentID, cmdID string) error {
+// openDoor sends one door command for a compartment written in state
+// (loading or unloading) and records the driver's confirmation of the
+// opening. While it runs, the sweep leaves the compartment alone.
+func (s *Service) openDoor(ctx context.Context, b *bankRT, id lockers.CompartmentID, cmdID string, state CompartmentState) error {
 	b.mu.Lock()
 	b.opening[id]++
 	delete(b.seen, id)
@@ -61,6 +71,7 @@ func (s *Service) openDoor(ctx context.Context, b *bankRT, id lockers.Compartmen
 	}()
 	cctx, cancel := context.WithTimeout(ctx, s.cfg.DoorOpenTimeout)
 	defer cancel()
+	doorHook(hookBeforeOpen, b.cfg.ID, id)
 	// Issued is real time: the driver judges a command's age by its own
 	// clock, and the command is issued now whatever the service clock says.
 	_, err := b.driver.Open(cctx, lockers.Command{ID: cmdID, Compartment: id, Issued: time.Now()})
@@ -70,7 +81,45 @@ func (s *Service) openDoor(ctx context.Context, b *bankRT, id lockers.Compartmen
 		return err
 	}
 	log.Debug("door opened")
+	s.confirmOpened(ctx, b, id, state)
+	doorHook(hookOpened, b.cfg.ID, id)
 	return nil
+}
+
+// confirmOpened records that a door opened in state. A failure is logged,
+// not returned: the door is open whatever the database says. Without the
+// record the close event still completes the workflow; only if that event
+// is lost too does the sweep hand the compartment to staff.
+func (s *Service) confirmOpened(ctx context.Context, b *bankRT, id lockers.CompartmentID, state CompartmentState) {
+	var ok bool
+	err := s.store.Tx(ctx, func(tx Tx) error {
+		var err error
+		ok, err = tx.ConfirmOpened(b.cfg.ID, id, state)
+		return err
+	})
+	log := s.log.WithFields(logrus.Fields{"bank": b.cfg.ID, "compartment": id, "state": state})
+	switch {
+	case err != nil:
+		log.WithError(err).Error("door opened, but its opening could not be recorded")
+	case !ok:
+		// Closed and transitioned already (a quick hand), or staff moved it.
+		log.Debug("door opened; the compartment has moved on already")
+	}
+}
+
+// Points of a door command where tests stop a "process" (doorHook).
+const (
+	hookBeforeOpen = "before_open" // the next state is written, the command not sent
+	hookOpened     = "opened"      // the opening is confirmed and recorded
+)
+
+// hookDoor, when set (by tests), runs at the points above.
+var hookDoor atomic.Pointer[func(point, bank string, id lockers.CompartmentID)]
+
+func doorHook(point, bank string, id lockers.CompartmentID) {
+	if h := hookDoor.Load(); h != nil {
+		(*h)(point, bank, id)
+	}
 }
 
 // markDoorFailed takes a compartment out of service after its door failed,
@@ -149,7 +198,14 @@ func (s *Service) closeTx(tx Tx, b *bankRT, id lockers.CompartmentID, source str
 	if err != nil {
 		return err
 	}
-	for _, kind := range []string{AlertDoorForced, AlertDoorLeftOpen} {
+	kinds := []string{AlertDoorForced, AlertDoorLeftOpen}
+	if c.State == CompLoading || c.State == CompUnloading {
+		// A door that opened and closed again in loading or unloading
+		// (a reload of an interrupted load, an emptying done again) ends
+		// what the interruption left for staff.
+		kinds = append(kinds, AlertDoorUnconfirmed)
+	}
+	for _, kind := range kinds {
 		n, err := tx.ClearAlerts(kind, b.cfg.ID, id, now)
 		if err != nil {
 			return err
@@ -391,9 +447,14 @@ func (s *Service) sweepBank(ctx context.Context, b *bankRT, atStart bool) {
 	b.mu.Unlock()
 
 	var cs []Compartment
+	var opened map[lockers.CompartmentID]time.Time
 	err = s.store.View(ctx, func(tx Tx) error {
 		var err error
 		cs, err = tx.Compartments(CompartmentFilter{Bank: b.cfg.ID, States: []CompartmentState{CompLoading, CompUnloading}})
+		if err != nil || len(cs) == 0 {
+			return err
+		}
+		opened, err = tx.OpenedDoors(b.cfg.ID)
 		return err
 	})
 	if err != nil {
@@ -401,6 +462,8 @@ func (s *Service) sweepBank(ctx context.Context, b *bankRT, atStart bool) {
 		return
 	}
 	var due, leftOpen []lockers.CompartmentID
+	var seenOpen []Compartment
+	var unconfirmed []sweepMark
 	now := s.now()
 	b.mu.Lock()
 	live := map[lockers.CompartmentID]bool{}
@@ -410,9 +473,13 @@ func (s *Service) sweepBank(ctx context.Context, b *bankRT, atStart bool) {
 		if !ok || st.Fault != nil || b.opening[c.ID] > 0 {
 			continue
 		}
+		_, confirmed := opened[c.ID]
 		closed := st.Door == lockers.DoorClosed || st.Door == lockers.DoorUnknown && st.Lock == lockers.LockLatched
 		if !closed {
 			delete(b.seen, c.ID)
+			if !confirmed {
+				seenOpen = append(seenOpen, c)
+			}
 			since, ok := b.openSince[c.ID]
 			if !ok {
 				b.openSince[c.ID] = now
@@ -422,15 +489,22 @@ func (s *Service) sweepBank(ctx context.Context, b *bankRT, atStart bool) {
 			continue
 		}
 		delete(b.openSince, c.ID)
-		mark := sweepMark{state: c.State, at: c.UpdatedAt}
-		// At start-up one reading is enough for a compartment nobody has
-		// touched for longer than a door command takes; a fresher one may
-		// be another process's, about to open: it waits for two readings.
-		settled := atStart && now.Sub(c.UpdatedAt) >= s.cfg.DoorOpenTimeout
-		if settled || b.seen[c.ID] == mark {
+		mark := sweepMark{id: c.ID, state: c.State, at: c.UpdatedAt}
+		again := b.seen[c.ID] == mark
+		age := now.Sub(c.UpdatedAt)
+		switch {
+		case confirmed && (again || atStart && age >= s.cfg.DoorOpenTimeout):
+			// Opened and closed again. At start-up one reading is enough
+			// for a compartment nobody has touched for longer than a door
+			// command takes; a fresher one waits for a second reading.
 			due = append(due, c.ID)
 			delete(b.seen, c.ID)
-		} else {
+		case !confirmed && age >= 2*s.cfg.DoorOpenTimeout && (again || atStart):
+			// Never confirmed open, and any command for it has long
+			// finished: interrupted (interrupted.go).
+			unconfirmed = append(unconfirmed, mark)
+			delete(b.seen, c.ID)
+		default:
 			b.seen[c.ID] = mark
 		}
 	}
@@ -445,9 +519,20 @@ func (s *Service) sweepBank(ctx context.Context, b *bankRT, atStart bool) {
 		}
 	}
 	b.mu.Unlock()
+	for _, c := range seenOpen {
+		// An open door in loading or unloading proves the opening (a
+		// crash after the door opened and before it was recorded): its
+		// close then counts as a close.
+		log.WithField("compartment", c.ID).Info("door found open by the sweep; opening recorded")
+		s.confirmOpened(ctx, b, c.ID, c.State)
+	}
 	for _, id := range leftOpen {
 		s.raiseAlert(ctx, b, Alert{Kind: AlertDoorLeftOpen, Compartment: id,
 			Message: fmt.Sprintf("the door of compartment %s has been open for more than %s", id, s.cfg.DoorTimeout)})
+	}
+	for _, m := range unconfirmed {
+		log.WithField("compartment", m.id).Warn("door closed but never confirmed open: the command was interrupted")
+		_ = s.doorUnconfirmed(ctx, b, m)
 	}
 	for _, id := range due {
 		log.WithField("compartment", id).Info("door found closed by the sweep")

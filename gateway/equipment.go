@@ -296,7 +296,7 @@ func (s *Service) moveAndOpen(ctx context.Context, b *bankRT, eq *Equipment, fro
 		// treated as a door that does not open.
 		return fmt.Errorf("%w: %w", lockers.ErrJammed, err)
 	}
-	return s.openDoor(ctx, b, eq.Compartment, cmd)
+	return s.openDoor(ctx, b, eq.Compartment, cmd, to)
 }
 
 // returnEquipment takes an equipment item back into its home.
@@ -340,7 +340,7 @@ func (s *Service) returnEquipment(ctx context.Context, b *bankRT, eq *Equipment,
 	}
 	var openErr error
 	if moved {
-		openErr = s.openDoor(bg, b, home, "eqreturn:"+eq.Item+":"+randHex(4))
+		openErr = s.openDoor(bg, b, home, "eqreturn:"+eq.Item+":"+randHex(4), CompLoading)
 		if openErr == nil {
 			s.emit(Event{Type: "return", Site: b.site.ID, Bank: b.cfg.ID, Compartment: home, Item: eq.Item, Patron: s.patronHash(req.Patron), Outcome: "equipment"})
 			return &ReturnResult{Compartment: home, Equipment: true}, nil

@@ -15,7 +15,7 @@ const (
 	ENOSPACE      = "no_space"     // no free compartment fits
 	EUNAUTHORIZED = "unauthorized" // wrong or missing credentials (card+PIN, pickup code, token)
 	EFORBIDDEN    = "forbidden"    // identified, but not allowed (patron blocked, role too weak)
-	ELOCKED       = "locked"       // too many failed attempts: locked out for a while
+	ELOCKED       = "locked"       // too many failed attempts: locked out for a while (Err has RetryAfter() time.Duration)
 	EUNAVAILABLE  = "unavailable"  // the ILS or a locker bank cannot be reached now; retrying may help
 	EREFUSED      = "refused"      // the ILS answered no (a definite refusal; its screen message is the Message)
 	EDOOR         = "door_fault"   // a door or lock failed

@@ -14,6 +14,14 @@
 //	occupied ──patron identified, checkout in outbox, door opened──► unloading
 //	unloading ──door closed──► free (a returns compartment: return_pending until staff empty it)
 //	any ──door fails, forced, board dead──► out_of_service (staff put it back)
+//	loading/unloading ──door closed, its opening never confirmed (a crash
+//	    before or during the door command)──► out_of_service "... interrupted:
+//	    check contents" + AlertDoorUnconfirmed (see interrupted.go)
+//
+// The next state (loading, unloading) is written before the door command;
+// the driver's confirmation that the door opened is recorded right after
+// (Tx.ConfirmOpened). Only a confirmed opening lets a closed door count as
+// "opened and closed again" when no door event says so.
 //
 // An equipment compartment is its item's home: available (item inside) →
 // lent: door opened and closed → on_loan (empty) → returned: door opened and
@@ -24,6 +32,12 @@
 //	awaited (ILL, parcel not here) ─arrival─► assigned ─loaded─► ready (patron notified)
 //	ready ─patron opens─► collected     ready ─expiry─► expired ─staff clears─► cleared
 //	awaited/assigned ─cancel─► cancelled
+//
+// Reservation item states:
+//
+//	awaited ─arrival─► loading ─door closed─► loaded ─► collected or cleared
+//	loading ─door failed everywhere─► cancelled
+//	loading ─crash before the door was confirmed open─► interrupted ─loaded again─► loading
 //
 // Outbox entry states:
 //
@@ -149,6 +163,11 @@ const (
 	ItemCollected ItemState = "collected" // taken by the patron
 	ItemCleared   ItemState = "cleared"   // taken back by staff
 	ItemCancelled ItemState = "cancelled"
+	// ItemInterrupted: its load was interrupted before the door was
+	// confirmed open (a crash); it is with staff or in Compartment, which
+	// is out of service until staff look. Loading it again reopens that
+	// compartment.
+	ItemInterrupted ItemState = "interrupted"
 )
 
 // ReservationItem is one item of a reservation.
@@ -274,6 +293,12 @@ const (
 	AlertBoardOffline = "board_offline"  // clears when the board answers
 	AlertOutboxFailed = "outbox_failed"  // an ILS transaction or notification was given up
 	AlertReturnsFull  = "returns_full"   // no empty returns compartment
+	// AlertDoorUnconfirmed: a door command was interrupted (a crash) before
+	// the door was confirmed open, and the door reads closed: whether the
+	// load, pickup or return happened is unknown, so staff must look. It
+	// clears when the compartment's next door transition completes or
+	// staff put it back in service.
+	AlertDoorUnconfirmed = "door_unconfirmed"
 )
 
 // Alert is something staff must look at.

@@ -7,7 +7,9 @@ package gateway
 //	Start: banks, compartments and equipment into the store
 //	     ─► leases left under this node's name released (a crash's)
 //	     ─► every door read: closed doors of loading/unloading compartments
-//	        get their close transition (a crash between door and database)
+//	        whose opening was recorded get their close transition (a crash
+//	        between door and database); those never confirmed open go to
+//	        staff (interrupted.go); open ones have their opening recorded
 //	     ─► equipment loans interrupted before their door, undone
 //	     ─► bank events subscribed; outbox sender, door sweeps and expiry
 //	        timer started (outbox entries left sent are resolved by the
@@ -108,7 +110,10 @@ type bankRT struct {
 	seen map[lockers.CompartmentID]sweepMark
 }
 
+// sweepMark is a sweep's reading of a compartment's stored state: two
+// sweeps agree when the compartment has not moved in between.
 type sweepMark struct {
+	id    lockers.CompartmentID
 	state CompartmentState
 	at    time.Time
 }

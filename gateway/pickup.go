@@ -6,10 +6,12 @@ package gateway
 //	Load (staff scan):
 //	  ILS checkin at the bank's location (outbox, waited for) ─► hold for this location?
 //	    no ─► ECONFLICT (the item is checked in, which is harmless)
-//	    yes ─► the patron's assigned/ready reservation here has a compartment with room?
+//	    yes ─► the item's load was interrupted (interrupted.go) and its compartment still
+//	           waits for staff? ─► reopen that compartment: out_of_service ─► loading
+//	    otherwise: the patron's assigned/ready reservation here has a compartment with room?
 //	      yes ─► join it (Shared): occupied ─► loading (a ready reservation goes back to assigned)
 //	      no  ─► AssignCompartment ─► loading; new reservation (assigned) or the patron's one extended
-//	  ─► door opened ─► wait for the door to close
+//	  ─► door opened, opening recorded ─► wait for the door to close
 //	     door failed ─► out_of_service + alert, reassign (at most 3 compartments) ─► EDOOR
 //
 //	Door closed (loading ─► occupied): items loaded; when none of the
@@ -103,7 +105,7 @@ func (s *Service) Load(ctx context.Context, req LoadRequest) (*LoadResult, error
 		// The nonce keeps a later load of the same item into the same
 		// reservation from reusing a command id the guard remembers.
 		cmd := fmt.Sprintf("load:%s:%s:%s:%d", pl.resID, req.Item, nonce, attempt)
-		openErr := s.openDoor(bg, b, pl.comp.ID, cmd)
+		openErr := s.openDoor(bg, b, pl.comp.ID, cmd, CompLoading)
 		if openErr == nil {
 			res.Reservation, res.Compartment, res.Size, res.Shared = pl.resID, pl.comp.ID, pl.comp.Size, pl.shared
 			s.emit(Event{Type: "load", Site: b.site.ID, Bank: b.cfg.ID, Compartment: pl.comp.ID, Reservation: pl.resID,
@@ -216,20 +218,33 @@ func (s *Service) placeItem(ctx context.Context, b *bankRT, item, title string, 
 			}
 		}
 		var comp *Compartment
+		reopened := false
 		if r != nil {
-			comp, err = s.shareable(tx, b, r, item, minRank, skip)
+			// An interrupted load of this item reopens its compartment:
+			// staff see whether the item went in after all.
+			comp, pl.shared, err = s.reopenInterrupted(tx, b, r, item, minRank, skip)
 			if err != nil {
 				return err
 			}
+			reopened = comp != nil
+			if comp == nil {
+				comp, err = s.shareable(tx, b, r, item, minRank, skip)
+				if err != nil {
+					return err
+				}
+				pl.shared = comp != nil
+			}
 		}
-		if comp != nil {
-			pl.shared = true
+		switch {
+		case reopened:
+			// reopenInterrupted moved it to loading.
+		case comp != nil:
 			if comp.State == CompOccupied {
 				if comp, err = tx.MoveCompartment(b.cfg.ID, comp.ID, []CompartmentState{CompOccupied}, CompLoading, nil, ""); err != nil {
 					return err
 				}
 			}
-		} else {
+		default:
 			holder := newRes
 			if r != nil {
 				holder = r.ID
@@ -273,7 +288,10 @@ func (s *Service) placeItem(ctx context.Context, b *bankRT, item, title string, 
 		}
 		pl.resID, pl.comp = r.ID, *comp
 		detail := fmt.Sprintf("compartment %s (size %s)", comp.ID, comp.Size)
-		if pl.shared {
+		switch {
+		case reopened:
+			detail += ", reopened after an interrupted load of the item"
+		case pl.shared:
 			detail += ", shared with the patron's other items"
 		}
 		return s.audit(tx, AuditEvent{Actor: actor, Action: "load", Bank: b.cfg.ID, Compartment: comp.ID, Reservation: r.ID, Item: item, Detail: detail})
@@ -388,11 +406,9 @@ func (s *Service) closeLoad(tx Tx, b *bankRT, c *Compartment, evs *[]Event) erro
 	if err != nil {
 		return err
 	}
-	stillLoading, anyLoaded := false, false
 	for i := range r.Items {
 		it := &r.Items[i]
-		switch {
-		case it.State == ItemLoading && it.Compartment == c.ID:
+		if it.State == ItemLoading && it.Compartment == c.ID {
 			it.State, it.LoadedAt = ItemLoaded, now
 			if site.CheckoutAt == CheckoutAtLoad && !it.CheckedOut {
 				if err := s.enqueueCheckout(tx, b, r, it.Item, now, false); err != nil {
@@ -407,10 +423,23 @@ func (s *Service) closeLoad(tx Tx, b *bankRT, c *Compartment, evs *[]Event) erro
 			if err := s.audit(tx, AuditEvent{Actor: "system", Action: "loaded", Bank: b.cfg.ID, Compartment: c.ID, Reservation: r.ID, Item: it.Item, Detail: "door closed"}); err != nil {
 				return err
 			}
-		case it.State == ItemLoading:
-			stillLoading = true
 		}
-		if it.State == ItemLoaded {
+	}
+	return s.makeReady(tx, b, r, evs)
+}
+
+// makeReady makes an assigned reservation ready once none of its items is
+// loading and at least one is loaded: with a pickup code and a "ready"
+// notification the first time, the same code after more items joined it.
+func (s *Service) makeReady(tx Tx, b *bankRT, r *Reservation, evs *[]Event) error {
+	now := s.now()
+	site := b.site
+	stillLoading, anyLoaded := false, false
+	for _, it := range r.Items {
+		switch it.State {
+		case ItemLoading:
+			stillLoading = true
+		case ItemLoaded:
 			anyLoaded = true
 		}
 	}
@@ -512,13 +541,32 @@ func (s *Service) enqueueNotification(tx Tx, b *bankRT, r *Reservation, kind, co
 // wrong card, PIN or code; ELOCKED after too many failures; EFORBIDDEN for
 // a blocked patron; EUNAVAILABLE when a PIN cannot be checked because the
 // ILS is down (the pickup code still works); ECONFLICT while the patron's
-// items are being loaded; ENOTFOUND when nothing waits.
+// items are being loaded; ENOTFOUND when nothing waits. An ELOCKED error's
+// cause has a RetryAfter() time.Duration method: how long the lock lasts.
+//
+// Every attempt at a known bank publishes one "pickup" event: the outcome
+// of a success ("ok", "door_failed") or the error code of a failure
+// ("unauthorized", "locked", "forbidden", "unavailable", "not_found", ...),
+// so that counting events counts attempts. Failure events name neither the
+// patron nor anything the patron typed.
 func (s *Service) Pickup(ctx context.Context, req PickupRequest) (*PickupResult, error) {
-	start := time.Now()
 	b, err := s.bank(req.Bank)
 	if err != nil {
 		return nil, err
 	}
+	res, err := s.pickup(ctx, b, req)
+	if err != nil {
+		outcome := ErrorCode(err)
+		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+			outcome = "canceled" // the caller went away; not the gateway's failure
+		}
+		s.emit(Event{Type: "pickup", Site: b.site.ID, Bank: b.cfg.ID, Outcome: outcome, Message: ErrorMessage(err)})
+	}
+	return res, err
+}
+
+func (s *Service) pickup(ctx context.Context, b *bankRT, req PickupRequest) (*PickupResult, error) {
+	start := time.Now()
 	byCode := req.Code != ""
 	switch {
 	case byCode && (req.Patron != "" || req.PIN != ""):
@@ -559,7 +607,7 @@ func (s *Service) Pickup(ctx context.Context, req PickupRequest) (*PickupResult,
 	var entries []OutboxEntry
 	var comps []lockers.CompartmentID
 	resOf := map[lockers.CompartmentID]string{}
-	err = s.store.Tx(ctx, func(tx Tx) error {
+	err := s.store.Tx(ctx, func(tx Tx) error {
 		result, entries, comps = PickupResult{}, nil, nil
 		clear(resOf)
 		rs, err := tx.Reservations(ReservationFilter{Bank: b.cfg.ID, Patron: patron, States: []ReservationState{ResReady}})
@@ -670,13 +718,14 @@ wait:
 	return &result, nil
 }
 
-// openAll opens compartments one after another (one RS-485 bus does one
-// thing at a time) and takes those that fail out of service; it returns the
-// failed ones. Their holder is kept: the items are still inside.
+// openAll opens compartments written unloading one after another (one
+// RS-485 bus does one thing at a time) and takes those that fail out of
+// service; it returns the failed ones. Their holder is kept: the items are
+// still inside.
 func (s *Service) openAll(ctx context.Context, b *bankRT, comps []lockers.CompartmentID, cmd func(lockers.CompartmentID) string, actor string) []lockers.CompartmentID {
 	var failed []lockers.CompartmentID
 	for _, id := range comps {
-		openErr := s.openDoor(ctx, b, id, cmd(id))
+		openErr := s.openDoor(ctx, b, id, cmd(id), CompUnloading)
 		if openErr == nil {
 			continue
 		}

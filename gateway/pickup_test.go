@@ -103,23 +103,36 @@ func TestPickupHappyPath(t *testing.T) {
 				}
 			})
 		}
-		// The pickup event carries how long the patron waited for the doors.
+		// The pickup event carries how long the patron waited for the doors;
+		// the second, failed, attempts have events of their own.
 		seen := map[string]bool{}
 		var pickupDur time.Duration
+		outcomes := map[string]int{}
 	drain:
 		for {
 			select {
 			case ev := <-events:
 				seen[ev.Type] = true
-				if ev.Type == "pickup" {
-					pickupDur = ev.Duration
-					if ev.Patron == "" || strings.HasPrefix(ev.Patron, "P00") {
-						t.Errorf("pickup event's patron %q is not a keyed hash", ev.Patron)
+				if ev.Type != "pickup" {
+					continue
+				}
+				outcomes[ev.Outcome]++
+				if ev.Outcome != "ok" {
+					if ev.Patron != "" || ev.Duration != 0 {
+						t.Errorf("failed pickup event %+v names a patron or a duration", ev)
 					}
+					continue
+				}
+				pickupDur = ev.Duration
+				if ev.Patron == "" || strings.HasPrefix(ev.Patron, "P00") {
+					t.Errorf("pickup event's patron %q is not a keyed hash", ev.Patron)
 				}
 			default:
 				break drain
 			}
+		}
+		if outcomes["ok"] != 2 || outcomes[gateway.ENOTFOUND] != 2 || len(outcomes) != 2 {
+			t.Errorf("pickup events by outcome %v, want 2 ok and 2 not_found", outcomes)
 		}
 		for _, typ := range []string{"load", "loaded", "pickup", "collected", "outbox"} {
 			if !seen[typ] {

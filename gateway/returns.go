@@ -88,7 +88,7 @@ func (s *Service) returnItem(ctx context.Context, b *bankRT, req ReturnRequest) 
 		if err != nil {
 			return nil, err
 		}
-		openErr := s.openDoor(ctx, b, comp.ID, "return:"+retID)
+		openErr := s.openDoor(ctx, b, comp.ID, "return:"+retID, CompLoading)
 		if openErr == nil {
 			s.emit(Event{Type: "return", Site: b.site.ID, Bank: b.cfg.ID, Compartment: comp.ID, Item: req.Item, Patron: s.patronHash(req.Patron), Outcome: "ok"})
 			s.log.WithFields(logrus.Fields{"bank": b.cfg.ID, "compartment": comp.ID, "item": req.Item}).Info("return: door open")

@@ -4,8 +4,10 @@ package gateway
 // service, alerts, the audit log.
 //
 //	any ─SetInService(false)─► out_of_service (holder and contents kept)
-//	out_of_service ─SetInService(true)─► by what is inside:
+//	out_of_service ─SetInService(true)─► by what is inside (its door-failed
+//	and door-unconfirmed alerts cleared):
 //	  pickup:    loaded items of an active reservation ─► occupied, else free
+//	             (an interrupted item is not counted: load it again)
 //	  return:    deposited returns ─► return_pending, else free
 //	  equipment: its item on loan ─► on_loan, else available (an item out of
 //	             service because its door failed is available again: staff
@@ -94,8 +96,12 @@ func (s *Service) SetInService(ctx context.Context, bank string, id lockers.Comp
 		if _, err := tx.MoveCompartment(b.cfg.ID, id, []CompartmentState{CompOutOfService}, to, &holder, ""); err != nil {
 			return err
 		}
-		if _, err := tx.ClearAlerts(AlertDoorFailed, b.cfg.ID, id, s.now()); err != nil {
-			return err
+		// Staff have looked: the door failure, or the interrupted
+		// command, is dealt with.
+		for _, kind := range []string{AlertDoorFailed, AlertDoorUnconfirmed} {
+			if _, err := tx.ClearAlerts(kind, b.cfg.ID, id, s.now()); err != nil {
+				return err
+			}
 		}
 		ev = Event{Type: "out_of_service", Site: b.site.ID, Bank: b.cfg.ID, Compartment: id, Outcome: "in_service", Message: string(to)}
 		return s.audit(tx, AuditEvent{Actor: actor, Action: "in_service", Bank: b.cfg.ID, Compartment: id, Detail: "back in service as " + string(to)})
