@@ -190,6 +190,14 @@ sites:
 			`notify.smtp.from (line 11): "nobody" is not an e-mail address`,
 			`notify.webhook.url (line 11): want an http:// or https:// URL`,
 		}},
+		{"key given twice", strings.Replace(base, "    ils: main\n", "    ils: main\n    ils: main\n", 1) +
+			"http: {listen: \"127.0.0.1:1\"}\nhttp: {listen: \"127.0.0.1:2\"}\n", nil, []string{
+			`sites[0].ils (line 8): "ils" is given twice in one mapping (first at line 7)`,
+			`http (line 13): "http" is given twice in one mapping (first at line 12)`,
+		}},
+		{"ILS name given twice", strings.Replace(base, "sites:\n", "  main:\n    sip2: {addr: \"127.0.0.1:6002\", institution: DEMO}\nsites:\n", 1), nil, []string{
+			`ils.main (line 5): "main" is given twice in one mapping (first at line 3)`,
+		}},
 		{"env override checked", base, map[string]string{"LOCKERGATE_HTTP_LISTEN": "everywhere", "LOCKERGATE_LOG_LEVEL": "loud"}, []string{
 			`http.listen (environment LOCKERGATE_HTTP_LISTEN): "everywhere" is not host:port`,
 			`log.level (environment LOCKERGATE_LOG_LEVEL): unknown log level "loud"`,

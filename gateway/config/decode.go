@@ -139,10 +139,13 @@ func walk(n *yaml.Node, t reflect.Type, path string, ps *problems) {
 			byName[f.name] = f.typ
 			names = append(names, f.name)
 		}
+		seen := map[string]int{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			p := join(path, k.Value)
-			ps.where[p] = fmt.Sprintf("line %d", k.Line)
+			if twice(ps, seen, p, k) {
+				continue
+			}
 			ft, ok := byName[k.Value]
 			if !ok {
 				if _, secret := byName[k.Value+"_env"]; secret {
@@ -169,10 +172,13 @@ func walk(n *yaml.Node, t reflect.Type, path string, ps *problems) {
 			ps.add(path, "want a mapping (name: value lines), not %s", kindName(n))
 			return
 		}
+		seen := map[string]int{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			p := join(path, k.Value)
-			ps.where[p] = fmt.Sprintf("line %d", k.Line)
+			if twice(ps, seen, p, k) {
+				continue
+			}
 			walk(v, t.Elem(), p, ps)
 		}
 	case t.Kind() == reflect.String:
@@ -190,6 +196,20 @@ func walk(n *yaml.Node, t reflect.Type, path string, ps *problems) {
 			ps.add(path, "want true or false, not %s", kindName(n))
 		}
 	}
+}
+
+// twice records where key k (at path p) is written, or, when the mapping
+// has it already, reports it with both lines: YAML forbids it, and which
+// of the two values counts would be a guess.
+func twice(ps *problems, seen map[string]int, p string, k *yaml.Node) bool {
+	if first, dup := seen[k.Value]; dup {
+		ps.where[p] = fmt.Sprintf("line %d", k.Line)
+		ps.add(p, "%q is given twice in one mapping (first at line %d)", k.Value, first)
+		return true
+	}
+	seen[k.Value] = k.Line
+	ps.where[p] = fmt.Sprintf("line %d", k.Line)
+	return false
 }
 
 // envName is the override variable for a key path.
