@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/lockergate/lockergate/gateway"
+	"github.com/lockergate/lockergate/lockers"
 )
 
 // TestBodies checks what a malformed body gets: a 400 whose message names
@@ -119,6 +120,66 @@ func FuzzPickupBody(f *testing.F) {
 			}
 		default:
 			t.Fatalf("status %d for %q: %s", rec.Code, body, rec.Body)
+		}
+	})
+}
+
+// FuzzBodies feeds arbitrary bodies to every endpoint that reads one
+// (loads, returns, loans, out of service; pickups have FuzzPickupBody):
+// the answer is a 400 with an error body, or the request reaches the
+// Service with its required fields set; never a 500 or a panic, and never
+// an echo of the body, which may hold a PIN.
+func FuzzBodies(f *testing.F) {
+	type target struct{ method, path string }
+	targets := []target{
+		{"POST", "/api/v1/banks/B1/loads"},
+		{"POST", "/api/v1/banks/B1/returns"},
+		{"POST", "/api/v1/banks/B1/loans"},
+		{"PUT", "/api/v1/banks/B1/compartments/7/service"},
+	}
+	for i, seed := range []string{`{"item":"I1","size":"M"}`, `{"item":"I1","patron":"P1"}`, `{"patron":"P1","pin":"1234","type":"laptop"}`,
+		`{"in_service":false,"reason":"jammed"}`, `{"in_service":"no"}`, `{"item":7}`, `{`, `[]`, `null`, "\x00", `{"pin":1234}`} {
+		f.Add(uint8(i), seed)
+	}
+	svc := &mockService{
+		LoadFn: func(_ context.Context, req gateway.LoadRequest) (*gateway.LoadResult, error) {
+			if strings.TrimSpace(req.Item) == "" {
+				panic("load without an item")
+			}
+			return &gateway.LoadResult{Reservation: "R1"}, nil
+		},
+		ReturnFn: func(_ context.Context, req gateway.ReturnRequest) (*gateway.ReturnResult, error) {
+			if strings.TrimSpace(req.Item) == "" {
+				panic("return without an item")
+			}
+			return &gateway.ReturnResult{}, nil
+		},
+		LendFn: func(_ context.Context, req gateway.LendRequest) (*gateway.LendResult, error) {
+			if req.Patron == "" || req.PIN == "" || (req.Item == "") == (req.Type == "") {
+				panic("loan without a patron, a PIN, or exactly one of item and type")
+			}
+			return &gateway.LendResult{}, nil
+		},
+		SetInServiceFn: func(_ context.Context, _ string, _ lockers.CompartmentID, in bool, reason, _ string) error {
+			if !in && strings.TrimSpace(reason) == "" {
+				panic("out of service without a reason")
+			}
+			return nil
+		},
+	}
+	s, _ := newTestServer(f, svc, func(c *Config) { c.PatronRate = -1 })
+	f.Fuzz(func(t *testing.T, which uint8, body string) {
+		tg := targets[int(which)%len(targets)]
+		rec := do(t, s.Handler(), tg.method, tg.path, adminSecret, body)
+		switch rec.Code {
+		case 200, 201, 204:
+		case 400:
+			e := errorOf(t, rec)
+			if len(body) >= 8 && strings.Contains(e.Message, body) {
+				t.Errorf("message echoes the body: %q", e.Message)
+			}
+		default:
+			t.Fatalf("%s %s: status %d for %q: %s", tg.method, tg.path, rec.Code, body, rec.Body)
 		}
 	})
 }
