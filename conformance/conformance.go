@@ -117,6 +117,8 @@ type Failure struct {
 	Actual   string
 }
 
+// Error says what was expected and what was seen, the line reports print
+// for a failed case.
 func (f *Failure) Error() string {
 	return fmt.Sprintf("expected %s; got %s", strings.Join(f.Expected, " or "), f.Actual)
 }
