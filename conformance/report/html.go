@@ -14,8 +14,9 @@ var certificateSource string
 
 // certificate is parsed once; html/template escapes every value it prints.
 var certificate = template.Must(template.New("certificate").Funcs(template.FuncMap{
-	"esc":  Escape,
-	"text": text,
+	"esc":      Escape,
+	"escLines": escapeLines,
+	"text":     text,
 }).Parse(certificateSource))
 
 // HTML writes r as one self-contained HTML page, the certificate a vendor
@@ -122,4 +123,15 @@ func anchor(id string) string {
 		}
 		return '-'
 	}, id)
+}
+
+// escapeLines is Escape for the certificate's evidence: a line feed still
+// shows as \n, and the line also breaks there, so that an HTTP exchange or
+// an XML document reads as lines rather than as one long string.
+func escapeLines(s string) string {
+	parts := strings.Split(s, "\n")
+	for i, p := range parts {
+		parts[i] = Escape(p)
+	}
+	return strings.Join(parts, "\\n\n")
 }

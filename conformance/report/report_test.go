@@ -421,3 +421,16 @@ func TestPlural(t *testing.T) {
 		}
 	}
 }
+
+func TestEscapeLines(t *testing.T) {
+	for in, want := range map[string]string{
+		"POST /ncip\nContent-Type: x\n\n<a/>": "POST /ncip\\n\nContent-Type: x\\n\n\\n\n<a/>",
+		"941AY0AZFDFC\r":                      `941AY0AZFDFC\r`,
+		`a\nb`:                                `a\\nb`, // a backslash and an n are not a line feed
+		"x\r\n\x1c":                           "x\\r\\n\n\\x1c",
+	} {
+		if got := escapeLines(in); got != want {
+			t.Errorf("escapeLines(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
