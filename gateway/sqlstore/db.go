@@ -127,10 +127,11 @@ func (db *DB) openPostgres(ctx context.Context, dsn string) error {
 	if strings.TrimSpace(dsn) == "" {
 		return errors.New("sqlstore: postgres: empty DSN")
 	}
-	w, err := sqlx.Open(Postgres, dsn)
+	full := withIdleTxTimeout(dsn)
+	w, err := sqlx.Open(Postgres, full)
 	if err != nil {
 		// The DSN may hold a password: never repeat it.
-		return fmt.Errorf("sqlstore: postgres: bad DSN: %w", redactDSNError(err, dsn))
+		return fmt.Errorf("sqlstore: postgres: bad DSN: %w", redactDSNError(err, full, dsn))
 	}
 	n := db.maxConns
 	if n == 0 {
@@ -141,18 +142,65 @@ func (db *DB) openPostgres(ctx context.Context, dsn string) error {
 	w.SetConnMaxIdleTime(5 * time.Minute)
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
-		return fmt.Errorf("sqlstore: postgres: cannot connect: %w", redactDSNError(err, dsn))
+		return fmt.Errorf("sqlstore: postgres: cannot connect: %w", redactDSNError(err, full, dsn))
 	}
 	db.w, db.r = w, w
 	return nil
 }
 
-// redactDSNError drops the DSN from an error text that quotes it.
-func redactDSNError(err error, dsn string) error {
-	if dsn != "" && strings.Contains(err.Error(), dsn) {
-		return errors.New(strings.ReplaceAll(err.Error(), dsn, "<dsn>"))
+// idleTxTimeout is the idle_in_transaction_session_timeout the store's
+// PostgreSQL sessions run with, unless the DSN sets one: a gateway that
+// stops in the middle of a transaction without its connection closing (a
+// frozen process, a network partition) would otherwise hold its row locks,
+// and every other gateway's transaction waiting on them, until TCP gives
+// up, hours later. Transactions here never wait on anything but the
+// database between statements, so a minute idle means a dead holder.
+const idleTxTimeout = time.Minute
+
+// withIdleTxTimeout adds idleTxTimeout to a DSN (URL or key=value) that
+// does not set the parameter; lib/pq passes it to the server at connect.
+func withIdleTxTimeout(dsn string) string {
+	const key = "idle_in_transaction_session_timeout"
+	if strings.Contains(dsn, key) {
+		return dsn
 	}
-	return err
+	ms := fmt.Sprint(idleTxTimeout.Milliseconds())
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		sep := "?"
+		if strings.Contains(dsn, "?") {
+			sep = "&"
+		}
+		// A fragment would swallow the parameter: put it before.
+		base, frag, hasFrag := strings.Cut(dsn, "#")
+		if !strings.Contains(base, "?") {
+			sep = "?"
+		}
+		out := base + sep + key + "=" + ms
+		if hasFrag {
+			out += "#" + frag
+		}
+		return out
+	}
+	return dsn + " " + key + "=" + ms
+}
+
+// redactDSNError drops the DSN (in any of the forms given, longest first,
+// each also without its #fragment, which URL parse errors leave out) from
+// an error text that quotes it.
+func redactDSNError(err error, dsns ...string) error {
+	msg := err.Error()
+	for _, dsn := range dsns {
+		base, _, _ := strings.Cut(dsn, "#")
+		for _, form := range []string{dsn, base} {
+			if form != "" {
+				msg = strings.ReplaceAll(msg, form, "<dsn>")
+			}
+		}
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return errors.New(msg)
 }
 
 func (db *DB) openSQLite(ctx context.Context, dsn string) error {

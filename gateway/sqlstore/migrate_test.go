@@ -175,6 +175,58 @@ func TestOpen(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "s3cret-pw") {
 		t.Errorf("unreachable PostgreSQL: %v", err)
 	}
+	// DSNs the driver quotes whole in its error (the store adds a
+	// parameter to them, which must not defeat the redaction).
+	for _, dsn := range []string{
+		"postgres://lg:s3cret-pw@127.0.0.1:bad/test",
+		"postgres://lg:s3cret-pw@127.0.0.1:bad/test?sslmode=disable#x",
+		"postgres://lg:s3cret%zz@127.0.0.1:1/test",
+	} {
+		_, err = Open(cctx, Postgres, dsn)
+		if err == nil || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("bad DSN: %v", err)
+		}
+	}
+}
+
+func TestWithIdleTxTimeout(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"postgres://h/db", "postgres://h/db?idle_in_transaction_session_timeout=60000"},
+		{"postgresql://h/db?sslmode=disable", "postgresql://h/db?sslmode=disable&idle_in_transaction_session_timeout=60000"},
+		{"postgres://h/db#f?x", "postgres://h/db?idle_in_transaction_session_timeout=60000#f?x"},
+		{"host=h dbname=db", "host=h dbname=db idle_in_transaction_session_timeout=60000"},
+		{"host=h idle_in_transaction_session_timeout=0", "host=h idle_in_transaction_session_timeout=0"},
+	}
+	for _, tt := range tests {
+		if got := withIdleTxTimeout(tt.in); got != tt.want {
+			t.Errorf("withIdleTxTimeout(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestIdleTransactionBounded: on PostgreSQL the store's sessions end a
+// transaction left idle (its gateway frozen or cut off) after
+// idleTxTimeout, releasing its locks, unless the DSN says otherwise.
+func TestIdleTransactionBounded(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, e env) {
+		if e.driver != Postgres {
+			return
+		}
+		var v string
+		if err := e.open(t).w.Get(&v, "SHOW idle_in_transaction_session_timeout"); err != nil || v != "1min" {
+			t.Errorf("idle_in_transaction_session_timeout = %q (%v), want 1min", v, err)
+		}
+		own := e
+		own.dsn = withSearchPath(t, e.dsn, "public")
+		if strings.Contains(own.dsn, "://") {
+			own.dsn += "&idle_in_transaction_session_timeout=5000"
+		} else {
+			own.dsn += " idle_in_transaction_session_timeout=5000"
+		}
+		if err := own.open(t).w.Get(&v, "SHOW idle_in_transaction_session_timeout"); err != nil || v != "5s" {
+			t.Errorf("with the DSN's own value: %q (%v), want 5s", v, err)
+		}
+	})
 }
 
 // TestPing checks Ping on a live and a closed store.
