@@ -81,6 +81,7 @@ func (s *Service) openDoor(ctx context.Context, b *bankRT, id lockers.Compartmen
 		return err
 	}
 	log.Debug("door opened")
+	doorHook(hookOpenedUnrecorded, b.cfg.ID, id)
 	s.confirmOpened(ctx, b, id, state)
 	doorHook(hookOpened, b.cfg.ID, id)
 	return nil
@@ -109,8 +110,9 @@ func (s *Service) confirmOpened(ctx context.Context, b *bankRT, id lockers.Compa
 
 // Points of a door command where tests stop a "process" (doorHook).
 const (
-	hookBeforeOpen = "before_open" // the next state is written, the command not sent
-	hookOpened     = "opened"      // the opening is confirmed and recorded
+	hookBeforeOpen       = "before_open"       // the next state is written, the command not sent
+	hookOpenedUnrecorded = "opened_unrecorded" // the driver confirmed the opening, not yet recorded
+	hookOpened           = "opened"            // the opening is confirmed and recorded
 )
 
 // hookDoor, when set (by tests), runs at the points above.
