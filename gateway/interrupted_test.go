@@ -208,6 +208,56 @@ func TestLoadInterrupted(t *testing.T) {
 			}
 		})
 
+		t.Run("into a shared compartment", func(t *testing.T) {
+			w := newWorld(t, e.fresh(t))
+			w.holdFor("I0013", "P0008")
+			w.holdFor("I0014", "P0008")
+			a, aStore := w.start("n1")
+			c := ctx(t)
+			first := w.load(a, "I0013")
+			must(t, a.Flush(c))
+			code := w.notes.codeFor(t, "P0008")
+			dieAt(t, gateway.DoorBeforeOpen, aStore)
+			dying(func() { a.Load(c, gateway.LoadRequest{Bank: bankID, Item: "I0014"}) })
+
+			w.clock.Advance(time.Minute)
+			b, _ := w.start("n2")
+			c = ctx(t)
+			r := onlyReservation(t, b, "P0008")
+			states := map[string]gateway.ItemState{}
+			for _, it := range r.Items {
+				states[it.Item] = it.State
+				if it.Compartment != first.Compartment {
+					t.Errorf("item %s in %s, want %s", it.Item, it.Compartment, first.Compartment)
+				}
+			}
+			// Ready again for what is surely inside, with the same code.
+			if r.State != gateway.ResReady || states["I0013"] != gateway.ItemLoaded || states["I0014"] != gateway.ItemInterrupted {
+				t.Fatalf("reservation %s, items %v: want ready, I0013 loaded, I0014 interrupted", r.State, states)
+			}
+			if got := compartment(t, b, first.Compartment); got.State != gateway.CompOutOfService || got.Holder != r.ID {
+				t.Fatalf("compartment %+v", got)
+			}
+			// Staff reload the second item into the same compartment.
+			ld, err := b.Load(c, gateway.LoadRequest{Bank: bankID, Item: "I0014"})
+			must(t, err)
+			if ld.Compartment != first.Compartment || ld.Reservation != r.ID || !ld.Shared {
+				t.Fatalf("reload %+v: want shared into %s", ld, first.Compartment)
+			}
+			_, err = b.Pickup(c, gateway.PickupRequest{Bank: bankID, Code: code})
+			wantCode(t, err, gateway.ECONFLICT) // more items going in
+			w.closeDoor(b, first.Compartment, gateway.CompOccupied)
+			must(t, b.Flush(c))
+			if n := w.readyNotices("P0008"); n != 1 {
+				t.Fatalf("%d ready notifications, want 1 (the code is unchanged)", n)
+			}
+			pr, err := b.Pickup(c, gateway.PickupRequest{Bank: bankID, Code: code})
+			must(t, err)
+			if len(pr.Items) != 2 || len(pr.Compartments) != 1 {
+				t.Fatalf("pickup %+v: want both items from one compartment", pr)
+			}
+		})
+
 		t.Run("opened, not recorded, still open at the restart", func(t *testing.T) {
 			w := newWorld(t, e.fresh(t))
 			a, aStore := w.start("n1")
@@ -396,6 +446,47 @@ func TestReturnInterrupted(t *testing.T) {
 		}
 		if es := outboxOf(t, b, "I0030"); len(es) != 0 {
 			t.Fatalf("outbox entries for I0030: %+v", es)
+		}
+	})
+}
+
+// TestLendInterrupted: an equipment loan whose checkout the library
+// confirmed, killed before its door command: at the restart the item is on
+// loan (as the library says) and its home waits for staff; back in
+// service it is on loan, and the item, found inside, is returned through
+// the locker as usual.
+func TestLendInterrupted(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		w := newWorld(t, e)
+		a, aStore := w.start("n1")
+		c := ctx(t)
+		dieAt(t, gateway.DoorBeforeOpen, aStore)
+		dying(func() { a.Lend(c, gateway.LendRequest{Bank: bankID, Patron: "P0008", PIN: "4321", Item: "I0021"}) })
+		if w.onLoanTo("I0021") != "P0008" {
+			t.Fatal("setup: the checkout did not reach the library")
+		}
+		w.clock.Advance(time.Minute)
+		b, _ := w.start("n2")
+		c = ctx(t)
+		if got := compartment(t, b, "23"); got.State != gateway.CompOutOfService || got.Reason != "loan interrupted: check contents" {
+			t.Fatalf("home %+v", got)
+		}
+		if got := equipmentState(t, b, "I0021"); got.State != gateway.EquipOnLoan || got.Patron != "P0008" {
+			t.Fatalf("item %+v, want on loan to P0008", got)
+		}
+		if as := alertsAt(t, b, gateway.AlertDoorUnconfirmed, "23"); len(as) != 1 || !strings.Contains(as[0].Message, "I0021") {
+			t.Fatalf("alerts %+v", as)
+		}
+		must(t, b.SetInService(c, bankID, "23", true, "", "staff:ann"))
+		if got := compartment(t, b, "23"); got.State != gateway.CompOnLoan {
+			t.Fatalf("back in service: %s, want on_loan", got.State)
+		}
+		_, err := b.Return(c, gateway.ReturnRequest{Bank: bankID, Item: "I0021"})
+		must(t, err)
+		w.closeDoor(b, "23", gateway.CompAvailable)
+		must(t, b.Flush(c))
+		if cnt := w.lib.Counts("I0021"); cnt.Checkouts != 1 || cnt.Checkins != 1 || w.onLoanTo("I0021") != "" {
+			t.Fatalf("library counts %+v, on loan to %q: want one checkout, one checkin", cnt, w.onLoanTo("I0021"))
 		}
 	})
 }
