@@ -490,3 +490,68 @@ func TestLendInterrupted(t *testing.T) {
 		}
 	})
 }
+
+// TestStaffDoorsInterrupted: staff actions killed before their door
+// command. Clearing an expired reservation keeps its checkin queued (one
+// checkin reaches the library) and leaves the compartment to staff;
+// emptying a returns compartment puts it back to waiting, and emptying it
+// again clears the alert when the door closes.
+func TestStaffDoorsInterrupted(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		t.Run("clear", func(t *testing.T) {
+			w := newWorld(t, e.fresh(t))
+			a, aStore := w.start("n1")
+			c := ctx(t)
+			ld := w.load(a, "I0010")
+			must(t, a.Expire(c, ld.Reservation, "staff:ann"))
+			must(t, a.Flush(c))
+			checkins := w.lib.Counts("I0010").Checkins
+			dieAt(t, gateway.DoorBeforeOpen, aStore)
+			dying(func() { a.Clear(c, ld.Reservation, "staff:ann") })
+
+			w.clock.Advance(3 * time.Minute)
+			b, _ := w.start("n2")
+			c = ctx(t)
+			r, err := b.Reservation(c, ld.Reservation)
+			must(t, err)
+			if r.State != gateway.ResCleared {
+				t.Fatalf("reservation %s, want cleared", r.State)
+			}
+			if got := compartment(t, b, ld.Compartment); got.State != gateway.CompOutOfService || got.Reason != "clearing interrupted: check contents" {
+				t.Fatalf("compartment %+v", got)
+			}
+			if as := alertsAt(t, b, gateway.AlertDoorUnconfirmed, ld.Compartment); len(as) != 1 || !strings.Contains(as[0].Message, ld.Reservation) {
+				t.Fatalf("alerts %+v", as)
+			}
+			must(t, b.Flush(c))
+			if n := w.lib.Counts("I0010").Checkins - checkins; n != 1 {
+				t.Fatalf("%d checkins of the cleared item, want 1", n)
+			}
+		})
+		t.Run("empty returns", func(t *testing.T) {
+			w := newWorld(t, e.fresh(t))
+			a, aStore := w.start("n1")
+			c := ctx(t)
+			rr, err := a.Return(c, gateway.ReturnRequest{Bank: bankID, Item: "I0006"})
+			must(t, err)
+			w.closeDoor(a, rr.Compartment, gateway.CompReturnPending)
+			dieAt(t, gateway.DoorBeforeOpen, aStore)
+			dying(func() { a.EmptyReturns(c, bankID, rr.Compartment, "staff:ann") })
+
+			w.clock.Advance(time.Minute)
+			b, _ := w.start("n2")
+			c = ctx(t)
+			if got := compartment(t, b, rr.Compartment); got.State != gateway.CompReturnPending {
+				t.Fatalf("returns compartment %s, want return_pending (nothing emptied)", got.State)
+			}
+			if len(alertsAt(t, b, gateway.AlertDoorUnconfirmed, rr.Compartment)) != 1 {
+				t.Fatal("no door-unconfirmed alert")
+			}
+			must(t, b.EmptyReturns(c, bankID, rr.Compartment, "staff:ann"))
+			w.closeDoor(b, rr.Compartment, gateway.CompFree)
+			if as := alertsAt(t, b, gateway.AlertDoorUnconfirmed, rr.Compartment); len(as) != 0 {
+				t.Fatalf("alert after emptying: %+v", as)
+			}
+		})
+	})
+}
