@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/lockergate/lockergate/gateway"
@@ -39,7 +40,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), ReadyTimeout)
 	defer cancel()
-	if err := s.cfg.Ready(ctx); err != nil {
+	if err := s.ready.check(ctx, s.cfg.Ready); err != nil {
 		s.log.WithError(err).Warn("httpapi: not ready")
 		plain(w, http.StatusServiceUnavailable, "not ready: "+readyReason(err)+"\n")
 		return
@@ -66,4 +67,50 @@ func plain(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write([]byte(body))
+}
+
+// readyCheck runs one readiness check at a time: requests that arrive
+// while one runs share its answer. /readyz needs no token, and each check
+// asks the database and every ILS (SIP2 SC Status): without this, a flood
+// of requests would be relayed to the library's ILS. Nothing is cached
+// beyond the check in flight, so an outage shows at the next request.
+type readyCheck struct {
+	mu     sync.Mutex
+	flight *readyFlight
+}
+
+type readyFlight struct {
+	done    chan struct{}
+	err     error
+	callers int // requests sharing it (under readyCheck.mu)
+}
+
+// check returns the answer of the check in flight, or of a new one run
+// with ready; a caller whose ctx ends first gets ctx's error.
+func (c *readyCheck) check(ctx context.Context, ready func(context.Context) error) error {
+	c.mu.Lock()
+	f := c.flight
+	if f == nil {
+		f = &readyFlight{done: make(chan struct{})}
+		c.flight = f
+		// The check runs on its own deadline, not the first caller's
+		// request, so that a caller going away does not fail the others.
+		go func() {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ReadyTimeout)
+			defer cancel()
+			f.err = ready(cctx)
+			c.mu.Lock()
+			c.flight = nil
+			c.mu.Unlock()
+			close(f.done)
+		}()
+	}
+	f.callers++
+	c.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -99,5 +100,51 @@ func TestServeAndShutdown(t *testing.T) {
 	}
 	if err := s.ListenAndServe("127.0.0.1:0"); !errors.Is(err, http.ErrServerClosed) {
 		t.Errorf("ListenAndServe after Shutdown = %v", err)
+	}
+}
+
+// TestReadyOneCheckAtATime: /readyz needs no token and each check reaches
+// the database and every ILS, so requests that arrive while a check runs
+// share its answer instead of each sending their own to the library.
+func TestReadyOneCheckAtATime(t *testing.T) {
+	var calls atomic.Int32
+	release := make(chan struct{})
+	s, _ := newTestServer(t, &mockService{}, func(c *Config) {
+		c.Ready = func(ctx context.Context) error {
+			calls.Add(1)
+			select {
+			case <-release:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			return gateway.Errorf(gateway.EUNAVAILABLE, "ILS main does not answer")
+		}
+	})
+	h := s.Handler()
+	const n = 10
+	codes := make(chan int, n)
+	for range n {
+		go func() { codes <- do(t, h, "GET", "/readyz", "", "").Code }()
+	}
+	// Every request is in (one check started, the others waiting on it)
+	// before the check is let go.
+	waitFor(t, func() bool {
+		s.ready.mu.Lock()
+		defer s.ready.mu.Unlock()
+		return s.ready.flight != nil && s.ready.flight.callers == n
+	})
+	close(release)
+	for range n {
+		if c := <-codes; c != 503 {
+			t.Errorf("status %d, want 503", c)
+		}
+	}
+	if got := calls.Load(); got != 1 {
+		t.Fatalf("%d checks for %d requests at once, want 1", got, n)
+	}
+	// After the flight, a new request runs a new check.
+	before := calls.Load()
+	if rec := do(t, h, "GET", "/readyz", "", ""); rec.Code != 503 || calls.Load() != before+1 {
+		t.Errorf("next request: %d, %d checks (was %d)", rec.Code, calls.Load(), before)
 	}
 }

@@ -114,6 +114,7 @@ type Server struct {
 	now     func() time.Time
 	keys    *keyring
 	limiter *limiter
+	ready   readyCheck
 	router  *mux.Router
 	handler http.Handler
 	http    *http.Server
