@@ -40,20 +40,52 @@ func technician(t *testing.T, sweep func()) {
 	}()
 }
 
-// closeAll returns a sweep closing the doors of ids.
-func closeAll(ids []string, closeDoor func(lockers.CompartmentID) error) func() {
+// A door is what the technician sees of one compartment: how often its
+// lock was pulsed, and how to shut it.
+type door struct {
+	pulses func() int
+	shut   func()
+}
+
+// closeAfterOpen returns a sweep that shuts each door 300ms after its lock
+// was last pulsed, as a person at the bank would: never so soon that the
+// driver cannot see the door open first (which, under load, made the
+// confirmation of an open fail).
+func closeAfterOpen(doors []door) func() {
+	seen := make([]int, len(doors))
+	pulsedAt := make([]time.Time, len(doors))
 	return func() {
-		for _, id := range ids {
-			closeDoor(lockers.CompartmentID(id))
+		for i, d := range doors {
+			if n := d.pulses(); n != seen[i] {
+				seen[i], pulsedAt[i] = n, time.Now()
+				continue
+			}
+			if !pulsedAt[i].IsZero() && time.Since(pulsedAt[i]) >= 300*time.Millisecond {
+				d.shut()
+				pulsedAt[i] = time.Time{}
+			}
 		}
 	}
+}
+
+// doorsOf lists the doors of ids on an emulator with the lockerstest hooks.
+func doorsOf(ids []string, hooks interface {
+	Pulses(lockers.CompartmentID) int
+	CloseDoor(lockers.CompartmentID) error
+}) []door {
+	var out []door
+	for _, id := range ids {
+		cid := lockers.CompartmentID(id)
+		out = append(out, door{pulses: func() int { return hooks.Pulses(cid) }, shut: func() { hooks.CloseDoor(cid) }})
+	}
+	return out
 }
 
 // TestSuitePassesMQTTController: the MQTT contract, over the test broker.
 func TestSuitePassesMQTTController(t *testing.T) {
 	broker := mqtttest.Broker(t)
 	ctl := mqtttest.NewController(t, mqtttest.Config{Broker: broker, HeartbeatInterval: 200 * time.Millisecond})
-	technician(t, closeAll(ctl.IDs()[:4], ctl.CloseDoor))
+	technician(t, closeAfterOpen(doorsOf(ctl.IDs()[:4], ctl)))
 	driver := "mqtt://" + strings.TrimPrefix(broker, "tcp://") + "/" + ctl.Prefix() +
 		"?client_id=conformance-" + url.QueryEscape(ctl.Prefix()) + "&confirm_timeout=2s&response_timeout=2s"
 	rep := run(t, locker.Config{Driver: driver, DoorWait: 5 * time.Second, Timeout: 5 * time.Second})
@@ -71,7 +103,7 @@ func TestSuitePassesMQTTController(t *testing.T) {
 func TestSuiteHTTPVendor(t *testing.T) {
 	s := vendortest.NewServer(t, vendortest.Options{})
 	t.Setenv("LOCKERGATE_TEST_CONFORMANCE_VENDOR_KEY", s.Key)
-	technician(t, closeAll([]string{"1", "2", "3", "4"}, s.CloseDoor))
+	technician(t, closeAfterOpen(doorsOf([]string{"1", "2", "3", "4"}, s)))
 	driver := s.DriverURL("LOCKERGATE_TEST_CONFORMANCE_VENDOR_KEY") + "&confirm_timeout=1s&confirm_interval=20ms"
 	rep := run(t, locker.Config{Driver: driver, DoorWait: 5 * time.Second, Timeout: 2 * time.Second})
 	for _, r := range rep.Results {

@@ -139,17 +139,15 @@ func TestSuitePassesKerongEmulator(t *testing.T) {
 	}
 }
 
-// kerongTechnician shuts every door of the emulator shortly after it opens.
+// kerongTechnician shuts each door of the emulator 300ms after it opens.
 func kerongTechnician(t *testing.T, emu *kerongtest.Emulator, boards, locks int) {
-	technician(t, func() {
-		for b := 0; b < boards; b++ {
-			for l := 1; l <= locks; l++ {
-				if !emu.Latched(b, l) {
-					emu.CloseDoor(b, l)
-				}
-			}
+	var doors []door
+	for b := 0; b < boards; b++ {
+		for l := 1; l <= locks; l++ {
+			doors = append(doors, door{pulses: func() int { return emu.Unlocks(b, l) }, shut: func() { emu.CloseDoor(b, l) }})
 		}
-	})
+	}
+	technician(t, closeAfterOpen(doors))
 }
 
 // broken is a simulated bank that breaks one rule of the contract, opened
