@@ -201,10 +201,11 @@ func (s *Service) closeTx(tx Tx, b *bankRT, id lockers.CompartmentID, source str
 		return err
 	}
 	kinds := []string{AlertDoorForced, AlertDoorLeftOpen}
-	if c.State == CompLoading || c.State == CompUnloading {
-		// A door that opened and closed again in loading or unloading
-		// (a reload of an interrupted load, an emptying done again) ends
-		// what the interruption left for staff.
+	if c.Kind == KindPickup && c.State == CompLoading || c.Kind == KindReturn && c.State == CompUnloading {
+		// The reload of an interrupted load, or the emptying done again,
+		// ends what the interruption left for staff. (A patron's pickup
+		// from a compartment whose load was interrupted does not: what
+		// was inside is still for staff to find out.)
 		kinds = append(kinds, AlertDoorUnconfirmed)
 	}
 	for _, kind := range kinds {

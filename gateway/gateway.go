@@ -296,8 +296,9 @@ const (
 	// AlertDoorUnconfirmed: a door command was interrupted (a crash) before
 	// the door was confirmed open, and the door reads closed: whether the
 	// load, pickup or return happened is unknown, so staff must look. It
-	// clears when the compartment's next door transition completes or
-	// staff put it back in service.
+	// clears when staff put the compartment back in service, when the
+	// interrupted item is loaded again into it, or when an interrupted
+	// emptying of returns is done again.
 	AlertDoorUnconfirmed = "door_unconfirmed"
 )
 
