@@ -34,6 +34,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/encoding/charmap"
+
 	"github.com/lockergate/lockergate/gateway"
 	"github.com/lockergate/lockergate/sip2"
 )
@@ -239,9 +241,10 @@ func transportError(what string, err error) error {
 	}
 	switch {
 	case errors.Is(err, sip2.ErrBadValue):
-		// Encoding failed: nothing was written and the value will never
-		// be sendable, so retrying is pointless.
-		return gateway.WrapError(gateway.EINVALID, err, "%s: a value cannot be sent over SIP2 with this ILS's character set", what)
+		// Encoding failed: nothing was written (so ErrNotSent holds) and
+		// the value will never be sendable, so retrying is pointless.
+		return gateway.WrapError(gateway.EINVALID, fmt.Errorf("%w: %w", gateway.ErrNotSent, err),
+			"%s: a value cannot be sent over SIP2 with this ILS's character set", what)
 	case errors.Is(err, sip2.ErrNotSent):
 		return gateway.WrapError(gateway.EUNAVAILABLE, fmt.Errorf("%w: %w", gateway.ErrNotSent, err),
 			"%s: the library system cannot be reached; the request was not sent", what)
@@ -251,21 +254,50 @@ func transportError(what string, err error) error {
 	}
 }
 
-// checkID refuses an identifier SIP2 cannot carry before anything is sent.
-// An item id is quoted in the error; a patron id (a card number, which the
-// gateway keeps out of its logs) is not.
-func checkID(kind, v string) error {
+// checkID refuses an identifier SIP2 cannot carry before anything is sent:
+// one with a delimiter or line break, too long, or with a character the
+// ILS's character set lacks (the codec would replace it, sending another
+// id). An item id is quoted in the error; a patron id (a card number, which
+// the gateway keeps out of its logs) is not.
+func (s *SIP2) checkID(kind, v string) error {
 	if strings.TrimSpace(v) == "" {
 		return gateway.Errorf(gateway.EINVALID, "%s is empty", kind)
 	}
+	shown := " " + strconv.Quote(clip(v))
+	if kind == patronID {
+		shown = ""
+	}
 	if strings.ContainsAny(v, "|\r\n\x00") || len(v) > sip2.MaxValueLen {
-		shown := " " + strconv.Quote(clip(v))
-		if kind == patronID {
-			shown = ""
-		}
 		return gateway.Errorf(gateway.EINVALID, "%s%s cannot be sent over SIP2 (delimiter, line break or over %d characters)", kind, shown, sip2.MaxValueLen)
 	}
+	if !s.encodable(v) {
+		return gateway.WrapError(gateway.EINVALID, gateway.ErrNotSent, "%s%s cannot be sent in the library system's character set (%s)", kind, shown, s.cfg.Charset)
+	}
 	return nil
+}
+
+// encodable reports whether v reaches the ACS unchanged in its character
+// set. The codec replaces what the set lacks ("?", or in ASCII the base
+// letter), which is right for a title and wrong for an id or a PIN.
+func (s *SIP2) encodable(v string) bool {
+	var enc *charmap.Charmap
+	switch s.cfg.Charset {
+	case sip2.CharsetCP850:
+		enc = charmap.CodePage850
+	case sip2.CharsetISO88591:
+		enc = charmap.ISO8859_1
+	case sip2.CharsetASCII:
+		for i := 0; i < len(v); i++ {
+			if v[i] >= 0x80 {
+				return false
+			}
+		}
+		return true
+	default:
+		return true
+	}
+	_, err := enc.NewEncoder().String(v)
+	return err == nil
 }
 
 // patronID is checkID's kind for card numbers.
@@ -329,7 +361,7 @@ func (s *SIP2) location(loc string) string {
 // success when the item is known and not on loan. Otherwise: EREFUSED with
 // the screen message. EINVALID for an item id SIP2 cannot carry.
 func (s *SIP2) Checkin(ctx context.Context, req gateway.CheckinRequest) (*gateway.CheckinResult, error) {
-	if err := checkID("item id", req.Item); err != nil {
+	if err := s.checkID("item id", req.Item); err != nil {
 		return nil, err
 	}
 	loc := s.location(req.Location)
@@ -413,10 +445,10 @@ func checkinResult(item, loc string, r *sip2.CheckinResponse) *gateway.CheckinRe
 // EINVALID for ids SIP2 cannot carry. The due date (AH) is read leniently:
 // SIP2 dates and the free-text forms ILSs send; zero if unreadable.
 func (s *SIP2) Checkout(ctx context.Context, req gateway.CheckoutRequest) (*gateway.CheckoutResult, error) {
-	if err := checkID(patronID, req.Patron); err != nil {
+	if err := s.checkID(patronID, req.Patron); err != nil {
 		return nil, err
 	}
-	if err := checkID("item id", req.Item); err != nil {
+	if err := s.checkID("item id", req.Item); err != nil {
 		return nil, err
 	}
 	sreq := &sip2.CheckoutRequest{
@@ -521,16 +553,18 @@ func (a *patronAnswer) patron(id string) *gateway.Patron {
 // says the PIN is wrong (CQ N) or does not confirm it (no CQ although a
 // PIN was sent: opening a locker on an unchecked PIN is not acceptable),
 // EFORBIDDEN when the patron is blocked (SIP2Config.BlockingStatus), with
-// the ILS's screen message when it gave one. An empty PIN is EINVALID. The
-// PIN never appears in an error or a log.
+// the ILS's screen message when it gave one. An empty PIN is EINVALID; a
+// PIN SIP2 cannot carry unchanged (a delimiter, a character the ILS's
+// character set lacks) is "wrong PIN" without asking the ILS. The PIN never
+// appears in an error or a log.
 func (s *SIP2) VerifyPatron(ctx context.Context, patron, pin string) (*gateway.Patron, error) {
-	if err := checkID(patronID, patron); err != nil {
+	if err := s.checkID(patronID, patron); err != nil {
 		return nil, err
 	}
 	if pin == "" {
 		return nil, gateway.Errorf(gateway.EINVALID, "a PIN is required")
 	}
-	if strings.ContainsAny(pin, "|\r\n\x00") || len(pin) > sip2.MaxValueLen {
+	if strings.ContainsAny(pin, "|\r\n\x00") || len(pin) > sip2.MaxValueLen || !s.encodable(pin) {
 		// Said without the PIN: it is a secret even when malformed.
 		return nil, gateway.Errorf(gateway.EUNAUTHORIZED, "wrong PIN")
 	}
@@ -559,7 +593,7 @@ func (s *SIP2) VerifyPatron(ctx context.Context, patron, pin string) (*gateway.P
 // Patron returns a patron's name, e-mail, phone and language (message 63
 // without a PIN). ENOTFOUND when the ILS says the patron is not valid.
 func (s *SIP2) Patron(ctx context.Context, patron string) (*gateway.Patron, error) {
-	if err := checkID(patronID, patron); err != nil {
+	if err := s.checkID(patronID, patron); err != nil {
 		return nil, err
 	}
 	a, err := s.lookup(ctx, "patron", patron, "", false)
@@ -581,7 +615,7 @@ func (s *SIP2) Patron(ctx context.Context, patron string) (*gateway.Patron, erro
 // with no title, no location and no due date, in status 01 (other) or 13
 // (missing), is read as "unknown item", which is how ILSs answer one.
 func (s *SIP2) ItemStatus(ctx context.Context, item string) (*gateway.ItemStatus, error) {
-	if err := checkID("item id", item); err != nil {
+	if err := s.checkID("item id", item); err != nil {
 		return nil, err
 	}
 	var r *sip2.ItemInformationResponse

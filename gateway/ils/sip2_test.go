@@ -469,3 +469,41 @@ func TestCharsetCP850(t *testing.T) {
 		t.Errorf("a UTF-8 client read CP850 text correctly; the charset test proves nothing")
 	}
 }
+
+// TestUnencodableValueNotSent: the codec replaces what the ILS's character
+// set lacks, which would send another id (or another PIN); such a value
+// fails before a byte is written: EINVALID wrapping ErrNotSent for ids, so
+// that the outbox knows the ILS never saw it, "wrong PIN" for a PIN.
+func TestUnencodableValueNotSent(t *testing.T) {
+	for _, tt := range []struct {
+		charset sip2.Charset
+		odd     string // a character the charset lacks
+	}{
+		{sip2.CharsetASCII, "\u00e9"},
+		{sip2.CharsetCP850, "\u20ac"},
+		{sip2.CharsetISO88591, "\u20ac"},
+	} {
+		t.Run(tt.charset.String(), func(t *testing.T) {
+			s, lib := demo(t, func(c *SIP2Config) { c.Charset = tt.charset })
+			ctx := ctxT(t)
+			_, err := s.Checkout(ctx, gateway.CheckoutRequest{Patron: "P0008", Item: "I0001" + tt.odd})
+			wantCode(t, err, gateway.EINVALID)
+			if !errors.Is(err, gateway.ErrNotSent) {
+				t.Errorf("an unencodable request must wrap ErrNotSent: %v", err)
+			}
+			_, err = s.Checkin(ctx, gateway.CheckinRequest{Item: "I0005" + tt.odd})
+			wantCode(t, err, gateway.EINVALID)
+			_, err = s.Patron(ctx, "P0001"+tt.odd)
+			wantCode(t, err, gateway.EINVALID)
+			_, err = s.VerifyPatron(ctx, "P0001", "123"+tt.odd)
+			wantCode(t, err, gateway.EUNAUTHORIZED)
+			if c := lib.TotalCounts(); c.Checkouts != 0 || c.Checkins != 0 {
+				t.Errorf("the ILS executed %+v", c)
+			}
+			// What the charset has goes through.
+			if _, err := s.Patron(ctx, "P0001"); err != nil {
+				t.Errorf("plain patron: %v", err)
+			}
+		})
+	}
+}
