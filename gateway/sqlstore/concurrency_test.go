@@ -288,3 +288,54 @@ func TestConcurrentReadModifyWrite(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentEnqueue records one intent from many transactions at once,
+// on two *DB (a request retried against two gateway processes): one entry,
+// and every caller is given that entry's ID.
+func TestConcurrentEnqueue(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, e env) {
+		dbs := []*DB{e.open(t), e.open(t)}
+		if _, err := dbs[0].Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		const n = 16
+		ids := make([]int64, n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				err := dbs[i%2].Tx(ctx, func(tx gateway.Tx) error {
+					en := entry("checkout:R1:I9", "item:I9")
+					if err := tx.Enqueue(en); err != nil {
+						return err
+					}
+					ids[i] = en.ID
+					return nil
+				})
+				if err != nil {
+					t.Errorf("enqueue %d: %v", i, err)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i, id := range ids {
+			if id == 0 || id != ids[0] {
+				t.Fatalf("caller %d was given entry %d, caller 0 entry %d", i, id, ids[0])
+			}
+		}
+		err := dbs[1].View(ctx, func(tx gateway.Tx) error {
+			es, err := tx.Outbox(gateway.OutboxFilter{Topic: "item:I9"})
+			if len(es) != 1 {
+				t.Errorf("%d entries for one intent", len(es))
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
