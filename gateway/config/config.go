@@ -330,6 +330,8 @@ type Problem struct {
 	Msg   string
 }
 
+// String gives "path (where): message", the form every configuration error
+// takes, leaving out what is unknown.
 func (p Problem) String() string {
 	s := p.Path
 	if p.Where != "" {
