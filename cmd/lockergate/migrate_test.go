@@ -2,17 +2,15 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lockergate/lockergate/gateway/sqlstore/sqlstoretest"
 )
 
 func TestMigrateSQLite(t *testing.T) {
@@ -119,42 +117,14 @@ func TestMigrateErrorHidesPassword(t *testing.T) {
 // TestMigratePostgres runs against LOCKERGATE_TEST_POSTGRES, in a schema
 // of its own; when the variable is set the database must be reachable.
 func TestMigratePostgres(t *testing.T) {
-	dsn := os.Getenv("LOCKERGATE_TEST_POSTGRES")
+	dsn := sqlstoretest.DSN()
 	if dsn == "" {
-		t.Skip("LOCKERGATE_TEST_POSTGRES is not set")
+		t.Skip(sqlstoretest.Env + " is not set")
 	}
+	pg := sqlstoretest.NewSchema(t, dsn, "lgmigrate")
+	admin, schema, scoped := pg.Admin, pg.Name, pg.DSN
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	admin, err := sql.Open("postgres", dsn)
-	if err == nil {
-		err = admin.PingContext(ctx)
-	}
-	if err != nil {
-		t.Fatalf("LOCKERGATE_TEST_POSTGRES is set but PostgreSQL cannot be reached: %v", err)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "lgmigrate_" + hex.EncodeToString(b)
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-		admin.Close()
-	})
-	scoped := dsn
-	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
-		q := u.Query()
-		q.Set("options", "-c search_path="+schema)
-		u.RawQuery = q.Encode()
-		scoped = u.String()
-	} else {
-		scoped = dsn + " options='-c search_path=" + schema + "'"
-	}
 	t.Setenv("MIGRATE_TEST_PG", scoped)
 	code, out, errs := runCmd(t, "", "migrate", "--store-driver", "postgres", "--dsn-env", "MIGRATE_TEST_PG")
 	if code != 0 || !strings.Contains(out, "applied") {

@@ -2,27 +2,22 @@ package sqlstore
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/lockergate/lockergate/gateway"
+	"github.com/lockergate/lockergate/gateway/sqlstore/sqlstoretest"
 	"github.com/lockergate/lockergate/lockers"
 )
 
 // pgEnv names the variable holding the PostgreSQL DSN for tests. When it is
 // set, every store test also runs on PostgreSQL, and fails (does not skip)
 // if the database cannot be reached.
-const pgEnv = "LOCKERGATE_TEST_POSTGRES"
+const pgEnv = sqlstoretest.Env
 
 // fakeClock is an injectable clock.
 type fakeClock struct {
@@ -104,44 +99,7 @@ func sqliteEnv(t testing.TB) env {
 // search_path is that schema.
 func postgresEnv(t testing.TB, dsn string) env {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	admin, err := sqlx.Open(Postgres, dsn)
-	if err == nil {
-		err = admin.PingContext(ctx)
-	}
-	if err != nil {
-		t.Fatalf("%s is set but PostgreSQL cannot be reached: %v", pgEnv, err)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "lgtest_" + hex.EncodeToString(b)
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-		admin.Close()
-	})
-	return env{driver: Postgres, dsn: withSearchPath(t, dsn, schema), clock: newClock()}
-}
-
-func withSearchPath(t testing.TB, dsn, schema string) string {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			t.Fatalf("%s: %v", pgEnv, err)
-		}
-		q := u.Query()
-		q.Set("options", "-c search_path="+schema)
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
-	return fmt.Sprintf("%s options='-c search_path=%s'", dsn, schema)
+	return env{driver: Postgres, dsn: sqlstoretest.NewSchema(t, dsn, "lgtest").DSN, clock: newClock()}
 }
 
 // tx runs fn in a read-write transaction and fails the test on error.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lockergate/lockergate/gateway"
+	"github.com/lockergate/lockergate/gateway/sqlstore/sqlstoretest"
 )
 
 func TestMigrate(t *testing.T) {
@@ -217,7 +218,7 @@ func TestIdleTransactionBounded(t *testing.T) {
 			t.Errorf("idle_in_transaction_session_timeout = %q (%v), want 1min", v, err)
 		}
 		own := e
-		own.dsn = withSearchPath(t, e.dsn, "public")
+		own.dsn = sqlstoretest.WithSearchPath(e.dsn, "public")
 		if strings.Contains(own.dsn, "://") {
 			own.dsn += "&idle_in_transaction_session_timeout=5000"
 		} else {
