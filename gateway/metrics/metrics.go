@@ -7,7 +7,7 @@
 // Metrics (all prefixed lockergate_):
 //
 //	loads_total{bank}                      items loaded (the door closed on them)
-//	pickups_total{bank,outcome}            pickup attempts by outcome
+//	pickups_total{bank,outcome}            pickup attempts: ok, door_failed, canceled, or an error code
 //	pickup_duration_seconds                from a patron's request to the doors open
 //	expiries_total                         reservations expired
 //	door_faults_total{bank,kind}           door alerts: failed to open, forced, left open
@@ -106,7 +106,7 @@ func New(reg prometheus.Registerer, src ...EventSource) *Metrics {
 		Name: "lockergate_loads_total", Help: "Items loaded into lockers (the door closed on them).",
 	}, []string{"bank"}))
 	m.pickups = register(m, reg, prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "lockergate_pickups_total", Help: "Pickup attempts by outcome (ok, queued: checkout waits for the ILS, failed, refused, ...).",
+		Name: "lockergate_pickups_total", Help: "Pickup attempts by outcome: ok, door_failed (a door did not open), canceled, or the error code of a refused attempt (unauthorized, locked, forbidden, unavailable, ...).",
 	}, []string{"bank", "outcome"}))
 	m.pickupDuration = register(m, reg, prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name: "lockergate_pickup_duration_seconds", Help: "Time from a patron's pickup request to the doors open.",

@@ -67,8 +67,8 @@ func TestEventsCounted(t *testing.T) {
 		{Type: "loaded", Bank: "B1", Reservation: "R1", Outcome: "ready"}, // the reservation, not an item
 		{Type: "loaded", Bank: "B2", Item: "I3", Outcome: "ok"},
 		{Type: "pickup", Bank: "B1", Outcome: "ok", Duration: 1200 * time.Millisecond},
-		{Type: "pickup", Bank: "B1", Outcome: "queued", Duration: 4 * time.Second},
-		{Type: "pickup", Bank: "B1", Outcome: "failed"},
+		{Type: "pickup", Bank: "B1", Outcome: "door_failed", Duration: 4 * time.Second},
+		{Type: "pickup", Bank: "B1", Outcome: gateway.EUNAUTHORIZED}, // a wrong PIN: no duration
 		{Type: "expired", Bank: "B1"},
 		{Type: "expired", Bank: "B2"},
 		{Type: "door", Bank: "B1", Outcome: "closed"},
@@ -103,11 +103,11 @@ func TestEventsCounted(t *testing.T) {
 # TYPE lockergate_loads_total counter
 lockergate_loads_total{bank="B1"} 2
 lockergate_loads_total{bank="B2"} 1
-# HELP lockergate_pickups_total Pickup attempts by outcome (ok, queued: checkout waits for the ILS, failed, refused, ...).
+# HELP lockergate_pickups_total Pickup attempts by outcome: ok, door_failed (a door did not open), canceled, or the error code of a refused attempt (unauthorized, locked, forbidden, unavailable, ...).
 # TYPE lockergate_pickups_total counter
-lockergate_pickups_total{bank="B1",outcome="failed"} 1
+lockergate_pickups_total{bank="B1",outcome="door_failed"} 1
 lockergate_pickups_total{bank="B1",outcome="ok"} 1
-lockergate_pickups_total{bank="B1",outcome="queued"} 1
+lockergate_pickups_total{bank="B1",outcome="unauthorized"} 1
 # HELP lockergate_expiries_total Reservations that expired uncollected.
 # TYPE lockergate_expiries_total counter
 lockergate_expiries_total 2
