@@ -139,11 +139,13 @@ func (s *SMTP) recipients(n gateway.Notification) ([]*mail.Address, error) {
 		return s.to, nil
 	}
 	if strings.TrimSpace(n.Patron.Email) == "" {
-		return nil, fmt.Errorf("notify: smtp: notification %s: patron %s has no e-mail address", n.ID, n.Patron.ID)
+		// The patron is named by the notification (and its outbox
+		// entry), not by card number: errors end up in logs.
+		return nil, fmt.Errorf("notify: smtp: notification %s: the patron has no e-mail address", n.ID)
 	}
 	a, err := mail.ParseAddress(n.Patron.Email)
 	if err != nil {
-		return nil, fmt.Errorf("notify: smtp: notification %s: patron %s's e-mail address is not valid: %v", n.ID, n.Patron.ID, err)
+		return nil, fmt.Errorf("notify: smtp: notification %s: the patron's e-mail address is not valid: %v", n.ID, err)
 	}
 	if a.Name == "" {
 		a.Name = n.Patron.Name
