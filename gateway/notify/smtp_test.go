@@ -446,11 +446,13 @@ func TestSMTPTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
+	ended := make(chan struct{})
+	defer close(ended) // the silent server holds its connection until then
 	go func() {
 		c, err := l.Accept()
 		if err == nil {
 			defer c.Close()
-			time.Sleep(3 * time.Second)
+			<-ended
 		}
 	}()
 	sm, err := NewSMTP(SMTPConfig{Addr: l.Addr().String(), From: "a@b.example", Timeout: 200 * time.Millisecond})
