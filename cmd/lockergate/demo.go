@@ -805,12 +805,17 @@ func (ev *demoEvents) read(body io.ReadCloser) {
 			Type        string  `json:"type"`
 			Reservation string  `json:"reservation"`
 			Duration    float64 `json:"duration_seconds"`
+			Outcome     string  `json:"outcome"`
 		}
 		if err := json.Unmarshal([]byte(data), &e); err != nil {
 			ev.mu.Lock()
 			ev.err = fmt.Errorf("event stream: %w", err)
 			ev.mu.Unlock()
 			continue
+		}
+		if e.Type == "pickup" && e.Outcome != "ok" && e.Outcome != "door_failed" {
+			// A refused attempt (wrong PIN, locked card): no door opened.
+			e.Type = "pickup_refused"
 		}
 		ev.mu.Lock()
 		ev.types[e.Type]++
@@ -1935,9 +1940,9 @@ func (r *demoRun) checks(f *demoFacts, t demoTally) []demoCheck {
 	add(t.notified == x.notifications && r.w.notes.count() == x.notifications,
 		fmt.Sprintf("notifications: %d delivered (gateway outbox = notifier = script)", x.notifications),
 		"gateway %d, notifier %d", t.notified, r.w.notes.count())
-	add(r.w.events.count("pickup") == x.pickupPatrons && len(r.pickups) == x.pickupPatrons,
-		fmt.Sprintf("event stream: %d pickup events for %d pickups", x.pickupPatrons, x.pickupPatrons),
-		"%d pickup events, %d timed", r.w.events.count("pickup"), len(r.pickups))
+	add(r.w.events.count("pickup") == x.pickupPatrons && len(r.pickups) == x.pickupPatrons && r.w.events.count("pickup_refused") == 1,
+		fmt.Sprintf("event stream: %d pickup events for %d pickups, 1 refused attempt (the mistyped PIN)", x.pickupPatrons, x.pickupPatrons),
+		"%d pickup events, %d timed, %d refused attempts", r.w.events.count("pickup"), len(r.pickups), r.w.events.count("pickup_refused"))
 
 	kinds := map[string]map[string]int{}
 	for _, c := range f.bank.Compartments {
