@@ -21,7 +21,7 @@
 //	GET  /api/v1/banks, /api/v1/banks/{bank}                  staff
 //	PUT  /api/v1/banks/{bank}/compartments/{compartment}/service  staff  {in_service, reason}
 //	GET  /api/v1/alerts?active=&bank= ; POST /api/v1/alerts/{id}/ack     staff
-//	GET  /api/v1/outbox?state=&item=&op= (staff) ; POST /api/v1/outbox/{id}/retry (admin)
+//	GET  /api/v1/outbox?state=&item=&op= (staff) ; POST /api/v1/outbox/{id}/retry, /dismiss (admin)
 //	GET  /api/v1/audit?bank=&item=&reservation=&action=&since=  staff
 //	GET  /api/v1/events?bank=                                 staff  text/event-stream
 //	GET  /api/v1/openapi.json, /healthz, /readyz              no token
