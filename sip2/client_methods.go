@@ -116,10 +116,15 @@ func (c *Client) Checkout(ctx context.Context, req *CheckoutRequest) (*CheckoutR
 	return call[*CheckoutResponse](ctx, c, &r)
 }
 
-// Checkin sends Checkin (09).
+// Checkin sends Checkin (09). A zero ReturnDate is sent as the
+// transaction date: the item is being returned now. (The specification
+// gives the return date 18 characters; blank ones fail strict ACSs.)
 func (c *Client) Checkin(ctx context.Context, req *CheckinRequest) (*CheckinResponse, error) {
 	r := *req
 	stamp(&r.TransactionDate)
+	if r.ReturnDate.IsZero() {
+		r.ReturnDate = r.TransactionDate
+	}
 	return call[*CheckinResponse](ctx, c, &r)
 }
 

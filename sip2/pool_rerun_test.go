@@ -149,3 +149,30 @@ func TestPoolProbesIdleConnections(t *testing.T) {
 		t.Errorf("stats = %+v: no connection replaced", st)
 	}
 }
+
+// TestCheckinFillsReturnDate: a checkin without a return date carries the
+// transaction date in its place, not 18 blanks (which strict ACSs and the
+// conformance suite's checkin-09/1 refuse).
+func TestCheckinFillsReturnDate(t *testing.T) {
+	acs := newFakeACS(t, standardACS)
+	p := newTestPool(t, acs.Addr(), 1)
+	ctx := context.Background()
+	if err := p.Do(ctx, func(c *sip2.Client) error {
+		_, err := c.Checkin(ctx, &sip2.CheckinRequest{InstitutionID: "MAIN", ItemID: "I1"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range acs.Requests() {
+		if !strings.HasPrefix(r, "09") {
+			continue
+		}
+		// 09, no block (1), transaction date (18), return date (18).
+		tx, ret := r[3:21], r[21:39]
+		if strings.TrimSpace(ret) == "" || ret != tx {
+			t.Errorf("checkin %q: return date %q, want the transaction date %q", r, ret, tx)
+		}
+		return
+	}
+	t.Fatal("no checkin reached the ACS")
+}
