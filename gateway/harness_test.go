@@ -372,18 +372,36 @@ func (k *killableStore) alive() error {
 	return nil
 }
 
+// Tx refuses to start after the kill, and rolls back a transaction that was
+// running when the kill came: a dead process commits nothing. (Without the
+// second check, a transaction begun just before the kill could run its body
+// long after it, on a test clock advanced meanwhile, and commit, say, an
+// outbox lease in the dead process's name that outlives the restart.)
 func (k *killableStore) Tx(ctx context.Context, fn func(gateway.Tx) error) error {
 	if err := k.alive(); err != nil {
 		return err
 	}
-	return k.Store.Tx(ctx, fn)
+	return k.Store.Tx(ctx, func(tx gateway.Tx) error {
+		if err := k.alive(); err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return k.alive()
+	})
 }
 
 func (k *killableStore) View(ctx context.Context, fn func(gateway.Tx) error) error {
 	if err := k.alive(); err != nil {
 		return err
 	}
-	return k.Store.View(ctx, fn)
+	return k.Store.View(ctx, func(tx gateway.Tx) error {
+		if err := k.alive(); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
 }
 
 // world is one library, one bank and one database, shared by the Services
