@@ -30,7 +30,7 @@ type usageError struct{ msg string }
 
 func (u *usageError) Error() string { return u.msg }
 
-func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+func usagef(format string, a ...any) error { return &usageError{msg: fmt.Sprintf(format, a...)} }
 
 // errSilent reports failure through the exit status only; the command has
 // already said why on its own output (for example, a validator listing
@@ -126,10 +126,14 @@ func exitStatus(e *env, name string, err error) int {
 // prints its usage to e.stderr.
 func newFlagSet(e *env, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet("lockergate "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	// The flag package's own error line is dropped: the command reports
+	// the error once, named, after the usage (see exitStatus).
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "usage: lockergate %s %s\n", name, usage)
+		fs.SetOutput(e.stderr)
 		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
 	}
 	return fs
 }
@@ -171,13 +175,15 @@ func printHelp(w io.Writer) {
 	fmt.Fprintln(w, "lockergate connects library systems (SIP2, NCIP) to smart lockers.")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
+	type line struct{ name, summary string }
+	var lines []line
 	var ls []string
 	for l := range leaves {
 		ls = append(ls, l)
 	}
 	sort.Strings(ls)
 	for _, l := range ls {
-		fmt.Fprintf(w, "  %-22s %s\n", l, leaves[l].summary)
+		lines = append(lines, line{l, leaves[l].summary})
 	}
 	var gs []string
 	for g := range groups {
@@ -186,8 +192,15 @@ func printHelp(w io.Writer) {
 	sort.Strings(gs)
 	for _, g := range gs {
 		for _, n := range names(groups[g]) {
-			fmt.Fprintf(w, "  %-22s %s\n", g+" "+n, groups[g][n].summary)
+			lines = append(lines, line{g + " " + n, groups[g][n].summary})
 		}
+	}
+	width := 0
+	for _, l := range lines {
+		width = max(width, len(l.name))
+	}
+	for _, l := range lines {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, l.name, l.summary)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run \"lockergate COMMAND SUBCOMMAND -h\" for a command's flags.")
