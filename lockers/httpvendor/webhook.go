@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/lockergate/lockergate/lockers"
@@ -28,6 +29,33 @@ const maxSeenEvents = 100000
 // Through the registry the driver is wrapped in a Guard; reach the handler
 // with lockers.Unguard(d).(interface{ WebhookHandler() http.Handler }).
 func (d *Driver) WebhookHandler() http.Handler { return http.HandlerFunc(d.serveWebhook) }
+
+// WebhookPathPrefix starts the path at which a gateway takes a vendor's
+// webhook; the bank's id follows it (README.md, "Webhook").
+const WebhookPathPrefix = "/hooks/vendor/"
+
+// WebhookPath is the path, on the gateway's address, where the vendor
+// posts this bank's events: WebhookPathPrefix and the bank's id,
+// path-escaped, as README.md documents. The handler itself does not look
+// at the path (it checks the bank named in the body); WebhookPath is what
+// a server mounts it at and what the vendor is told, so that both come
+// from one place.
+func (d *Driver) WebhookPath() string { return WebhookPathPrefix + url.PathEscape(d.cfg.Bank) }
+
+// ErrNoWebhookSecret is WebhookReady's answer for a driver configured
+// without the webhook's shared secret.
+var ErrNoWebhookSecret = errors.New("httpvendor: no webhook secret configured (set webhook_secret_env): the webhook refuses every event")
+
+// WebhookReady returns nil when the webhook can accept events, and
+// ErrNoWebhookSecret when it would refuse them all for want of the shared
+// secret. A server checks it before telling a vendor where to send events,
+// rather than letting every delivery fail with 503.
+func (d *Driver) WebhookReady() error {
+	if len(d.cfg.WebhookSecret) == 0 {
+		return ErrNoWebhookSecret
+	}
+	return nil
+}
 
 func (d *Driver) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {

@@ -3,6 +3,7 @@ package httpvendor_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -212,5 +213,50 @@ func TestStateWordsAreLockersWords(t *testing.T) {
 		lockers.ParseDoorState(hv.DoorOpen) != lockers.DoorOpen || lockers.ParseDoorState(hv.DoorClosed) != lockers.DoorClosed ||
 		lockers.ParsePresence(hv.ItemEmpty) != lockers.PresenceEmpty || lockers.ParsePresence(hv.ItemOccupied) != lockers.PresenceOccupied {
 		t.Fatal("a state word of the contract is not the one lockers uses")
+	}
+}
+
+// TestWebhookPathAndReady: the path is the README's /hooks/vendor/{bank},
+// escaped, and reachable through the registry's guard; a driver without
+// the shared secret says so before any delivery fails.
+func TestWebhookPathAndReady(t *testing.T) {
+	t.Setenv("LOCKERGATE_TEST_HV_KEY", "sk_test_path")
+	t.Setenv("LOCKERGATE_TEST_HV_HOOK", "whsec_path")
+	t.Setenv("LOCKERGATE_TEST_HV_EMPTY", "")
+	type hooked interface {
+		WebhookHandler() http.Handler
+		WebhookPath() string
+		WebhookReady() error
+	}
+	tests := []struct {
+		driver  string
+		path    string
+		noReady bool
+	}{
+		{"https://vendor.example/api?bank=LOCKER1&key_env=LOCKERGATE_TEST_HV_KEY&webhook_secret_env=LOCKERGATE_TEST_HV_HOOK", "/hooks/vendor/LOCKER1", false},
+		{"https://vendor.example/api?bank=site%2F1+a&key_env=LOCKERGATE_TEST_HV_KEY&webhook_secret_env=LOCKERGATE_TEST_HV_HOOK", "/hooks/vendor/site%2F1%20a", false},
+		{"https://vendor.example/api?bank=B1&key_env=LOCKERGATE_TEST_HV_KEY", "/hooks/vendor/B1", true},
+		{"https://vendor.example/api?bank=B1&key_env=LOCKERGATE_TEST_HV_KEY&webhook_secret_env=LOCKERGATE_TEST_HV_EMPTY", "/hooks/vendor/B1", true},
+	}
+	for _, tt := range tests {
+		d, err := lockers.Open(ctx(t), tt.driver)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.driver, err)
+		}
+		h, ok := lockers.Unguard(d).(hooked)
+		if !ok {
+			t.Fatalf("%s: the opened driver lacks WebhookPath or WebhookReady", tt.driver)
+		}
+		if got := h.WebhookPath(); got != tt.path || !strings.HasPrefix(got, hv.WebhookPathPrefix) {
+			t.Errorf("%s: WebhookPath = %q, want %q", tt.driver, got, tt.path)
+		}
+		err = h.WebhookReady()
+		if tt.noReady != errors.Is(err, hv.ErrNoWebhookSecret) || (!tt.noReady && err != nil) {
+			t.Errorf("%s: WebhookReady = %v, want ErrNoWebhookSecret %v", tt.driver, err, tt.noReady)
+		}
+		if err != nil && (strings.Contains(err.Error(), "whsec_path") || strings.Contains(err.Error(), "sk_test_path")) {
+			t.Errorf("%s: WebhookReady leaks a secret: %v", tt.driver, err)
+		}
+		d.Close()
 	}
 }
