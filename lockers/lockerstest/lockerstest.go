@@ -24,7 +24,9 @@
 //
 // RunCheck runs one check against any T (an interface *testing.T
 // satisfies); the conformance command uses it to run each check as a
-// certification case outside go test.
+// certification case outside go test. Config.Opened shows the caller each
+// driver the suite opens, for what the suite cannot do itself, such as
+// serving the webhook through which an HTTP vendor delivers door events.
 //
 // Checks that need a fault (a jam, a dead board) use the Faults hooks,
 // which simulators and emulators implement; against real hardware they are
@@ -80,6 +82,16 @@ type Config struct {
 	// Open takes a *testing.T, so it serves Run only; RunCheck with
 	// another T fails the check when Open is set.
 	Open func(t *testing.T) lockers.Driver
+	// Opened, when set, is called with each driver the suite opens (from
+	// Driver or Open, after wrapping in lockers.Guard), before the check
+	// uses it, and with the check's T. A driver that receives its events
+	// from outside needs it: the conformance command serves the webhook of
+	// an HTTP-vendor driver (lockers.Unguard(d) has WebhookHandler) for as
+	// long as the check runs. Cleanups Opened registers on t run before the
+	// driver is closed, and after the check's doors are shut; Opened may
+	// stop the check with t.Skip or t.Fatal. It works with any T, so
+	// RunCheck's callers can use it.
+	Opened func(t T, d lockers.Driver)
 	// Faults returns the fault hooks for a driver the suite opened, or nil.
 	// If Faults is nil, the suite looks for them on lockers.Unguard(d).
 	Faults func(d lockers.Driver) Faults
@@ -222,6 +234,9 @@ func (s *suite) open(t T) *env {
 		}
 	}
 	t.Cleanup(func() { d.Close() })
+	if s.cfg.Opened != nil {
+		s.cfg.Opened(t, d)
+	}
 	e := &env{s: s, d: d, base: base}
 	if s.cfg.Faults != nil {
 		e.faults = s.cfg.Faults(d)
