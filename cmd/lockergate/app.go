@@ -7,9 +7,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -212,19 +214,24 @@ func newApp(ctx context.Context, cfg *config.Config, opts appOptions) (a *app, e
 	}
 	a.metrics.AddSource(a.svc)
 
+	hooks, err := vendorHooks(a.drivers, a.log)
+	if err != nil {
+		return nil, err
+	}
 	var tokens []httpapi.Token
 	for _, t := range cfg.Tokens {
 		tokens = append(tokens, httpapi.Token{Name: t.Name, Role: httpapi.Role(t.Role), Secret: t.Token.Reveal()})
 	}
 	acfg := httpapi.Config{
-		Service:    a.svc,
-		Tokens:     tokens,
-		Log:        a.log,
-		Metrics:    a.metrics.Handler(),
-		Ready:      a.svc.Ready,
-		Version:    version,
-		Now:        now,
-		PatronRate: opts.PatronRate,
+		Service:     a.svc,
+		Tokens:      tokens,
+		Log:         a.log,
+		Metrics:     a.metrics.Handler(),
+		Ready:       a.svc.Ready,
+		Version:     version,
+		Now:         now,
+		PatronRate:  opts.PatronRate,
+		VendorHooks: hooks,
 	}
 	if err := acfg.Validate(); err != nil {
 		return nil, fmt.Errorf("tokens: %w", err)
@@ -306,6 +313,43 @@ func (a *app) close() error {
 		a.db = nil
 	}
 	return errors.Join(errs...)
+}
+
+// vendorHook is what a driver whose vendor pushes door events over HTTP
+// offers (lockers/httpvendor).
+type vendorHook interface {
+	WebhookHandler() http.Handler
+	WebhookPath() string
+	WebhookReady() error
+}
+
+// vendorHooks collects the webhook handlers of the banks whose vendors push
+// door events, keyed by the bank name in their path (/hooks/vendor/NAME),
+// and warns about a webhook that would refuse every event.
+func vendorHooks(drivers map[string]lockers.Driver, log *logrus.Logger) (map[string]http.Handler, error) {
+	hooks := map[string]http.Handler{}
+	for id, d := range drivers {
+		h, ok := lockers.Unguard(d).(vendorHook)
+		if !ok {
+			continue
+		}
+		path := h.WebhookPath()
+		name, err := url.PathUnescape(strings.TrimPrefix(path, httpapi.VendorHookPath))
+		if err != nil || !strings.HasPrefix(path, httpapi.VendorHookPath) {
+			return nil, fmt.Errorf("bank %q: its driver's webhook path %q is not under %s", id, path, httpapi.VendorHookPath)
+		}
+		if _, dup := hooks[name]; dup {
+			return nil, fmt.Errorf("bank %q: another bank's driver already takes vendor events at %s", id, path)
+		}
+		hooks[name] = h.WebhookHandler()
+		entry := log.WithFields(logrus.Fields{"bank": id, "path": path})
+		if err := h.WebhookReady(); err != nil {
+			entry.WithError(err).Warn("vendor webhook refuses events")
+		} else {
+			entry.Info("vendor webhook ready: give the vendor this path on the gateway's address")
+		}
+	}
+	return hooks, nil
 }
 
 func storeDriver(cfg *config.Config) string {

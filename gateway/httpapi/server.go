@@ -29,6 +29,11 @@ type Config struct {
 	Log *logrus.Logger
 	// Metrics serves GET /metrics; nil: no /metrics route.
 	Metrics http.Handler
+	// VendorHooks maps a bank's id to the handler of its locker vendor's
+	// signed door events (lockers/httpvendor's WebhookHandler), served at
+	// POST /hooks/vendor/{bank} without a bearer token: the handler checks
+	// the vendor's signature.
+	VendorHooks map[string]http.Handler
 	// MetricsRole, when set, makes /metrics need a token of that role.
 	// Empty (the default) leaves it open: Prometheus scrapers rarely hold
 	// tokens, and the metrics carry bank names and counts, no patron data.
@@ -277,6 +282,7 @@ func (s *Server) registerRoutes() {
 	s.registerEventRoutes()
 	s.registerAuditRoutes()
 	s.registerOpenAPIRoutes()
+	s.registerHookRoutes()
 }
 
 // bounded gives a non-streaming request its read and write deadlines and a
