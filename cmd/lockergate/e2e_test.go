@@ -15,8 +15,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -33,10 +31,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/lockergate/lockergate/gateway"
 	"github.com/lockergate/lockergate/gateway/config"
+	"github.com/lockergate/lockergate/gateway/sqlstore/sqlstoretest"
 	"github.com/lockergate/lockergate/lockers"
 	"github.com/lockergate/lockergate/lockers/sim"
 	"github.com/lockergate/lockergate/sip2/sip2mem"
@@ -103,40 +100,7 @@ func newE2EStore(t testing.TB, name string) e2eStore {
 	if dsn == "" {
 		t.Fatalf("store %s needs %s", name, e2ePGEnv)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	admin, err := sqlx.Open("postgres", dsn)
-	if err == nil {
-		err = admin.PingContext(ctx)
-	}
-	if err != nil {
-		t.Fatalf("%s is set but PostgreSQL cannot be reached: %v", e2ePGEnv, err)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "e2e_" + hex.EncodeToString(b)
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		admin.Close()
-		t.Fatalf("create schema %s: %v", schema, err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-		admin.Close()
-	})
-	scoped := ""
-	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
-		q := u.Query()
-		q.Set("options", "-c search_path="+schema)
-		u.RawQuery = q.Encode()
-		scoped = u.String()
-	} else {
-		scoped = dsn + " options='-c search_path=" + schema + "'"
-	}
-	return e2eStore{name: name, driver: "postgres", dsn: scoped}
+	return e2eStore{name: name, driver: "postgres", dsn: sqlstoretest.NewSchema(t, dsn, "e2e_").DSN}
 }
 
 // e2eLog is the logs of every app of a world, at debug level.
