@@ -18,6 +18,14 @@
 // emulator and are skipped, with the reason, against real hardware. Where a
 // check needs a door shut, the suite asks the technician (a note in the
 // progress output) and waits up to Config.DoorWait.
+//
+// A vendor's cloud (the HTTP contract, lockers/httpvendor) reports door
+// events only by calling the gateway back. For those to be certified the
+// run serves the driver's webhook (Config.Webhook, the command's
+// --webhook-listen) and the vendor points its webhook at
+// Webhook.URL(WebhookInfo.Path); each delivery and its answer is evidence
+// of the case it arrived in. Without it the events case is skipped with
+// that reason.
 package locker
 
 import (
@@ -57,6 +65,12 @@ type Config struct {
 	// technician at the bank reads it while the check waits. The notes are
 	// in the evidence either way.
 	Log func(caseID, note string)
+	// Webhook, when set, serves the webhook of each driver the suite opens
+	// that hears of door events only through one (lockers/httpvendor), for
+	// as long as its case runs; the vendor must post to
+	// Webhook.URL(WebhookInfo.Path). Without it such a driver receives no
+	// events, and the watch-events case is skipped saying so.
+	Webhook *Webhook
 }
 
 // caseSpec is one case: the lockerstest check it runs and what a report
@@ -113,7 +127,8 @@ func New(cfg Config) *conformance.Suite {
 func runCheck(cfg Config, id string, sp caseSpec) func(ctx context.Context, t *conformance.T) error {
 	return func(ctx context.Context, t *conformance.T) error {
 		t.Notef("driver %s; compartments %s", lockers.Redact(cfg.Driver), compartmentList(cfg.Compartments))
-		if err := probe(ctx, cfg); err != nil {
+		hook, err := probe(ctx, cfg)
+		if err != nil {
 			return err
 		}
 		ct := &caseT{name: sp.check, ctx: ctx, ev: t}
@@ -126,6 +141,11 @@ func runCheck(cfg Config, id string, sp caseSpec) func(ctx context.Context, t *c
 			Timeout:      cfg.Timeout,
 			DoorWait:     cfg.DoorWait,
 		}
+		if hook != nil {
+			if err := hookUp(cfg, sp.check, hook, t, ct.log, &lcfg); err != nil {
+				return err
+			}
+		}
 		if err := ct.run(func(lt lockerstest.T) { lockerstest.RunCheck(lt, lcfg, sp.check) }); err != nil {
 			return err
 		}
@@ -135,20 +155,57 @@ func runCheck(cfg Config, id string, sp caseSpec) func(ctx context.Context, t *c
 
 // probe opens the driver once, so that an unreachable controller or a bad
 // configuration is reported as an Error of the run, not as a contract
-// failure. Errors from lockers.Open never repeat the configuration's
-// secrets.
-func probe(ctx context.Context, cfg Config) error {
+// failure, and reports the driver's webhook, if it takes its events by
+// one. Errors from lockers.Open never repeat the configuration's secrets.
+func probe(ctx context.Context, cfg Config) (*WebhookInfo, error) {
 	timeout := cfg.Timeout
 	if timeout <= 0 {
 		timeout = 20 * time.Second
 	}
 	pctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	d, err := lockers.Open(pctx, cfg.Driver)
-	if err != nil {
-		return fmt.Errorf("cannot open the bank: %v", err)
+	return DriverWebhook(pctx, cfg.Driver)
+}
+
+// watchCheck is the one check that needs the hardware's events.
+const watchCheck = "watch-events"
+
+// hookUp prepares a case whose driver hears of door events only by
+// webhook. Without Config.Webhook the events case is skipped, naming what
+// would make it run, and the other cases say that they rely on status
+// reads alone. With it, the case's driver is attached to the webhook as
+// soon as lockerstest opens it, until its check ends (doors shut, before
+// the driver is closed). A driver that would refuse every event cannot
+// have its events certified: the events case is an Error of the run, not
+// the vendor's failure.
+func hookUp(cfg Config, check string, hook *WebhookInfo, t *conformance.T, log func(string), lcfg *lockerstest.Config) error {
+	if cfg.Webhook == nil {
+		if check == watchCheck {
+			return conformance.Skipf("this driver receives door events only by webhook (the vendor POSTs them to %s), "+
+				"and no webhook is served in this run: run with --webhook-listen host:port and point the vendor's webhook "+
+				"at that address to certify events", hook.Path)
+		}
+		t.Notef("this driver receives door events only by webhook, and none is served in this run (--webhook-listen): the case relies on status reads alone")
+		return nil
 	}
-	return d.Close()
+	url := cfg.Webhook.URL(hook.Path)
+	if hook.NotReady != nil {
+		if check == watchCheck {
+			return fmt.Errorf("the driver cannot take the vendor's events at %s: %v", url, hook.NotReady)
+		}
+		t.Notef("webhook at %s: %v", url, hook.NotReady)
+		return nil
+	}
+	t.Notef("webhook: the vendor's events are taken at %s while this case runs", url)
+	lcfg.Opened = func(lt lockerstest.T, d lockers.Driver) {
+		wd, ok := lockers.Unguard(d).(webhookDriver)
+		if !ok {
+			lt.Fatalf("the driver took a webhook when probed, but the one the check opened has none (%T)", lockers.Unguard(d))
+		}
+		release := cfg.Webhook.attach(&hookTarget{path: wd.WebhookPath(), h: wd.WebhookHandler(), ev: t, log: log})
+		lt.Cleanup(release)
+	}
+	return nil
 }
 
 func compartmentList(ids []lockers.CompartmentID) string {
