@@ -98,8 +98,16 @@ type delivered struct {
 	Result outboxResult
 	Err    error // the ILS's or notifier's error, when not done
 	// Skipped: not attempted (an earlier entry of its topic is unfinished,
-	// or another node or goroutine has it).
+	// or another node or goroutine has it). An interactive entry skipped
+	// because of its topic is withdrawn: it will never be sent.
 	Skipped bool
+	// Blocker is the unfinished older entry of the topic that held the
+	// entry back, when that was why it was skipped.
+	Blocker *OutboxEntry
+	// RecordErr: the entry was sent but its outcome could not be
+	// recorded; it stays sent (Entry) and is resolved by asking the ILS
+	// once its lease runs out. Result holds what the ILS answered.
+	RecordErr error
 }
 
 // Done reports whether the entry ended done.
@@ -206,17 +214,6 @@ func (s *Service) deliver(ctx context.Context, e OutboxEntry, owner string) deli
 func (s *Service) deliverStarted(ctx context.Context, e OutboxEntry, owner string) delivered {
 	log := s.log.WithFields(logrus.Fields{"outbox_id": e.ID, "op": e.Op, "item": e.Item})
 
-	if owner == s.inlineOwner {
-		// The sender's claim keeps topic order; an inline delivery must
-		// check it itself.
-		blocked, err := s.topicBlocked(ctx, e)
-		if err != nil || blocked {
-			s.releaseLease(ctx, e.ID, owner)
-			s.wake()
-			return delivered{Entry: e, Skipped: true, Err: err}
-		}
-	}
-
 	var p ilsPayload
 	var n Notification
 	var perr error
@@ -236,6 +233,27 @@ func (s *Service) deliverStarted(ctx context.Context, e OutboxEntry, owner strin
 		// Unreadable: nothing can be sent; staff must see it.
 		log.WithError(perr).Error("outbox entry unreadable")
 		return s.record(ctx, e, p, outboxResult{Outcome: outcomeGivenUp, Message: "entry unreadable: " + perr.Error()}, Errorf(EREFUSED, "entry unreadable"), false)
+	}
+
+	if owner == s.inlineOwner {
+		// The sender's claim keeps topic order; an inline delivery must
+		// check it itself.
+		blocker, err := s.topicBlocker(ctx, e)
+		if err != nil || blocker != nil {
+			if p.Interactive {
+				// The person gets their answer now; the entry must not
+				// go out later behind their back.
+				s.withdraw(ctx, e.ID, owner, "not sent: an earlier transaction of the item was unfinished")
+			} else {
+				s.releaseLease(ctx, e.ID, owner)
+				s.wake()
+			}
+			return delivered{Entry: e, Skipped: true, Err: err, Blocker: blocker}
+		}
+	} else if p.Interactive && e.State == OutboxPending {
+		// Left pending by a workflow that died or gave up before sending
+		// it: the person who waited for it has gone.
+		return s.record(ctx, e, p, outboxResult{Outcome: outcomeAbandoned, Message: "not sent: the person who asked for it has gone"}, nil, true)
 	}
 
 	if e.State == OutboxSent && e.Op != OpNotify {
@@ -291,21 +309,74 @@ func (s *Service) deliverStarted(ctx context.Context, e OutboxEntry, owner strin
 	return d
 }
 
-// topicBlocked reports whether an older entry of e's topic is unfinished.
-func (s *Service) topicBlocked(ctx context.Context, e OutboxEntry) (bool, error) {
+// topicBlocker returns the oldest unfinished entry of e's topic older than
+// e, or nil.
+func (s *Service) topicBlocker(ctx context.Context, e OutboxEntry) (*OutboxEntry, error) {
 	if e.Topic == "" {
-		return false, nil
+		return nil, nil
 	}
-	var blocked bool
+	var blocker *OutboxEntry
 	err := s.store.View(ctx, func(tx Tx) error {
+		blocker = nil
 		es, err := tx.Outbox(OutboxFilter{Topic: e.Topic, States: []OutboxState{OutboxPending, OutboxSent, OutboxFailed}})
 		if err != nil {
 			return err
 		}
-		blocked = slices.ContainsFunc(es, func(o OutboxEntry) bool { return o.ID < e.ID })
+		if i := slices.IndexFunc(es, func(o OutboxEntry) bool { return o.ID < e.ID }); i >= 0 {
+			blocker = &es[i]
+		}
 		return nil
 	})
-	return blocked, err
+	return blocker, err
+}
+
+// withdraw ends a pending entry owner holds without sending it (done,
+// outcome abandoned). An entry another owner holds, or one already sent,
+// is left alone.
+func (s *Service) withdraw(ctx context.Context, id int64, owner, why string) {
+	err := s.store.Tx(ctx, func(tx Tx) error {
+		cur, err := tx.OutboxEntry(id)
+		if err != nil || cur.State != OutboxPending || cur.ClaimedBy != owner {
+			return err
+		}
+		return s.abandonEntry(tx, cur, why)
+	})
+	if err != nil {
+		s.log.WithError(err).WithField("outbox_id", id).Error("withdrawing an outbox entry; the sender abandons it once its lease runs out")
+	}
+}
+
+// abandonEntry records a pending entry done without sending it.
+func (s *Service) abandonEntry(tx Tx, e *OutboxEntry, why string) error {
+	res, err := json.Marshal(outboxResult{Outcome: outcomeAbandoned, Message: why})
+	if err != nil {
+		return err
+	}
+	e.State, e.DoneAt, e.Result, e.ClaimedBy, e.ClaimedUntil = OutboxDone, s.now(), res, "", time.Time{}
+	return tx.UpdateOutbox(e)
+}
+
+// mayHaveHappened reports whether an entry's transaction may have taken
+// effect in the ILS: sent and unanswered, done with the ILS's yes (or its
+// records showing it), or given up while unanswered.
+func mayHaveHappened(e *OutboxEntry) bool {
+	var res outboxResult
+	_ = json.Unmarshal(e.Result, &res)
+	switch e.State {
+	case OutboxSent:
+		return true
+	case OutboxDone:
+		return res.Outcome == outcomeOK || res.Outcome == outcomeReconciled
+	case OutboxFailed:
+		return res.Unknown
+	}
+	return false
+}
+
+// isInteractive reports whether an entry is one a person waited for.
+func isInteractive(e *OutboxEntry) bool {
+	var p ilsPayload
+	return e != nil && e.Op != OpNotify && json.Unmarshal(e.Payload, &p) == nil && p.Interactive
 }
 
 // releaseLease gives up owner's lease on an entry it did not deliver.
@@ -514,7 +585,10 @@ func (s *Service) record(ctx context.Context, e OutboxEntry, p ilsPayload, res o
 	})
 	if err != nil {
 		s.log.WithError(err).WithField("outbox_id", e.ID).Error("recording outbox outcome; the lease runs out and the entry is retried")
-		return delivered{Entry: e, Err: sendErr, Skipped: true}
+		if resolving {
+			return delivered{Entry: e, Err: sendErr, Skipped: true}
+		}
+		return delivered{Entry: e, Result: res, Err: sendErr, RecordErr: err}
 	}
 	if alert != nil {
 		s.emit(Event{Type: "alert", Bank: alert.Bank, Outcome: alert.Kind, Message: alert.Message, Item: e.Item})

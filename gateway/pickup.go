@@ -70,6 +70,21 @@ func (s *Service) Load(ctx context.Context, req LoadRequest) (*LoadResult, error
 	actor := actorOr(req.Actor)
 	log := s.log.WithFields(logrus.Fields{"bank": b.cfg.ID, "item": req.Item})
 
+	// A second scan of an item being loaded, or loaded already, is told
+	// where it is, without another checkin.
+	if err := s.store.View(ctx, func(tx Tx) error {
+		r, err := tx.ActiveReservationForItem(req.Item)
+		if isCode(err, ENOTFOUND) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return loadConflict(tx, r, req.Item, nil)
+	}); err != nil {
+		return nil, err
+	}
+
 	ci, err := s.loadCheckin(ctx, b, req.Item)
 	if err != nil {
 		return nil, err
@@ -94,7 +109,7 @@ func (s *Service) Load(ctx context.Context, req LoadRequest) (*LoadResult, error
 		pl, err = s.placeItem(bg, b, req.Item, title, res, minRank, exclude, actor)
 		if err != nil {
 			if attempt > 1 {
-				s.abandonLoadItem(bg, b, req.Item, lastRes, actor)
+				s.abandonLoadItem(bg, b, req.Item, lastRes, exclude, actor)
 			}
 			if isCode(err, ENOSPACE) && len(exclude) > 0 {
 				return res, WrapError(EDOOR, err, "no compartment would open (tried %s) and none is left; put the item on the hold shelf", joinIDs(exclude))
@@ -126,7 +141,7 @@ func (s *Service) Load(ctx context.Context, req LoadRequest) (*LoadResult, error
 		exclude = append(exclude, pl.comp.ID)
 		res.Reassigned = append(res.Reassigned, pl.comp.ID)
 	}
-	s.abandonLoadItem(bg, b, req.Item, lastRes, actor)
+	s.abandonLoadItem(bg, b, req.Item, lastRes, exclude, actor)
 	return res, Errorf(EDOOR, "no compartment would open (tried %s); the item is checked in: put it on the hold shelf", joinIDs(exclude))
 }
 
@@ -162,9 +177,17 @@ func (s *Service) loadCheckin(ctx context.Context, b *bankRT, item string) (*Che
 	switch {
 	case d.Skipped && d.Err != nil:
 		return nil, d.Err
+	case d.Skipped && d.Blocker != nil && d.Blocker.Op == OpCheckin && isInteractive(d.Blocker):
+		// Another scan of the item is checking it in right now (a
+		// double-read barcode, two staff members, two gateways).
+		return nil, Errorf(ECONFLICT, "item %s is being scanned for loading at this moment (another scan of it is under way): wait for its door to open; if none does, scan it again in a minute", item)
 	case d.Skipped:
 		return nil, Errorf(EUNAVAILABLE, "earlier library-system transactions for item %s are still queued or have failed (see the outbox); try again later", item)
 	case d.Done() && d.Result.Outcome == outcomeOK && d.Result.Checkin != nil:
+		return d.Result.Checkin, nil
+	case d.RecordErr != nil && d.Err == nil && d.Result.Checkin != nil:
+		// The ILS checked it in; only the record failed (the entry stays
+		// sent and is reconciled later): the answer is good.
 		return d.Result.Checkin, nil
 	case d.Result.Outcome == outcomeRefused:
 		return nil, &Error{Code: EREFUSED, Message: "the library system refused the checkin: " + d.Result.Message, Err: d.Err}
@@ -196,13 +219,11 @@ func (s *Service) placeItem(ctx context.Context, b *bankRT, item, title string, 
 		cur, err := tx.ActiveReservationForItem(item)
 		switch {
 		case err == nil:
+			if err := loadConflict(tx, cur, item, exclude); err != nil {
+				return err
+			}
 			if cur.Patron != lr.Patron || cur.Bank != b.cfg.ID || (cur.State != ResAssigned && cur.State != ResReady) {
 				return Errorf(ECONFLICT, "item %s is already in reservation %s (%s) at bank %s", item, cur.ID, cur.State, cur.Bank)
-			}
-			for _, it := range cur.Items {
-				if it.Item == item && it.State == ItemLoaded {
-					return Errorf(ECONFLICT, "item %s is already loaded in compartment %s", item, it.Compartment)
-				}
 			}
 			r = cur
 		case !isCode(err, ENOTFOUND):
@@ -215,6 +236,11 @@ func (s *Service) placeItem(ctx context.Context, b *bankRT, item, title string, 
 			}
 			if len(rs) > 0 {
 				r = &rs[0]
+				// At READ COMMITTED another process's placement of the
+				// item may have committed since the lookup above.
+				if err := loadConflict(tx, r, item, exclude); err != nil {
+					return err
+				}
 			}
 		}
 		var comp *Compartment
@@ -296,7 +322,49 @@ func (s *Service) placeItem(ctx context.Context, b *bankRT, item, title string, 
 		}
 		return s.audit(tx, AuditEvent{Actor: actor, Action: "load", Bank: b.cfg.ID, Compartment: comp.ID, Reservation: r.ID, Item: item, Detail: detail})
 	})
+	if isCode(err, ECONFLICT) {
+		// Another process placed the item at the same moment (the
+		// store's unique rules refused the second): say where it went.
+		if cerr := s.store.View(ctx, func(tx Tx) error {
+			cur, err := tx.ActiveReservationForItem(item)
+			if err != nil {
+				return nil
+			}
+			return loadConflict(tx, cur, item, exclude)
+		}); cerr != nil {
+			return pl, cerr
+		}
+	}
 	return pl, err
+}
+
+// loadConflict is the ECONFLICT for a scan of an item that reservation r
+// (active) holds loaded, or that is being loaded right now (its
+// compartment open for it), or nil. own lists the compartments this scan
+// itself failed to open: an item still pointing at one of them is this
+// scan's to place again.
+func loadConflict(tx Tx, r *Reservation, item string, own []lockers.CompartmentID) error {
+	for _, it := range r.Items {
+		if it.Item != item {
+			continue
+		}
+		switch {
+		case it.State == ItemLoaded:
+			return Errorf(ECONFLICT, "item %s is already loaded in compartment %s at bank %s (reservation %s, %s)", item, it.Compartment, r.Bank, r.ID, r.State)
+		case it.State == ItemLoading && !containsID(own, it.Compartment):
+			c, err := tx.Compartment(r.Bank, it.Compartment)
+			if isCode(err, ENOTFOUND) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if c.State == CompLoading && c.Holder == r.ID {
+				return Errorf(ECONFLICT, "item %s is being loaded into compartment %s at bank %s right now: put it in and close the door", item, it.Compartment, r.Bank)
+			}
+		}
+	}
+	return nil
 }
 
 // sizeName names the smallest size class of a rank.
@@ -344,8 +412,10 @@ func (s *Service) shareable(tx Tx, b *bankRT, r *Reservation, item string, minRa
 
 // abandonLoadItem takes an item whose load failed out of its reservation:
 // the item is cancelled, a reservation left with nothing is cancelled, and
-// one that went back to assigned for this item is ready again.
-func (s *Service) abandonLoadItem(ctx context.Context, b *bankRT, item, resID, actor string) {
+// one that went back to assigned for this item is ready again. failed are
+// the compartments the load tried: an item placed elsewhere meanwhile (by
+// another scan) is not this load's to cancel.
+func (s *Service) abandonLoadItem(ctx context.Context, b *bankRT, item, resID string, failed []lockers.CompartmentID, actor string) {
 	if resID == "" {
 		return
 	}
@@ -354,13 +424,14 @@ func (s *Service) abandonLoadItem(ctx context.Context, b *bankRT, item, resID, a
 		if err != nil {
 			return err
 		}
-		live, loading := 0, 0
+		live, loading, cancelled := 0, 0, false
 		for _, it := range r.Items {
-			if it.Item == item && it.State == ItemLoading {
+			if it.Item == item && it.State == ItemLoading && containsID(failed, it.Compartment) {
 				it.State = ItemCancelled
 				if err := tx.UpdateReservationItem(it); err != nil {
 					return err
 				}
+				cancelled = true
 				continue
 			}
 			switch it.State {
@@ -372,6 +443,8 @@ func (s *Service) abandonLoadItem(ctx context.Context, b *bankRT, item, resID, a
 			}
 		}
 		switch {
+		case !cancelled:
+			return nil // placed elsewhere meanwhile, or already taken out
 		case r.State == ResAssigned && live == 0:
 			r.State = ResCancelled
 			if err := tx.UpdateReservation(r, ResAssigned); err != nil {

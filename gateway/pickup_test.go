@@ -1,7 +1,9 @@
 package gateway_test
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -315,5 +317,106 @@ func TestPickupCredentials(t *testing.T) {
 		}
 		_, err = svc.Pickup(c, gateway.PickupRequest{Bank: "NOPE", Code: "123456"})
 		wantCode(t, err, gateway.ENOTFOUND)
+	})
+}
+
+// totalPulses counts the door openings the simulated bank has made.
+func (w *world) totalPulses() int {
+	w.t.Helper()
+	n := 0
+	for i := 1; i <= 24; i++ {
+		n += w.bank.Pulses(lockers.CompartmentID(fmt.Sprint(i)))
+	}
+	return n
+}
+
+// TestDuplicateScans: the same item scanned several times at once (two
+// staff members, a double-read barcode, two gateway processes) opens one
+// door: one scan places the item, the others get ECONFLICT saying the item
+// is being loaded or already is, never EUNAVAILABLE; nothing is left
+// queued behind them. A scan while the door is open, and a scan after it
+// closed, say where the item is.
+func TestDuplicateScans(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		for _, procs := range []int{1, 2} {
+			t.Run(fmt.Sprintf("%d processes", procs), func(t *testing.T) {
+				w := newWorld(t, e.fresh(t))
+				var svcs []*gateway.Service
+				for i := range procs {
+					svc, _ := w.start(fmt.Sprintf("n%d", i+1))
+					svcs = append(svcs, svc)
+				}
+				c := ctx(t)
+				const scans = 6
+				type outcome struct {
+					res *gateway.LoadResult
+					err error
+				}
+				out := make([]outcome, scans)
+				start := make(chan struct{})
+				var wg sync.WaitGroup
+				for i := range scans {
+					svc := svcs[i%procs]
+					wg.Go(func() {
+						<-start
+						res, err := svc.Load(c, gateway.LoadRequest{Bank: bankID, Item: "I0010", Actor: "staff:ann"})
+						out[i] = outcome{res, err}
+					})
+				}
+				close(start)
+				wg.Wait()
+				var won *gateway.LoadResult
+				for i, o := range out {
+					switch {
+					case o.err == nil && won == nil:
+						won = o.res
+					case o.err == nil:
+						t.Fatalf("scan %d also placed the item: %+v and %+v", i, won, o.res)
+					case gateway.ErrorCode(o.err) != gateway.ECONFLICT:
+						t.Fatalf("scan %d: %v, want a conflict", i, o.err)
+					case !strings.Contains(gateway.ErrorMessage(o.err), "I0010"):
+						t.Errorf("scan %d: message %q does not name the item", i, gateway.ErrorMessage(o.err))
+					}
+				}
+				if won == nil {
+					t.Fatalf("no scan placed the item: %+v", out)
+				}
+				if n := w.totalPulses(); n != 1 {
+					t.Fatalf("%d doors opened for one item, want 1", n)
+				}
+				svc := svcs[0]
+				// Again while the door is open: where it goes.
+				_, err := svc.Load(c, gateway.LoadRequest{Bank: bankID, Item: "I0010"})
+				wantCode(t, err, gateway.ECONFLICT)
+				if msg := gateway.ErrorMessage(err); !strings.Contains(msg, "compartment "+string(won.Compartment)) {
+					t.Errorf("scan during the load: %q does not name compartment %s", msg, won.Compartment)
+				}
+				w.closeDoor(svc, won.Compartment, gateway.CompOccupied)
+				_, err = svc.Load(c, gateway.LoadRequest{Bank: bankID, Item: "I0010"})
+				wantCode(t, err, gateway.ECONFLICT)
+				if msg := gateway.ErrorMessage(err); !strings.Contains(msg, "already loaded in compartment "+string(won.Compartment)) {
+					t.Errorf("scan after the load: %q", msg)
+				}
+				if n := w.totalPulses(); n != 1 {
+					t.Fatalf("%d doors opened, want 1", n)
+				}
+				for _, s := range svcs {
+					must(t, s.Flush(c))
+				}
+				depth, err := svc.OutboxDepth(c)
+				must(t, err)
+				if len(depth) != 0 {
+					t.Fatalf("outbox depth %v: the duplicate scans left entries behind", depth)
+				}
+				r, err := svc.Reservation(c, won.Reservation)
+				must(t, err)
+				if r.State != gateway.ResReady || len(r.Items) != 1 || r.Items[0].State != gateway.ItemLoaded {
+					t.Fatalf("reservation %+v", r)
+				}
+				if n := len(w.notes.All()); n != 1 {
+					t.Fatalf("%d notifications, want 1", n)
+				}
+			})
+		}
 	})
 }
