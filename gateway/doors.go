@@ -398,19 +398,21 @@ func (s *Service) runSweeps(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			for _, id := range s.order {
-				s.sweepBank(ctx, s.banks[id], false)
-			}
+			s.Sweep(ctx)
 		}
 	}
 }
 
 // Sweep reads every bank's doors now (as the periodic sweep does) and
-// applies the close transitions due: the demo and tests call it instead
-// of waiting for SweepInterval.
+// applies the close transitions due, and finishes equipment loans a dead
+// process left half done: the demo and tests call it instead of waiting
+// for SweepInterval.
 func (s *Service) Sweep(ctx context.Context) {
 	for _, id := range s.order {
 		s.sweepBank(ctx, s.banks[id], false)
+	}
+	if err := s.reconcileEquipment(ctx); err != nil && ctx.Err() == nil {
+		s.log.WithError(err).Error("door sweep: reconciling interrupted equipment loans")
 	}
 }
 

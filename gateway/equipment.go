@@ -241,10 +241,12 @@ func (s *Service) lendCheckout(ctx context.Context, b *bankRT, item, patron stri
 		}
 		return eq, due, nil
 	}
-	// Not lent. An unanswered checkout may still have reached the ILS: a
-	// checkin queued behind it (same topic) leaves the item checked in
-	// whatever happened.
-	unknown := !d.Skipped && d.Entry.State == OutboxSent
+	// Not lent. What the ILS may have done is read from the entry itself,
+	// in the transaction that makes the item available again: a checkout
+	// still pending is withdrawn (never sent), and one that was sent and
+	// unanswered, or that went through after all (its outcome could not
+	// be recorded in time), gets a checkin queued behind it (same topic),
+	// which leaves the item checked in whatever happened.
 	err = s.store.Tx(ctx, func(tx Tx) error {
 		cur, err := tx.Equipment(item)
 		if err != nil {
@@ -254,18 +256,14 @@ func (s *Service) lendCheckout(ctx context.Context, b *bankRT, item, patron stri
 		if err := tx.UpdateEquipment(cur, EquipLending); err != nil {
 			return err
 		}
-		if d.Skipped {
-			// Never sent (an earlier transaction of the item is queued):
-			// withdraw it.
-			if cur, err := tx.OutboxEntry(e.ID); err == nil && cur.State == OutboxPending {
-				cur.State, cur.DoneAt, cur.ClaimedBy, cur.ClaimedUntil = OutboxDone, s.now(), "", time.Time{}
-				cur.Result, _ = json.Marshal(outboxResult{Outcome: outcomeAbandoned, Message: "an earlier transaction of the item was still queued"})
-				if err := tx.UpdateOutbox(cur); err != nil {
-					return err
-				}
-			}
+		ent, err := tx.OutboxEntry(e.ID)
+		if err != nil {
+			return err
 		}
-		if unknown {
+		if ent.State == OutboxPending {
+			return s.abandonEntry(tx, ent, "not sent: the loan was given up")
+		}
+		if mayHaveHappened(ent) {
 			return s.enqueueCheckin(tx, b, "checkin:lend-undo:"+key, item, s.now())
 		}
 		return nil
@@ -431,11 +429,15 @@ func (s *Service) closeEquipmentReturn(tx Tx, b *bankRT, c *Compartment, evs *[]
 	return s.audit(tx, AuditEvent{Actor: "system", Action: "equipment_returned", Bank: b.cfg.ID, Compartment: c.ID, Item: eq.Item, Detail: "back home; checkin queued"})
 }
 
-// reconcileEquipment finishes loans a crash stopped before the door:
-// an item still "lending" while its home is still "available" never left.
-// Whatever the ILS recorded, a checkin queued behind the checkout leaves it
-// checked in, and a checkout never sent is withdrawn. An item whose
-// checkout another live node holds is left to that node.
+// reconcileEquipment finishes loans a crash stopped before the door: an
+// item "lending" for longer than OutboxLease while its home is still
+// "available" never left. A live loan passes through that state within one
+// ILS call (its checkout leased to it meanwhile), so an older one belongs
+// to a process that died or lost its database. Whatever the ILS recorded,
+// a checkin queued behind the checkout leaves the item checked in; a
+// checkout never sent is withdrawn. An item whose checkout is leased (a
+// node still delivering it) is left until the lease runs out. Start and
+// every door sweep run it.
 func (s *Service) reconcileEquipment(ctx context.Context) error {
 	return s.store.Tx(ctx, func(tx Tx) error {
 		es, err := tx.EquipmentList("", "")
@@ -445,7 +447,7 @@ func (s *Service) reconcileEquipment(ctx context.Context) error {
 		now := s.now()
 		for i := range es {
 			eq := &es[i]
-			if eq.State != EquipLending {
+			if eq.State != EquipLending || now.Sub(eq.UpdatedAt) < s.cfg.OutboxLease {
 				continue
 			}
 			b := s.banks[eq.Bank]
@@ -470,14 +472,10 @@ func (s *Service) reconcileEquipment(ctx context.Context) error {
 				continue
 			}
 			for j := range open {
-				e := &open[j]
-				if e.State != OutboxPending {
-					continue
-				}
-				e.State, e.DoneAt, e.ClaimedBy, e.ClaimedUntil = OutboxDone, now, "", time.Time{}
-				e.Result, _ = json.Marshal(outboxResult{Outcome: outcomeAbandoned, Message: "the loan was interrupted before its door opened"})
-				if err := tx.UpdateOutbox(e); err != nil {
-					return err
+				if open[j].State == OutboxPending {
+					if err := s.abandonEntry(tx, &open[j], "the loan was interrupted before its door opened"); err != nil {
+						return err
+					}
 				}
 			}
 			if err := s.enqueueCheckin(tx, b, "checkin:lend-undo:"+eq.Item+":"+randHex(8), eq.Item, now); err != nil {

@@ -223,3 +223,85 @@ func TestEquipmentFaults(t *testing.T) {
 		wantCode(t, err, gateway.EFORBIDDEN)
 	})
 }
+
+// TestLendProcessDies: the process lending an item dies between its
+// checkout and its door. Whether it died before the checkout was sent (the
+// intent recorded only) or after it reached the ILS (its answer never
+// recorded), another process finds the item lending, waits for the dead
+// one's lease, and then makes it available again with the ILS agreeing:
+// a checkout never sent is never sent (nobody waits for it any more), one
+// that went through is followed by a checkin.
+func TestLendProcessDies(t *testing.T) {
+	tests := []struct {
+		name      string
+		afterSend bool
+	}{
+		{"intent only", false},
+		{"sent, outcome unrecorded", true},
+	}
+	forEachEngine(t, func(t *testing.T, e engine) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				w := newWorld(t, e.fresh(t))
+				a, aStore := w.start("n1")
+				c := ctx(t)
+				if tt.afterSend {
+					gateway.SetHookAfterMarkSent(func(e gateway.OutboxEntry) {
+						if e.Op == gateway.OpCheckout {
+							aStore.kill() // the send goes on; nothing after it is recorded
+						}
+					})
+					t.Cleanup(func() { gateway.SetHookAfterMarkSent(nil) })
+				} else {
+					aStore.DieAfterEnqueue(gateway.OpCheckout)
+				}
+				_, err := a.Lend(c, gateway.LendRequest{Bank: bankID, Patron: "P0008", PIN: "4321", Item: "I0021"})
+				if err == nil {
+					t.Fatal("the dying process lent the item")
+				}
+				gateway.SetHookAfterMarkSent(nil)
+				wantLoans := 0
+				if tt.afterSend {
+					wantLoans = 1
+				}
+				if n := w.lib.Counts("I0021").Checkouts; n != wantLoans {
+					t.Fatalf("setup: %d checkouts reached the ILS, want %d", n, wantLoans)
+				}
+
+				w.clock.Advance(time.Minute)
+				b, _ := w.start("n2")
+				must(t, b.Flush(c))
+				b.Sweep(c)
+				if got := equipmentState(t, b, "I0021"); got.State != gateway.EquipLending {
+					t.Fatalf("within the dead process's lease: %s, want lending (it may still be alive)", got.State)
+				}
+				w.clock.Advance(3 * time.Minute)
+				must(t, b.Flush(c)) // the sender first: it must not send a checkout nobody waits for
+				b.Sweep(c)
+				must(t, b.Flush(c))
+				if got := equipmentState(t, b, "I0021"); got.State != gateway.EquipAvailable || got.Patron != "" {
+					t.Fatalf("after the lease: %+v, want available", got)
+				}
+				if got := compartment(t, b, "23"); got.State != gateway.CompAvailable {
+					t.Fatalf("home %s, want available", got.State)
+				}
+				cnt := w.lib.Counts("I0021")
+				if cnt.Checkouts != wantLoans || w.onLoanTo("I0021") != "" {
+					t.Fatalf("ILS counts %+v, on loan to %q: want %d checkout(s) and nothing on loan", cnt, w.onLoanTo("I0021"), wantLoans)
+				}
+				depth, err := b.OutboxDepth(c)
+				must(t, err)
+				if len(depth) != 0 {
+					t.Fatalf("outbox depth %v", depth)
+				}
+				// And it lends again.
+				res, err := b.Lend(c, gateway.LendRequest{Bank: bankID, Patron: "P0008", PIN: "4321", Item: "I0021"})
+				must(t, err)
+				w.closeDoor(b, res.Compartment, gateway.CompOnLoan)
+				if w.onLoanTo("I0021") != "P0008" {
+					t.Fatal("the later loan is not in the ILS")
+				}
+			})
+		}
+	})
+}

@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -353,6 +354,29 @@ type killableStore struct {
 	gateway.Store
 	mu   sync.Mutex
 	dead bool
+	// dieAfter, if set, is asked after each committed transaction with the
+	// outbox ops it enqueued; true kills the process right then.
+	dieAfter func(enqueued []string) bool
+}
+
+// DieAfterEnqueue kills the process just after the first transaction that
+// records an outbox entry of the op commits (the intent is durable; nothing
+// after it happens).
+func (k *killableStore) DieAfterEnqueue(op string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.dieAfter = func(ops []string) bool { return slices.Contains(ops, op) }
+}
+
+// enqueueSpy notes the ops a transaction enqueues.
+type enqueueSpy struct {
+	gateway.Tx
+	ops *[]string
+}
+
+func (e enqueueSpy) Enqueue(o *gateway.OutboxEntry) error {
+	*e.ops = append(*e.ops, o.Op)
+	return e.Tx.Enqueue(o)
 }
 
 var errKilled = errors.New("process killed")
@@ -381,15 +405,23 @@ func (k *killableStore) Tx(ctx context.Context, fn func(gateway.Tx) error) error
 	if err := k.alive(); err != nil {
 		return err
 	}
-	return k.Store.Tx(ctx, func(tx gateway.Tx) error {
+	var ops []string
+	err := k.Store.Tx(ctx, func(tx gateway.Tx) error {
 		if err := k.alive(); err != nil {
 			return err
 		}
-		if err := fn(tx); err != nil {
+		ops = ops[:0]
+		if err := fn(enqueueSpy{tx, &ops}); err != nil {
 			return err
 		}
 		return k.alive()
 	})
+	k.mu.Lock()
+	if err == nil && k.dieAfter != nil && k.dieAfter(ops) {
+		k.dead, k.dieAfter = true, nil
+	}
+	k.mu.Unlock()
+	return err
 }
 
 func (k *killableStore) View(ctx context.Context, fn func(gateway.Tx) error) error {
