@@ -83,10 +83,7 @@ func dialect(b *builder) {
 				return err
 			}
 			req, _ := w.seal("97", false)
-			if err := w.write(ctx, req); err != nil {
-				return err
-			}
-			r, err := w.read(ctx)
+			r, err := w.raw(ctx, req)
 			if err != nil {
 				return err
 			}
@@ -157,7 +154,7 @@ func dialect(b *builder) {
 				return err
 			}
 			defer w.close()
-			r, _, err := send(ctx, w, &sip2.SCStatusRequest{StatusCode: "0", MaxPrintWidth: 40, ProtocolVersion: "2.00"})
+			r, _, err := send(ctx, w, statusReq())
 			switch {
 			case closed(err):
 				t.Observef("99 before login: the connection was closed")
@@ -219,10 +216,7 @@ func dialect(b *builder) {
 				return err
 			}
 			req, _ := w.seal("23001"+now().String()+"AO"+cfg.Institution+"|AA"+cfg.Patron+"|", true)
-			if err := w.write(ctx, req); err != nil {
-				return err
-			}
-			r, err := w.read(ctx)
+			r, err := w.raw(ctx, req)
 			switch {
 			case closed(err):
 				t.Observef("the connection was closed")
@@ -329,10 +323,7 @@ func dialect(b *builder) {
 				return conformance.Skipf("error detection is off in this run")
 			}
 			body := "9900402.00AY10AZ"
-			if err := w.write(ctx, []byte(body+sip2.Checksum([]byte(body))+"\r")); err != nil {
-				return err
-			}
-			r, err := w.read(ctx)
+			r, err := w.raw(ctx, []byte(body+sip2.Checksum([]byte(body))+"\r"))
 			switch {
 			case closed(err):
 				t.Observef("AY10: the connection was closed")

@@ -93,31 +93,3 @@ func duplicate(b *builder) {
 		}),
 	})
 }
-
-// roundTrip writes req (already encoded with sequence number seq) and
-// reads its response, checking the envelope.
-func roundTrip(ctx context.Context, w *wire, req []byte, seq int) (*reply, error) {
-	if err := w.write(ctx, req); err != nil {
-		return nil, err
-	}
-	r, err := w.read(ctx)
-	if err != nil {
-		return nil, err
-	}
-	want, _ := sip2.Command(req[:2]).Response()
-	return r, w.check(r, want, seq)
-}
-
-// typed decodes a checked reply into its message type.
-func typed[R sip2.Message](w *wire, r *reply) (R, error) {
-	var zero R
-	m, err := r.frame.Message(w.cfg.codec())
-	if err != nil {
-		return zero, conformance.Failf("a well-formed "+string(r.cmd()), "%v", err)
-	}
-	t, ok := m.(R)
-	if !ok {
-		return zero, conformance.Failf("another message", "%T", m)
-	}
-	return t, nil
-}

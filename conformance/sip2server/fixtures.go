@@ -17,6 +17,16 @@ import (
 // unknownID is a patron and item identifier no library has.
 const unknownID = "LGCONF-NO-SUCH-ID-0"
 
+func (c *Config) loginReq(user, password string) *sip2.LoginRequest {
+	return &sip2.LoginRequest{UIDAlgorithm: "0", PWDAlgorithm: "0", LoginUserID: user, LoginPassword: password,
+		LocationCode: c.Location}
+}
+
+// statusReq is SC Status (99): SC OK, a 40-column printer, SIP2 2.00.
+func statusReq() *sip2.SCStatusRequest {
+	return &sip2.SCStatusRequest{StatusCode: "0", MaxPrintWidth: 40, ProtocolVersion: "2.00"}
+}
+
 func (c *Config) patronStatusReq(patron, pin string) *sip2.PatronStatusRequest {
 	return &sip2.PatronStatusRequest{Language: "001", TransactionDate: now(), InstitutionID: c.Institution,
 		PatronID: patron, TerminalPassword: c.TerminalPassword, PatronPassword: pin}

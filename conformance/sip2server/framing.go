@@ -15,20 +15,6 @@ import (
 // server that gets one of them wrong fails that case by name. They log in
 // with a loose check (any 941) for the same reason.
 
-// send writes m with the next sequence number and reads one message back,
-// checking nothing.
-func send(ctx context.Context, w *wire, m sip2.Message) (*reply, int, error) {
-	b, seq, err := w.encode(m)
-	if err != nil {
-		return nil, seq, err
-	}
-	if err := w.write(ctx, b); err != nil {
-		return nil, seq, err
-	}
-	r, err := w.read(ctx)
-	return r, seq, err
-}
-
 // openLoose dials and logs in accepting any 941, whatever its checksum,
 // sequence number or terminator. The login's reply is returned for the
 // case to examine.
@@ -37,8 +23,7 @@ func openLoose(ctx context.Context, cfg *Config, t *conformance.T) (*wire, *repl
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	r, seq, err := send(ctx, w, &sip2.LoginRequest{UIDAlgorithm: "0", PWDAlgorithm: "0",
-		LoginUserID: cfg.User, LoginPassword: cfg.Password, LocationCode: cfg.Location})
+	r, seq, err := send(ctx, w, cfg.loginReq(cfg.User, cfg.Password))
 	if err != nil {
 		w.close()
 		return nil, nil, 0, fmt.Errorf("setup: login: %v", err)
@@ -50,7 +35,26 @@ func openLoose(ctx context.Context, cfg *Config, t *conformance.T) (*wire, *repl
 	return w, r, seq, nil
 }
 
-// framingProbe logs in loosely and sends 99, 17 and 23, returning every
+// tryLogin dials and sends Login (93) for the configured user with
+// password, checking nothing, and returns what came back. The connection
+// is closed when it returns.
+func tryLogin(ctx context.Context, cfg *Config, t *conformance.T, password string) (*reply, error) {
+	w, err := dial(ctx, cfg, t)
+	if err != nil {
+		return nil, err
+	}
+	defer w.close()
+	r, _, err := send(ctx, w, cfg.loginReq(cfg.User, password))
+	return r, err
+}
+
+// probeRequests are the requests the framing cases send after the login:
+// 99, 17 and 23, which every ACS answers.
+func probeRequests(cfg *Config) []sip2.Message {
+	return []sip2.Message{statusReq(), cfg.itemInfoReq(cfg.Item), cfg.patronStatusReq(cfg.Patron, cfg.PIN)}
+}
+
+// framingProbe logs in loosely and sends probeRequests, returning every
 // reply with the sequence number its request carried.
 func framingProbe(ctx context.Context, cfg *Config, t *conformance.T) ([]*reply, []int, error) {
 	w, r, seq, err := openLoose(ctx, cfg, t)
@@ -59,11 +63,7 @@ func framingProbe(ctx context.Context, cfg *Config, t *conformance.T) ([]*reply,
 	}
 	defer w.close()
 	replies, seqs := []*reply{r}, []int{seq}
-	for _, m := range []sip2.Message{
-		&sip2.SCStatusRequest{StatusCode: "0", MaxPrintWidth: 40, ProtocolVersion: "2.00"},
-		cfg.itemInfoReq(cfg.Item),
-		cfg.patronStatusReq(cfg.Patron, cfg.PIN),
-	} {
+	for _, m := range probeRequests(cfg) {
 		r, seq, err := send(ctx, w, m)
 		if err != nil {
 			return nil, nil, err
@@ -71,6 +71,28 @@ func framingProbe(ctx context.Context, cfg *Config, t *conformance.T) ([]*reply,
 		replies, seqs = append(replies, r), append(seqs, seq)
 	}
 	return replies, seqs, nil
+}
+
+// eachReply is the body of a framing case: it judges every reply of
+// framingProbe, the login's included, with check, which is also given the
+// sequence number the reply's request carried, and fails on the first it
+// rejects. With edOnly, a run without error detection skips the case.
+func eachReply(cfg *Config, edOnly bool, check func(r *reply, seq int) error) func(context.Context, *conformance.T) error {
+	return func(ctx context.Context, t *conformance.T) error {
+		if edOnly && !cfg.ed() {
+			return conformance.Skipf("error detection is off in this run")
+		}
+		replies, seqs, err := framingProbe(ctx, cfg, t)
+		if err != nil {
+			return err
+		}
+		for i, r := range replies {
+			if err := check(r, seqs[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 var upperHex4 = regexp.MustCompile(`^[0-9A-F]{4}$`)
@@ -87,13 +109,7 @@ func framing(b *builder) {
 		Requirement: "The ACS answers Login (93) with Login Response 94 whose ok field is 1 (accepted) or 0 (refused).",
 		Level:       conformance.Must,
 		Run: func(ctx context.Context, t *conformance.T) error {
-			w, err := dial(ctx, cfg, t)
-			if err != nil {
-				return err
-			}
-			defer w.close()
-			r, _, err := send(ctx, w, &sip2.LoginRequest{UIDAlgorithm: "0", PWDAlgorithm: "0",
-				LoginUserID: cfg.User, LoginPassword: cfg.Password, LocationCode: cfg.Location})
+			r, err := tryLogin(ctx, cfg, t, cfg.Password)
 			if err != nil {
 				return err
 			}
@@ -112,26 +128,17 @@ func framing(b *builder) {
 		Title:       "Every response carries a valid checksum (AZ)",
 		Requirement: "With error detection on, each response ends in AZ and four hex digits: the two's complement of the 16-bit sum of its bytes up to and including \"AZ\".",
 		Level:       conformance.Must,
-		Run: func(ctx context.Context, t *conformance.T) error {
-			if !cfg.ed() {
-				return conformance.Skipf("error detection is off in this run")
-			}
-			replies, _, err := framingProbe(ctx, cfg, t)
-			if err != nil {
-				return err
-			}
-			for _, r := range replies {
-				switch {
-				case r.frame == nil:
-					return conformance.Failf("a message with AZ", "%v", r.perr)
-				case r.frame.Verdict == sip2.ChecksumAbsent:
-					return conformance.Failf("AZ at the end of "+string(r.cmd()), "no checksum")
-				case r.frame.Verdict == sip2.ChecksumInvalid:
-					return conformance.Failf(fmt.Sprintf("AZ%s on %s", r.frame.ExpectedChecksum(), r.cmd()), "AZ%s", r.frame.Checksum)
-				}
+		Run: eachReply(cfg, true, func(r *reply, _ int) error {
+			switch {
+			case r.frame == nil:
+				return conformance.Failf("a message with AZ", "%v", r.perr)
+			case r.frame.Verdict == sip2.ChecksumAbsent:
+				return conformance.Failf("AZ at the end of "+string(r.cmd()), "no checksum")
+			case r.frame.Verdict == sip2.ChecksumInvalid:
+				return conformance.Failf(fmt.Sprintf("AZ%s on %s", r.frame.ExpectedChecksum(), r.cmd()), "AZ%s", r.frame.Checksum)
 			}
 			return nil
-		},
+		}),
 	})
 
 	// SIP2 2.00, error detection (paraphrased): with error detection the
@@ -141,28 +148,19 @@ func framing(b *builder) {
 		Title:       "Every response echoes the request's sequence number (AY)",
 		Requirement: "With error detection on, the ACS's response carries AY with the same digit as the request it answers.",
 		Level:       conformance.Must,
-		Run: func(ctx context.Context, t *conformance.T) error {
-			if !cfg.ed() {
-				return conformance.Skipf("error detection is off in this run")
+		Run: eachReply(cfg, true, func(r *reply, seq int) error {
+			if r.frame == nil {
+				return conformance.Failf("a parsable "+string(r.cmd()), "%v", r.perr)
 			}
-			replies, seqs, err := framingProbe(ctx, cfg, t)
-			if err != nil {
-				return err
-			}
-			for i, r := range replies {
-				if r.frame == nil {
-					return conformance.Failf("a parsable "+string(r.cmd()), "%v", r.perr)
+			if r.frame.Seq != seq {
+				got := "no AY"
+				if r.frame.Seq >= 0 {
+					got = fmt.Sprintf("AY%d", r.frame.Seq)
 				}
-				if r.frame.Seq != seqs[i] {
-					got := "no AY"
-					if r.frame.Seq >= 0 {
-						got = fmt.Sprintf("AY%d", r.frame.Seq)
-					}
-					return conformance.Failf(fmt.Sprintf("AY%d on the %s", seqs[i], r.cmd()), "%s", got)
-				}
+				return conformance.Failf(fmt.Sprintf("AY%d on the %s", seq, r.cmd()), "%s", got)
 			}
 			return nil
-		},
+		}),
 	})
 
 	// SIP2 2.00, protocol rules (sip2.md §1): "All messages must end in a
@@ -171,18 +169,12 @@ func framing(b *builder) {
 		Title:       "Responses end in a carriage return, not a bare line feed",
 		Requirement: "Every response ends in CR (0x0D); a response ended by LF alone is not SIP2.",
 		Level:       conformance.Must,
-		Run: func(ctx context.Context, t *conformance.T) error {
-			replies, _, err := framingProbe(ctx, cfg, t)
-			if err != nil {
-				return err
-			}
-			for _, r := range replies {
-				if !strings.HasPrefix(r.term, "\r") {
-					return conformance.Failf("CR after the "+string(r.cmd()), "%q", r.term)
-				}
+		Run: eachReply(cfg, false, func(r *reply, _ int) error {
+			if !strings.HasPrefix(r.term, "\r") {
+				return conformance.Failf("CR after the "+string(r.cmd()), "%q", r.term)
 			}
 			return nil
-		},
+		}),
 	})
 
 	// Same rule: CR is the terminator, and "cannot be used elsewhere"; an
@@ -200,7 +192,7 @@ func framing(b *builder) {
 			}
 			defer w.close()
 			for range 2 {
-				if _, _, err := send(ctx, w, &sip2.SCStatusRequest{StatusCode: "0", MaxPrintWidth: 40, ProtocolVersion: "2.00"}); err != nil {
+				if _, _, err := send(ctx, w, statusReq()); err != nil {
 					return err
 				}
 			}
@@ -225,11 +217,7 @@ func framing(b *builder) {
 				return err
 			}
 			defer w.close()
-			reqs := []sip2.Message{
-				&sip2.SCStatusRequest{StatusCode: "0", MaxPrintWidth: 40, ProtocolVersion: "2.00"},
-				cfg.itemInfoReq(cfg.Item),
-				cfg.patronStatusReq(cfg.Patron, cfg.PIN),
-			}
+			reqs := probeRequests(cfg)
 			var batch []byte
 			var seqs []int
 			var want []sip2.Command
@@ -283,24 +271,15 @@ func framing(b *builder) {
 		Title:       "Checksums are four upper-case, zero-padded hex digits",
 		Requirement: "The AZ value is four characters 0-9/A-F: upper case, zero-padded, never space-padded.",
 		Level:       conformance.Should,
-		Run: func(ctx context.Context, t *conformance.T) error {
-			if !cfg.ed() {
-				return conformance.Skipf("error detection is off in this run")
-			}
-			replies, _, err := framingProbe(ctx, cfg, t)
-			if err != nil {
-				return err
-			}
-			for _, r := range replies {
-				if r.frame == nil || !upperHex4.MatchString(r.frame.Checksum) {
-					cs := ""
-					if r.frame != nil {
-						cs = r.frame.Checksum
-					}
-					return conformance.Failf("AZ and 4 upper-case hex digits on "+string(r.cmd()), "AZ%q", cs)
+		Run: eachReply(cfg, true, func(r *reply, _ int) error {
+			if r.frame == nil || !upperHex4.MatchString(r.frame.Checksum) {
+				cs := ""
+				if r.frame != nil {
+					cs = r.frame.Checksum
 				}
+				return conformance.Failf("AZ and 4 upper-case hex digits on "+string(r.cmd()), "AZ%q", cs)
 			}
 			return nil
-		},
+		}),
 	})
 }

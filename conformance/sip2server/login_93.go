@@ -55,13 +55,7 @@ func login93(b *builder) {
 		Requirement: "Login with the configured user and a wrong password gets ok 0 (940), or the connection closed; never 941.",
 		Level:       conformance.Must,
 		Run: func(ctx context.Context, t *conformance.T) error {
-			w, err := dial(ctx, cfg, t)
-			if err != nil {
-				return err
-			}
-			defer w.close()
-			r, _, err := send(ctx, w, &sip2.LoginRequest{UIDAlgorithm: "0", PWDAlgorithm: "0",
-				LoginUserID: cfg.User, LoginPassword: cfg.Password + "-wrong", LocationCode: cfg.Location})
+			r, err := tryLogin(ctx, cfg, t, cfg.Password+"-wrong")
 			if closed(err) {
 				t.Notef("the ACS closed the connection instead of answering 940")
 				return nil
@@ -83,13 +77,7 @@ func login93(b *builder) {
 		Requirement: "Login with a wrong password is answered with Login Response 94, ok 0.",
 		Level:       conformance.Should,
 		Run: func(ctx context.Context, t *conformance.T) error {
-			w, err := dial(ctx, cfg, t)
-			if err != nil {
-				return err
-			}
-			defer w.close()
-			r, _, err := send(ctx, w, &sip2.LoginRequest{UIDAlgorithm: "0", PWDAlgorithm: "0",
-				LoginUserID: cfg.User, LoginPassword: cfg.Password + "-wrong", LocationCode: cfg.Location})
+			r, err := tryLogin(ctx, cfg, t, cfg.Password+"-wrong")
 			if err != nil {
 				return err
 			}

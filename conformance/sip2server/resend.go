@@ -42,10 +42,7 @@ func resend(b *builder) {
 				return err
 			}
 			req, _ := w.seal("97", false)
-			if err := w.write(ctx, req); err != nil {
-				return err
-			}
-			again, err := w.read(ctx)
+			again, err := w.raw(ctx, req)
 			if err != nil {
 				return err
 			}

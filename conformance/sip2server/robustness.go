@@ -39,10 +39,7 @@ func robustness(b *builder) {
 			msg := strings.TrimSuffix(string(good), "\r")
 			az := msg[len(msg)-4:]
 			bad := []byte(msg[:len(msg)-4] + flipHex(az) + "\r")
-			if err := w.write(ctx, bad); err != nil {
-				return err
-			}
-			r, err := w.read(ctx)
+			r, err := w.raw(ctx, bad)
 			if err != nil {
 				return err
 			}
@@ -52,14 +49,8 @@ func robustness(b *builder) {
 			if r.frame != nil && r.frame.Seq >= 0 {
 				t.Notef("the 96 carries AY%d; the spec's 96 has no sequence number", r.frame.Seq)
 			}
-			if err := w.write(ctx, good); err != nil {
-				return err
-			}
-			r, err = w.read(ctx)
-			if err != nil {
-				return err
-			}
-			return w.check(r, sip2.CmdACSStatus, seq)
+			_, err = roundTrip(ctx, w, good, seq)
+			return err
 		}),
 	})
 
@@ -113,10 +104,7 @@ func robustness(b *builder) {
 			}
 			body := "23001" + now().String() + "AO" + cfg.Institution + "|AA" + longID(300) + "|AC" + cfg.TerminalPassword + "|AD0000|"
 			req, _ := w.seal(body, true)
-			if err := w.write(ctx, req); err != nil {
-				return err
-			}
-			r, err := w.read(ctx)
+			r, err := w.raw(ctx, req)
 			if err != nil {
 				return err
 			}
@@ -212,7 +200,7 @@ func robustness(b *builder) {
 				t.Notef("the ACS closed the idle connection")
 				return nil
 			}
-			b, seq, err := w.encode(&sip2.SCStatusRequest{StatusCode: "0", MaxPrintWidth: 40, ProtocolVersion: "2.00"})
+			b, seq, err := w.encode(statusReq())
 			if err != nil {
 				return err
 			}
@@ -244,10 +232,7 @@ func robustness(b *builder) {
 		Level:       conformance.Should,
 		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
 			req, _ := w.seal("23001"+now().String()[:10], true)
-			if err := w.write(ctx, req); err != nil {
-				return err
-			}
-			r, err := w.read(ctx)
+			r, err := w.raw(ctx, req)
 			if err != nil {
 				return err
 			}
