@@ -202,8 +202,16 @@ func hookUp(cfg Config, check string, hook *WebhookInfo, t *conformance.T, log f
 		if !ok {
 			lt.Fatalf("the driver took a webhook when probed, but the one the check opened has none (%T)", lockers.Unguard(d))
 		}
-		release := cfg.Webhook.attach(&hookTarget{path: wd.WebhookPath(), h: wd.WebhookHandler(), ev: t, log: log})
-		lt.Cleanup(release)
+		target := &hookTarget{path: wd.WebhookPath(), h: wd.WebhookHandler(), ev: t, log: log}
+		release := cfg.Webhook.attach(target)
+		lt.Cleanup(func() {
+			release()
+			// An events case that heard nothing most often means the
+			// vendor posts elsewhere: say so next to the failure.
+			if check == watchCheck && target.deliveries.Load() == 0 {
+				t.Notef("webhook: no delivery reached %s while this case ran; is the vendor's webhook pointed there?", url)
+			}
+		})
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lockergate/lockergate/conformance"
@@ -95,6 +96,8 @@ type hookTarget struct {
 	h    http.Handler
 	ev   *conformance.T
 	log  func(note string) // Config.Log for the case, or nil
+
+	deliveries atomic.Int64 // requests that reached the webhook while the case ran, to any path
 }
 
 // Timeouts of the webhook's server: a vendor's delivery is one small
@@ -195,6 +198,7 @@ func (w *Webhook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		writeHookError(rw, http.StatusServiceUnavailable, "no conformance case is running; deliver the event again later")
 		return
 	}
+	t.deliveries.Add(1)
 	if r.URL.Path != t.path {
 		msg := fmt.Sprintf("no webhook at %s; this run takes the bank's events at %s", clipNote(r.URL.Path), t.path)
 		writeHookError(rw, http.StatusNotFound, msg)
