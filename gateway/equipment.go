@@ -16,7 +16,12 @@ package gateway
 //
 //	Return of an equipment item at its bank: item ─► returning, home
 //	on_loan ─► loading ─► door opened ─► door closed ─► available, checkin
-//	queued. If the home door fails: home and item out_of_service, alert,
+//	queued. When the ILS answers that checkin (or any later one of the
+//	item) by routing it elsewhere (a hold it traps, a transit, a
+//	destination other than the bank's location), lending it again would
+//	keep it from the patron or branch the ILS means it for: the item and
+//	its home go out of service with AlertEquipmentRouted, and staff take
+//	it out, or put the home back in service to keep lending it here. If the home door fails: home and item out_of_service, alert,
 //	and the item goes into a returns compartment like any return (its
 //	checkin is queued when that door closes); staff put it back home and
 //	return the home to service, which makes the item available again.
@@ -491,4 +496,86 @@ func (s *Service) reconcileEquipment(ctx context.Context) error {
 		}
 		return nil
 	})
+}
+
+// reasonEquipmentRouted is the out-of-service reason of an equipment home
+// whose item the ILS routes elsewhere.
+const reasonEquipmentRouted = "routed elsewhere by the library system: check contents"
+
+// equipmentRouted looks at a checkin's answer (or, for a reconciled one,
+// the item's status) for an equipment item: when the ILS routes the item
+// elsewhere, it takes an available item and its home out of service and
+// raises AlertEquipmentRouted, inside tx. It returns the events to publish.
+func (s *Service) equipmentRouted(tx Tx, item string, res outboxResult) ([]Event, error) {
+	eq, err := tx.Equipment(item)
+	if isCode(err, ENOTFOUND) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	b := s.banks[eq.Bank]
+	if b == nil {
+		return nil, nil
+	}
+	where := routedTo(b, res)
+	if where == "" {
+		return nil, nil
+	}
+	var evs []Event
+	if eq.State == EquipAvailable {
+		c, err := tx.Compartment(b.cfg.ID, eq.Compartment)
+		if err != nil {
+			return nil, err
+		}
+		if c.State == CompAvailable {
+			if _, err := tx.MoveCompartment(b.cfg.ID, c.ID, []CompartmentState{CompAvailable}, CompOutOfService, nil, reasonEquipmentRouted); err != nil {
+				return nil, err
+			}
+			eq.State = EquipOutOfService
+			if err := tx.UpdateEquipment(eq, EquipAvailable); err != nil {
+				return nil, err
+			}
+			evs = append(evs, Event{Type: "out_of_service", Site: b.site.ID, Bank: b.cfg.ID, Compartment: c.ID, Item: eq.Item, Outcome: AlertEquipmentRouted, Message: reasonEquipmentRouted})
+		}
+	}
+	msg := fmt.Sprintf("%s %s (%s) was checked in and the library system routes it elsewhere: %s. It is not lent until staff look: take it out of compartment %s, or put the compartment back in service to keep lending it here",
+		eq.Type, eq.Item, eq.Title, where, eq.Compartment)
+	a, err := tx.RaiseAlert(Alert{Kind: AlertEquipmentRouted, Bank: b.cfg.ID, Compartment: eq.Compartment, Message: msg, RaisedAt: s.now()})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.audit(tx, AuditEvent{Actor: "ils", Action: "equipment_routed", Bank: b.cfg.ID, Compartment: eq.Compartment, Item: eq.Item, Detail: where}); err != nil {
+		return nil, err
+	}
+	return append(evs, Event{Type: "alert", Site: b.site.ID, Bank: b.cfg.ID, Compartment: eq.Compartment, Item: eq.Item, Outcome: a.Kind, Message: a.Message}), nil
+}
+
+// routedTo says where the ILS sends an item after a checkin, in words for
+// staff (never the hold patron), or "" when it stays at the bank.
+func routedTo(b *bankRT, res outboxResult) string {
+	if ci := res.Checkin; ci != nil {
+		switch h := ci.Hold; {
+		case h != nil && h.Transit && h.PickupLocation != "":
+			return "a hold for a patron, in transit to " + h.PickupLocation
+		case h != nil && h.Transit:
+			return "a hold for a patron, in transit"
+		case h != nil && h.PickupLocation != "":
+			return "a hold for a patron, to be picked up at " + h.PickupLocation
+		case h != nil:
+			return "a hold for a patron"
+		case ci.Destination != "" && ci.Destination != b.cfg.Location:
+			return "in transit to " + ci.Destination
+		}
+		return ""
+	}
+	if st := res.Status; st != nil {
+		switch st.Circulation {
+		case ItemOnHold:
+			return "on hold for a patron"
+		case ItemInTransit:
+			return "in transit"
+		}
+	}
+	return ""
 }

@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -300,6 +301,84 @@ func TestLendProcessDies(t *testing.T) {
 				w.closeDoor(b, res.Compartment, gateway.CompOnLoan)
 				if w.onLoanTo("I0021") != "P0008" {
 					t.Fatal("the later loan is not in the ILS")
+				}
+			})
+		}
+	})
+}
+
+// TestEquipmentRoutedElsewhere: a returned laptop whose checkin the ILS
+// answers with "this goes elsewhere" (a hold it traps, a transit to its
+// home branch) is not shown available in its home: the laptop and the
+// home are out of service with a staff alert, the next patron gets the
+// other laptop, and staff putting the home back in service make it
+// available again. A return the ILS keeps here stays available, with no
+// alert.
+func TestEquipmentRoutedElsewhere(t *testing.T) {
+	tests := []struct {
+		name   string
+		route  func(w *world)
+		routed string // in the alert; "" for a return that stays
+	}{
+		{"stays", func(w *world) {}, ""},
+		{"hold trapped", func(w *world) { w.holdFor("I0021", "P0002") }, "a hold for a patron, to be picked up at " + sip2mem.DemoBranch},
+		{"transit home", func(w *world) {
+			w.lib.AddItem(sip2mem.Item{ID: "I0021", Title: "Laptop A", MediaType: "001", PermanentLocation: sip2mem.DemoOtherBranch, CurrentLocation: sip2mem.DemoBranch})
+		}, "in transit to " + sip2mem.DemoOtherBranch},
+	}
+	forEachEngine(t, func(t *testing.T, e engine) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				w := newWorld(t, e.fresh(t))
+				svc, _ := w.start("n1")
+				c := ctx(t)
+				res, err := svc.Lend(c, gateway.LendRequest{Bank: bankID, Patron: "P0008", PIN: "4321", Item: "I0021"})
+				must(t, err)
+				w.closeDoor(svc, res.Compartment, gateway.CompOnLoan)
+				tt.route(w)
+				rr, err := svc.Return(c, gateway.ReturnRequest{Bank: bankID, Item: "I0021"})
+				must(t, err)
+				if !rr.Equipment || rr.Compartment != "23" {
+					t.Fatalf("return %+v", rr)
+				}
+				w.closeDoor(svc, "23", gateway.CompAvailable)
+				must(t, svc.Flush(c))
+				if w.onLoanTo("I0021") != "" {
+					t.Fatal("the returned laptop is still on loan in the ILS")
+				}
+				as := alertsAt(t, svc, gateway.AlertEquipmentRouted, "23")
+				if tt.routed == "" {
+					if len(as) != 0 || equipmentState(t, svc, "I0021").State != gateway.EquipAvailable || compartment(t, svc, "23").State != gateway.CompAvailable {
+						t.Fatalf("a return that stays: alerts %+v, item %+v", as, equipmentState(t, svc, "I0021"))
+					}
+					return
+				}
+				if len(as) != 1 || !strings.Contains(as[0].Message, tt.routed) || !strings.Contains(as[0].Message, "I0021") {
+					t.Fatalf("alerts %+v: want one naming I0021 and %q", as, tt.routed)
+				}
+				if strings.Contains(as[0].Message, "P0002") {
+					t.Errorf("alert %q names the hold patron", as[0].Message)
+				}
+				if got := equipmentState(t, svc, "I0021"); got.State != gateway.EquipOutOfService {
+					t.Fatalf("routed laptop %s, want out_of_service", got.State)
+				}
+				if got := compartment(t, svc, "23"); got.State != gateway.CompOutOfService {
+					t.Fatalf("routed laptop's home %s, want out_of_service", got.State)
+				}
+				_, err = svc.Lend(c, gateway.LendRequest{Bank: bankID, Patron: "P0008", PIN: "4321", Item: "I0021"})
+				wantCode(t, err, gateway.ECONFLICT)
+				other, err := svc.Lend(c, gateway.LendRequest{Bank: bankID, Patron: "P0008", PIN: "4321", Type: "laptop"})
+				must(t, err)
+				if other.Item != "I0022" {
+					t.Fatalf("lent %s, want the other laptop", other.Item)
+				}
+				// Staff decide it stays (or bring it back): available again.
+				must(t, svc.SetInService(c, bankID, "23", true, "", "staff:ann"))
+				if got := equipmentState(t, svc, "I0021"); got.State != gateway.EquipAvailable {
+					t.Fatalf("back in service: %s", got.State)
+				}
+				if as := alertsAt(t, svc, gateway.AlertEquipmentRouted, "23"); len(as) != 0 {
+					t.Fatalf("alert after staff looked: %+v", as)
 				}
 			})
 		}

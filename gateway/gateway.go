@@ -300,6 +300,11 @@ const (
 	// interrupted item is loaded again into it, or when an interrupted
 	// emptying of returns is done again.
 	AlertDoorUnconfirmed = "door_unconfirmed"
+	// AlertEquipmentRouted: an equipment item was checked in and the ILS
+	// routes it elsewhere (a hold it traps, a transit, a destination other
+	// than the bank). The item is not lent meanwhile; the alert clears
+	// when staff put its home back in service.
+	AlertEquipmentRouted = "equipment_routed"
 )
 
 // Alert is something staff must look at.

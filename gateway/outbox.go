@@ -494,8 +494,9 @@ func (s *Service) sendNotification(ctx context.Context, e OutboxEntry, n Notific
 func (s *Service) record(ctx context.Context, e OutboxEntry, p ilsPayload, res outboxResult, sendErr error, resolving bool) delivered {
 	var d delivered
 	var alert *Alert
+	var evs []Event
 	err := s.store.Tx(ctx, func(tx Tx) error {
-		alert = nil
+		alert, evs = nil, nil
 		cur, err := tx.OutboxEntry(e.ID)
 		if err != nil {
 			return err
@@ -580,6 +581,13 @@ func (s *Service) record(ctx context.Context, e OutboxEntry, p ilsPayload, res o
 			}
 			alert = a
 		}
+		if cur.Op == OpCheckin && cur.State == OutboxDone {
+			// Where the ILS sends an item matters for equipment, which
+			// lives in the locker (equipment.go).
+			if evs, err = s.equipmentRouted(tx, cur.Item, res); err != nil {
+				return err
+			}
+		}
 		d = delivered{Entry: *cur, Result: res, Err: sendErr}
 		return nil
 	})
@@ -593,6 +601,7 @@ func (s *Service) record(ctx context.Context, e OutboxEntry, p ilsPayload, res o
 	if alert != nil {
 		s.emit(Event{Type: "alert", Bank: alert.Bank, Outcome: alert.Kind, Message: alert.Message, Item: e.Item})
 	}
+	s.emit(evs...)
 	return d
 }
 

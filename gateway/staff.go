@@ -10,8 +10,9 @@ package gateway
 //	             (an interrupted item is not counted: load it again)
 //	  return:    deposited returns ─► return_pending, else free
 //	  equipment: its item on loan ─► on_loan, else available (an item out of
-//	             service because its door failed is available again: staff
-//	             have put it back)
+//	             service because its door failed, or because the ILS routed
+//	             it elsewhere, is available again: staff have put it back, or
+//	             decided it stays)
 
 import (
 	"context"
@@ -96,9 +97,9 @@ func (s *Service) SetInService(ctx context.Context, bank string, id lockers.Comp
 		if _, err := tx.MoveCompartment(b.cfg.ID, id, []CompartmentState{CompOutOfService}, to, &holder, ""); err != nil {
 			return err
 		}
-		// Staff have looked: the door failure, or the interrupted
-		// command, is dealt with.
-		for _, kind := range []string{AlertDoorFailed, AlertDoorUnconfirmed} {
+		// Staff have looked: the door failure, the interrupted command
+		// or the equipment the ILS routed elsewhere is dealt with.
+		for _, kind := range []string{AlertDoorFailed, AlertDoorUnconfirmed, AlertEquipmentRouted} {
 			if _, err := tx.ClearAlerts(kind, b.cfg.ID, id, s.now()); err != nil {
 				return err
 			}
