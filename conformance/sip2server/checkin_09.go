@@ -45,12 +45,6 @@ func checkin09(b *builder) {
 		Title:       "Checkin Response (10) to the checkin of an unknown item",
 		Requirement: "10 for an item the library does not know has ok 0 and the full layout: AO, AB and AQ present (AQ may be empty).",
 		Level:       conformance.Must,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if err := w.need(ctx, sip2.CmdCheckin); err != nil {
-				return err
-			}
-			_, err := expect(ctx, t, w, cfg.checkinReq(unknownID), g10)
-			return err
-		}),
+		Run:         grammarOf(cfg, g10, func() sip2.Message { return cfg.checkinReq(unknownID) }),
 	})
 }

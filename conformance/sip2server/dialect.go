@@ -52,22 +52,14 @@ func dialect(b *builder) {
 			if err := w.need(ctx, sip2.CmdCheckout); err != nil {
 				return err
 			}
-			if err := ensureAvailable(ctx, t, w, cfg.Item); err != nil {
-				return err
-			}
-			co, r, err := checkoutItem(ctx, t, w, false)
-			if r != nil && r.cmd() == sip2.CmdCheckoutResponse {
-				defer restore(ctx, cfg, t, cfg.Item)
-			}
-			if err != nil {
-				return err
-			}
-			if sipDate(co.DueDate) == "" {
-				t.Observef("AH is a SIP2 date: %q", co.DueDate)
-			} else {
-				t.Observef("AH is free text, %q: SCs must show it as is (Evergreen, Koha)", co.DueDate)
-			}
-			return nil
+			return withLoan(ctx, t, w, func(co *sip2.CheckoutResponse) error {
+				if sipDate(co.DueDate) == "" {
+					t.Observef("AH is a SIP2 date: %q", co.DueDate)
+				} else {
+					t.Observef("AH is free text, %q: SCs must show it as is (Evergreen, Koha)", co.DueDate)
+				}
+				return nil
+			})
 		}))
 
 	// sip2.md §1.2: Koha resends "without a sequence number, even if the
@@ -102,17 +94,11 @@ func dialect(b *builder) {
 	add("sip2.md §6 (pain point 7: CQ present or absent)",
 		"CQ when no PIN is sent",
 		"Reports whether Patron Status (23) without a PIN carries CQ: lockergate's reference and Koha leave it out, some ILSs send CQ N (then an SC must not read it as a wrong PIN).",
-		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if err := w.need(ctx, sip2.CmdPatronStatus); err != nil {
-				return err
-			}
-			ps, _, err := call[*sip2.PatronStatusResponse](ctx, w, cfg.patronStatusReq(cfg.Patron, ""))
-			if err != nil {
-				return err
-			}
-			t.Observef("without a PIN: %s, %s", flagText("CQ", ps.ValidPatronPassword), flagText("BL", ps.ValidPatron))
-			return nil
-		}))
+		ask(cfg, func() sip2.Message { return cfg.patronStatusReq(cfg.Patron, "") },
+			func(t *conformance.T, ps *sip2.PatronStatusResponse) error {
+				t.Observef("without a PIN: %s, %s", flagText("CQ", ps.ValidPatronPassword), flagText("BL", ps.ValidPatron))
+				return nil
+			}))
 
 	// sip2.md §2.3: AJ in 10 is optional, "Bibliotheca kiosks require it
 	// (FOLIO PR #26)".
@@ -194,11 +180,7 @@ func dialect(b *builder) {
 	add("sip2.md §1 (date/time), §6 (pain point 9)",
 		"Time zone of dates",
 		"Reports the zone form of the ACS's dates (98 date/time sync): four blanks (local time), \"   Z\" (UTC), or a form seen in the wild such as \"0000\" (NYPL fixtures) or \"ZZZZ\".",
-		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			st, _, err := w.status(ctx)
-			if err != nil {
-				return err
-			}
+		onStatus(cfg, func(t *conformance.T, st *sip2.ACSStatusResponse) error {
 			d := st.DateTimeSync.String()
 			if len(d) == sip2.TimeLen {
 				t.Observef("date/time sync %q, zone %q", d, d[8:12])
@@ -255,24 +237,15 @@ func dialect(b *builder) {
 	add("sip2.md §3 (3M extensions CT, CV, CY, DA), §4",
 		"Routing fields of a trapped hold at checkin",
 		"Reports the 3M routing fields of the checkin of the hold item: Sierra puts the pickup location and the holding patron's barcode in CT, FOLIO the pickup service point, Koha sends CV 01/02/04 by its options (sip2.md §3).",
-		session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if cfg.HoldItem == "" {
-				return conformance.Skipf("no hold item configured (--hold-item)")
-			}
-			if err := w.need(ctx, sip2.CmdCheckin); err != nil {
-				return err
-			}
-			ci, _, err := call[*sip2.CheckinResponse](ctx, w, cfg.checkinReq(cfg.HoldItem))
-			if err != nil {
-				return err
-			}
-			t.Observef("CV %q (01 hold here, 02 hold elsewhere, 03 ILL, 04 transit), CT %q, CY %q, DA %q, CL %q",
-				ci.AlertType, ci.DestinationLocation, ci.HoldPatronID, ci.HoldPatronName, ci.SortBin)
-			if ci.HoldPatronID == "" && strings.Contains(ci.DestinationLocation, " ") {
-				t.Observef("CT holds more than a location and there is no CY: Sierra's form, location and patron barcode in CT")
-			}
-			return nil
-		}))
+		askGiven(cfg, cfg.needHoldItem, func() sip2.Message { return cfg.checkinReq(cfg.HoldItem) },
+			func(t *conformance.T, ci *sip2.CheckinResponse) error {
+				t.Observef("CV %q (01 hold here, 02 hold elsewhere, 03 ILL, 04 transit), CT %q, CY %q, DA %q, CL %q",
+					ci.AlertType, ci.DestinationLocation, ci.HoldPatronID, ci.HoldPatronName, ci.SortBin)
+				if ci.HoldPatronID == "" && strings.Contains(ci.DestinationLocation, " ") {
+					t.Observef("CT holds more than a location and there is no CY: Sierra's form, location and patron barcode in CT")
+				}
+				return nil
+			}))
 
 	// sip2.md §3: extension fields in use and the ILSs that send them.
 	add("sip2.md §3 (extensions in use)",

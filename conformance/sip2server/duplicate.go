@@ -41,7 +41,7 @@ func duplicate(b *builder) {
 				return err
 			}
 			first, err := roundTrip(ctx, w, req, seq)
-			if first != nil && first.cmd() == sip2.CmdCheckoutResponse {
+			if lends(first) {
 				defer restore(ctx, cfg, t, cfg.Item)
 			}
 			if err != nil {

@@ -1,8 +1,6 @@
 package sip2server
 
 import (
-	"context"
-
 	"github.com/lockergate/lockergate/conformance"
 	"github.com/lockergate/lockergate/sip2"
 )
@@ -18,13 +16,9 @@ func endSession35(b *builder) {
 		Title:       "End Session Response (36)",
 		Requirement: "36 has end session (Y/N) and an 18-character date, then AO and AA.",
 		Level:       conformance.Must,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if err := w.need(ctx, sip2.CmdEndPatronSession); err != nil {
-				return err
-			}
-			_, err := expect(ctx, t, w, &sip2.EndPatronSessionRequest{TransactionDate: now(), InstitutionID: cfg.Institution,
-				PatronID: cfg.Patron, TerminalPassword: cfg.TerminalPassword, PatronPassword: cfg.PIN}, g36)
-			return err
+		Run: grammarOf(cfg, g36, func() sip2.Message {
+			return &sip2.EndPatronSessionRequest{TransactionDate: now(), InstitutionID: cfg.Institution,
+				PatronID: cfg.Patron, TerminalPassword: cfg.TerminalPassword, PatronPassword: cfg.PIN}
 		}),
 	})
 }

@@ -1,8 +1,6 @@
 package sip2server
 
 import (
-	"context"
-
 	"github.com/lockergate/lockergate/conformance"
 	"github.com/lockergate/lockergate/sip2"
 )
@@ -19,14 +17,10 @@ func feePaid37(b *builder) {
 		Title:       "Fee Paid Response (38)",
 		Requirement: "38 has payment accepted (Y/N) and an 18-character date, then AO and AA. The payment is 0.00 for an unknown patron, so nothing changes.",
 		Level:       conformance.Must,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if err := w.need(ctx, sip2.CmdFeePaid); err != nil {
-				return err
-			}
-			_, err := expect(ctx, t, w, &sip2.FeePaidRequest{TransactionDate: now(), FeeType: "01", PaymentType: "00",
+		Run: grammarOf(cfg, g38, func() sip2.Message {
+			return &sip2.FeePaidRequest{TransactionDate: now(), FeeType: "01", PaymentType: "00",
 				CurrencyType: "USD", FeeAmount: "0.00", InstitutionID: cfg.Institution, PatronID: unknownID,
-				TerminalPassword: cfg.TerminalPassword, TransactionID: "LGCONF-0"}, g38)
-			return err
+				TerminalPassword: cfg.TerminalPassword, TransactionID: "LGCONF-0"}
 		}),
 	})
 }

@@ -58,6 +58,22 @@ func (c *Config) renewReq(patron, item, pin string) *sip2.RenewRequest {
 		PatronPassword: pin, ItemID: item, TerminalPassword: c.TerminalPassword}
 }
 
+// needHoldItem and needBlocked skip a case that needs optional library
+// data the configuration does not name.
+func (c *Config) needHoldItem() error {
+	if c.HoldItem == "" {
+		return conformance.Skipf("no hold item configured (--hold-item)")
+	}
+	return nil
+}
+
+func (c *Config) needBlocked() error {
+	if c.BlockedPatron == "" {
+		return conformance.Skipf("no blocked patron configured (--blocked-patron)")
+	}
+	return nil
+}
+
 // charged reports whether a circulation status means "on loan".
 func charged(status string) bool { return status == "04" || status == "05" }
 
@@ -133,7 +149,7 @@ func restore(ctx context.Context, cfg *Config, t *conformance.T, item string) {
 
 // checkoutItem checks cfg.Item out to cfg.Patron, which the fixture
 // promises is possible; a refusal is a setup error naming the ACS's reason.
-// It returns with restore scheduled through the returned function.
+// Checking the item in again is the caller's (withLoan does it).
 func checkoutItem(ctx context.Context, t *conformance.T, w *wire, renewalPolicy bool) (*sip2.CheckoutResponse, *reply, error) {
 	cfg := w.cfg
 	co, r, err := call[*sip2.CheckoutResponse](ctx, w, cfg.checkoutReq(cfg.Patron, cfg.Item, cfg.PIN, renewalPolicy))

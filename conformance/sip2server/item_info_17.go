@@ -1,8 +1,6 @@
 package sip2server
 
 import (
-	"context"
-
 	"github.com/lockergate/lockergate/conformance"
 	"github.com/lockergate/lockergate/sip2"
 )
@@ -23,26 +21,14 @@ func itemInfo17(b *builder) {
 		Title:       "Item Information Response (18) for the test item",
 		Requirement: "18 has a circulation status 01-13, a 2-digit security marker and fee type, an 18-character date, then AB and AJ; CJ and CM are dates, CK 3 digits.",
 		Level:       conformance.Must,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if err := w.need(ctx, sip2.CmdItemInformation); err != nil {
-				return err
-			}
-			_, err := expect(ctx, t, w, cfg.itemInfoReq(cfg.Item), g18)
-			return err
-		}),
+		Run:         grammarOf(cfg, g18, func() sip2.Message { return cfg.itemInfoReq(cfg.Item) }),
 	})
 
 	g.add(&conformance.Case{
 		Title:       "Item Information Response (18) for an unknown item",
 		Requirement: "18 for an item the library does not know keeps the layout: a circulation status 01-13 (01 other, or 13 missing), AB and AJ present (AJ may be empty).",
 		Level:       conformance.Must,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if err := w.need(ctx, sip2.CmdItemInformation); err != nil {
-				return err
-			}
-			_, err := expect(ctx, t, w, cfg.itemInfoReq(unknownID), g18)
-			return err
-		}),
+		Run:         grammarOf(cfg, g18, func() sip2.Message { return cfg.itemInfoReq(unknownID) }),
 	})
 
 	// AB is the "item identifier" the response is about.
@@ -50,18 +36,12 @@ func itemInfo17(b *builder) {
 		Title:       "18 names the item asked about in AB",
 		Requirement: "AB of 18 equals the AB of the request.",
 		Level:       conformance.Must,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if err := w.need(ctx, sip2.CmdItemInformation); err != nil {
-				return err
-			}
-			ii, err := itemState(ctx, w, cfg.Item)
-			if err != nil {
-				return err
-			}
-			if ii.ItemID != cfg.Item {
-				return conformance.Failf("AB"+cfg.Item, "AB%s", ii.ItemID)
-			}
-			return nil
-		}),
+		Run: ask(cfg, func() sip2.Message { return cfg.itemInfoReq(cfg.Item) },
+			func(t *conformance.T, ii *sip2.ItemInformationResponse) error {
+				if ii.ItemID != cfg.Item {
+					return conformance.Failf("AB"+cfg.Item, "AB%s", ii.ItemID)
+				}
+				return nil
+			}),
 	})
 }

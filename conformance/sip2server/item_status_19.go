@@ -1,8 +1,6 @@
 package sip2server
 
 import (
-	"context"
-
 	"github.com/lockergate/lockergate/conformance"
 	"github.com/lockergate/lockergate/sip2"
 )
@@ -20,13 +18,9 @@ func itemStatus19(b *builder) {
 		Title:       "Item Status Update Response (20)",
 		Requirement: "20 has item properties ok (0/1) and an 18-character date, then AB. The request names an unknown item, so nothing changes.",
 		Level:       conformance.Must,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if err := w.need(ctx, sip2.CmdItemStatusUpdate); err != nil {
-				return err
-			}
-			_, err := expect(ctx, t, w, &sip2.ItemStatusUpdateRequest{TransactionDate: now(), InstitutionID: cfg.Institution,
-				ItemID: unknownID, TerminalPassword: cfg.TerminalPassword, ItemProperties: "conformance test"}, g20)
-			return err
+		Run: grammarOf(cfg, g20, func() sip2.Message {
+			return &sip2.ItemStatusUpdateRequest{TransactionDate: now(), InstitutionID: cfg.Institution,
+				ItemID: unknownID, TerminalPassword: cfg.TerminalPassword, ItemProperties: "conformance test"}
 		}),
 	})
 }

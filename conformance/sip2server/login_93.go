@@ -5,17 +5,7 @@ import (
 	"strings"
 
 	"github.com/lockergate/lockergate/conformance"
-	"github.com/lockergate/lockergate/sip2"
 )
-
-// expect sends req and checks the response's envelope and grammar.
-func expect(ctx context.Context, t *conformance.T, w *wire, req sip2.Message, g *grammar) (*reply, error) {
-	r, err := w.exchange(ctx, req)
-	if err != nil {
-		return r, err
-	}
-	return r, g.verify(t, r, w.cfg.Charset)
-}
 
 func login93(b *builder) {
 	cfg := b.cfg

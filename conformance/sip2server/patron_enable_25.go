@@ -1,8 +1,6 @@
 package sip2server
 
 import (
-	"context"
-
 	"github.com/lockergate/lockergate/conformance"
 	"github.com/lockergate/lockergate/sip2"
 )
@@ -20,13 +18,9 @@ func patronEnable25(b *builder) {
 		Title:       "Patron Enable Response (26)",
 		Requirement: "26 has 14 Y/space status flags, a 3-digit language and an 18-character date, then AO, AA and AE; BL and CQ are Y or N.",
 		Level:       conformance.Must,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if err := w.need(ctx, sip2.CmdPatronEnable); err != nil {
-				return err
-			}
-			_, err := expect(ctx, t, w, &sip2.PatronEnableRequest{TransactionDate: now(), InstitutionID: cfg.Institution,
-				PatronID: cfg.Patron, TerminalPassword: cfg.TerminalPassword, PatronPassword: cfg.PIN}, g26)
-			return err
+		Run: grammarOf(cfg, g26, func() sip2.Message {
+			return &sip2.PatronEnableRequest{TransactionDate: now(), InstitutionID: cfg.Institution,
+				PatronID: cfg.Patron, TerminalPassword: cfg.TerminalPassword, PatronPassword: cfg.PIN}
 		}),
 	})
 }

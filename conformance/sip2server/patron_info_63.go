@@ -69,13 +69,7 @@ func patronInfo63(b *builder) {
 		Title:       "Patron Information Response (64) for an unknown patron",
 		Requirement: "64 for a patron ID the library does not know keeps the full layout: counts (digits or blanks), AO, AA and AE present.",
 		Level:       conformance.Must,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if err := w.need(ctx, sip2.CmdPatronInformation); err != nil {
-				return err
-			}
-			_, err := expect(ctx, t, w, cfg.patronInfoReq(unknownID, "0000", sip2.SummaryHoldItems), g64)
-			return err
-		}),
+		Run:         grammarOf(cfg, g64, func() sip2.Message { return cfg.patronInfoReq(unknownID, "0000", sip2.SummaryHoldItems) }),
 	})
 
 	// SIP2 2.00 defines the limits BZ, CA and CB as "4-char, fixed-length"

@@ -1,8 +1,6 @@
 package sip2server
 
 import (
-	"context"
-
 	"github.com/lockergate/lockergate/conformance"
 	"github.com/lockergate/lockergate/sip2"
 )
@@ -20,13 +18,7 @@ func patronStatus23(b *builder) {
 		Title:       "Patron Status Response (24) for the test patron",
 		Requirement: "24 has 14 Y/space status flags, a 3-digit language, an 18-character date, then AO, AA and AE; BL and CQ are Y or N.",
 		Level:       conformance.Must,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if err := w.need(ctx, sip2.CmdPatronStatus); err != nil {
-				return err
-			}
-			_, err := expect(ctx, t, w, cfg.patronStatusReq(cfg.Patron, cfg.PIN), g24)
-			return err
-		}),
+		Run:         grammarOf(cfg, g24, func() sip2.Message { return cfg.patronStatusReq(cfg.Patron, cfg.PIN) }),
 	})
 
 	// The same layout holds when the patron does not exist: AE is then
@@ -35,13 +27,7 @@ func patronStatus23(b *builder) {
 		Title:       "Patron Status Response (24) for an unknown patron",
 		Requirement: "24 for a patron ID the library does not know has the full layout: AO, AA and AE present (AE may be empty).",
 		Level:       conformance.Must,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if err := w.need(ctx, sip2.CmdPatronStatus); err != nil {
-				return err
-			}
-			_, err := expect(ctx, t, w, cfg.patronStatusReq(unknownID, "0000"), g24)
-			return err
-		}),
+		Run:         grammarOf(cfg, g24, func() sip2.Message { return cfg.patronStatusReq(unknownID, "0000") }),
 	})
 
 	// AA is the "patron identifier" the response is about: the SC matches
@@ -50,18 +36,12 @@ func patronStatus23(b *builder) {
 		Title:       "24 names the patron asked about in AA",
 		Requirement: "AA of 24 equals the AA of the request.",
 		Level:       conformance.Must,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if err := w.need(ctx, sip2.CmdPatronStatus); err != nil {
-				return err
-			}
-			ps, _, err := call[*sip2.PatronStatusResponse](ctx, w, cfg.patronStatusReq(cfg.Patron, cfg.PIN))
-			if err != nil {
-				return err
-			}
-			if ps.PatronID != cfg.Patron {
-				return conformance.Failf("AA"+cfg.Patron, "AA%s", ps.PatronID)
-			}
-			return nil
-		}),
+		Run: ask(cfg, func() sip2.Message { return cfg.patronStatusReq(cfg.Patron, cfg.PIN) },
+			func(t *conformance.T, ps *sip2.PatronStatusResponse) error {
+				if ps.PatronID != cfg.Patron {
+					return conformance.Failf("AA"+cfg.Patron, "AA%s", ps.PatronID)
+				}
+				return nil
+			}),
 	})
 }

@@ -25,18 +25,10 @@ func renew29(b *builder) {
 			if err := w.need(ctx, sip2.CmdCheckout, sip2.CmdRenew); err != nil {
 				return err
 			}
-			if err := ensureAvailable(ctx, t, w, cfg.Item); err != nil {
+			return withLoan(ctx, t, w, func(*sip2.CheckoutResponse) error {
+				_, err := expect(ctx, t, w, cfg.renewReq(cfg.Patron, cfg.Item, cfg.PIN), g30)
 				return err
-			}
-			_, r, err := checkoutItem(ctx, t, w, false)
-			if r != nil && r.cmd() == sip2.CmdCheckoutResponse {
-				defer restore(ctx, cfg, t, cfg.Item)
-			}
-			if err != nil {
-				return err
-			}
-			_, err = expect(ctx, t, w, cfg.renewReq(cfg.Patron, cfg.Item, cfg.PIN), g30)
-			return err
+			})
 		}),
 	})
 
@@ -44,12 +36,6 @@ func renew29(b *builder) {
 		Title:       "Renew Response (30) to a renewal that is refused",
 		Requirement: "30 for an item the library does not know has ok 0 and the full layout, AJ and AH included (empty).",
 		Level:       conformance.Must,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if err := w.need(ctx, sip2.CmdRenew); err != nil {
-				return err
-			}
-			_, err := expect(ctx, t, w, cfg.renewReq(cfg.Patron, unknownID, cfg.PIN), g30)
-			return err
-		}),
+		Run:         grammarOf(cfg, g30, func() sip2.Message { return cfg.renewReq(cfg.Patron, unknownID, cfg.PIN) }),
 	})
 }

@@ -1,8 +1,6 @@
 package sip2server
 
 import (
-	"context"
-
 	"github.com/lockergate/lockergate/conformance"
 	"github.com/lockergate/lockergate/sip2"
 )
@@ -11,7 +9,7 @@ func renewAll65(b *builder) {
 	cfg := b.cfg
 	g := b.group("renew-all-65", "Renew All (65) and Renew All Response (66)")
 
-	req := func() *sip2.RenewAllRequest {
+	req := func() sip2.Message {
 		return &sip2.RenewAllRequest{TransactionDate: now(), InstitutionID: cfg.Institution, PatronID: cfg.Patron,
 			PatronPassword: cfg.PIN, TerminalPassword: cfg.TerminalPassword}
 	}
@@ -25,13 +23,7 @@ func renewAll65(b *builder) {
 		Title:       "Renew All Response (66)",
 		Requirement: "66 has ok (0/1), two 4-digit counts and an 18-character date, then AO.",
 		Level:       conformance.Must,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if err := w.need(ctx, sip2.CmdRenewAll); err != nil {
-				return err
-			}
-			_, err := expect(ctx, t, w, req(), g66)
-			return err
-		}),
+		Run:         grammarOf(cfg, g66, req),
 	})
 
 	// The counts say how many items were renewed and not renewed; BM and
@@ -40,14 +32,7 @@ func renewAll65(b *builder) {
 		Title:       "Renew All counts agree with the BM and BN lists, when sent",
 		Requirement: "When 66 lists renewed (BM) or unrenewed (BN) items, their numbers equal the renewed and unrenewed counts.",
 		Level:       conformance.Should,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if err := w.need(ctx, sip2.CmdRenewAll); err != nil {
-				return err
-			}
-			ra, _, err := call[*sip2.RenewAllResponse](ctx, w, req())
-			if err != nil {
-				return err
-			}
+		Run: ask(cfg, req, func(t *conformance.T, ra *sip2.RenewAllResponse) error {
 			if len(ra.RenewedItems)+len(ra.UnrenewedItems) == 0 {
 				t.Notef("no BM or BN fields; counts %d and %d", ra.RenewedCount, ra.UnrenewedCount)
 				return nil

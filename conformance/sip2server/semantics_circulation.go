@@ -47,25 +47,17 @@ func semanticsCirculation(b *builder) {
 			if err := w.need(ctx, sip2.CmdCheckout, sip2.CmdCheckin, sip2.CmdItemInformation, sip2.CmdPatronInformation); err != nil {
 				return err
 			}
-			if err := ensureAvailable(ctx, t, w, cfg.Item); err != nil {
-				return err
-			}
-			_, r, err := checkoutItem(ctx, t, w, false)
-			if r != nil && r.cmd() == sip2.CmdCheckoutResponse {
-				defer restore(ctx, cfg, t, cfg.Item)
-			}
-			if err != nil {
-				return err
-			}
-			status, isListed, err := loanState(ctx, t, w)
-			if err != nil {
-				return err
-			}
-			if !charged(status) && !isListed {
-				return conformance.Failf("the item charged (17 status 04/05, or listed in AU of 64)",
-					"status %s and not in the patron's charged items", status)
-			}
-			return nil
+			return withLoan(ctx, t, w, func(*sip2.CheckoutResponse) error {
+				status, isListed, err := loanState(ctx, t, w)
+				if err != nil {
+					return err
+				}
+				if !charged(status) && !isListed {
+					return conformance.Failf("the item charged (17 status 04/05, or listed in AU of 64)",
+						"status %s and not in the patron's charged items", status)
+				}
+				return nil
+			})
 		}),
 	})
 
@@ -113,18 +105,9 @@ func semanticsCirculation(b *builder) {
 		Title:       "A checkout of an unknown item is refused",
 		Requirement: "Checkout of an item ID the library does not know is answered with ok 0.",
 		Level:       conformance.Must,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if err := w.need(ctx, sip2.CmdCheckout); err != nil {
-				return err
-			}
-			co, _, err := call[*sip2.CheckoutResponse](ctx, w, cfg.checkoutReq(cfg.Patron, unknownID, cfg.PIN, false))
-			if err != nil {
-				return err
-			}
-			if co.OK {
-				return conformance.Failf("ok 0", "ok 1 for an item that does not exist")
-			}
-			return nil
+		Run: mustRefuse(cfg, refusalCase{
+			req:      func() sip2.Message { return cfg.checkoutReq(cfg.Patron, unknownID, cfg.PIN, false) },
+			accepted: "ok 1 for an item that does not exist",
 		}),
 	})
 
@@ -132,22 +115,10 @@ func semanticsCirculation(b *builder) {
 		Title:       "A checkout to an unknown patron is refused",
 		Requirement: "Checkout of the test item to a patron ID the library does not know is answered with ok 0. Should it succeed, the item is checked in again.",
 		Level:       conformance.Must,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if err := w.need(ctx, sip2.CmdCheckout); err != nil {
-				return err
-			}
-			if err := ensureAvailable(ctx, t, w, cfg.Item); err != nil {
-				return err
-			}
-			co, _, err := call[*sip2.CheckoutResponse](ctx, w, cfg.checkoutReq(unknownID, cfg.Item, "0000", false))
-			if err != nil {
-				return err
-			}
-			if co.OK {
-				restore(ctx, cfg, t, cfg.Item)
-				return conformance.Failf("ok 0", "ok 1: the item was lent to a patron who does not exist")
-			}
-			return nil
+		Run: mustRefuse(cfg, refusalCase{
+			req:      func() sip2.Message { return cfg.checkoutReq(unknownID, cfg.Item, "0000", false) },
+			lent:     cfg.Item,
+			accepted: "ok 1: the item was lent to a patron who does not exist",
 		}),
 	})
 
@@ -157,22 +128,10 @@ func semanticsCirculation(b *builder) {
 		Title:       "A renewal of an item the patron does not have is refused",
 		Requirement: "Renew (29) of the test item while it is not on loan is answered with ok 0.",
 		Level:       conformance.Must,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if err := w.need(ctx, sip2.CmdRenew); err != nil {
-				return err
-			}
-			if err := ensureAvailable(ctx, t, w, cfg.Item); err != nil {
-				return err
-			}
-			rn, _, err := call[*sip2.RenewResponse](ctx, w, cfg.renewReq(cfg.Patron, cfg.Item, cfg.PIN))
-			if err != nil {
-				return err
-			}
-			if rn.OK {
-				restore(ctx, cfg, t, cfg.Item)
-				return conformance.Failf("ok 0", "ok 1: renewed an item that was not on loan")
-			}
-			return nil
+		Run: mustRefuse(cfg, refusalCase{
+			req:      func() sip2.Message { return cfg.renewReq(cfg.Patron, cfg.Item, cfg.PIN) },
+			lent:     cfg.Item,
+			accepted: "ok 1: renewed an item that was not on loan",
 		}),
 	})
 
@@ -187,30 +146,22 @@ func semanticsCirculation(b *builder) {
 			if err := w.need(ctx, sip2.CmdCheckout, sip2.CmdRenew); err != nil {
 				return err
 			}
-			if err := ensureAvailable(ctx, t, w, cfg.Item); err != nil {
-				return err
-			}
-			_, r, err := checkoutItem(ctx, t, w, false)
-			if r != nil && r.cmd() == sip2.CmdCheckoutResponse {
-				defer restore(ctx, cfg, t, cfg.Item)
-			}
-			if err != nil {
-				return err
-			}
-			rn, _, err := call[*sip2.RenewResponse](ctx, w, cfg.renewReq(cfg.Patron, cfg.Item, cfg.PIN))
-			if err != nil {
-				return err
-			}
-			switch {
-			case !rn.OK:
-				return conformance.Failf("ok 1", "ok 0: %s", refusal(rn.ScreenMessage))
-			case !rn.RenewalOK:
-				return conformance.Failf("renewal ok Y", "N")
-			case rn.DueDate == "":
-				return conformance.Failf("a due date in AH", "AH empty")
-			}
-			t.Notef("new due date %s", rn.DueDate)
-			return nil
+			return withLoan(ctx, t, w, func(*sip2.CheckoutResponse) error {
+				rn, _, err := call[*sip2.RenewResponse](ctx, w, cfg.renewReq(cfg.Patron, cfg.Item, cfg.PIN))
+				if err != nil {
+					return err
+				}
+				switch {
+				case !rn.OK:
+					return conformance.Failf("ok 1", "ok 0: %s", refusal(rn.ScreenMessage))
+				case !rn.RenewalOK:
+					return conformance.Failf("renewal ok Y", "N")
+				case rn.DueDate == "":
+					return conformance.Failf("a due date in AH", "AH empty")
+				}
+				t.Notef("new due date %s", rn.DueDate)
+				return nil
+			})
 		}),
 	})
 
@@ -221,22 +172,10 @@ func semanticsCirculation(b *builder) {
 		Title:       "A checkout with a wrong PIN is refused",
 		Requirement: "Checkout (11) of the test item with a wrong patron password (AD) is answered with ok 0. Should it succeed, the item is checked in again.",
 		Level:       conformance.Should,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if err := w.need(ctx, sip2.CmdCheckout); err != nil {
-				return err
-			}
-			if err := ensureAvailable(ctx, t, w, cfg.Item); err != nil {
-				return err
-			}
-			co, _, err := call[*sip2.CheckoutResponse](ctx, w, cfg.checkoutReq(cfg.Patron, cfg.Item, wrongPIN(cfg.PIN), false))
-			if err != nil {
-				return err
-			}
-			if co.OK {
-				restore(ctx, cfg, t, cfg.Item)
-				return conformance.Failf("ok 0", "ok 1: the checkout went through with a wrong PIN")
-			}
-			return nil
+		Run: mustRefuse(cfg, refusalCase{
+			req:      func() sip2.Message { return cfg.checkoutReq(cfg.Patron, cfg.Item, wrongPIN(cfg.PIN), false) },
+			lent:     cfg.Item,
+			accepted: "ok 1: the checkout went through with a wrong PIN",
 		}),
 	})
 }

@@ -1,8 +1,6 @@
 package sip2server
 
 import (
-	"context"
-
 	"github.com/lockergate/lockergate/conformance"
 	"github.com/lockergate/lockergate/sip2"
 )
@@ -19,27 +17,18 @@ func semanticsHolds(b *builder) {
 		Title:       "A checkin of an item on hold traps it (alert Y)",
 		Requirement: "Checkin (09) of the configured hold item is answered with ok 1 and alert Y; the 3M fields CV (alert type), CY (hold patron) and CT (destination) are noted. The item stays trapped for its hold, as after a staff checkin.",
 		Level:       conformance.Should,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if cfg.HoldItem == "" {
-				return conformance.Skipf("no hold item configured (--hold-item)")
-			}
-			if err := w.need(ctx, sip2.CmdCheckin); err != nil {
-				return err
-			}
-			ci, _, err := call[*sip2.CheckinResponse](ctx, w, cfg.checkinReq(cfg.HoldItem))
-			if err != nil {
-				return err
-			}
-			t.Observef("alert %t, CV %q, CY %q, DA %q, CT %q, CL %q", ci.Alert, ci.AlertType, ci.HoldPatronID,
-				ci.HoldPatronName, ci.DestinationLocation, ci.SortBin)
-			switch {
-			case !ci.OK:
-				return conformance.Failf("ok 1", "ok 0: %s", refusal(ci.ScreenMessage))
-			case !ci.Alert:
-				return conformance.Failf("alert Y (the item is on hold)", "alert N")
-			}
-			return nil
-		}),
+		Run: askGiven(cfg, cfg.needHoldItem, func() sip2.Message { return cfg.checkinReq(cfg.HoldItem) },
+			func(t *conformance.T, ci *sip2.CheckinResponse) error {
+				t.Observef("alert %t, CV %q, CY %q, DA %q, CT %q, CL %q", ci.Alert, ci.AlertType, ci.HoldPatronID,
+					ci.HoldPatronName, ci.DestinationLocation, ci.SortBin)
+				switch {
+				case !ci.OK:
+					return conformance.Failf("ok 1", "ok 0: %s", refusal(ci.ScreenMessage))
+				case !ci.Alert:
+					return conformance.Failf("alert Y (the item is on hold)", "alert N")
+				}
+				return nil
+			}),
 	})
 
 	// An item held for one patron must not be lent to another: the
@@ -48,23 +37,12 @@ func semanticsHolds(b *builder) {
 		Title:       "An item on hold for another patron is not lent to the test patron",
 		Requirement: "Checkout (11) of the configured hold item to the test patron is answered with ok 0. Should it succeed, the item is checked in again (which traps it for its hold).",
 		Level:       conformance.Should,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if cfg.HoldItem == "" {
-				return conformance.Skipf("no hold item configured (--hold-item)")
-			}
-			if err := w.need(ctx, sip2.CmdCheckout); err != nil {
-				return err
-			}
-			co, _, err := call[*sip2.CheckoutResponse](ctx, w, cfg.checkoutReq(cfg.Patron, cfg.HoldItem, cfg.PIN, false))
-			if err != nil {
-				return err
-			}
-			if co.OK {
-				restore(ctx, cfg, t, cfg.HoldItem)
-				return conformance.Failf("ok 0", "ok 1: the held item was lent to another patron")
-			}
-			t.Notef("refused: %s", refusal(co.ScreenMessage))
-			return nil
+		Run: mustRefuse(cfg, refusalCase{
+			fixture:  cfg.needHoldItem,
+			req:      func() sip2.Message { return cfg.checkoutReq(cfg.Patron, cfg.HoldItem, cfg.PIN, false) },
+			lent:     cfg.HoldItem,
+			accepted: "ok 1: the held item was lent to another patron",
+			noteWhy:  true,
 		}),
 	})
 }

@@ -18,38 +18,26 @@ func semanticsPatron(b *builder) {
 		Title:       "A wrong PIN is reported as invalid in Patron Status (CQ N)",
 		Requirement: "Patron Status (23) for the test patron with a wrong PIN is answered with CQ N.",
 		Level:       conformance.Must,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if err := w.need(ctx, sip2.CmdPatronStatus); err != nil {
-				return err
-			}
-			ps, _, err := call[*sip2.PatronStatusResponse](ctx, w, cfg.patronStatusReq(cfg.Patron, wrongPIN(cfg.PIN)))
-			if err != nil {
-				return err
-			}
-			if ps.ValidPatronPassword != sip2.FlagNo {
-				return conformance.Failf("CQN", "%s", flagText("CQ", ps.ValidPatronPassword))
-			}
-			return nil
-		}),
+		Run: ask(cfg, func() sip2.Message { return cfg.patronStatusReq(cfg.Patron, wrongPIN(cfg.PIN)) },
+			func(t *conformance.T, ps *sip2.PatronStatusResponse) error {
+				if ps.ValidPatronPassword != sip2.FlagNo {
+					return conformance.Failf("CQN", "%s", flagText("CQ", ps.ValidPatronPassword))
+				}
+				return nil
+			}),
 	})
 
 	g.add(&conformance.Case{
 		Title:       "A wrong PIN is reported as invalid in Patron Information (CQ N)",
 		Requirement: "Patron Information (63) for the test patron with a wrong PIN is answered with CQ N.",
 		Level:       conformance.Must,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if err := w.need(ctx, sip2.CmdPatronInformation); err != nil {
-				return err
-			}
-			pi, _, err := call[*sip2.PatronInformationResponse](ctx, w, cfg.patronInfoReq(cfg.Patron, wrongPIN(cfg.PIN), 0))
-			if err != nil {
-				return err
-			}
-			if pi.ValidPatronPassword != sip2.FlagNo {
-				return conformance.Failf("CQN", "%s", flagText("CQ", pi.ValidPatronPassword))
-			}
-			return nil
-		}),
+		Run: ask(cfg, func() sip2.Message { return cfg.patronInfoReq(cfg.Patron, wrongPIN(cfg.PIN), 0) },
+			func(t *conformance.T, pi *sip2.PatronInformationResponse) error {
+				if pi.ValidPatronPassword != sip2.FlagNo {
+					return conformance.Failf("CQN", "%s", flagText("CQ", pi.ValidPatronPassword))
+				}
+				return nil
+			}),
 	})
 
 	// The right PIN must not be reported invalid; most ILSs then send CQ
@@ -88,19 +76,13 @@ func semanticsPatron(b *builder) {
 		Title:       "An unknown patron is not reported valid",
 		Requirement: "Patron Status (23) for a patron ID the library does not know is not answered with BL Y (nor CQ Y).",
 		Level:       conformance.Must,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if err := w.need(ctx, sip2.CmdPatronStatus); err != nil {
-				return err
-			}
-			ps, _, err := call[*sip2.PatronStatusResponse](ctx, w, cfg.patronStatusReq(unknownID, "0000"))
-			if err != nil {
-				return err
-			}
-			if ps.ValidPatron == sip2.FlagYes || ps.ValidPatronPassword == sip2.FlagYes {
-				return conformance.Failf("BLN", "%s %s", flagText("BL", ps.ValidPatron), flagText("CQ", ps.ValidPatronPassword))
-			}
-			return nil
-		}),
+		Run: ask(cfg, func() sip2.Message { return cfg.patronStatusReq(unknownID, "0000") },
+			func(t *conformance.T, ps *sip2.PatronStatusResponse) error {
+				if ps.ValidPatron == sip2.FlagYes || ps.ValidPatronPassword == sip2.FlagYes {
+					return conformance.Failf("BLN", "%s %s", flagText("BL", ps.ValidPatron), flagText("CQ", ps.ValidPatronPassword))
+				}
+				return nil
+			}),
 	})
 
 	// BL is optional in the spec, but an SC can only tell "unknown card"
@@ -109,19 +91,13 @@ func semanticsPatron(b *builder) {
 		Title:       "An unknown patron is reported with BL N",
 		Requirement: "Patron Status (23) for a patron ID the library does not know carries BL N.",
 		Level:       conformance.Should,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if err := w.need(ctx, sip2.CmdPatronStatus); err != nil {
-				return err
-			}
-			ps, _, err := call[*sip2.PatronStatusResponse](ctx, w, cfg.patronStatusReq(unknownID, "0000"))
-			if err != nil {
-				return err
-			}
-			if ps.ValidPatron != sip2.FlagNo {
-				return conformance.Failf("BLN", "%s", flagText("BL", ps.ValidPatron))
-			}
-			return nil
-		}),
+		Run: ask(cfg, func() sip2.Message { return cfg.patronStatusReq(unknownID, "0000") },
+			func(t *conformance.T, ps *sip2.PatronStatusResponse) error {
+				if ps.ValidPatron != sip2.FlagNo {
+					return conformance.Failf("BLN", "%s", flagText("BL", ps.ValidPatron))
+				}
+				return nil
+			}),
 	})
 
 	// A patron whose borrowing is blocked (fines, a lost card, a manual
@@ -130,26 +106,12 @@ func semanticsPatron(b *builder) {
 		Title:       "A checkout to a blocked patron is refused",
 		Requirement: "Checkout (11) of the test item to the configured blocked patron is answered with ok 0. Should it succeed, the item is checked in again.",
 		Level:       conformance.Must,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if cfg.BlockedPatron == "" {
-				return conformance.Skipf("no blocked patron configured (--blocked-patron)")
-			}
-			if err := w.need(ctx, sip2.CmdCheckout); err != nil {
-				return err
-			}
-			if err := ensureAvailable(ctx, t, w, cfg.Item); err != nil {
-				return err
-			}
-			co, _, err := call[*sip2.CheckoutResponse](ctx, w, cfg.checkoutReq(cfg.BlockedPatron, cfg.Item, "", false))
-			if err != nil {
-				return err
-			}
-			if co.OK {
-				restore(ctx, cfg, t, cfg.Item)
-				return conformance.Failf("ok 0", "ok 1: the item was lent to a blocked patron")
-			}
-			t.Notef("refused: %s", refusal(co.ScreenMessage))
-			return nil
+		Run: mustRefuse(cfg, refusalCase{
+			fixture:  cfg.needBlocked,
+			req:      func() sip2.Message { return cfg.checkoutReq(cfg.BlockedPatron, cfg.Item, "", false) },
+			lent:     cfg.Item,
+			accepted: "ok 1: the item was lent to a blocked patron",
+			noteWhy:  true,
 		}),
 	})
 
@@ -159,22 +121,13 @@ func semanticsPatron(b *builder) {
 		Title:       "A blocked patron's status shows the block",
 		Requirement: "Patron Status (23) for the configured blocked patron has at least one Y among the 14 patron status flags.",
 		Level:       conformance.Should,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			if cfg.BlockedPatron == "" {
-				return conformance.Skipf("no blocked patron configured (--blocked-patron)")
-			}
-			if err := w.need(ctx, sip2.CmdPatronStatus); err != nil {
-				return err
-			}
-			ps, _, err := call[*sip2.PatronStatusResponse](ctx, w, cfg.patronStatusReq(cfg.BlockedPatron, ""))
-			if err != nil {
-				return err
-			}
-			if ps.PatronStatus == 0 {
-				return conformance.Failf("a Y in the patron status", "%q", ps.PatronStatus.String())
-			}
-			return nil
-		}),
+		Run: askGiven(cfg, cfg.needBlocked, func() sip2.Message { return cfg.patronStatusReq(cfg.BlockedPatron, "") },
+			func(t *conformance.T, ps *sip2.PatronStatusResponse) error {
+				if ps.PatronStatus == 0 {
+					return conformance.Failf("a Y in the patron status", "%q", ps.PatronStatus.String())
+				}
+				return nil
+			}),
 	})
 }
 

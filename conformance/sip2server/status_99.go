@@ -60,11 +60,7 @@ func status99(b *builder) {
 		Title:       "The ACS reports itself on-line",
 		Requirement: "The on-line status of 98 is Y while the ACS serves requests.",
 		Level:       conformance.Should,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			st, _, err := w.status(ctx)
-			if err != nil {
-				return err
-			}
+		Run: onStatus(cfg, func(t *conformance.T, st *sip2.ACSStatusResponse) error {
 			if !st.OnlineStatus {
 				return conformance.Failf("on-line status Y", "N")
 			}
@@ -79,11 +75,7 @@ func status99(b *builder) {
 		Title:       "BX lists login and SC status, which the ACS answers",
 		Requirement: "BX positions 'SC/ACS status' and 'login' are Y, since the ACS answers 99 and 93.",
 		Level:       conformance.Should,
-		Run: session(cfg, func(ctx context.Context, t *conformance.T, w *wire) error {
-			st, _, err := w.status(ctx)
-			if err != nil {
-				return err
-			}
+		Run: onStatus(cfg, func(t *conformance.T, st *sip2.ACSStatusResponse) error {
 			for _, c := range []sip2.Command{sip2.CmdSCStatus, sip2.CmdLogin} {
 				f, _ := sip2.SupportFor(c)
 				if !st.SupportedMessages.Has(f) {

@@ -152,19 +152,3 @@ func (gb *groupBuilder) add(c *conformance.Case) {
 	}
 	gb.g.Cases = append(gb.g.Cases, c)
 }
-
-// A step is a case body run on a logged-in connection.
-type step func(ctx context.Context, t *conformance.T, w *wire) error
-
-// session wraps a step: it opens a connection, logs in, runs the step and
-// closes the connection.
-func session(cfg *Config, s step) func(context.Context, *conformance.T) error {
-	return func(ctx context.Context, t *conformance.T) error {
-		w, err := open(ctx, cfg, t)
-		if err != nil {
-			return err
-		}
-		defer w.close()
-		return s(ctx, t, w)
-	}
-}
