@@ -341,7 +341,12 @@ func TestEquipmentRoutedElsewhere(t *testing.T) {
 				if !rr.Equipment || rr.Compartment != "23" {
 					t.Fatalf("return %+v", rr)
 				}
-				w.closeDoor(svc, "23", gateway.CompAvailable)
+				// Closing the door makes it available, and the checkin's
+				// answer (delivered at once) may take it out again.
+				must(t, w.bank.CloseDoor("23"))
+				eventually(t, "the return's door close to be applied", func() bool {
+					return equipmentState(t, svc, "I0021").State != gateway.EquipReturning
+				})
 				must(t, svc.Flush(c))
 				if w.onLoanTo("I0021") != "" {
 					t.Fatal("the returned laptop is still on loan in the ILS")
