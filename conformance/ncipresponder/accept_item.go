@@ -23,12 +23,9 @@ func (s *suite) acceptItem() *conformance.Group {
 					return err
 				}
 				rid, proposed := s.id("REQ"), s.id("ITEM")
-				ex, err := s.send(ctx, t, s.acceptItemMsg(rid, proposed, s.cfg.User))
+				ex, err := s.sendOK(ctx, t, s.acceptItemMsg(rid, proposed, s.cfg.User), "AcceptItem")
 				if err != nil {
-					return err
-				}
-				if err := success(ex, "AcceptItem"); err != nil {
-					if ex.msg != nil && ex.msg.Problem() == nil {
+					if ex != nil && ex.msg != nil && ex.msg.Problem() == nil {
 						s.cleanup(ctx, t, "delete the temporary item", s.deleteItemMsg(acceptedItem(ex, proposed)))
 					}
 					return err
@@ -59,20 +56,14 @@ func (s *suite) acceptItem() *conformance.Group {
 				}
 				rid, proposed := s.id("REQ"), s.id("ITEM")
 				m := s.acceptItemMsg(rid, proposed, s.cfg.User)
-				first, err := s.send(ctx, t, m)
+				first, err := s.sendOK(ctx, t, m, "AcceptItem")
 				if err != nil {
-					return err
-				}
-				if err := success(first, "AcceptItem"); err != nil {
 					return err
 				}
 				item := acceptedItem(first, proposed)
 				defer s.cleanup(ctx, t, "delete the temporary item", s.deleteItemMsg(item))
-				second, err := s.send(ctx, t, m)
+				second, err := s.sendOK(ctx, t, m, "AcceptItem")
 				if err != nil {
-					return err
-				}
-				if err := success(second, "AcceptItem"); err != nil {
 					return err
 				}
 				if again := acceptedItem(second, proposed); again != item {
@@ -89,12 +80,8 @@ func (s *suite) acceptItem() *conformance.Group {
 			"Z39.83-1-2012 Appendix A (ProblemType values), AcceptItem", conformance.Should,
 			func(ctx context.Context, t *conformance.T) error {
 				rid, proposed := s.id("REQ"), s.id("ITEM")
-				ex, err := s.send(ctx, t, s.acceptItemMsg(rid, proposed, s.unknown("USER")))
-				if err != nil {
-					return err
-				}
-				_, err = problemOf(ex, "AcceptItem", ncip.ProblemTypeUnknownUser)
-				if err != nil && ex.msg != nil && ex.msg.Problem() == nil && ex.msg.AcceptItemResponse != nil {
+				ex, err := s.sendProblem(ctx, t, s.acceptItemMsg(rid, proposed, s.unknown("USER")), "AcceptItem", ncip.ProblemTypeUnknownUser)
+				if err != nil && ex != nil && ex.msg != nil && ex.msg.Problem() == nil && ex.msg.AcceptItemResponse != nil {
 					s.cleanup(ctx, t, "delete the temporary item", s.deleteItemMsg(acceptedItem(ex, proposed)))
 				}
 				return err

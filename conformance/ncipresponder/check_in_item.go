@@ -20,24 +20,14 @@ func (s *suite) checkInItem() *conformance.Group {
 				if err := s.needUserItem(); err != nil {
 					return err
 				}
-				out, err := s.send(ctx, t, s.checkOutMsg(s.cfg.User, s.cfg.Item))
+				if err := s.checkOutFirst(ctx, t); err != nil {
+					return err
+				}
+				ex, err := s.sendOK(ctx, t, s.checkInMsg(s.cfg.Item), "CheckInItem")
 				if err != nil {
 					return err
 				}
-				if err := success(out, "CheckOutItem"); err != nil {
-					return conformance.Skipf("the item could not be checked out first: %v", err)
-				}
-				ex, err := s.send(ctx, t, s.checkInMsg(s.cfg.Item))
-				if err != nil {
-					return err
-				}
-				if err := success(ex, "CheckInItem"); err != nil {
-					return err
-				}
-				if r := ex.msg.CheckInItemResponse; r.ItemID == nil || r.ItemID.ItemIdentifierValue == "" {
-					return conformance.Failf("an ItemId in the CheckInItemResponse", "no ItemId")
-				}
-				return nil
+				return hasItemID(ex.msg.CheckInItemResponse.ItemID, "CheckInItemResponse")
 			}),
 		// ncip.md §6.3 and §9.5 (ReShare PR-1550: "CheckinItem: don't return
 		// an error if the item is already checked in"). Appendix A allows
@@ -52,25 +42,14 @@ func (s *suite) checkInItem() *conformance.Group {
 				if err := s.needUserItem(); err != nil {
 					return err
 				}
-				out, err := s.send(ctx, t, s.checkOutMsg(s.cfg.User, s.cfg.Item))
-				if err != nil {
+				if err := s.checkOutFirst(ctx, t); err != nil {
 					return err
 				}
-				if err := success(out, "CheckOutItem"); err != nil {
-					return conformance.Skipf("the item could not be checked out first: %v", err)
-				}
-				first, err := s.send(ctx, t, s.checkInMsg(s.cfg.Item))
-				if err != nil {
+				if _, err := s.setUp(ctx, t, s.checkInMsg(s.cfg.Item), "CheckInItem", "the first CheckInItem failed (see check-in-item/1)"); err != nil {
 					return err
 				}
-				if err := success(first, "CheckInItem"); err != nil {
-					return conformance.Skipf("the first CheckInItem failed (see check-in-item/1): %v", err)
-				}
-				second, err := s.send(ctx, t, s.checkInMsg(s.cfg.Item))
-				if err != nil {
-					return err
-				}
-				return success(second, "CheckInItem")
+				_, err := s.sendOK(ctx, t, s.checkInMsg(s.cfg.Item), "CheckInItem")
+				return err
 			}),
 		// Appendix A: "Unknown Item" is a processing error of CheckInItem.
 		s.newCase("check-in-item/3",
@@ -78,11 +57,7 @@ func (s *suite) checkInItem() *conformance.Group {
 			"A CheckInItem naming an item the responder does not know is refused with the Problem \"Unknown Item\" (Appendix A).",
 			"Z39.83-1-2012 Appendix A (ProblemType values), CheckInItem", conformance.Must,
 			func(ctx context.Context, t *conformance.T) error {
-				ex, err := s.send(ctx, t, s.checkInMsg(s.unknown("ITEM")))
-				if err != nil {
-					return err
-				}
-				_, err = problemOf(ex, "CheckInItem", ncip.ProblemTypeUnknownItem)
+				_, err := s.sendProblem(ctx, t, s.checkInMsg(s.unknown("ITEM")), "CheckInItem", ncip.ProblemTypeUnknownItem)
 				return err
 			}),
 	}

@@ -19,25 +19,15 @@ func (s *suite) deleteItem() *conformance.Group {
 				if err := s.needUser(); err != nil {
 					return err
 				}
-				rid, proposed := s.id("REQ"), s.id("ITEM")
-				acc, err := s.send(ctx, t, s.acceptItemMsg(rid, proposed, s.cfg.User))
+				item, err := s.temporaryItem(ctx, t, "no temporary item could be created first (see accept-item/1)")
 				if err != nil {
 					return err
 				}
-				if err := success(acc, "AcceptItem"); err != nil {
-					return conformance.Skipf("no temporary item could be created first (see accept-item/1): %v", err)
-				}
-				ex, err := s.send(ctx, t, s.deleteItemMsg(acceptedItem(acc, proposed)))
+				ex, err := s.sendOK(ctx, t, s.deleteItemMsg(item), "DeleteItem")
 				if err != nil {
 					return err
 				}
-				if err := success(ex, "DeleteItem"); err != nil {
-					return err
-				}
-				if r := ex.msg.DeleteItemResponse; r.ItemID == nil || r.ItemID.ItemIdentifierValue == "" {
-					return conformance.Failf("an ItemId in the DeleteItemResponse", "no ItemId")
-				}
-				return nil
+				return hasItemID(ex.msg.DeleteItemResponse.ItemID, "DeleteItemResponse")
 			}),
 		// Appendix A lists "Unknown Item" for the services that act on an
 		// item (CheckInItem, UpdateItem, ...); our notes of it do not name
@@ -49,11 +39,7 @@ func (s *suite) deleteItem() *conformance.Group {
 			"A DeleteItem naming an item the responder does not know is refused with the Problem \"Unknown Item\", not answered as done.",
 			"Z39.83-1-2012 Appendix A (ProblemType values); ncip.md §8", conformance.Should,
 			func(ctx context.Context, t *conformance.T) error {
-				ex, err := s.send(ctx, t, s.deleteItemMsg(s.unknown("ITEM")))
-				if err != nil {
-					return err
-				}
-				_, err = problemOf(ex, "DeleteItem", ncip.ProblemTypeUnknownItem)
+				_, err := s.sendProblem(ctx, t, s.deleteItemMsg(s.unknown("ITEM")), "DeleteItem", ncip.ProblemTypeUnknownItem)
 				return err
 			}),
 	}

@@ -336,6 +336,17 @@ func success(ex *exchange, service string) error {
 	return valid(ex)
 }
 
+// sendOK sends m and fails unless the answer is a success of service (see
+// success). The exchange is returned whenever one came back, for a case
+// that cleans up after a partial success.
+func (s *suite) sendOK(ctx context.Context, t *conformance.T, m *ncip.Message, service string) (*exchange, error) {
+	ex, err := s.send(ctx, t, m)
+	if err != nil {
+		return nil, err
+	}
+	return ex, success(ex, service)
+}
+
 // problemOf fails unless the exchange is an NCIP message holding a Problem
 // of one of the given types, in the service's response or at the top
 // level; it returns the Problem. A success answer, another Problem type or
@@ -361,6 +372,18 @@ func problemOf(ex *exchange, service string, types ...ncip.ProblemType) (*ncip.P
 		}
 	}
 	return nil, &conformance.Failure{Expected: expected, Actual: fmt.Sprintf("Problem %q (%s)", p.Type.Value, problemText(p))}
+}
+
+// sendProblem sends m and fails unless the answer holds a Problem of one
+// of types (see problemOf). The exchange is returned whenever one came
+// back, for a case that undoes what a responder did instead of refusing.
+func (s *suite) sendProblem(ctx context.Context, t *conformance.T, m *ncip.Message, service string, types ...ncip.ProblemType) (*exchange, error) {
+	ex, err := s.send(ctx, t, m)
+	if err != nil {
+		return nil, err
+	}
+	_, err = problemOf(ex, service, types...)
+	return ex, err
 }
 
 // describeBody names what a message holds, for failure messages.

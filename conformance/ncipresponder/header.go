@@ -25,11 +25,8 @@ func (s *suite) header() *conformance.Group {
 				if err := s.needUser(); err != nil {
 					return err
 				}
-				ex, err := s.send(ctx, t, s.lookupUserMsg(s.cfg.User))
+				ex, err := s.sendOK(ctx, t, s.lookupUserMsg(s.cfg.User), "LookupUser")
 				if err != nil {
-					return err
-				}
-				if err := success(ex, "LookupUser"); err != nil {
 					return err
 				}
 				h := ex.msg.LookupUserResponse.ResponseHeader

@@ -19,9 +19,7 @@ func (s *suite) illLifecycle() *conformance.Group {
 			"AcceptItem → CheckOutItem → CheckInItem → DeleteItem all succeed, in order",
 			"The borrowing-side ILL sequence on one temporary item, AcceptItem, CheckOutItem to the user, CheckInItem, DeleteItem, is answered at each step with a schema-valid response without a Problem.",
 			"ncip.md §4.1 (borrowing library)", conformance.Must,
-			func(ctx context.Context, t *conformance.T) error {
-				return s.runLifecycle(ctx, t, false)
-			}),
+			s.lifecycle(false)),
 		// ncip.md §4.3: the gateway reads an item's state with LookupItem to
 		// know whether the patron has it; the state must follow the
 		// lifecycle.
@@ -29,9 +27,7 @@ func (s *suite) illLifecycle() *conformance.Group {
 			"LookupItem between the steps shows the item's state: present, on loan, returned",
 			"During the ILL sequence, LookupItem finds the temporary item after AcceptItem, shows it on loan (CirculationStatus \"On Loan\", a DateDue or the user as CurrentBorrower) after CheckOutItem, and no longer on loan after CheckInItem.",
 			"ncip.md §4.1, §4.3; Z39.83-1-2012 LookupItem (CirculationStatus)", conformance.Should,
-			func(ctx context.Context, t *conformance.T) error {
-				return s.runLifecycle(ctx, t, true)
-			}),
+			s.lifecycle(true)),
 		// After DeleteItem the temporary item no longer exists: asking for
 		// it is answered like any unknown item.
 		s.newCase("ill-lifecycle/3",
@@ -42,36 +38,27 @@ func (s *suite) illLifecycle() *conformance.Group {
 				if err := s.needUser(); err != nil {
 					return err
 				}
-				rid, proposed := s.id("REQ"), s.id("ITEM")
-				acc, err := s.send(ctx, t, s.acceptItemMsg(rid, proposed, s.cfg.User))
+				item, err := s.temporaryItem(ctx, t, "no temporary item could be created (see accept-item/1)")
 				if err != nil {
 					return err
 				}
-				if err := success(acc, "AcceptItem"); err != nil {
-					return conformance.Skipf("no temporary item could be created (see accept-item/1): %v", err)
-				}
-				item := acceptedItem(acc, proposed)
-				del, err := s.send(ctx, t, s.deleteItemMsg(item))
-				if err != nil {
+				if _, err := s.setUp(ctx, t, s.deleteItemMsg(item), "DeleteItem", "the temporary item could not be deleted (see delete-item/1)"); err != nil {
 					return err
 				}
-				if err := success(del, "DeleteItem"); err != nil {
-					return conformance.Skipf("the temporary item could not be deleted (see delete-item/1): %v", err)
-				}
-				ex, err := s.send(ctx, t, s.lookupItemMsg(item))
-				if err != nil {
-					return err
-				}
-				_, err = problemOf(ex, "LookupItem", ncip.ProblemTypeUnknownItem)
+				_, err = s.sendProblem(ctx, t, s.lookupItemMsg(item), "LookupItem", ncip.ProblemTypeUnknownItem)
 				return err
 			}),
 	}
 	return g
 }
 
-// runLifecycle plays the borrowing-side sequence on a new temporary item,
-// with a LookupItem after each step when lookups is set, and undoes what
-// it did if a step fails.
+// lifecycle is the body of a case that plays the borrowing-side sequence
+// on a new temporary item, with a LookupItem after each step when lookups
+// is set, and undoes what it did if a step fails.
+func (s *suite) lifecycle(lookups bool) func(context.Context, *conformance.T) error {
+	return func(ctx context.Context, t *conformance.T) error { return s.runLifecycle(ctx, t, lookups) }
+}
+
 func (s *suite) runLifecycle(ctx context.Context, t *conformance.T, lookups bool) error {
 	if err := s.needUser(); err != nil {
 		return err
@@ -88,24 +75,21 @@ func (s *suite) runLifecycle(ctx context.Context, t *conformance.T, lookups bool
 		}
 	}()
 	step := func(n int, service string, m *ncip.Message) (*exchange, error) {
-		ex, err := s.send(ctx, t, m)
-		if err != nil {
-			return nil, err
+		ex, err := s.sendOK(ctx, t, m, service)
+		if err != nil && ex != nil {
+			err = stepFailure(n, service, err)
 		}
-		if err := success(ex, service); err != nil {
-			return ex, stepFailure(n, service, err)
-		}
-		return ex, nil
+		return ex, err
 	}
 	look := func(after string, want func(*ncip.LookupItemResponse) error) error {
 		if !lookups {
 			return nil
 		}
-		ex, err := s.send(ctx, t, s.lookupItemMsg(item))
-		if err != nil {
+		ex, err := s.sendOK(ctx, t, s.lookupItemMsg(item), "LookupItem")
+		if ex == nil {
 			return err
 		}
-		if err := success(ex, "LookupItem"); err != nil {
+		if err != nil {
 			return stepFailure(0, "LookupItem after "+after, err)
 		}
 		if err := want(ex.msg.LookupItemResponse); err != nil {

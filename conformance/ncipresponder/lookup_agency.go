@@ -26,11 +26,8 @@ func (s *suite) lookupAgency() *conformance.Group {
 					AgencyID:          ncip.SV(s.cfg.ToAgency),
 					AgencyElementType: []ncip.SchemeValue{{Scheme: "http://www.niso.org/ncip/v1_0/schemes/agencyelementtype/agencyelementtype.scm", Value: "Organization Name Information"}},
 				}}
-				ex, err := s.send(ctx, t, m)
-				if err != nil {
-					return err
-				}
-				return success(ex, "LookupAgency")
+				_, err := s.sendOK(ctx, t, m, "LookupAgency")
+				return err
 			}),
 	}
 	return g

@@ -22,17 +22,7 @@ func (s *suite) lookupUser() *conformance.Group {
 				if err := s.needUser(); err != nil {
 					return err
 				}
-				ex, err := s.send(ctx, t, s.lookupUserMsg(s.cfg.User))
-				if err != nil {
-					return err
-				}
-				if err := success(ex, "LookupUser"); err != nil {
-					return err
-				}
-				if r := ex.msg.LookupUserResponse; r.UserID == nil || r.UserID.UserIdentifierValue == "" {
-					return conformance.Failf("a UserId in the LookupUserResponse", "no UserId")
-				}
-				return nil
+				return s.userFound(ctx, t, s.lookupUserMsg(s.cfg.User))
 			}),
 		// Z39.83-1-2012 Appendix A: "Unknown User" is a processing error of
 		// LookupUser (and of every service that names a user).
@@ -41,11 +31,7 @@ func (s *suite) lookupUser() *conformance.Group {
 			"A LookupUser naming a user the responder does not know is answered with a Problem whose ProblemType is \"Unknown User\" (Appendix A), not with a user.",
 			"Z39.83-1-2012 Appendix A (ProblemType values), LookupUser", conformance.Must,
 			func(ctx context.Context, t *conformance.T) error {
-				ex, err := s.send(ctx, t, s.lookupUserMsg(s.unknown("USER")))
-				if err != nil {
-					return err
-				}
-				_, err = problemOf(ex, "LookupUser", ncip.ProblemTypeUnknownUser)
+				_, err := s.sendProblem(ctx, t, s.lookupUserMsg(s.unknown("USER")), "LookupUser", ncip.ProblemTypeUnknownUser)
 				return err
 			}),
 		// ncip_v2_02.xsd, LookupUser: a choice of UserId or
@@ -58,17 +44,7 @@ func (s *suite) lookupUser() *conformance.Group {
 				if s.cfg.InputUser == "" {
 					return conformance.Skipf("no patron credentials configured (--auth input:USER:PIN)")
 				}
-				ex, err := s.send(ctx, t, s.lookupUserByInput(s.cfg.InputUser, s.cfg.InputPassword))
-				if err != nil {
-					return err
-				}
-				if err := success(ex, "LookupUser"); err != nil {
-					return err
-				}
-				if r := ex.msg.LookupUserResponse; r.UserID == nil || r.UserID.UserIdentifierValue == "" {
-					return conformance.Failf("a UserId in the LookupUserResponse", "no UserId")
-				}
-				return nil
+				return s.userFound(ctx, t, s.lookupUserByInput(s.cfg.InputUser, s.cfg.InputPassword))
 			}),
 		// Appendix A: "User Authentication Failed" is a processing error of
 		// LookupUser.
@@ -81,13 +57,22 @@ func (s *suite) lookupUser() *conformance.Group {
 					return conformance.Skipf("no patron credentials configured (--auth input:USER:PIN)")
 				}
 				wrong := "0" + s.cfg.InputPassword + "9"
-				ex, err := s.send(ctx, t, s.lookupUserByInput(s.cfg.InputUser, wrong))
-				if err != nil {
-					return err
-				}
-				_, err = problemOf(ex, "LookupUser", ncip.ProblemTypeUserAuthenticationFailed)
+				_, err := s.sendProblem(ctx, t, s.lookupUserByInput(s.cfg.InputUser, wrong), "LookupUser", ncip.ProblemTypeUserAuthenticationFailed)
 				return err
 			}),
 	}
 	return g
+}
+
+// userFound sends LookupUser m and fails unless the answer is a
+// schema-valid LookupUserResponse that names the user.
+func (s *suite) userFound(ctx context.Context, t *conformance.T, m *ncip.Message) error {
+	ex, err := s.sendOK(ctx, t, m, "LookupUser")
+	if err != nil {
+		return err
+	}
+	if r := ex.msg.LookupUserResponse; r.UserID == nil || r.UserID.UserIdentifierValue == "" {
+		return conformance.Failf("a UserId in the LookupUserResponse", "no UserId")
+	}
+	return nil
 }

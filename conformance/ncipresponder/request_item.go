@@ -22,14 +22,11 @@ func (s *suite) requestItem() *conformance.Group {
 					return err
 				}
 				rid := s.id("REQ")
-				ex, err := s.send(ctx, t, s.requestItemMsg(s.cfg.User, s.cfg.Item, rid))
-				if err != nil {
-					return err
-				}
-				if ex.msg != nil && ex.msg.RequestItemResponse != nil && ex.msg.Problem() == nil {
+				ex, err := s.sendOK(ctx, t, s.requestItemMsg(s.cfg.User, s.cfg.Item, rid), "RequestItem")
+				if ex != nil && ex.msg != nil && ex.msg.RequestItemResponse != nil && ex.msg.Problem() == nil {
 					defer s.cleanup(ctx, t, "cancel the request", s.cancelRequestMsg(s.cfg.User, s.cfg.Item, requestIDOf(ex.msg.RequestItemResponse, rid)))
 				}
-				if err := success(ex, "RequestItem"); err != nil {
+				if err != nil {
 					return err
 				}
 				if r := ex.msg.RequestItemResponse; r.RequestID == nil && r.ItemID == nil {
@@ -46,11 +43,7 @@ func (s *suite) requestItem() *conformance.Group {
 				if err := s.needItem(); err != nil {
 					return err
 				}
-				ex, err := s.send(ctx, t, s.requestItemMsg(s.unknown("USER"), s.cfg.Item, s.id("REQ")))
-				if err != nil {
-					return err
-				}
-				_, err = problemOf(ex, "RequestItem", ncip.ProblemTypeUnknownUser)
+				_, err := s.sendProblem(ctx, t, s.requestItemMsg(s.unknown("USER"), s.cfg.Item, s.id("REQ")), "RequestItem", ncip.ProblemTypeUnknownUser)
 				return err
 			}),
 	}

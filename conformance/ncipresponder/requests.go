@@ -117,6 +117,47 @@ func (s *suite) cleanup(ctx context.Context, t *conformance.T, what string, m *n
 	}
 }
 
+// setUp sends m, a step that prepares what the case checks, and skips the
+// case, saying why, when the responder does not answer it with a success
+// of service: another case grades that service.
+func (s *suite) setUp(ctx context.Context, t *conformance.T, m *ncip.Message, service, why string) (*exchange, error) {
+	ex, err := s.send(ctx, t, m)
+	if err != nil {
+		return nil, err
+	}
+	if err := success(ex, service); err != nil {
+		return nil, conformance.Skipf("%s: %v", why, err)
+	}
+	return ex, nil
+}
+
+// checkOutFirst lends the configured item to the configured user, for the
+// cases about a loan; the case is skipped when that fails.
+func (s *suite) checkOutFirst(ctx context.Context, t *conformance.T) error {
+	_, err := s.setUp(ctx, t, s.checkOutMsg(s.cfg.User, s.cfg.Item), "CheckOutItem", "the item could not be checked out first")
+	return err
+}
+
+// temporaryItem has AcceptItem create a temporary ILL item for the
+// configured user and returns its ItemId; the case is skipped, saying
+// why, when that fails.
+func (s *suite) temporaryItem(ctx context.Context, t *conformance.T, why string) (string, error) {
+	rid, proposed := s.id("REQ"), s.id("ITEM")
+	acc, err := s.setUp(ctx, t, s.acceptItemMsg(rid, proposed, s.cfg.User), "AcceptItem", why)
+	if err != nil {
+		return "", err
+	}
+	return acceptedItem(acc, proposed), nil
+}
+
+// hasItemID fails unless a response (named by where) holds an ItemId.
+func hasItemID(id *ncip.ItemID, where string) error {
+	if id == nil || id.ItemIdentifierValue == "" {
+		return conformance.Failf("an ItemId in the "+where, "no ItemId")
+	}
+	return nil
+}
+
 // needItem and needUser skip a case when the configuration lacks the data
 // it works on.
 func (s *suite) needItem() error {
