@@ -162,16 +162,10 @@ func (s *Service) doorFailedEvents(b *bankRT, id lockers.CompartmentID, a *Alert
 // compartment in its next state and does nothing.
 func (s *Service) doorClosed(ctx context.Context, b *bankRT, id lockers.CompartmentID, source string) error {
 	var evs []Event
-	var err error
-	for try := 0; try < 5; try++ {
-		err = s.store.Tx(ctx, func(tx Tx) error {
-			evs = nil
-			return s.closeTx(tx, b, id, source, &evs)
-		})
-		if !errors.Is(err, errCodeTaken) {
-			break
-		}
-	}
+	err := s.txDrawingCode(ctx, func(tx Tx) error {
+		evs = nil
+		return s.closeTx(tx, b, id, source, &evs)
+	})
 	if isCode(err, ECONFLICT) && !errors.Is(err, errCodeTaken) {
 		// Another process (or the sweep) applied it first: the state
 		// guard did its job.
@@ -187,9 +181,21 @@ func (s *Service) doorClosed(ctx context.Context, b *bankRT, id lockers.Compartm
 	return nil
 }
 
-// errCodeTaken: a fresh pickup code collided with an active one; the close
-// transaction runs again with a new code.
+// errCodeTaken: a fresh pickup code collided with an active one; the
+// transaction runs again with a new code (txDrawingCode).
 var errCodeTaken = errors.New("pickup code already in use at the bank")
+
+// txDrawingCode runs a store transaction that may make a reservation ready
+// (makeReady draws a pickup code), again while the code drawn collides.
+func (s *Service) txDrawingCode(ctx context.Context, fn func(tx Tx) error) error {
+	var err error
+	for try := 0; try < 5; try++ {
+		if err = s.store.Tx(ctx, fn); !errors.Is(err, errCodeTaken) {
+			break
+		}
+	}
+	return err
+}
 
 func (s *Service) closeTx(tx Tx, b *bankRT, id lockers.CompartmentID, source string, evs *[]Event) error {
 	now := s.now()

@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -180,6 +181,50 @@ func TestDoorAlerts(t *testing.T) {
 		must(t, err)
 		if !banks[0].Online || banks[0].Counts[gateway.CompLoading] != 1 {
 			t.Fatalf("bank state %+v", banks[0].Counts)
+		}
+	})
+}
+
+// TestAbandonedLoadLeavesReady: a patron's first item is loaded while a
+// second one (too big to share) is being placed; every door tried for the
+// second fails. The reservation holds one loaded item and nothing loading:
+// it becomes ready, with a code and one notification, instead of staying
+// assigned with nothing left to close it.
+func TestAbandonedLoadLeavesReady(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		w := newWorld(t, e)
+		w.holdFor("I0013", "P0008")
+		w.holdFor("I0014", "P0008")
+		svc, _ := w.start("n1")
+		c := ctx(t)
+		first, err := svc.Load(c, gateway.LoadRequest{Bank: bankID, Item: "I0013"})
+		must(t, err)
+		must(t, w.bank.Jam("21", true))
+		must(t, w.bank.Jam("22", true))
+		var once sync.Once
+		gateway.SetHookDoor(func(point, bank string, id lockers.CompartmentID) {
+			if point == gateway.DoorBeforeOpen && id == "21" {
+				// The first item's door closes while the second's opens.
+				once.Do(func() { w.closeDoor(svc, first.Compartment, gateway.CompOccupied) })
+			}
+		})
+		t.Cleanup(func() { gateway.SetHookDoor(nil) })
+		_, err = svc.Load(c, gateway.LoadRequest{Bank: bankID, Item: "I0014", Size: "L"})
+		wantCode(t, err, gateway.EDOOR)
+		gateway.SetHookDoor(nil)
+		r, err := svc.Reservation(c, first.Reservation)
+		must(t, err)
+		if r.State != gateway.ResReady || r.CodeHash == "" {
+			t.Fatalf("reservation %s (code set %v), want ready with a code", r.State, r.CodeHash != "")
+		}
+		must(t, svc.Flush(c))
+		if n := w.readyNotices("P0008"); n != 1 {
+			t.Fatalf("%d ready notifications, want 1", n)
+		}
+		pr, err := svc.Pickup(c, gateway.PickupRequest{Bank: bankID, Code: w.notes.codeFor(t, "P0008")})
+		must(t, err)
+		if len(pr.Items) != 1 || pr.Items[0].Item != "I0013" {
+			t.Fatalf("pickup %+v", pr)
 		}
 	})
 }

@@ -56,7 +56,6 @@ package gateway
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -82,16 +81,10 @@ const (
 // reading.
 func (s *Service) doorUnconfirmed(ctx context.Context, b *bankRT, mark sweepMark) error {
 	var evs []Event
-	var err error
-	for try := 0; try < 5; try++ {
-		err = s.store.Tx(ctx, func(tx Tx) error {
-			evs = nil
-			return s.interruptTx(tx, b, mark, &evs)
-		})
-		if !errors.Is(err, errCodeTaken) {
-			break
-		}
-	}
+	err := s.txDrawingCode(ctx, func(tx Tx) error {
+		evs = nil
+		return s.interruptTx(tx, b, mark, &evs)
+	})
 	log := s.log.WithFields(logrus.Fields{"bank": b.cfg.ID, "compartment": mark.id})
 	if err != nil {
 		log.WithError(err).Error("interrupted door command: recording it failed")

@@ -351,20 +351,34 @@ func loadConflict(tx Tx, r *Reservation, item string, own []lockers.CompartmentI
 		switch {
 		case it.State == ItemLoaded:
 			return Errorf(ECONFLICT, "item %s is already loaded in compartment %s at bank %s (reservation %s, %s)", item, it.Compartment, r.Bank, r.ID, r.State)
-		case it.State == ItemLoading && !containsID(own, it.Compartment):
-			c, err := tx.Compartment(r.Bank, it.Compartment)
-			if isCode(err, ENOTFOUND) {
-				continue
-			}
+		case !containsID(own, it.Compartment):
+			loading, err := beingLoaded(tx, r, it)
 			if err != nil {
 				return err
 			}
-			if c.State == CompLoading && c.Holder == r.ID {
+			if loading {
 				return Errorf(ECONFLICT, "item %s is being loaded into compartment %s at bank %s right now: put it in and close the door", item, it.Compartment, r.Bank)
 			}
 		}
 	}
 	return nil
+}
+
+// beingLoaded reports whether an item of r is being loaded now: loading,
+// and its compartment in loading for r (its door open, or a door command
+// the sweep has not yet found interrupted).
+func beingLoaded(tx Tx, r *Reservation, it ReservationItem) (bool, error) {
+	if it.State != ItemLoading {
+		return false, nil
+	}
+	c, err := tx.Compartment(r.Bank, it.Compartment)
+	if isCode(err, ENOTFOUND) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return c.State == CompLoading && c.Holder == r.ID, nil
 }
 
 // sizeName names the smallest size class of a rank.
@@ -412,48 +426,47 @@ func (s *Service) shareable(tx Tx, b *bankRT, r *Reservation, item string, minRa
 
 // abandonLoadItem takes an item whose load failed out of its reservation:
 // the item is cancelled, a reservation left with nothing is cancelled, and
-// one that went back to assigned for this item is ready again. failed are
-// the compartments the load tried: an item placed elsewhere meanwhile (by
-// another scan) is not this load's to cancel.
+// one whose other items are all loaded is ready (again, with its code, if
+// it was ready before this item; with a code and a notification if this
+// item was all that kept it from being ready). failed are the compartments
+// the load tried: an item placed elsewhere meanwhile (by another scan) is
+// not this load's to cancel.
 func (s *Service) abandonLoadItem(ctx context.Context, b *bankRT, item, resID string, failed []lockers.CompartmentID, actor string) {
 	if resID == "" {
 		return
 	}
-	err := s.store.Tx(ctx, func(tx Tx) error {
+	var evs []Event
+	err := s.txDrawingCode(ctx, func(tx Tx) error {
+		evs = nil
 		r, err := tx.Reservation(resID)
 		if err != nil {
 			return err
 		}
-		live, loading, cancelled := 0, 0, false
-		for _, it := range r.Items {
+		cancelled, live := false, false
+		for i := range r.Items {
+			it := &r.Items[i]
 			if it.Item == item && it.State == ItemLoading && containsID(failed, it.Compartment) {
 				it.State = ItemCancelled
-				if err := tx.UpdateReservationItem(it); err != nil {
+				if err := tx.UpdateReservationItem(*it); err != nil {
 					return err
 				}
 				cancelled = true
-				continue
 			}
 			switch it.State {
-			case ItemLoading:
-				loading++
-				live++
-			case ItemLoaded:
-				live++
+			case ItemLoading, ItemLoaded, ItemInterrupted:
+				live = true
 			}
 		}
 		switch {
 		case !cancelled:
 			return nil // placed elsewhere meanwhile, or already taken out
-		case r.State == ResAssigned && live == 0:
+		case r.State == ResAssigned && !live:
 			r.State = ResCancelled
 			if err := tx.UpdateReservation(r, ResAssigned); err != nil {
 				return err
 			}
-		case r.State == ResAssigned && loading == 0 && r.CodeHash != "":
-			// It was ready before this item: ready again, code unchanged.
-			r.State = ResReady
-			if err := tx.UpdateReservation(r, ResAssigned); err != nil {
+		default:
+			if err := s.makeReady(tx, b, r, &evs); err != nil {
 				return err
 			}
 		}
@@ -461,7 +474,10 @@ func (s *Service) abandonLoadItem(ctx context.Context, b *bankRT, item, resID st
 	})
 	if err != nil {
 		s.log.WithError(err).WithFields(logrus.Fields{"bank": b.cfg.ID, "item": item, "reservation": resID}).Error("abandoning a failed load")
+		return
 	}
+	s.emit(evs...)
+	s.wake()
 }
 
 // closeLoad is the door-closed transition of a pickup compartment being
