@@ -1,14 +1,23 @@
 package gateway
 
-// expiry.go: uncollected reservations.
+// expiry.go: uncollected reservations, and reservations that never became
+// ready.
 //
 //	ready ─ExpiresAt passed (timer) or Expire (staff)─► expired
 //	      (code withdrawn, "expired" notification queued; the items stay
 //	       inside and the compartments occupied)
+//	assigned, no door open for it ─PickupPeriod passed since it was
+//	      created (or since its ExpiresAt, if it was ready once) (timer), or
+//	      Expire (staff)─► expired (the way out for a reservation whose
+//	      only item's load was interrupted and never scanned again; the
+//	      patron is told only if a code was sent)
 //	expired ─Clear (staff)─► cleared: items cleared, a checkin queued per item
 //	      (the ILS traps the next hold or reshelves it; with CheckoutAt=load
 //	       it also ends the loan), compartments occupied ─► unloading, doors
-//	      opened ─► door closed ─► free
+//	      opened ─► door closed ─► free. Items whose load was interrupted
+//	      are cleared and checked in too; the compartment the interruption
+//	      left out of service is opened for staff if it still waits for
+//	      them (its door-unconfirmed alert cleared).
 
 import (
 	"context"
@@ -22,20 +31,33 @@ import (
 // errNotDue: the reservation is not past its expiry (ExpireDue skips it).
 var errNotDue = Errorf(ECONFLICT, "not due")
 
-// Expire expires one ready reservation now (staff action). ENOTFOUND if
-// unknown; ECONFLICT unless it is ready.
+// Expire expires one ready or assigned reservation now (staff action): it
+// goes on the clear list. ENOTFOUND if unknown; ECONFLICT unless it is
+// ready or assigned, or while one of its items is being loaded (its door
+// open).
 func (s *Service) Expire(ctx context.Context, id, actor string) error {
 	return s.expire(ctx, id, actorOr(actor), false)
 }
 
-// ExpireDue expires every ready reservation past its expiry and returns how
+// ExpireDue expires every ready reservation past its expiry, and every
+// assigned one past its deadline (see the file comment), and returns how
 // many; the expiry timer calls it.
 func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 	now := s.now()
 	var rs []Reservation
 	err := s.store.View(ctx, func(tx Tx) error {
 		var err error
-		rs, err = tx.Reservations(ReservationFilter{States: []ReservationState{ResReady}, ExpiresBefore: now})
+		if rs, err = tx.Reservations(ReservationFilter{States: []ReservationState{ResReady}, ExpiresBefore: now}); err != nil {
+			return err
+		}
+		// Few reservations are assigned at any time (a door is open for
+		// them, or a load was interrupted): filtered here.
+		as, err := tx.Reservations(ReservationFilter{States: []ReservationState{ResAssigned}})
+		for _, r := range as {
+			if !s.deadline(&r).After(now) {
+				rs = append(rs, r)
+			}
+		}
 		return err
 	})
 	if err != nil {
@@ -64,33 +86,75 @@ func (s *Service) expire(ctx context.Context, id, actor string, dueOnly bool) er
 		if r, err = tx.Reservation(id); err != nil {
 			return err
 		}
-		if r.State != ResReady {
-			return Errorf(ECONFLICT, "reservation %s is %s, not ready", id, r.State)
+		from := r.State
+		switch from {
+		case ResReady:
+		case ResAssigned:
+			if err := loadingNow(tx, r); err != nil {
+				return err
+			}
+		default:
+			return Errorf(ECONFLICT, "reservation %s is %s, not ready or assigned", id, r.State)
 		}
-		if dueOnly && r.ExpiresAt.After(now) {
+		if dueOnly && s.deadline(r).After(now) {
 			return errNotDue
 		}
 		b := s.banks[r.Bank]
 		if b == nil {
 			return Errorf(ECONFLICT, "reservation %s is at bank %s, which is not configured", id, r.Bank)
 		}
+		told := r.CodeHash != "" // the patron has a code: tell them it is over
 		r.State, r.CodeHash = ResExpired, ""
-		if r.ExpiresAt.After(now) {
-			r.ExpiresAt = now // expired early by staff
+		if r.ExpiresAt.IsZero() || r.ExpiresAt.After(now) {
+			r.ExpiresAt = now // expired early by staff, or never ready
 		}
-		if err := tx.UpdateReservation(r, ResReady); err != nil {
+		if err := tx.UpdateReservation(r, from); err != nil {
 			return err
 		}
-		if err := s.enqueueNotification(tx, b, r, NotifyExpired, ""); err != nil {
-			return err
+		if told {
+			if err := s.enqueueNotification(tx, b, r, NotifyExpired, ""); err != nil {
+				return err
+			}
 		}
-		return s.audit(tx, AuditEvent{Actor: actor, Action: "expired", Bank: r.Bank, Reservation: id, Detail: "not collected; on the clear list"})
+		detail := "not collected; on the clear list"
+		if from == ResAssigned {
+			detail = "never ready (a load interrupted or abandoned); on the clear list"
+		}
+		return s.audit(tx, AuditEvent{Actor: actor, Action: "expired", Bank: r.Bank, Reservation: id, Detail: detail})
 	})
 	if err != nil {
 		return err
 	}
 	s.emit(Event{Type: "expired", Site: r.Site, Bank: r.Bank, Reservation: id, Patron: s.patronHash(r.Patron)})
 	s.wake()
+	return nil
+}
+
+// deadline is when a ready or assigned reservation expires: its ExpiresAt
+// once it has been ready, else PickupPeriod after it was created.
+func (s *Service) deadline(r *Reservation) time.Time {
+	if !r.ExpiresAt.IsZero() {
+		return r.ExpiresAt
+	}
+	period := defaultPickupPeriod
+	if site := s.sites[r.Site]; site != nil {
+		period = site.PickupPeriod
+	}
+	return r.CreatedAt.Add(period)
+}
+
+// loadingNow is ECONFLICT when one of an assigned reservation's items is
+// being loaded: its compartment is in loading for it (a door open, or a
+// command the sweep has not yet found interrupted).
+func loadingNow(tx Tx, r *Reservation) error {
+	for _, it := range r.Items {
+		if loading, err := beingLoaded(tx, r, it); err != nil || loading {
+			if err == nil {
+				err = Errorf(ECONFLICT, "item %s of reservation %s is being loaded into compartment %s right now; close its door first", it.Item, r.ID, it.Compartment)
+			}
+			return err
+		}
+	}
 	return nil
 }
 
@@ -151,7 +215,24 @@ func (s *Service) Clear(ctx context.Context, id, actor string) ([]lockers.Compar
 		}
 		seen := map[lockers.CompartmentID]bool{}
 		for _, it := range r.Items {
-			if it.State != ItemLoaded {
+			open := true
+			switch it.State {
+			case ItemLoaded:
+			case ItemInterrupted, ItemLoading:
+				// Its load was interrupted (or abandoned half-way): the
+				// item is with staff or in the compartment the
+				// interruption left out of service, which is opened if
+				// it still waits for staff.
+				c, err := tx.Compartment(b.cfg.ID, it.Compartment)
+				if err != nil && !isCode(err, ENOTFOUND) {
+					return err
+				}
+				if c == nil || c.State != CompOutOfService || c.Reason != reasonLoadInterrupted || c.Holder != r.ID {
+					open = false // freed by staff, or in use again
+				} else if _, err := tx.ClearAlerts(AlertDoorUnconfirmed, b.cfg.ID, c.ID, now); err != nil {
+					return err
+				}
+			default:
 				continue
 			}
 			it.State = ItemCleared
@@ -161,7 +242,7 @@ func (s *Service) Clear(ctx context.Context, id, actor string) ([]lockers.Compar
 			if err := s.enqueueCheckin(tx, b, "checkin:clear:"+r.ID+":"+it.Item, it.Item, now); err != nil {
 				return err
 			}
-			if !seen[it.Compartment] {
+			if open && !seen[it.Compartment] {
 				seen[it.Compartment] = true
 				comps = append(comps, it.Compartment)
 			}

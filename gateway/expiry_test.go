@@ -134,3 +134,97 @@ func TestCheckoutAtLoad(t *testing.T) {
 		}
 	})
 }
+
+// TestAssignedReservationWayOut: a reservation whose only item's load was
+// interrupted, and never scanned again, does not stay assigned for ever:
+// past the pickup period the expiry timer puts it on the clear list (staff
+// may do so at once with Expire), without telling a patron who never had a
+// code. Clearing it checks the item in and opens the compartment the
+// interruption left to staff. A reservation with an item being loaded right
+// now (its door open) is not expired.
+func TestAssignedReservationWayOut(t *testing.T) {
+	tests := []struct {
+		name  string
+		staff bool // Expire by staff at once, instead of the timer
+	}{
+		{"timer", false},
+		{"staff", true},
+	}
+	forEachEngine(t, func(t *testing.T, e engine) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				w := newWorld(t, e.fresh(t))
+				a, aStore := w.start("n1")
+				c := ctx(t)
+				dieAt(t, gateway.DoorBeforeOpen, aStore)
+				dying(func() { a.Load(c, gateway.LoadRequest{Bank: bankID, Item: "I0010", Actor: "staff:ann"}) })
+				w.clock.Advance(time.Minute)
+				b, _ := w.start("n2")
+				c = ctx(t)
+				r := onlyReservation(t, b, "P0001")
+				if r.State != gateway.ResAssigned || r.Items[0].State != gateway.ItemInterrupted {
+					t.Fatalf("setup: %+v", r)
+				}
+				comp := r.Items[0].Compartment
+				// Another patron's load with its door open must not expire.
+				open, err := b.Load(c, gateway.LoadRequest{Bank: bankID, Item: "I0011"})
+				must(t, err)
+				wantCode(t, b.Expire(c, open.Reservation, "staff:ann"), gateway.ECONFLICT)
+
+				if tt.staff {
+					must(t, b.Expire(c, r.ID, "staff:ann"))
+				} else {
+					n, err := b.ExpireDue(c)
+					must(t, err)
+					if n != 0 {
+						t.Fatalf("%d expired before the pickup period", n)
+					}
+					w.clock.Advance(72 * time.Hour)
+					n, err = b.ExpireDue(c)
+					must(t, err)
+					if n != 1 {
+						t.Fatalf("ExpireDue expired %d, want 1 (not the one being loaded)", n)
+					}
+				}
+				if got, err := b.Reservation(c, open.Reservation); err != nil || got.State != gateway.ResAssigned {
+					t.Fatalf("the reservation being loaded: %+v, %v", got, err)
+				}
+				list, err := b.ClearList(c, bankID)
+				must(t, err)
+				if len(list) != 1 || list[0].ID != r.ID {
+					t.Fatalf("clear list %+v, want %s", list, r.ID)
+				}
+				must(t, b.Flush(c))
+				for _, n := range w.notes.All() {
+					if n.Patron.ID == "P0001" {
+						t.Fatalf("notification %s to a patron never told the item was ready", n.Kind)
+					}
+				}
+				checkins := w.lib.Counts("I0010").Checkins
+				opened, err := b.Clear(c, r.ID, "staff:ann")
+				must(t, err)
+				if len(opened) != 1 || opened[0] != comp {
+					t.Fatalf("Clear opened %v, want the interrupted compartment %s", opened, comp)
+				}
+				if as := alertsAt(t, b, gateway.AlertDoorUnconfirmed, comp); len(as) != 0 {
+					t.Fatalf("door-unconfirmed alert after staff opened it: %+v", as)
+				}
+				w.closeDoor(b, comp, gateway.CompFree)
+				must(t, b.Flush(c))
+				if n := w.lib.Counts("I0010").Checkins - checkins; n != 1 {
+					t.Fatalf("%d checkins of the cleared item, want 1", n)
+				}
+				got, err := b.Reservation(c, r.ID)
+				must(t, err)
+				if got.State != gateway.ResCleared || got.Items[0].State != gateway.ItemCleared {
+					t.Fatalf("cleared: %s, item %s", got.State, got.Items[0].State)
+				}
+				// The item can be loaded afresh.
+				again := w.load(b, "I0010")
+				if again.Reservation == r.ID {
+					t.Fatal("the cleared reservation was reused")
+				}
+			})
+		}
+	})
+}
