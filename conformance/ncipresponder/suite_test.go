@@ -145,19 +145,11 @@ var brokenResponders = []brokenResponder{
 	},
 	{
 		name: "HTTP 500 for a business error",
-		wrap: func(next http.Handler) http.Handler {
-			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				rec := httptest.NewRecorder()
-				next.ServeHTTP(rec, r)
-				status := rec.Code
-				if strings.Contains(rec.Body.String(), "<Problem>") {
-					status = http.StatusInternalServerError
-				}
-				w.Header().Set("Content-Type", rec.Header().Get("Content-Type"))
-				w.WriteHeader(status)
-				w.Write(rec.Body.Bytes())
-			})
-		},
+		wrap: whenAnswer("<Problem>", func(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
+			w.Header().Set("Content-Type", rec.Header().Get("Content-Type"))
+			w.WriteHeader(http.StatusInternalServerError)
+			w.Write(rec.Body.Bytes())
+		}),
 		fails: []string{"http/2"},
 	},
 	{
@@ -204,34 +196,18 @@ var brokenResponders = []brokenResponder{
 	},
 	{
 		name: "unsupported service answered with HTTP 404",
-		wrap: func(next http.Handler) http.Handler {
-			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				rec := httptest.NewRecorder()
-				next.ServeHTTP(rec, r)
-				if strings.Contains(rec.Body.String(), "Unsupported Service") {
-					http.Error(w, "404 page not found", http.StatusNotFound)
-					return
-				}
-				copyResponse(w, rec)
-			})
-		},
+		wrap: whenAnswer("Unsupported Service", func(w http.ResponseWriter, _ *httptest.ResponseRecorder) {
+			http.Error(w, "404 page not found", http.StatusNotFound)
+		}),
 		fails: []string{"unsupported/1"},
 	},
 	{
 		name: "malformed XML answered with an HTML error page and HTTP 500",
-		wrap: func(next http.Handler) http.Handler {
-			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				rec := httptest.NewRecorder()
-				next.ServeHTTP(rec, r)
-				if strings.Contains(rec.Body.String(), "Invalid Message Syntax Error") {
-					w.Header().Set("Content-Type", "text/html")
-					w.WriteHeader(http.StatusInternalServerError)
-					w.Write([]byte("<html><body>java.lang.NullPointerException</body></html>"))
-					return
-				}
-				copyResponse(w, rec)
-			})
-		},
+		wrap: whenAnswer("Invalid Message Syntax Error", func(w http.ResponseWriter, _ *httptest.ResponseRecorder) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusInternalServerError)
+			w.Write([]byte("<html><body>java.lang.NullPointerException</body></html>"))
+		}),
 		fails: []string{"problem/5"},
 	},
 	{
