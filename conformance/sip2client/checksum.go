@@ -1,7 +1,6 @@
 package sip2client
 
 import (
-	"context"
 	"strings"
 
 	"github.com/lockergate/lockergate/conformance"
@@ -18,20 +17,15 @@ func (s *suite) checksumGroup() *conformance.Group {
 			"With error detection on, every message ends with AY and AZ",
 			"When error detection is enabled, each message ends with the sequence number field AY (except 97) followed by the checksum field AZ, as its last field.",
 			"SIP2 2.00, Error Detection; sip2.md §1.2", conformance.Must,
-			func(ctx context.Context, t *conformance.T) error {
-				if err := s.needED(); err != nil {
-					return err
+			s.withED(s.everyMessage("AY and AZ on every message", func(r *request) string {
+				switch m := r.msg; {
+				case !m.hasSum:
+					return "no AZ checksum at its end"
+				case !m.hasSeq && m.code != "97":
+					return "no AY sequence number before AZ"
 				}
-				return s.eachMessage(ctx, t, func(r *request) string {
-					switch m := r.msg; {
-					case !m.hasSum:
-						return "no AZ checksum at its end"
-					case !m.hasSeq && m.code != "97":
-						return "no AY sequence number before AZ"
-					}
-					return ""
-				}, "AY and AZ on every message")
-			}),
+				return ""
+			}))),
 		// SIP2 2.00: "The checksum is four ASCII character digits
 		// representing the binary sum of the characters including the first
 		// character of the transmission and up to and including the
@@ -41,17 +35,12 @@ func (s *suite) checksumGroup() *conformance.Group {
 			"Every AZ checksum matches the message's bytes",
 			"\"The checksum is four ASCII character digits representing the binary sum of the characters including the first character of the transmission and up to and including the checksum field identifier characters\": the two's complement of the 16-bit byte sum, which the ACS verifies.",
 			"SIP2 2.00, Error Detection (checksum); sip2.md §1.1", conformance.Must,
-			func(ctx context.Context, t *conformance.T) error {
-				if err := s.needED(); err != nil {
-					return err
+			s.withED(s.everyMessage("AZ values matching the bytes", func(r *request) string {
+				if m := r.msg; m.hasSum && !m.checksumOK() {
+					return "AZ" + m.sum + " does not match; the bytes call for AZ" + checksum(m.raw[:len(m.raw)-4])
 				}
-				return s.eachMessage(ctx, t, func(r *request) string {
-					if m := r.msg; m.hasSum && !m.checksumOK() {
-						return "AZ" + m.sum + " does not match; the bytes call for AZ" + checksum(m.raw[:len(m.raw)-4])
-					}
-					return ""
-				}, "AZ values matching the bytes")
-			}),
+				return ""
+			}))),
 		// sip2.md §1.1: implementations agree on four upper-case,
 		// zero-padded hexadecimal digits (Koha '%04.4X', FOLIO '%04X'); the
 		// space-padded form of old openncip code is refused by strict ACSs.
@@ -59,21 +48,16 @@ func (s *suite) checksumGroup() *conformance.Group {
 			"AZ is written as four upper-case hexadecimal digits",
 			"The checksum value is exactly four characters 0-9 or A-F, zero-padded.",
 			"SIP2 2.00, Error Detection; sip2.md §1.1", conformance.Should,
-			func(ctx context.Context, t *conformance.T) error {
-				if err := s.needED(); err != nil {
-					return err
-				}
-				return s.eachMessage(ctx, t, func(r *request) string {
-					m := r.msg
-					if !m.hasSum {
-						return ""
-					}
-					if strings.Trim(m.sum, "0123456789ABCDEF") != "" {
-						return "AZ" + m.sum + " is not four upper-case hex digits"
-					}
+			s.withED(s.everyMessage("AZ as four upper-case hex digits", func(r *request) string {
+				m := r.msg
+				if !m.hasSum {
 					return ""
-				}, "AZ as four upper-case hex digits")
-			}),
+				}
+				if strings.Trim(m.sum, "0123456789ABCDEF") != "" {
+					return "AZ" + m.sum + " is not four upper-case hex digits"
+				}
+				return ""
+			}))),
 	}
 	return g
 }

@@ -32,29 +32,24 @@ func (s *suite) grammarCases(code, key, format, source string, n int) []*conform
 		spec.name+": the fixed fields have their lengths and formats",
 		fmt.Sprintf("%s The fixed-length fields, in order, are %s. \"Fixed-length required fields must contain specific information and cannot be left blank.\" Dates are YYYYMMDDZZZZHHMMSS: \"The ZZZZ field should contain blanks (code $20) to represent local time. To represent universal time, a Z character (code $5A) should be put in the last (right hand) position of the ZZZZ field\" (another zone's letter likewise). Flags are Y or N.", format, strings.Join(fixedNames, ", ")),
 		source+"; SIP2 2.00, Standard Protocol Rules (fixed-length fields, dates)", conformance.Must,
-		func(ctx context.Context, t *conformance.T) error {
-			return s.eachOfCode(ctx, t, code, func(m *message) string { return spec.checkFixed(m.fixed) },
-				"the fixed fields of "+spec.name)
-		}))
+		s.everyOfCode(code, "the fixed fields of "+spec.name, func(m *message) string { return spec.checkFixed(m.fixed) })))
 	if len(spec.required) > 0 {
 		cases = append(cases, s.newCase(id(),
 			spec.name+": the required fields are present",
 			fmt.Sprintf("%s The fields %s are required in every %s message.", format, strings.Join(spec.required, ", "), spec.name),
 			source, conformance.Must,
-			func(ctx context.Context, t *conformance.T) error {
-				return s.eachOfCode(ctx, t, code, func(m *message) string {
-					var missing []string
-					for _, id := range spec.required {
-						if !m.has(id) {
-							missing = append(missing, id)
-						}
+			s.everyOfCode(code, "the fields "+strings.Join(spec.required, ", "), func(m *message) string {
+				var missing []string
+				for _, id := range spec.required {
+					if !m.has(id) {
+						missing = append(missing, id)
 					}
-					if len(missing) > 0 {
-						return "no " + strings.Join(missing, ", no ")
-					}
-					return ""
-				}, "the fields "+strings.Join(spec.required, ", "))
-			}))
+				}
+				if len(missing) > 0 {
+					return "no " + strings.Join(missing, ", no ")
+				}
+				return ""
+			})))
 	}
 	if contains(spec.required, "AO") {
 		// The institution id identifies the library the SC works for; an
@@ -68,36 +63,36 @@ func (s *suite) grammarCases(code, key, format, source string, n int) []*conform
 				if s.cfg.Institution == "" {
 					return conformance.Skipf("no institution configured (--institution)")
 				}
-				return s.eachOfCode(ctx, t, code, func(m *message) string {
+				return s.everyOfCode(code, fmt.Sprintf("AO %q", s.cfg.Institution), func(m *message) string {
 					if v, ok := m.get("AO"); ok && v != s.cfg.Institution {
 						return fmt.Sprintf("AO is %q", v)
 					}
 					return ""
-				}, fmt.Sprintf("AO %q", s.cfg.Institution))
+				})(ctx, t)
 			}))
 	}
 	return cases
 }
 
-// eachOfCode applies check to every message with the code and fails on the
-// first that breaks it; with none, the case is skipped.
-func (s *suite) eachOfCode(ctx context.Context, t *conformance.T, code string, check func(*message) string, expected string) error {
-	reqs, _, err := s.recording(ctx)
-	if err != nil {
-		return err
-	}
-	mine := ofCode(complete(reqs), code)
-	if len(mine) == 0 {
-		return conformance.Skipf("the device sent no %s (%s) message", requestSpecs[code].name, code)
-	}
-	for _, r := range mine {
-		if msg := check(r.msg); msg != "" {
-			s.show(t, r)
-			return conformance.Failf(expected, "%s: %s", describe(r), msg)
+// everyOfCode is the body of a case that applies check to every whole
+// message with the code and fails on the first that breaks it (check says
+// how); expected names the rule. With no such message, the case is
+// skipped.
+func (s *suite) everyOfCode(code, expected string, check func(*message) string) func(context.Context, *conformance.T) error {
+	return s.judge(func(t *conformance.T, reqs []*request, _ []*connRecord) error {
+		mine := ofCode(complete(reqs), code)
+		if len(mine) == 0 {
+			return conformance.Skipf("the device sent no %s (%s) message", requestSpecs[code].name, code)
 		}
-	}
-	s.showAll(t, mine)
-	return nil
+		for _, r := range mine {
+			if msg := check(r.msg); msg != "" {
+				s.show(t, r)
+				return conformance.Failf(expected, "%s: %s", describe(r), msg)
+			}
+		}
+		s.showAll(t, mine)
+		return nil
+	})
 }
 
 func contains(list []string, v string) bool {

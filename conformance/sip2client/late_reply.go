@@ -11,19 +11,7 @@ import (
 func (s *suite) lateReply() *conformance.Group {
 	g := &conformance.Group{Key: "late-reply", Title: "A late reply"}
 	lateOne := func(ctx context.Context) (*request, []*request, []*connRecord, error) {
-		if s.cfg.LateReplyAt == 0 {
-			return nil, nil, nil, conformance.Skipf("the late reply is turned off (--late-at 0)")
-		}
-		reqs, conns, err := s.recording(ctx)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		for _, q := range reqs {
-			if q.injected == "late" {
-				return q, reqs, conns, nil
-			}
-		}
-		return nil, nil, nil, conformance.Skipf("the session ended before message %d, the one whose reply is held back", s.cfg.LateReplyAt)
+		return s.special(ctx, "late", s.cfg.LateReplyAt, "the late reply is turned off (--late-at 0)", "the one whose reply is held back")
 	}
 	g.Cases = []*conformance.Case{
 		// SIP2 is one request, one response per connection (sip2.md §1):

@@ -1,7 +1,6 @@
 package sip2client
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/lockergate/lockergate/conformance"
@@ -20,11 +19,7 @@ func (s *suite) login93() *conformance.Group {
 			"Login (93) is the first message on every connection",
 			"\"When this message is used, it will be the first message sent to the ACS\": on every connection the device opens, its first message is a Login.",
 			"SIP2 2.00 §Login", conformance.Must,
-			func(ctx context.Context, t *conformance.T) error {
-				reqs, conns, err := s.recording(ctx)
-				if err != nil {
-					return err
-				}
+			s.judge(func(t *conformance.T, reqs []*request, conns []*connRecord) error {
 				for _, c := range conns {
 					mine := onConn(reqs, c.n)
 					if len(mine) == 0 {
@@ -37,18 +32,14 @@ func (s *suite) login93() *conformance.Group {
 					s.show(t, mine[0])
 				}
 				return nil
-			}),
+			})),
 		// SIP2 2.00, Login: the ACS checks the login user id (CN) and
 		// password (CO) and answers ok 1 or 0 (sip2.md §2.2).
 		s.newCase("login-93/2",
 			"The Login carries the agreed user (CN) and password (CO), and the ACS accepts it",
 			"Each Login carries the login user id and password the device was configured with (the password is compared, never shown), and the ACS answers it with Login Response ok = 1.",
 			"SIP2 2.00 §Login, §Login Response", conformance.Must,
-			func(ctx context.Context, t *conformance.T) error {
-				reqs, _, err := s.recording(ctx)
-				if err != nil {
-					return err
-				}
+			s.judge(func(t *conformance.T, reqs []*request, _ []*connRecord) error {
 				logins := ofCode(complete(reqs), "93")
 				if len(logins) == 0 {
 					return conformance.Skipf("the device sent no Login")
@@ -69,7 +60,7 @@ func (s *suite) login93() *conformance.Group {
 					}
 				}
 				return nil
-			}),
+			})),
 	}
 	g.Cases = append(g.Cases, s.grammarCases("93", "login-93",
 		"Login is \"93<UID algorithm><PWD algorithm><login user id CN><login password CO><location code CP>\".",
@@ -82,14 +73,12 @@ func (s *suite) login93() *conformance.Group {
 		"Login: the UID and PWD algorithms are 0 (not encrypted)",
 		"The UID algorithm and PWD algorithm fixed fields are \"0\" (not encrypted), the only algorithm the specification defines.",
 		"SIP2 2.00 §Login; sip2.md §2.2", conformance.Should,
-		func(ctx context.Context, t *conformance.T) error {
-			return s.eachOfCode(ctx, t, "93", func(m *message) string {
-				if len(m.fixed) == 2 && m.fixed != "00" {
-					return fmt.Sprintf("the algorithms are %q", m.fixed)
-				}
-				return ""
-			}, "algorithms 00")
-		}))
+		s.everyOfCode("93", "algorithms 00", func(m *message) string {
+			if len(m.fixed) == 2 && m.fixed != "00" {
+				return fmt.Sprintf("the algorithms are %q", m.fixed)
+			}
+			return ""
+		})))
 	return g
 }
 

@@ -21,21 +21,9 @@ func (s *suite) resend96() *conformance.Group {
 			"When the ACS answers a message with 96 (Request SC Resend), the SC's next message on that connection is the same message again (same code, fixed part and fields; the AY may be repeated or left out), not a new request, a 97 or a disconnection.",
 			"SIP2 2.00 §Request SC Resend; sip2.md §1.2", conformance.Must,
 			func(ctx context.Context, t *conformance.T) error {
-				if s.cfg.Resend96At == 0 {
-					return conformance.Skipf("the 96 is turned off (--resend-at 0)")
-				}
-				reqs, _, err := s.recording(ctx)
+				r, reqs, _, err := s.special(ctx, "96", s.cfg.Resend96At, "the 96 is turned off (--resend-at 0)", "the one to answer with 96")
 				if err != nil {
 					return err
-				}
-				var r *request
-				for _, q := range reqs {
-					if q.injected == "96" {
-						r = q
-					}
-				}
-				if r == nil {
-					return conformance.Skipf("the session ended before message %d, the one to answer with 96", s.cfg.Resend96At)
 				}
 				var next *request
 				for _, q := range reqs {

@@ -1,7 +1,6 @@
 package sip2client
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/lockergate/lockergate/conformance"
@@ -16,17 +15,12 @@ func (s *suite) sequence() *conformance.Group {
 			"AY is a single digit 0 to 9",
 			"\"The sequence number is a single ASCII digit, '0' to '9'.\"",
 			"SIP2 2.00, Error Detection (sequence number); sip2.md §1.2", conformance.Must,
-			func(ctx context.Context, t *conformance.T) error {
-				if err := s.needED(); err != nil {
-					return err
+			s.withED(s.everyMessage("AY0 to AY9", func(r *request) string {
+				if m := r.msg; m.hasSeq && len(m.seqText) != 1 {
+					return fmt.Sprintf("AY%s is not a single digit", m.seqText)
 				}
-				return s.eachMessage(ctx, t, func(r *request) string {
-					if m := r.msg; m.hasSeq && len(m.seqText) != 1 {
-						return fmt.Sprintf("AY%s is not a single digit", m.seqText)
-					}
-					return ""
-				}, "AY0 to AY9")
-			}),
+				return ""
+			}))),
 		// SIP2 2.00, error detection: "When error detection is enabled, the
 		// SC will increment the sequence number field for each new message
 		// it transmits." A resend after 96 and a retransmission of a message
@@ -35,30 +29,20 @@ func (s *suite) sequence() *conformance.Group {
 			"AY increments by one for each new message on a connection",
 			"\"When error detection is enabled, the SC will increment the sequence number field for each new message it transmits\": each new message on a connection carries the previous message's AY plus one (9 is followed by 0). A resend after 96, or a retransmission while a reply is late, may repeat it.",
 			"SIP2 2.00, Error Detection (sequence number); sip2.md §1.2, §6.3", conformance.Must,
-			func(ctx context.Context, t *conformance.T) error {
-				if err := s.needED(); err != nil {
-					return err
-				}
-				reqs, conns, err := s.recording(ctx)
-				if err != nil {
-					return err
-				}
-				pairs := 0
-				for _, c := range conns {
-					for _, p := range sequencePairs(onConn(reqs, c.n)) {
-						pairs++
-						if msg := p.check(); msg != "" {
-							s.show(t, p.prev, p.cur)
-							return conformance.Failf(p.want(), "%s: %s", describe(p.cur), msg)
-						}
+			s.withED(s.judge(func(t *conformance.T, reqs []*request, conns []*connRecord) error {
+				pairs := allPairs(reqs, conns)
+				for _, p := range pairs {
+					if msg := p.check(); msg != "" {
+						s.show(t, p.prev, p.cur)
+						return conformance.Failf(p.want(), "%s: %s", describe(p.cur), msg)
 					}
 				}
 				s.showAll(t, reqs)
-				if pairs == 0 {
+				if len(pairs) == 0 {
 					return conformance.Skipf("no two consecutive messages with AY on one connection")
 				}
 				return nil
-			}),
+			}))),
 		// The same rule at its edge: after AY9 the next new message carries
 		// AY0. SIP2.NET's bug (AY10, answered 96 for ever by SirsiDynix) is
 		// the failure this catches (sip2.md §1.2, §6.3).
@@ -66,28 +50,19 @@ func (s *suite) sequence() *conformance.Group {
 			"AY wraps from 9 to 0",
 			"After a message with AY9, the next new message carries AY0 (a single digit, never AY10).",
 			"SIP2 2.00, Error Detection (sequence number); sip2.md §1.2 (SIP2.NET issue #4)", conformance.Must,
-			func(ctx context.Context, t *conformance.T) error {
-				if err := s.needED(); err != nil {
-					return err
-				}
-				reqs, conns, err := s.recording(ctx)
-				if err != nil {
-					return err
-				}
-				for _, c := range conns {
-					for _, p := range sequencePairs(onConn(reqs, c.n)) {
-						if p.resend || p.prev.msg.seq != '9' {
-							continue
-						}
-						s.show(t, p.prev, p.cur)
-						if p.cur.msg.seqText != "0" {
-							return conformance.Failf("AY0 after AY9", "%s carries AY%s", describe(p.cur), p.cur.msg.seqText)
-						}
-						return nil
+			s.withED(s.judge(func(t *conformance.T, reqs []*request, conns []*connRecord) error {
+				for _, p := range allPairs(reqs, conns) {
+					if p.resend || p.prev.msg.seq != '9' {
+						continue
 					}
+					s.show(t, p.prev, p.cur)
+					if p.cur.msg.seqText != "0" {
+						return conformance.Failf("AY0 after AY9", "%s carries AY%s", describe(p.cur), p.cur.msg.seqText)
+					}
+					return nil
 				}
 				return conformance.Skipf("no connection reached AY9 and went on (a session of 11 messages or more on one connection shows it)")
-			}),
+			}))),
 	}
 	return g
 }
@@ -96,6 +71,16 @@ func (s *suite) sequence() *conformance.Group {
 type seqPair struct {
 	prev, cur *request
 	resend    bool // cur repeats prev: after a 96, or while prev's reply was late
+}
+
+// allPairs lists the sequencePairs of every connection, connection by
+// connection.
+func allPairs(reqs []*request, conns []*connRecord) []seqPair {
+	var out []seqPair
+	for _, c := range conns {
+		out = append(out, sequencePairs(onConn(reqs, c.n))...)
+	}
+	return out
 }
 
 // sequencePairs lists the consecutive pairs of messages with AY on one

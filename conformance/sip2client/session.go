@@ -1,7 +1,6 @@
 package sip2client
 
 import (
-	"context"
 	"strings"
 	"time"
 
@@ -18,11 +17,7 @@ func (s *suite) session() *conformance.Group {
 			"The device connects and talks to the ACS",
 			"The SC connects to the ACS within the waiting time and sends SIP2 messages. This case runs the session and holds its transcript: every message with its terminator, and the ACS's replies.",
 			"SIP2 2.00 (protocol overview); sip2.md §1", conformance.Must,
-			func(ctx context.Context, t *conformance.T) error {
-				reqs, conns, err := s.recording(ctx)
-				if err != nil {
-					return err
-				}
+			s.judge(func(t *conformance.T, reqs []*request, conns []*connRecord) error {
 				s.rec.mu.Lock()
 				t.Notef("listened on %s; the recording ended: %s", s.rec.addr, s.rec.endWhy)
 				for _, line := range s.rec.acsLog {
@@ -41,7 +36,7 @@ func (s *suite) session() *conformance.Group {
 					return conformance.Failf("SIP2 messages from the device", "%d connection(s) and no message", len(conns))
 				}
 				return nil
-			}),
+			})),
 		// SIP2 is one request, one response: an SC that sends its next
 		// request before the answer to the previous one arrives cannot tell
 		// which answer belongs to which request (sip2.md §1.2).
@@ -49,11 +44,7 @@ func (s *suite) session() *conformance.Group {
 			"One request at a time: the device waits for each reply before its next message",
 			"On a connection, the SC sends its next message only after the ACS's reply to the previous one has been sent (the late reply, judged by late-reply/1, excepted).",
 			"SIP2 2.00 (protocol overview: each SC message is answered by the ACS); sip2.md §1, §1.2", conformance.Must,
-			func(ctx context.Context, t *conformance.T) error {
-				reqs, _, err := s.recording(ctx)
-				if err != nil {
-					return err
-				}
+			s.judge(func(t *conformance.T, reqs []*request, _ []*connRecord) error {
 				byN := map[int]*request{}
 				for _, r := range reqs {
 					byN[r.n] = r
@@ -68,7 +59,7 @@ func (s *suite) session() *conformance.Group {
 				}
 				s.showAll(t, reqs)
 				return nil
-			}),
+			})),
 		// sip2.md §4: a locker's work is checkout (11) and checkin (09);
 		// a session without them leaves their cases skipped, and the
 		// certificate then says little about the device.
@@ -76,11 +67,7 @@ func (s *suite) session() *conformance.Group {
 			"The session exercised a Checkout (11) and a Checkin (09)",
 			"The recorded session includes at least one Checkout and one Checkin, so that the transactions a locker depends on were graded.",
 			"sip2.md §4 (what locker and self-check vendors rely on)", conformance.Should,
-			func(ctx context.Context, t *conformance.T) error {
-				reqs, _, err := s.recording(ctx)
-				if err != nil {
-					return err
-				}
+			s.judge(func(t *conformance.T, reqs []*request, _ []*connRecord) error {
 				seen := map[string]int{}
 				var order []string
 				for _, r := range reqs {
@@ -100,7 +87,7 @@ func (s *suite) session() *conformance.Group {
 					return conformance.Failf("a Checkout and a Checkin in the session", "no %s", strings.Join(missing, ", no "))
 				}
 				return nil
-			}),
+			})),
 	}
 	return g
 }

@@ -1,8 +1,6 @@
 package sip2client
 
 import (
-	"context"
-
 	"github.com/lockergate/lockergate/conformance"
 )
 
@@ -18,11 +16,7 @@ func (s *suite) status99() *conformance.Group {
 			"SC Status (99) is the first message after a successful Login",
 			"\"This message will be the first message sent by the SC to the ACS once a connection has been established (exception: the Login Message may be sent first to login to an ACS server program)\": after the Login is accepted, the next message is an SC Status.",
 			"SIP2 2.00 §SC Status", conformance.Must,
-			func(ctx context.Context, t *conformance.T) error {
-				reqs, conns, err := s.recording(ctx)
-				if err != nil {
-					return err
-				}
+			s.judge(func(t *conformance.T, reqs []*request, conns []*connRecord) error {
 				checked := 0
 				for _, c := range conns {
 					mine := complete(onConn(reqs, c.n))
@@ -46,7 +40,7 @@ func (s *suite) status99() *conformance.Group {
 					return conformance.Skipf("no accepted Login followed by another message")
 				}
 				return nil
-			}),
+			})),
 	}
 	// SIP2 2.00, SC Status: "99<status code><max print width><protocol
 	// version>": status code 0 (SC OK), 1 (printer out of paper) or 2
@@ -62,13 +56,11 @@ func (s *suite) status99() *conformance.Group {
 		"SC Status announces protocol version 2.00",
 		"The protocol version field of SC Status is \"2.00\": the device speaks SIP2 2.00 (an ACS reading 1.xx switches to SIP 1 rules).",
 		"SIP2 2.00 §SC Status; sip2.md §1 (Koha handle_sc_status)", conformance.Should,
-		func(ctx context.Context, t *conformance.T) error {
-			return s.eachOfCode(ctx, t, "99", func(m *message) string {
-				if len(m.fixed) == 8 && m.fixed[4:] != "2.00" {
-					return "protocol version " + m.fixed[4:]
-				}
-				return ""
-			}, "protocol version 2.00")
-		}))
+		s.everyOfCode("99", "protocol version 2.00", func(m *message) string {
+			if len(m.fixed) == 8 && m.fixed[4:] != "2.00" {
+				return "protocol version " + m.fixed[4:]
+			}
+			return ""
+		})))
 	return g
 }

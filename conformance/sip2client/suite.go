@@ -310,11 +310,47 @@ func describe(r *request) string {
 	return fmt.Sprintf("message %d (%s %s)", r.n, r.msg.code, name)
 }
 
-// needED skips a case when the device is not configured for error
-// detection.
-func (s *suite) needED() error {
-	if !s.cfg.ErrorDetection {
-		return conformance.Skipf("error detection is off for this device (--error-detection)")
+// judge is the body of a case that judges the recorded session: the first
+// case to need the recording runs the session, under its own time limit,
+// and every case then reads the same recording.
+func (s *suite) judge(j func(t *conformance.T, reqs []*request, conns []*connRecord) error) func(context.Context, *conformance.T) error {
+	return func(ctx context.Context, t *conformance.T) error {
+		reqs, conns, err := s.recording(ctx)
+		if err != nil {
+			return err
+		}
+		return j(t, reqs, conns)
 	}
-	return nil
+}
+
+// special returns the message the ACS treated specially (kind "96" or
+// "late"), with the recording, for the cases that judge how the device
+// coped. at is that message's configured number, 0 when the treatment is
+// turned off (off says so); the case is skipped when it is off or when the
+// session ended before that message, which role describes.
+func (s *suite) special(ctx context.Context, kind string, at int, off, role string) (*request, []*request, []*connRecord, error) {
+	if at == 0 {
+		return nil, nil, nil, conformance.Skipf("%s", off)
+	}
+	reqs, conns, err := s.recording(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, q := range reqs {
+		if q.injected == kind {
+			return q, reqs, conns, nil
+		}
+	}
+	return nil, nil, nil, conformance.Skipf("the session ended before message %d, %s", at, role)
+}
+
+// withED skips the case run, before it needs the recording, when the
+// device is not configured for error detection.
+func (s *suite) withED(run func(context.Context, *conformance.T) error) func(context.Context, *conformance.T) error {
+	return func(ctx context.Context, t *conformance.T) error {
+		if !s.cfg.ErrorDetection {
+			return conformance.Skipf("error detection is off for this device (--error-detection)")
+		}
+		return run(ctx, t)
+	}
 }
