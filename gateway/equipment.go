@@ -61,6 +61,10 @@ func (s *Service) Equipment(ctx context.Context, bank string) ([]Equipment, erro
 // item (or every item of the type) is not available; EREFUSED when the ILS
 // refuses the loan; EDOOR when no door would open.
 func (s *Service) Lend(ctx context.Context, req LendRequest) (*LendResult, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
 	b, err := s.bank(req.Bank)
 	if err != nil {
 		return nil, err

@@ -192,6 +192,10 @@ func (s *Service) ClearList(ctx context.Context, bank string) ([]Reservation, er
 // alerted), it also returns EDOOR naming them: the reservation is cleared
 // either way. ENOTFOUND if unknown; ECONFLICT unless it is expired.
 func (s *Service) Clear(ctx context.Context, id, actor string) ([]lockers.CompartmentID, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
 	actor = actorOr(actor)
 	var r *Reservation
 	var b *bankRT

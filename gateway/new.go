@@ -14,9 +14,10 @@ package gateway
 //	     ─► bank events subscribed; outbox sender, door sweeps and expiry
 //	        timer started (outbox entries left sent are resolved by the
 //	        sender, asking the ILS first)
-//	Shutdown: loops stopped ─► sends in flight finish (until ctx ends)
-//	     ─► event subscriptions closed; store and drivers stay open (the
-//	        caller's)
+//	Shutdown: new workflow calls refused (EUNAVAILABLE) ─► loops stopped
+//	     ─► workflow calls, door commands and sends in flight finish (until
+//	        ctx ends; then they are cut off and waited for briefly) ─► event
+//	        subscriptions closed; store and drivers stay open (the caller's)
 
 import (
 	"context"
@@ -42,6 +43,10 @@ import (
 // Several Services may share one PostgreSQL database (several gateway
 // processes): everything they share lives in the Store, compartments are
 // assigned atomically there, and outbox entries are leased per node.
+//
+// Once Shutdown has begun, the workflow calls that open doors or talk to
+// the ILS (Load, Pickup, Return, EmptyReturns, Lend, Clear) return
+// EUNAVAILABLE; the staff screens' reads keep working.
 type Service struct {
 	cfg   Config
 	store Store
@@ -76,7 +81,11 @@ type Service struct {
 	inflightMu sync.Mutex
 	inflight   map[int64]bool
 	claiming   int // sendDue calls running
-	idle       *sync.Cond
+	// ops counts the workflow calls running (enter/leave): Shutdown waits
+	// for them, and once closing is set refuses new ones.
+	ops     int
+	closing bool
+	idle    *sync.Cond
 }
 
 // bankRT is a configured bank with what the running Service knows about
@@ -411,9 +420,14 @@ func (s *Service) goBackground(fn func(ctx context.Context)) {
 	}()
 }
 
-// Shutdown stops the background work, waiting for in-flight sends and door
-// commands until ctx is done. It closes neither the store nor the drivers:
-// the caller opened them and closes them after Shutdown.
+// Shutdown refuses new workflow calls (EUNAVAILABLE), stops the background
+// work and waits until ctx is done for what is in flight: workflow calls
+// with their door commands, and sends. When ctx ends first, the sends still
+// running are cut off (their entries stay sent and are resolved by asking
+// the ILS, after their lease, by whichever process runs next) and waited
+// for a little longer, and Shutdown returns EUNAVAILABLE. It closes
+// neither the store nor the drivers: the caller opened them and closes
+// them after Shutdown.
 func (s *Service) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	if !s.started || s.stopped {
@@ -423,27 +437,59 @@ func (s *Service) Shutdown(ctx context.Context) error {
 	}
 	s.stopped = true
 	s.mu.Unlock()
+	s.inflightMu.Lock()
+	s.closing = true
+	s.inflightMu.Unlock()
 	s.cancel()
-	done := make(chan struct{})
+	loops := make(chan struct{})
 	go func() {
 		s.wg.Wait()
-		_ = s.waitIdle(s.work)
-		close(done)
+		close(loops)
 	}()
-	select {
-	case <-done:
-		s.cancelWork()
-		s.bus.close()
-		return nil
-	case <-ctx.Done():
-		// Sends still running are cut off: their entries stay sent and
-		// are resolved by asking the ILS, after their lease, by whichever
-		// process runs next.
-		s.cancelWork()
-		<-done
-		s.bus.close()
-		return WrapError(EUNAVAILABLE, ctx.Err(), "shutdown: in-flight work cut off")
+	quiet := func(ctx context.Context) error {
+		select {
+		case <-loops:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		return s.waitUntil(ctx, func() bool { return s.ops == 0 && !s.busyLocked() })
 	}
+	err := quiet(ctx)
+	s.cancelWork()
+	if err != nil {
+		// What was cut off ends on its cancelled context; a call that
+		// ignores it is not waited for for ever.
+		wctx, cancel := context.WithTimeout(context.Background(), max(s.cfg.ILSTimeout, s.cfg.DoorOpenTimeout))
+		if werr := quiet(wctx); werr != nil {
+			s.log.WithError(werr).Warn("shutdown: work still running after being cut off (an ILS or driver call that ignores its context)")
+		}
+		cancel()
+	}
+	s.bus.close()
+	if err != nil {
+		return WrapError(EUNAVAILABLE, err, "shutdown: in-flight work cut off")
+	}
+	return nil
+}
+
+// enter registers a workflow call (one that may open doors or start
+// sends), to be paired with leave; EUNAVAILABLE once Shutdown has begun.
+func (s *Service) enter() error {
+	s.inflightMu.Lock()
+	defer s.inflightMu.Unlock()
+	if s.closing {
+		return Errorf(EUNAVAILABLE, "the gateway is shutting down; try again in a moment")
+	}
+	s.ops++
+	return nil
+}
+
+// leave ends a workflow call registered by enter.
+func (s *Service) leave() {
+	s.inflightMu.Lock()
+	s.ops--
+	s.inflightMu.Unlock()
+	s.idle.Broadcast()
 }
 
 // Ready reports whether the database and every ILS answer.

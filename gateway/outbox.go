@@ -156,6 +156,12 @@ func (s *Service) busyLocked() bool { return len(s.inflight) > 0 || s.claiming >
 
 // waitIdle waits until this process delivers nothing, or ctx ends.
 func (s *Service) waitIdle(ctx context.Context) error {
+	return s.waitUntil(ctx, func() bool { return !s.busyLocked() })
+}
+
+// waitUntil waits until done (called with inflightMu held) holds, or ctx
+// ends. Whatever changes what done reads broadcasts s.idle.
+func (s *Service) waitUntil(ctx context.Context, done func() bool) error {
 	stop := context.AfterFunc(ctx, func() {
 		s.inflightMu.Lock()
 		s.idle.Broadcast()
@@ -164,7 +170,7 @@ func (s *Service) waitIdle(ctx context.Context) error {
 	defer stop()
 	s.inflightMu.Lock()
 	defer s.inflightMu.Unlock()
-	for s.busyLocked() {
+	for !done() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

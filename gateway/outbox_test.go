@@ -517,3 +517,64 @@ func TestShutdownFinishesSends(t *testing.T) {
 		}
 	})
 }
+
+// ownGoroutines lists the stacks of goroutines running the gateway's code,
+// other than the tests' own.
+func ownGoroutines() []string {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	var out []string
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "lockergate/gateway.") && !strings.Contains(g, "testing.tRunner") {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// TestShutdownLeavesNothingRunning: Shutdown whose deadline passes while a
+// send is in flight reports it, and when it returns nothing of the Service
+// runs any more (no sender, sweep, watcher or delivery goroutine); event
+// subscriptions are closed; workflows that would open a door are refused.
+func TestShutdownLeavesNothingRunning(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		w := newWorld(t, e, func(c *gateway.Config) { c.InlineWait = 20 * time.Millisecond })
+		svc, _ := w.start("n1")
+		c := ctx(t)
+		events, _ := svc.Subscribe(64)
+		w.load(svc, "I0010")
+		must(t, svc.Flush(c))
+		if len(ownGoroutines()) == 0 {
+			t.Fatal("setup: no goroutine of the Service found running")
+		}
+		w.ils.BeforeNextCheckout(func() { time.Sleep(500 * time.Millisecond) })
+		pr, err := svc.Pickup(c, gateway.PickupRequest{Bank: bankID, Patron: "P0001", PIN: "1234"})
+		must(t, err)
+		if pr.Items[0].Checkout != "queued" {
+			t.Fatalf("setup: the slow checkout was %q within 20ms", pr.Items[0].Checkout)
+		}
+		sctx, cancel := context.WithTimeout(c, 50*time.Millisecond)
+		defer cancel()
+		wantCode(t, svc.Shutdown(sctx), gateway.EUNAVAILABLE)
+		if left := ownGoroutines(); len(left) != 0 {
+			t.Fatalf("%d goroutines of the Service still running after Shutdown:\n%s", len(left), strings.Join(left, "\n\n"))
+		}
+		for range events {
+		}
+		pulses := w.totalPulses()
+		_, err = svc.Load(c, gateway.LoadRequest{Bank: bankID, Item: "I0011"})
+		wantCode(t, err, gateway.EUNAVAILABLE)
+		_, err = svc.Return(c, gateway.ReturnRequest{Bank: bankID, Item: "I0012"})
+		wantCode(t, err, gateway.EUNAVAILABLE)
+		if n := w.totalPulses(); n != pulses {
+			t.Fatalf("%d doors opened after Shutdown", n-pulses)
+		}
+	})
+}

@@ -51,6 +51,10 @@ import (
 // ENOSPACE when nothing fits; EUNAVAILABLE when the ILS cannot be reached;
 // EDOOR when no compartment would open.
 func (s *Service) Load(ctx context.Context, req LoadRequest) (*LoadResult, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
 	b, err := s.bank(req.Bank)
 	if err != nil {
 		return nil, err
@@ -655,6 +659,10 @@ func (s *Service) Pickup(ctx context.Context, req PickupRequest) (*PickupResult,
 }
 
 func (s *Service) pickup(ctx context.Context, b *bankRT, req PickupRequest) (*PickupResult, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
 	start := time.Now()
 	byCode := req.Code != ""
 	switch {

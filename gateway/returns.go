@@ -28,6 +28,10 @@ import (
 // bank; ENOSPACE when no returns compartment is empty; EDOOR when no door
 // would open.
 func (s *Service) Return(ctx context.Context, req ReturnRequest) (*ReturnResult, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
 	b, err := s.bank(req.Bank)
 	if err != nil {
 		return nil, err
@@ -121,6 +125,10 @@ func (s *Service) returnItem(ctx context.Context, b *bankRT, req ReturnRequest) 
 // ECONFLICT unless it is a returns compartment waiting to be emptied; EDOOR
 // when its door does not open (it is then out of service).
 func (s *Service) EmptyReturns(ctx context.Context, bank string, id lockers.CompartmentID, actor string) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
 	b, err := s.bank(bank)
 	if err != nil {
 		return err
