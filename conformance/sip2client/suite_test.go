@@ -236,6 +236,11 @@ func plainSession(s *rawSC, items int) error {
 	for i := 0; i < items; i++ {
 		msgs = append(msgs, msgItem(2+i))
 	}
+	return s.exchangeAll(msgs...)
+}
+
+// exchangeAll exchanges each message in turn.
+func (s *rawSC) exchangeAll(msgs ...string) error {
 	for _, m := range msgs {
 		if err := s.exchange(m); err != nil {
 			return err
@@ -342,24 +347,14 @@ var brokenDevices = []brokenDevice{
 	{
 		name: "missing AO",
 		dev: rawDevice(nil, func(s *rawSC) error {
-			for _, m := range []string{msgLogin, msgStatus, strings.Replace(msgPatron(), "AODEMO|", "", 1), strings.Replace(msgCheckout(), "AODEMO|", "", 1)} {
-				if err := s.exchange(m); err != nil {
-					return err
-				}
-			}
-			return nil
+			return s.exchangeAll(msgLogin, msgStatus, strings.Replace(msgPatron(), "AODEMO|", "", 1), strings.Replace(msgCheckout(), "AODEMO|", "", 1))
 		}),
 		fails: []string{"patron-status-23/2", "checkout-11/2"},
 	},
 	{
 		name: "wrong institution",
 		dev: rawDevice(nil, func(s *rawSC) error {
-			for _, m := range []string{msgLogin, msgStatus, strings.Replace(msgPatron(), "AODEMO|", "AOOTHER|", 1)} {
-				if err := s.exchange(m); err != nil {
-					return err
-				}
-			}
-			return nil
+			return s.exchangeAll(msgLogin, msgStatus, strings.Replace(msgPatron(), "AODEMO|", "AOOTHER|", 1))
 		}),
 		fails: []string{"patron-status-23/3"}, passes: true,
 	},
@@ -367,24 +362,14 @@ var brokenDevices = []brokenDevice{
 		name: "bad date format in Checkout",
 		dev: rawDevice(nil, func(s *rawSC) error {
 			badDate := "11YN2026-11-27 10:00:00" + strings.Repeat(" ", 18) + "AODEMO|AAP0001|ABI0001|AC|AD1234|"
-			for _, m := range []string{msgLogin, msgStatus, msgPatron(), badDate} {
-				if err := s.exchange(m); err != nil {
-					return err
-				}
-			}
-			return nil
+			return s.exchangeAll(msgLogin, msgStatus, msgPatron(), badDate)
 		}),
 		fails: []string{"checkout-11/1"},
 	},
 	{
 		name: "no SC Status after login",
 		dev: rawDevice(nil, func(s *rawSC) error {
-			for _, m := range []string{msgLogin, msgPatron(), msgCheckout(), msgCheckin()} {
-				if err := s.exchange(m); err != nil {
-					return err
-				}
-			}
-			return nil
+			return s.exchangeAll(msgLogin, msgPatron(), msgCheckout(), msgCheckin())
 		}),
 		fails: []string{"status-99/1"},
 	},
@@ -403,10 +388,8 @@ var brokenDevices = []brokenDevice{
 	{
 		name: "does not wait for a late reply",
 		dev: rawDevice(nil, func(s *rawSC) error {
-			for _, m := range []string{msgLogin, msgStatus, msgPatron()} {
-				if err := s.exchange(m); err != nil {
-					return err
-				}
+			if err := s.exchangeAll(msgLogin, msgStatus, msgPatron()); err != nil {
+				return err
 			}
 			s.noReadNext = true
 			s.send(msgCheckout())                           // message 4: its reply is held back
@@ -426,10 +409,8 @@ var brokenDevices = []brokenDevice{
 			if err != nil {
 				return err
 			}
-			for _, m := range []string{msgLogin, msgStatus, msgPatron()} {
-				if err := s.exchange(m); err != nil {
-					return err
-				}
+			if err := s.exchangeAll(msgLogin, msgStatus, msgPatron()); err != nil {
+				return err
 			}
 			s.timeout = 50 * time.Millisecond
 			s.send(msgCheckout()) // message 5: its reply is late, the device gives up
@@ -454,10 +435,8 @@ func pipelining() brokenDevice {
 	return brokenDevice{
 		name: "pipelines its requests",
 		dev: rawDevice(nil, func(s *rawSC) error {
-			for _, m := range []string{msgLogin, msgStatus} {
-				if err := s.exchange(m); err != nil {
-					return err
-				}
+			if err := s.exchangeAll(msgLogin, msgStatus); err != nil {
+				return err
 			}
 			lib.SetDown(sip2mem.Silent)
 			if err := s.write(s.frame(msgItem(2)) + s.frame(msgItem(3))); err != nil {
