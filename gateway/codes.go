@@ -68,6 +68,11 @@ func (s *Service) patronHash(id string) string {
 	return s.keyed("patron", id)[:24]
 }
 
+// PatronHash is the keyed hash that names a patron (by id or card number)
+// in events, audit actors and outbox listings, so that a staff tool can
+// find a patron's traces without the card number being stored in them.
+func (s *Service) PatronHash(id string) string { return s.patronHash(id) }
+
 // patronActor is the audit actor for a patron.
 func (s *Service) patronActor(id string) string { return "patron:" + s.patronHash(id) }
 

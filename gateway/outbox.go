@@ -753,8 +753,11 @@ func (s *Service) Flush(ctx context.Context) error {
 	}
 }
 
-// Outbox lists outbox entries, notification payloads stripped of their
-// pickup codes.
+// Outbox lists outbox entries for staff screens: notification payloads
+// without their pickup codes, and every patron id (card number) in the
+// entry, its payload and its result replaced by the keyed hash events
+// carry. (The store keeps the card numbers: the ILS transactions need
+// them.)
 func (s *Service) Outbox(ctx context.Context, f OutboxFilter) ([]OutboxEntry, error) {
 	var es []OutboxEntry
 	err := s.store.View(ctx, func(tx Tx) error {
@@ -763,11 +766,49 @@ func (s *Service) Outbox(ctx context.Context, f OutboxFilter) ([]OutboxEntry, er
 		return err
 	})
 	for i := range es {
-		if es[i].Op == OpNotify {
-			es[i].Payload = withoutCode(es[i].Payload)
-		}
+		s.masked(&es[i])
 	}
 	return es, err
+}
+
+// masked strips an entry of its secrets for a listing (see Outbox). A
+// payload or result it cannot read is dropped rather than shown.
+func (s *Service) masked(e *OutboxEntry) {
+	e.Patron = s.patronHash(e.Patron)
+	remarshal := func(raw json.RawMessage, v any, fix func()) json.RawMessage {
+		if len(raw) == 0 {
+			return raw
+		}
+		if json.Unmarshal(raw, v) != nil {
+			return nil
+		}
+		fix()
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil
+		}
+		return b
+	}
+	if e.Op == OpNotify {
+		var n Notification
+		e.Payload = remarshal(e.Payload, &n, func() { n.Code, n.Patron.ID = "", s.patronHash(n.Patron.ID) })
+	} else {
+		var p ilsPayload
+		e.Payload = remarshal(e.Payload, &p, func() {
+			if p.Checkout != nil {
+				p.Checkout.Patron = s.patronHash(p.Checkout.Patron)
+			}
+		})
+	}
+	var res outboxResult
+	e.Result = remarshal(e.Result, &res, func() {
+		if res.Checkout != nil {
+			res.Checkout.Patron = s.patronHash(res.Checkout.Patron)
+		}
+		if res.Checkin != nil && res.Checkin.Hold != nil {
+			res.Checkin.Hold.Patron = s.patronHash(res.Checkin.Hold.Patron)
+		}
+	})
 }
 
 // OutboxDepth counts unfinished outbox entries by state.
