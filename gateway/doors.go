@@ -396,15 +396,18 @@ func (b *bankRT) offlineCompartments() []lockers.CompartmentID {
 }
 
 // runSweeps sweeps every bank every SweepInterval.
-func (s *Service) runSweeps(ctx context.Context) {
-	t := time.NewTicker(s.cfg.SweepInterval)
+func (s *Service) runSweeps(ctx context.Context) { every(ctx, s.cfg.SweepInterval, s.Sweep) }
+
+// every runs fn every d until ctx ends.
+func every(ctx context.Context, d time.Duration, fn func(ctx context.Context)) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			s.Sweep(ctx)
+			fn(ctx)
 		}
 	}
 }

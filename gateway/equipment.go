@@ -45,13 +45,7 @@ func (s *Service) Equipment(ctx context.Context, bank string) ([]Equipment, erro
 			return nil, err
 		}
 	}
-	var es []Equipment
-	err := s.store.View(ctx, func(tx Tx) error {
-		var err error
-		es, err = tx.EquipmentList(bank, "")
-		return err
-	})
-	return es, err
+	return read(ctx, s.store, func(tx Tx) ([]Equipment, error) { return tx.EquipmentList(bank, "") })
 }
 
 // Lend checks an equipment item out to a patron and opens its compartment.
@@ -78,12 +72,8 @@ func (s *Service) Lend(ctx context.Context, req LendRequest) (*LendResult, error
 	}
 	typ := req.Type
 	if req.Item != "" {
-		var eq *Equipment
-		if err := s.store.View(ctx, func(tx Tx) error {
-			var err error
-			eq, err = tx.Equipment(req.Item)
-			return err
-		}); err != nil {
+		eq, err := read(ctx, s.store, func(tx Tx) (*Equipment, error) { return tx.Equipment(req.Item) })
+		if err != nil {
 			return nil, err
 		}
 		if eq.Bank != b.cfg.ID {
@@ -169,14 +159,15 @@ func (s *Service) Lend(ctx context.Context, req LendRequest) (*LendResult, error
 	return res, Errorf(EDOOR, "no compartment would open (tried %s)", joinIDs(res.Reassigned))
 }
 
+// ofType lists the bank's equipment of a type.
+func (s *Service) ofType(ctx context.Context, b *bankRT, typ string) ([]Equipment, error) {
+	return read(ctx, s.store, func(tx Tx) ([]Equipment, error) { return tx.EquipmentList(b.cfg.ID, typ) })
+}
+
 // anyAvailable checks that the bank lends the type and has one available.
 func (s *Service) anyAvailable(ctx context.Context, b *bankRT, typ string) error {
-	var es []Equipment
-	if err := s.store.View(ctx, func(tx Tx) error {
-		var err error
-		es, err = tx.EquipmentList(b.cfg.ID, typ)
-		return err
-	}); err != nil {
+	es, err := s.ofType(ctx, b, typ)
+	if err != nil {
 		return err
 	}
 	if len(es) == 0 {
@@ -193,12 +184,8 @@ func (s *Service) anyAvailable(ctx context.Context, b *bankRT, typ string) error
 // nextAvailable returns the first available item of a type not yet tried,
 // or nil.
 func (s *Service) nextAvailable(ctx context.Context, b *bankRT, typ string, tried map[string]bool) (*Equipment, error) {
-	var es []Equipment
-	if err := s.store.View(ctx, func(tx Tx) error {
-		var err error
-		es, err = tx.EquipmentList(b.cfg.ID, typ)
-		return err
-	}); err != nil {
+	es, err := s.ofType(ctx, b, typ)
+	if err != nil {
 		return nil, err
 	}
 	offline := b.offlineCompartments()

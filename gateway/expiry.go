@@ -160,20 +160,13 @@ func loadingNow(tx Tx, r *Reservation) error {
 
 // runExpiry runs ExpireDue every ExpiryInterval.
 func (s *Service) runExpiry(ctx context.Context) {
-	t := time.NewTicker(s.cfg.ExpiryInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := s.ExpireDue(ctx); err != nil && ctx.Err() == nil {
-				s.log.WithError(err).Error("expiring reservations")
-			} else if n > 0 {
-				s.log.WithField("count", n).Info("reservations expired")
-			}
+	every(ctx, s.cfg.ExpiryInterval, func(ctx context.Context) {
+		if n, err := s.ExpireDue(ctx); err != nil && ctx.Err() == nil {
+			s.log.WithError(err).Error("expiring reservations")
+		} else if n > 0 {
+			s.log.WithField("count", n).Info("reservations expired")
 		}
-	}
+	})
 }
 
 // ClearList lists the expired reservations staff must clear at a bank ("" for all).

@@ -28,6 +28,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -537,6 +538,19 @@ func (s *Service) bank(id string) (*bankRT, error) {
 	b := s.banks[id]
 	if b == nil {
 		return nil, Errorf(ENOTFOUND, "unknown bank %q", id)
+	}
+	return b, nil
+}
+
+// bankItem returns the bank of a request about an item, whose id it trims.
+// ENOTFOUND for an unknown bank; EINVALID for a missing bank or item.
+func (s *Service) bankItem(bank string, item *string) (*bankRT, error) {
+	b, err := s.bank(bank)
+	if err != nil {
+		return nil, err
+	}
+	if *item = strings.TrimSpace(*item); *item == "" {
+		return nil, Errorf(EINVALID, "item is missing")
 	}
 	return b, nil
 }

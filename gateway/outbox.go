@@ -759,12 +759,7 @@ func (s *Service) Flush(ctx context.Context) error {
 // carry. (The store keeps the card numbers: the ILS transactions need
 // them.)
 func (s *Service) Outbox(ctx context.Context, f OutboxFilter) ([]OutboxEntry, error) {
-	var es []OutboxEntry
-	err := s.store.View(ctx, func(tx Tx) error {
-		var err error
-		es, err = tx.Outbox(f)
-		return err
-	})
+	es, err := read(ctx, s.store, func(tx Tx) ([]OutboxEntry, error) { return tx.Outbox(f) })
 	for i := range es {
 		s.masked(&es[i])
 	}
@@ -813,50 +808,21 @@ func (s *Service) masked(e *OutboxEntry) {
 
 // OutboxDepth counts unfinished outbox entries by state.
 func (s *Service) OutboxDepth(ctx context.Context) (map[OutboxState]int, error) {
-	var m map[OutboxState]int
-	err := s.store.View(ctx, func(tx Tx) error {
-		var err error
-		m, err = tx.OutboxDepth()
-		return err
-	})
-	return m, err
+	return read(ctx, s.store, func(tx Tx) (map[OutboxState]int, error) { return tx.OutboxDepth() })
 }
 
 // RetryOutbox puts a failed entry back: to pending, or, when its last send
 // went unanswered, to sent, so that the ILS is asked before it is sent
 // again. ENOTFOUND if unknown; ECONFLICT unless it failed.
 func (s *Service) RetryOutbox(ctx context.Context, id int64, actor string) error {
-	var left int
-	err := s.store.Tx(ctx, func(tx Tx) error {
-		e, err := tx.OutboxEntry(id)
-		if err != nil {
-			return err
-		}
-		if e.State != OutboxFailed {
-			return Errorf(ECONFLICT, "outbox entry %d is %s, not failed", id, e.State)
-		}
-		var res outboxResult
-		_ = json.Unmarshal(e.Result, &res)
+	return s.settleFailed(ctx, id, actor, func(e *OutboxEntry, prev outboxResult) (string, string, error) {
 		e.State = OutboxPending
-		if res.Unknown {
+		if prev.Unknown {
 			e.State = OutboxSent
 		}
-		e.Result, e.NextAttemptAt, e.ClaimedBy, e.ClaimedUntil = nil, s.now(), "", time.Time{}
-		if err := tx.UpdateOutbox(e); err != nil {
-			return err
-		}
-		if left, err = s.clearOutboxAlertsIfNone(tx); err != nil {
-			return err
-		}
-		return s.audit(tx, AuditEvent{Actor: actorOr(actor), Action: "outbox_retry", Item: e.Item, Detail: fmt.Sprintf("entry %d (%s) retried by staff", id, e.Op)})
+		e.Result, e.NextAttemptAt = nil, s.now()
+		return "outbox_retry", "retried by staff", nil
 	})
-	if err == nil {
-		s.wake()
-		if left == 0 {
-			s.emit(Event{Type: "alert_cleared", Outcome: AlertOutboxFailed})
-		}
-	}
-	return err
 }
 
 // DismissOutbox closes a failed entry that staff settled by hand (at the
@@ -864,6 +830,23 @@ func (s *Service) RetryOutbox(ctx context.Context, id int64, actor string) error
 // and stops holding up the later transactions of its item. ENOTFOUND if
 // unknown; ECONFLICT unless it failed.
 func (s *Service) DismissOutbox(ctx context.Context, id int64, actor string) error {
+	actor = actorOr(actor)
+	return s.settleFailed(ctx, id, actor, func(e *OutboxEntry, prev outboxResult) (string, string, error) {
+		res, err := json.Marshal(outboxResult{Outcome: outcomeDismissed, Message: "settled by " + actor + "; was: " + prev.Outcome + " " + prev.Message})
+		e.State, e.Result, e.DoneAt = OutboxDone, res, s.now()
+		if e.Op == OpNotify {
+			e.Payload = withoutCode(e.Payload)
+		}
+		return "outbox_dismissed", "settled by staff", err
+	})
+}
+
+// settleFailed applies a staff action to a failed entry: fn changes the
+// entry (prev is its recorded result) and names the audit action; the
+// lease is cleared, the outbox-failed alerts clear when no entry is failed
+// any more, and the sender looks at the entry's topic again. ENOTFOUND if
+// unknown; ECONFLICT unless it failed.
+func (s *Service) settleFailed(ctx context.Context, id int64, actor string, fn func(e *OutboxEntry, prev outboxResult) (action, detail string, err error)) error {
 	actor = actorOr(actor)
 	var left int
 	err := s.store.Tx(ctx, func(tx Tx) error {
@@ -876,21 +859,18 @@ func (s *Service) DismissOutbox(ctx context.Context, id int64, actor string) err
 		}
 		var prev outboxResult
 		_ = json.Unmarshal(e.Result, &prev)
-		res, err := json.Marshal(outboxResult{Outcome: outcomeDismissed, Message: "settled by " + actor + "; was: " + prev.Outcome + " " + prev.Message})
+		action, detail, err := fn(e, prev)
 		if err != nil {
 			return err
 		}
-		e.State, e.Result, e.DoneAt, e.ClaimedBy, e.ClaimedUntil = OutboxDone, res, s.now(), "", time.Time{}
-		if e.Op == OpNotify {
-			e.Payload = withoutCode(e.Payload)
-		}
+		e.ClaimedBy, e.ClaimedUntil = "", time.Time{}
 		if err := tx.UpdateOutbox(e); err != nil {
 			return err
 		}
 		if left, err = s.clearOutboxAlertsIfNone(tx); err != nil {
 			return err
 		}
-		return s.audit(tx, AuditEvent{Actor: actor, Action: "outbox_dismissed", Item: e.Item, Detail: fmt.Sprintf("entry %d (%s) settled by staff", id, e.Op)})
+		return s.audit(tx, AuditEvent{Actor: actor, Action: action, Item: e.Item, Detail: fmt.Sprintf("entry %d (%s) %s", id, e.Op, detail)})
 	})
 	if err == nil {
 		s.wake()

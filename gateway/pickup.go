@@ -55,13 +55,9 @@ func (s *Service) Load(ctx context.Context, req LoadRequest) (*LoadResult, error
 		return nil, err
 	}
 	defer s.leave()
-	b, err := s.bank(req.Bank)
+	b, err := s.bankItem(req.Bank, &req.Item)
 	if err != nil {
 		return nil, err
-	}
-	req.Item = strings.TrimSpace(req.Item)
-	if req.Item == "" {
-		return nil, Errorf(EINVALID, "item is missing")
 	}
 	minRank := 1
 	if req.Size != "" {
@@ -911,22 +907,10 @@ func (s *Service) verifyPatron(ctx context.Context, b *bankRT, keys []lockKey, c
 
 // Reservations lists reservations.
 func (s *Service) Reservations(ctx context.Context, f ReservationFilter) ([]Reservation, error) {
-	var rs []Reservation
-	err := s.store.View(ctx, func(tx Tx) error {
-		var err error
-		rs, err = tx.Reservations(f)
-		return err
-	})
-	return rs, err
+	return read(ctx, s.store, func(tx Tx) ([]Reservation, error) { return tx.Reservations(f) })
 }
 
 // Reservation returns one reservation. ENOTFOUND if unknown.
 func (s *Service) Reservation(ctx context.Context, id string) (*Reservation, error) {
-	var r *Reservation
-	err := s.store.View(ctx, func(tx Tx) error {
-		var err error
-		r, err = tx.Reservation(id)
-		return err
-	})
-	return r, err
+	return read(ctx, s.store, func(tx Tx) (*Reservation, error) { return tx.Reservation(id) })
 }

@@ -16,7 +16,6 @@ package gateway
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/sirupsen/logrus"
 
@@ -32,22 +31,16 @@ func (s *Service) Return(ctx context.Context, req ReturnRequest) (*ReturnResult,
 		return nil, err
 	}
 	defer s.leave()
-	b, err := s.bank(req.Bank)
+	b, err := s.bankItem(req.Bank, &req.Item)
 	if err != nil {
 		return nil, err
 	}
-	req.Item = strings.TrimSpace(req.Item)
-	if req.Item == "" {
-		return nil, Errorf(EINVALID, "item is missing")
-	}
-	var eq *Equipment
-	err = s.store.View(ctx, func(tx Tx) error {
-		var err error
-		eq, err = tx.Equipment(req.Item)
+	eq, err := read(ctx, s.store, func(tx Tx) (*Equipment, error) {
+		eq, err := tx.Equipment(req.Item)
 		if isCode(err, ENOTFOUND) {
-			eq, err = nil, nil
+			return nil, nil
 		}
-		return err
+		return eq, err
 	})
 	if err != nil {
 		return nil, err

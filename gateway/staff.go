@@ -21,6 +21,17 @@ import (
 	"github.com/lockergate/lockergate/lockers"
 )
 
+// read runs fn in a read-only transaction and returns what it read.
+func read[T any](ctx context.Context, st Store, fn func(tx Tx) (T, error)) (T, error) {
+	var out T
+	err := st.View(ctx, func(tx Tx) error {
+		var err error
+		out, err = fn(tx)
+		return err
+	})
+	return out, err
+}
+
 // audit appends an audit event, stamped with the service clock.
 func (s *Service) audit(tx Tx, e AuditEvent) error {
 	e.At = s.now()
@@ -160,13 +171,7 @@ func (s *Service) inServiceState(tx Tx, b *bankRT, c *Compartment) (CompartmentS
 
 // Alerts lists alerts.
 func (s *Service) Alerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
-	var as []Alert
-	err := s.store.View(ctx, func(tx Tx) error {
-		var err error
-		as, err = tx.Alerts(f)
-		return err
-	})
-	return as, err
+	return read(ctx, s.store, func(tx Tx) ([]Alert, error) { return tx.Alerts(f) })
 }
 
 // AckAlert records that staff saw an alert. ENOTFOUND if unknown.
@@ -182,11 +187,5 @@ func (s *Service) AckAlert(ctx context.Context, id int64, actor string) error {
 
 // AuditLog lists audit events.
 func (s *Service) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEvent, error) {
-	var es []AuditEvent
-	err := s.store.View(ctx, func(tx Tx) error {
-		var err error
-		es, err = tx.AuditLog(f)
-		return err
-	})
-	return es, err
+	return read(ctx, s.store, func(tx Tx) ([]AuditEvent, error) { return tx.AuditLog(f) })
 }
