@@ -549,7 +549,10 @@ func (s *Service) record(ctx context.Context, e OutboxEntry, p ilsPayload, res o
 			res = outboxResult{Outcome: outcomeRefused, Message: ErrorMessage(sendErr)}
 		case now.Sub(cur.CreatedAt) >= s.cfg.GiveUpAfter:
 			cur.State = OutboxFailed
-			res = outboxResult{Outcome: outcomeGivenUp, Message: cur.LastError, Unknown: wasSent && !notSent}
+			// Unknown when the transaction may have reached the ILS: sent
+			// this time (and not certainly refused before leaving), or
+			// sent before, this attempt having only asked about it.
+			res = outboxResult{Outcome: outcomeGivenUp, Message: cur.LastError, Unknown: wasSent && (resolving || !notSent)}
 		case notSent && !resolving, cur.Op == OpNotify:
 			// Nothing reached the ILS (or it is a notification, whose
 			// repeat the receiver de-duplicates by ID).

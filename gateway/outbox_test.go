@@ -578,3 +578,54 @@ func TestShutdownLeavesNothingRunning(t *testing.T) {
 		}
 	})
 }
+
+// TestGiveUpWhileUnknown: a checkout whose answer was lost, then the ILS
+// down until GiveUpAfter: the entry fails with its outcome still unknown
+// (the failures were of the status queries asking about it, which never
+// left), so that a staff retry asks the ILS first and finds the loan,
+// instead of sending the checkout a second time.
+func TestGiveUpWhileUnknown(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		w := newWorld(t, e, func(c *gateway.Config) { c.GiveUpAfter = time.Hour; c.InlineWait = 300 * time.Millisecond })
+		svc, _ := w.start("n1")
+		c := ctx(t)
+		w.load(svc, "I0010")
+		must(t, svc.Flush(c))
+		w.ils.BeforeNextCheckout(func() { w.proxy.SetMute(true) })
+		_, err := svc.Pickup(c, gateway.PickupRequest{Bank: bankID, Code: w.notes.codeFor(t, "P0001")})
+		must(t, err)
+		eventually(t, "the checkout to be left sent", func() bool {
+			es := mustOutbox(t, svc, gateway.OutboxFilter{Item: "I0010", Op: gateway.OpCheckout})
+			return len(es) == 1 && es[0].State == gateway.OutboxSent && es[0].ClaimedBy == "backoff"
+		})
+		if w.onLoanTo("I0010") != "P0001" {
+			t.Fatal("setup: the muted checkout did not reach the ILS")
+		}
+		w.proxy.SetMute(false)
+		w.proxy.SetDown(true)
+		for range 8 {
+			w.clock.Advance(10 * time.Minute)
+			must(t, svc.Flush(c))
+		}
+		failed := mustOutbox(t, svc, gateway.OutboxFilter{States: []gateway.OutboxState{gateway.OutboxFailed}})
+		if len(failed) != 1 || failed[0].Op != gateway.OpCheckout {
+			t.Fatalf("after GiveUpAfter: failed %+v", failed)
+		}
+		w.ilsBack()
+		sent := len(w.ils.Checkouts())
+		must(t, svc.RetryOutbox(c, failed[0].ID, "staff:bob"))
+		must(t, svc.Flush(c))
+		if n := len(w.ils.Checkouts()) - sent; n != 0 {
+			t.Fatalf("the retry sent the checkout %d more time(s); it should have asked the ILS first", n)
+		}
+		es := mustOutbox(t, svc, gateway.OutboxFilter{Item: "I0010", Op: gateway.OpCheckout})
+		var res struct{ Outcome string }
+		_ = json.Unmarshal(es[0].Result, &res)
+		if es[0].State != gateway.OutboxDone || res.Outcome != "reconciled" {
+			t.Fatalf("after the retry: %s, outcome %q; want done, reconciled", es[0].State, res.Outcome)
+		}
+		if w.lib.Counts("I0010").Checkouts != 1 || w.onLoanTo("I0010") != "P0001" {
+			t.Fatalf("ILS counts %+v", w.lib.Counts("I0010"))
+		}
+	})
+}
