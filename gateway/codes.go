@@ -137,6 +137,7 @@ func lockedError(left time.Duration) *Error {
 // lockout is the cause of an ELOCKED error.
 type lockout struct{ left time.Duration }
 
+// Error says how long the lock lasts.
 func (l *lockout) Error() string { return fmt.Sprintf("locked out for %s", l.left.Round(time.Second)) }
 
 // RetryAfter is how long the lock had left to run when the error was made.

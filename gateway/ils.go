@@ -17,19 +17,28 @@ import (
 type ILS interface {
 	// Checkin checks an item in at a location and reports the hold it
 	// traps, if any. Checking in an item that is not on loan succeeds.
+	// EREFUSED (an unknown item, say), EUNAVAILABLE, EINVALID for an item
+	// id the protocol cannot carry (wrapping ErrNotSent).
 	Checkin(ctx context.Context, req CheckinRequest) (*CheckinResult, error)
-	// Checkout checks an item out to a patron.
+	// Checkout checks an item out to a patron. EREFUSED (blocked patron,
+	// item on hold for another, a repeated checkout), EUNAVAILABLE,
+	// EINVALID as for Checkin.
 	Checkout(ctx context.Context, req CheckoutRequest) (*CheckoutResult, error)
 	// VerifyPatron checks a patron's card and PIN and returns who they are.
+	// EUNAUTHORIZED for an unknown card or a wrong PIN, EFORBIDDEN for a
+	// blocked patron (Message: the ILS's reason), EUNAVAILABLE, EINVALID.
 	VerifyPatron(ctx context.Context, patron, pin string) (*Patron, error)
 	// Patron returns a patron's details without a PIN check (for
-	// notifications: name, e-mail, language). ENOTFOUND if unknown.
+	// notifications: name, e-mail, language). ENOTFOUND if unknown;
+	// EUNAVAILABLE.
 	Patron(ctx context.Context, patron string) (*Patron, error)
 	// ItemStatus returns an item's circulation state. The outbox uses it
 	// to learn whether a transaction that was sent but not answered took
-	// effect, before it sends it again. ENOTFOUND if unknown.
+	// effect, before it sends it again. ENOTFOUND if unknown;
+	// EUNAVAILABLE.
 	ItemStatus(ctx context.Context, item string) (*ItemStatus, error)
-	// Ping checks that the ILS answers (for /readyz).
+	// Ping checks that the ILS answers (for /readyz). EUNAVAILABLE when it
+	// does not, or reports itself off-line.
 	Ping(ctx context.Context) error
 }
 

@@ -10,8 +10,10 @@ import (
 // through the outbox: Notify is retried with backoff until it succeeds or
 // the entry is given up and shown to staff; it never blocks a load.
 type Notifier interface {
-	// Notify delivers one notification. An error means "not delivered";
-	// the outbox retries it.
+	// Notify delivers one notification. Any error, whatever its code,
+	// means "not delivered": the outbox retries it until the entry is
+	// given up after GiveUpAfter and shown to staff. Errors never hold the
+	// pickup code.
 	Notify(ctx context.Context, n Notification) error
 }
 

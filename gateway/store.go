@@ -17,23 +17,30 @@ type Store interface {
 	// Tx runs fn in one read-write transaction and commits it if fn
 	// returns nil. When the database reports a serialization failure or a
 	// busy lock, Tx runs fn again (fn must not have side effects outside
-	// the transaction). The Tx must not be used after fn returns.
+	// the transaction, nor call Tx itself). The Tx must not be used after
+	// fn returns. Errors: fn's own, as returned; EUNAVAILABLE when ctx
+	// ends or the database is busy for too long; EINTERNAL when the
+	// database fails.
 	Tx(ctx context.Context, fn func(tx Tx) error) error
-	// View runs fn in a read-only transaction.
+	// View runs fn in a read-only transaction. Errors as for Tx.
 	View(ctx context.Context, fn func(tx Tx) error) error
-	// Ping checks that the database answers (for /readyz).
+	// Ping checks that the database answers (for /readyz): EUNAVAILABLE
+	// when ctx ends first, EINTERNAL when it fails.
 	Ping(ctx context.Context) error
-	// Close closes the database.
+	// Close closes the database; EINTERNAL if the driver fails to.
 	Close() error
 }
 
 // Tx is one database transaction. Methods return *Error values: ENOTFOUND
 // when the object does not exist, ECONFLICT when a condition on its state
-// or a uniqueness rule fails, EINTERNAL for database failures.
+// or a uniqueness rule fails, EINVALID for a malformed argument (a missing
+// id or state), EUNAVAILABLE when the transaction's context ends, and
+// EINTERNAL for database failures; each method names the codes it returns
+// beyond EINVALID, EUNAVAILABLE and EINTERNAL, which any may.
 type Tx interface {
-	// PutBank inserts or updates a bank (from configuration).
+	// PutBank inserts or updates a bank (from configuration). No other code.
 	PutBank(b Bank) error
-	// Banks lists the banks ordered by ID.
+	// Banks lists the banks ordered by ID. No other code.
 	Banks() ([]Bank, error)
 	// Bank returns one bank. ENOTFOUND if unknown.
 	Bank(id string) (*Bank, error)
@@ -43,9 +50,11 @@ type Tx interface {
 	// equipment), the size and kind of existing ones updated, their state
 	// kept. Compartments no longer configured are put out of service with
 	// the reason "removed from configuration" unless they hold something.
+	// ENOTFOUND if the bank is unknown.
 	SyncCompartments(bank string, cs []Compartment) error
 	// Compartments lists compartments matching the filter, ordered by bank
-	// then by SizeRank then by ID (natural order: "2" before "10").
+	// then by SizeRank then by ID (natural order: "2" before "10"). No
+	// other code.
 	Compartments(f CompartmentFilter) ([]Compartment, error)
 	// Compartment returns one compartment. ENOTFOUND if unknown.
 	Compartment(bank string, id lockers.CompartmentID) (*Compartment, error)
@@ -72,7 +81,7 @@ type Tx interface {
 	ConfirmOpened(bank string, id lockers.CompartmentID, state CompartmentState) (bool, error)
 	// OpenedDoors returns the compartments of a bank whose door was
 	// confirmed open in their current state, with the time of the
-	// confirmation.
+	// confirmation. No other code.
 	OpenedDoors(bank string) (map[lockers.CompartmentID]time.Time, error)
 
 	// CreateReservation inserts a reservation and its items. The caller
@@ -82,7 +91,7 @@ type Tx interface {
 	// Reservation returns one reservation with its items. ENOTFOUND if unknown.
 	Reservation(id string) (*Reservation, error)
 	// Reservations lists reservations (with items) matching the filter,
-	// ordered by CreatedAt then ID.
+	// ordered by CreatedAt then ID. No other code.
 	Reservations(f ReservationFilter) ([]Reservation, error)
 	// UpdateReservation writes r's State, CodeHash, PatronName, ReadyAt,
 	// ExpiresAt, CollectedAt and ClearedAt, if the stored state is one of
@@ -102,23 +111,26 @@ type Tx interface {
 	// CheckedOut and LoadedAt. ENOTFOUND if the pair is unknown.
 	UpdateReservationItem(it ReservationItem) error
 
-	// CreateReturn inserts a return (the caller sets the ID).
+	// CreateReturn inserts a return (the caller sets the ID). ECONFLICT if
+	// the ID exists.
 	CreateReturn(r *Return) error
 	// Return returns one return. ENOTFOUND if unknown.
 	Return(id string) (*Return, error)
-	// Returns lists returns matching the filter, ordered by CreatedAt.
+	// Returns lists returns matching the filter, ordered by CreatedAt. No
+	// other code.
 	Returns(f ReturnFilter) ([]Return, error)
 	// UpdateReturn writes r's State, Patron, DepositedAt and EmptiedAt if
 	// the stored state is one of from (any if empty). ECONFLICT otherwise.
 	UpdateReturn(r *Return, from ...ReturnState) error
 
 	// PutEquipment inserts an equipment item or updates its bank, home,
-	// type and title (from configuration), keeping its state.
+	// type and title (from configuration), keeping its state. No other
+	// code.
 	PutEquipment(e Equipment) error
 	// Equipment returns one equipment item. ENOTFOUND if unknown.
 	Equipment(item string) (*Equipment, error)
 	// EquipmentList lists equipment of a bank ("" for all), of a type (""
-	// for all), ordered by type then item.
+	// for all), ordered by type then item. No other code.
 	EquipmentList(bank, typ string) ([]Equipment, error)
 	// UpdateEquipment writes e's Compartment, State and Patron if the
 	// stored state is one of from (any if empty). ECONFLICT otherwise.
@@ -127,7 +139,7 @@ type Tx interface {
 	// Enqueue records an outbox entry (State pending, NextAttemptAt now
 	// if zero) and sets its ID. An entry whose Key exists already is not
 	// inserted again: e is filled from the stored one and no error is
-	// returned.
+	// returned. No other code.
 	Enqueue(e *OutboxEntry) error
 	// ClaimOutbox leases up to limit entries that are due (pending with
 	// NextAttemptAt <= now, or sent) and whose lease is free or expired,
@@ -135,38 +147,44 @@ type Tx interface {
 	// or failed block their topic), in ID order. The lease (ClaimedBy,
 	// ClaimedUntil = now+lease) is written before returning. On
 	// PostgreSQL, rows are claimed with FOR UPDATE SKIP LOCKED so that
-	// several nodes share the work.
+	// several nodes share the work. No other code.
 	ClaimOutbox(owner string, now time.Time, lease time.Duration, limit int) ([]OutboxEntry, error)
 	// OutboxEntry returns one entry. ENOTFOUND if unknown.
 	OutboxEntry(id int64) (*OutboxEntry, error)
 	// UpdateOutbox writes e's Payload, State, Attempts, NextAttemptAt,
-	// LastError, Result, DoneAt, ClaimedBy and ClaimedUntil.
+	// LastError, Result, DoneAt, ClaimedBy and ClaimedUntil. ENOTFOUND if
+	// unknown.
 	UpdateOutbox(e *OutboxEntry) error
-	// Outbox lists entries matching the filter, in ID order.
+	// Outbox lists entries matching the filter, in ID order. No other code.
 	Outbox(f OutboxFilter) ([]OutboxEntry, error)
-	// OutboxDepth counts entries by state (done entries excluded).
+	// OutboxDepth counts entries by state (done entries excluded). No
+	// other code.
 	OutboxDepth() (map[OutboxState]int, error)
 
 	// RaiseAlert records an alert unless an active alert of the same kind,
 	// bank and compartment exists; either way it returns the active one.
+	// No other code.
 	RaiseAlert(a Alert) (*Alert, error)
 	// ClearAlerts clears the active alerts of a kind on a compartment
-	// (compartment "" for bank-wide alerts) and returns how many.
+	// (compartment "" for bank-wide alerts) and returns how many. No other
+	// code.
 	ClearAlerts(kind, bank string, compartment lockers.CompartmentID, at time.Time) (int, error)
-	// Alerts lists alerts matching the filter, newest first.
+	// Alerts lists alerts matching the filter, newest first. No other code.
 	Alerts(f AlertFilter) ([]Alert, error)
 	// AckAlert records that staff saw an alert. ENOTFOUND if unknown.
 	AckAlert(id int64, by string, at time.Time) error
 
-	// Audit appends an event to the audit log.
+	// Audit appends an event to the audit log. No other code.
 	Audit(e AuditEvent) error
-	// AuditLog lists audit events matching the filter, newest first.
+	// AuditLog lists audit events matching the filter, newest first. No
+	// other code.
 	AuditLog(f AuditFilter) ([]AuditEvent, error)
 
 	// Attempts returns the failed-attempt record for a key ("card:<hash>",
-	// "bank:<id>", "code:<bank>"); a zero record if none.
+	// "bank:<id>", "code:<bank>"); a zero record if none. No other code.
 	Attempts(key string) (Attempts, error)
-	// PutAttempts stores a failed-attempt record (a zero Failures deletes it).
+	// PutAttempts stores a failed-attempt record (a zero Failures deletes
+	// it). No other code.
 	PutAttempts(a Attempts) error
 }
 
