@@ -8,6 +8,10 @@
 // ILS (gateway/ils), Notifier (gateway/notify) and lockers.Driver. It
 // imports no SQL, no HTTP and no SIP2.
 //
+// docs/design.md, at the repository root, is the design sheet: how the
+// pieces fit as built, the outbox's rules, and what each workflow does
+// while the ILS is down.
+//
 // Compartment states (one door):
 //
 //	free ──assign──► reserved ──door opened──► loading ──door closed──► occupied
@@ -31,13 +35,15 @@
 //
 //	awaited (ILL, parcel not here) ─arrival─► assigned ─loaded─► ready (patron notified)
 //	ready ─patron opens─► collected     ready ─expiry─► expired ─staff clears─► cleared
-//	awaited/assigned ─cancel─► cancelled
+//	assigned, no door open for it ─PickupPeriod passed, or staff─► expired
+//	assigned ─no door would open for any of its items─► cancelled
 //
 // Reservation item states:
 //
 //	awaited ─arrival─► loading ─door closed─► loaded ─► collected or cleared
 //	loading ─door failed everywhere─► cancelled
 //	loading ─crash before the door was confirmed open─► interrupted ─loaded again─► loading
+//	interrupted ─its reservation expired and cleared─► cleared
 //
 // Outbox entry states:
 //
