@@ -29,6 +29,7 @@ package gateway
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -229,7 +230,7 @@ func (s *Service) lendCheckout(ctx context.Context, b *bankRT, item, patron stri
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	d := <-s.deliverAsync(e, s.inlineOwner)
+	d := s.awaitInline(ctx, e)
 	if d.Done() && d.Result.Outcome == outcomeOK {
 		var due time.Time
 		if d.Result.Checkout != nil {
@@ -273,6 +274,8 @@ func (s *Service) lendCheckout(ctx context.Context, b *bankRT, item, patron stri
 		return nil, time.Time{}, &Error{Code: EREFUSED, Message: d.Result.Message, Err: d.Err}
 	case d.Skipped && d.Err == nil:
 		return nil, time.Time{}, Errorf(EUNAVAILABLE, "item %s has a library-system transaction still queued; try another or again later", item)
+	case errors.Is(d.Err, errNoAnswer):
+		return nil, time.Time{}, &Error{Code: EUNAVAILABLE, Message: "the library system did not answer in time; nothing was lent", Err: d.Err}
 	}
 	return nil, time.Time{}, &Error{Code: EUNAVAILABLE, Message: "the library system cannot be reached; nothing was lent", Err: d.Err}
 }

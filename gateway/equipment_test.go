@@ -389,3 +389,50 @@ func TestEquipmentRoutedElsewhere(t *testing.T) {
 		}
 	})
 }
+
+// TestLendILSCallHangs: an ILS call that ignores its deadline (a stuck
+// adapter) does not hold the patron at the kiosk: Lend answers
+// EUNAVAILABLE after two ILS timeouts with no door opened, and once the
+// call ends the item is available and checked in.
+func TestLendILSCallHangs(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		w := newWorld(t, e, func(c *gateway.Config) { c.ILSTimeout = 300 * time.Millisecond })
+		svc, _ := w.start("n1")
+		c := ctx(t)
+		released := make(chan struct{})
+		w.ils.BeforeNextCheckout(func() { <-released })
+		start := time.Now()
+		_, err := svc.Lend(c, gateway.LendRequest{Bank: bankID, Patron: "P0008", PIN: "4321", Item: "I0021"})
+		took := time.Since(start)
+		close(released)
+		wantCode(t, err, gateway.EUNAVAILABLE)
+		if took > 3*time.Second {
+			t.Fatalf("Lend took %v with the ILS call stuck", took)
+		}
+		if w.bank.Pulses("23") != 0 {
+			t.Fatal("a door opened for a loan the ILS never confirmed")
+		}
+		if got := equipmentState(t, svc, "I0021"); got.State != gateway.EquipAvailable {
+			t.Fatalf("item %s, want available", got.State)
+		}
+		eventually(t, "the stuck delivery to end", func() bool {
+			es := outboxOf(t, svc, "I0021")
+			return len(es) > 0 && es[0].Attempts > 0 && es[0].ClaimedBy != "n1/inline"
+		})
+		w.clock.Advance(time.Minute)
+		must(t, svc.Flush(c))
+		if who := w.onLoanTo("I0021"); who != "" {
+			t.Fatalf("I0021 on loan to %s", who)
+		}
+		depth, err := svc.OutboxDepth(c)
+		must(t, err)
+		if len(depth) != 0 {
+			t.Fatalf("outbox depth %v", depth)
+		}
+		res, err := svc.Lend(c, gateway.LendRequest{Bank: bankID, Patron: "P0008", PIN: "4321", Item: "I0021"})
+		must(t, err)
+		if res.Compartment != "23" {
+			t.Fatalf("lent from %s", res.Compartment)
+		}
+	})
+}

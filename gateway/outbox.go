@@ -207,6 +207,30 @@ func (s *Service) deliverAsync(e OutboxEntry, owner string) <-chan delivered {
 	return ch
 }
 
+// errNoAnswer: an inline delivery a person waits for took longer than
+// awaitInline allows (see there).
+var errNoAnswer = errors.New("the delivery did not finish in time")
+
+// awaitInline delivers an interactive entry inline and waits for the
+// outcome while the person waits: until ctx ends or, at the most, two ILS
+// calls' time (a send and its records take one; a store or an ILS adapter
+// that does not honour its context would otherwise hold the person for
+// ever). When the wait ends first, the delivery goes on by itself and the
+// result is Skipped with errNoAnswer: the caller settles the entry from
+// its stored state, which the delivery's own records respect.
+func (s *Service) awaitInline(ctx context.Context, e OutboxEntry) delivered {
+	t := time.NewTimer(2 * s.cfg.ILSTimeout)
+	defer t.Stop()
+	select {
+	case d := <-s.deliverAsync(e, s.inlineOwner):
+		return d
+	case <-ctx.Done():
+		return delivered{Entry: e, Skipped: true, Err: ctx.Err()}
+	case <-t.C:
+		return delivered{Entry: e, Skipped: true, Err: errNoAnswer}
+	}
+}
+
 // deliver makes one delivery attempt of an entry leased by owner.
 func (s *Service) deliver(ctx context.Context, e OutboxEntry, owner string) delivered {
 	if !s.startFlight(e.ID) {

@@ -173,8 +173,10 @@ func (s *Service) loadCheckin(ctx context.Context, b *bankRT, item string) (*Che
 	if err := s.store.Tx(ctx, func(tx Tx) error { return s.leaseInline(tx, &e) }); err != nil {
 		return nil, err
 	}
-	d := <-s.deliverAsync(e, s.inlineOwner)
+	d := s.awaitInline(ctx, e)
 	switch {
+	case errors.Is(d.Err, errNoAnswer):
+		return nil, &Error{Code: EUNAVAILABLE, Message: "the library system did not answer in time; the item cannot be loaded now", Err: d.Err}
 	case d.Skipped && d.Err != nil:
 		return nil, d.Err
 	case d.Skipped && d.Blocker != nil && d.Blocker.Op == OpCheckin && isInteractive(d.Blocker):
