@@ -311,15 +311,28 @@ func (s *Service) handleEvent(ctx context.Context, b *bankRT, ev lockers.Event) 
 func (s *Service) raiseAlert(ctx context.Context, b *bankRT, a Alert) {
 	a.Bank, a.RaisedAt = b.cfg.ID, s.now()
 	var got *Alert
+	existed := false
 	err := s.store.Tx(ctx, func(tx Tx) error {
-		var err error
-		if got, err = tx.RaiseAlert(a); err != nil {
+		existed = false
+		active, err := tx.Alerts(AlertFilter{Bank: a.Bank, ActiveOnly: true})
+		if err != nil {
+			return err
+		}
+		for _, x := range active {
+			existed = existed || (x.Kind == a.Kind && x.Compartment == a.Compartment)
+		}
+		if got, err = tx.RaiseAlert(a); err != nil || existed {
 			return err
 		}
 		return s.audit(tx, AuditEvent{Actor: "system", Action: "alert_" + a.Kind, Bank: a.Bank, Compartment: a.Compartment, Detail: a.Message})
 	})
 	if err != nil {
 		s.log.WithError(err).WithFields(logrus.Fields{"bank": a.Bank, "compartment": a.Compartment, "alert": a.Kind}).Error("raising alert")
+		return
+	}
+	if existed {
+		// Already raised and not cleared (a sweep seeing the same open
+		// door again): one alert, one event, one audit line.
 		return
 	}
 	s.log.WithFields(logrus.Fields{"bank": a.Bank, "compartment": a.Compartment, "alert": a.Kind}).Warn(a.Message)

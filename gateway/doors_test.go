@@ -154,6 +154,23 @@ func TestDoorAlerts(t *testing.T) {
 		if len(as) != 1 || as[0].Compartment != res.Compartment {
 			t.Fatalf("left-open alerts %+v", as)
 		}
+		// Later sweeps see the same open door: still one alert, raised once
+		// in the audit log (the door-fault metric counts those lines' events).
+		svc.Sweep(c)
+		w.clock.Advance(time.Minute)
+		svc.Sweep(c)
+		raised, err := svc.AuditLog(c, gateway.AuditFilter{Bank: bankID, Action: "alert_" + gateway.AlertDoorLeftOpen})
+		must(t, err)
+		if n := 0; true {
+			for _, a := range raised {
+				if a.Compartment == res.Compartment {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Fatalf("left-open alert of compartment %s raised %d times in the audit log, want 1", res.Compartment, n)
+			}
+		}
 		w.closeDoor(svc, res.Compartment, gateway.CompOccupied)
 		if as := activeAlerts(t, svc, gateway.AlertDoorLeftOpen); len(as) != 0 {
 			t.Fatalf("left-open alert not cleared: %+v", as)

@@ -273,6 +273,16 @@ type recordingILS struct {
 	checkins  []gateway.CheckinRequest
 	// beforeCheckout, if set, runs once before the next checkout is sent.
 	beforeCheckout func()
+	// rewriteCheckin, if set, changes each checkin answer, as an ILS with
+	// other routing habits would answer.
+	rewriteCheckin func(*gateway.CheckinResult)
+}
+
+// RewriteCheckins makes every later checkin answer pass through f.
+func (r *recordingILS) RewriteCheckins(f func(*gateway.CheckinResult)) {
+	r.mu.Lock()
+	r.rewriteCheckin = f
+	r.mu.Unlock()
 }
 
 // BeforeNextCheckout runs f once, just before the next checkout is sent.
@@ -297,8 +307,13 @@ func (r *recordingILS) Checkout(ctx context.Context, req gateway.CheckoutRequest
 func (r *recordingILS) Checkin(ctx context.Context, req gateway.CheckinRequest) (*gateway.CheckinResult, error) {
 	r.mu.Lock()
 	r.checkins = append(r.checkins, req)
+	rewrite := r.rewriteCheckin
 	r.mu.Unlock()
-	return r.ILS.Checkin(ctx, req)
+	res, err := r.ILS.Checkin(ctx, req)
+	if err == nil && res != nil && rewrite != nil {
+		rewrite(res)
+	}
+	return res, err
 }
 
 func (r *recordingILS) Checkouts() []gateway.CheckoutRequest {

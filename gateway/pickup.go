@@ -92,6 +92,15 @@ func (s *Service) Load(ctx context.Context, req LoadRequest) (*LoadResult, error
 	if ci.Hold == nil || ci.Hold.Patron == "" {
 		return nil, Errorf(ECONFLICT, "item %s has no hold to fill (the item is checked in)%s", req.Item, screenSuffix(ci.Screen))
 	}
+	if ci.Hold.Transit {
+		// The ILS routes the item to another location for its hold (alert
+		// type 02/04): it must travel, not wait in this locker.
+		where := ci.Destination
+		if where == "" {
+			where = "another location"
+		}
+		return nil, Errorf(ECONFLICT, "item %s is held for pickup elsewhere and must go in transit to %s, not into this locker%s", req.Item, where, screenSuffix(ci.Screen))
+	}
 	if loc := ci.Hold.PickupLocation; loc != "" && loc != b.cfg.Location {
 		return nil, Errorf(ECONFLICT, "item %s is held for pickup at %s, not at this locker (%s)%s", req.Item, loc, b.cfg.Location, screenSuffix(ci.Screen))
 	}

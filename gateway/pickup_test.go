@@ -420,3 +420,37 @@ func TestDuplicateScans(t *testing.T) {
 		}
 	})
 }
+
+// TestLoadRefusesTransit: an item whose checkin answer says it must travel
+// for its hold (alert type 02/04), even without a destination (CT), is not
+// put in a locker: 409, no compartment taken, no alert.
+func TestLoadRefusesTransit(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		w := newWorld(t, e)
+		w.holdFor("I0019", "P0011")
+		svc, _ := w.start("n1")
+		c := ctx(t)
+		w.ils.RewriteCheckins(func(r *gateway.CheckinResult) {
+			if r.Hold != nil {
+				r.Hold.Transit, r.Hold.PickupLocation, r.Destination = true, "", ""
+			}
+		})
+		_, err := svc.Load(c, gateway.LoadRequest{Bank: bankID, Item: "I0019"})
+		wantCode(t, err, gateway.ECONFLICT)
+		if msg := gateway.ErrorMessage(err); !strings.Contains(msg, "transit") {
+			t.Errorf("message %q does not say the item must go in transit", msg)
+		}
+		banks, err := svc.Banks(c)
+		must(t, err)
+		for _, cp := range banks[0].Compartments {
+			if cp.Kind == gateway.KindPickup && cp.State != gateway.CompFree {
+				t.Errorf("compartment %s is %s after a refused load", cp.ID, cp.State)
+			}
+		}
+		alerts, err := svc.Alerts(c, gateway.AlertFilter{ActiveOnly: true})
+		must(t, err)
+		if len(alerts) != 0 {
+			t.Errorf("a refused load raised alerts: %+v", alerts)
+		}
+	})
+}

@@ -18,7 +18,9 @@ type Store interface {
 	// returns nil. When the database reports a serialization failure or a
 	// busy lock, Tx runs fn again (fn must not have side effects outside
 	// the transaction, nor call Tx itself). The Tx must not be used after
-	// fn returns. Errors: fn's own, as returned; EUNAVAILABLE when ctx
+	// fn returns, and fn must not wait on anything outside the database:
+	// PostgreSQL ends a session idle in a transaction for a minute
+	// (sqlstore sets idle_in_transaction_session_timeout). Errors: fn's own, as returned; EUNAVAILABLE when ctx
 	// ends or the database is busy for too long; EINTERNAL when the
 	// database fails.
 	Tx(ctx context.Context, fn func(tx Tx) error) error
@@ -149,7 +151,10 @@ type Tx interface {
 	// PostgreSQL, rows are claimed with FOR UPDATE SKIP LOCKED so that
 	// several nodes share the work. No other code.
 	ClaimOutbox(owner string, now time.Time, lease time.Duration, limit int) ([]OutboxEntry, error)
-	// OutboxEntry returns one entry. ENOTFOUND if unknown.
+	// OutboxEntry returns one entry and, inside Tx, locks it until the
+	// transaction ends, so that a read-modify-write of an entry (marking it
+	// sent, recording its answer) cannot lose another node's update.
+	// ENOTFOUND if unknown.
 	OutboxEntry(id int64) (*OutboxEntry, error)
 	// UpdateOutbox writes e's Payload, State, Attempts, NextAttemptAt,
 	// LastError, Result, DoneAt, ClaimedBy and ClaimedUntil. ENOTFOUND if
@@ -181,7 +186,9 @@ type Tx interface {
 	AuditLog(f AuditFilter) ([]AuditEvent, error)
 
 	// Attempts returns the failed-attempt record for a key ("card:<hash>",
-	// "bank:<id>", "code:<bank>"); a zero record if none. No other code.
+	// "bank:<id>", "code:<bank>"); a zero record if none. Inside Tx it
+	// locks the key until the transaction ends, so that concurrent wrong
+	// PINs are all counted. No other code.
 	Attempts(key string) (Attempts, error)
 	// PutAttempts stores a failed-attempt record (a zero Failures deletes
 	// it). No other code.
