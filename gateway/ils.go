@@ -65,9 +65,12 @@ type CheckinResult struct {
 
 // HoldTrap is a hold an item satisfies at checkin.
 type HoldTrap struct {
-	Patron         string // the hold patron's id (SIP2 CY)
-	PatronName     string // (SIP2 DA), may be empty
-	PickupLocation string // where the patron collects it (SIP2 CT, or the checkin location)
+	Patron     string // the hold patron's id (SIP2 CY)
+	PatronName string // (SIP2 DA), may be empty
+	// PickupLocation is where the patron collects it (SIP2 CT, or the
+	// checkin location for a hold here); empty when the item must travel
+	// and the ILS did not say where (Transit set, no CT).
+	PickupLocation string
 	Expires        time.Time
 	// Transit is true when the item must travel to another location first
 	// (SIP2 alert type 02/04) rather than be shelved here (01).
