@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,6 +19,9 @@ func benchEnvs(b *testing.B, run func(b *testing.B, e env)) {
 		b.Run("postgres", func(b *testing.B) { run(b, postgresEnv(b, dsn)) })
 	}
 }
+
+// benchRuns numbers benchmark runs, for names of their own.
+var benchRuns atomic.Int64
 
 // seedSizes makes n pickup compartments: half S, a third M, the rest L.
 func seedSizes(n int) []gateway.Compartment {
@@ -47,7 +51,9 @@ func BenchmarkAssign(b *testing.B) {
 				if _, err := db.Migrate(context.Background()); err != nil {
 					b.Fatal(err)
 				}
-				bank := fmt.Sprint("B", n)
+				// A bank of its own per run: -count and the benchmark
+				// framework's reruns may reuse the database.
+				bank := fmt.Sprint("B", n, "-", benchRuns.Add(1))
 				seedBank(b, db, bank, seedSizes(n)...)
 				holdEveryOther(b, db, bank, n)
 				ctx := context.Background()
@@ -110,8 +116,9 @@ func BenchmarkEnqueueClaim(b *testing.B) {
 		}
 		ctx := context.Background()
 		now := e.clock.Now()
+		run := benchRuns.Add(1) // keys of its own: the database may be reused
 		for i := 0; b.Loop(); i++ {
-			ent := entry(fmt.Sprint("bench-", i), fmt.Sprint("item:", i%1000))
+			ent := entry(fmt.Sprint("bench-", run, "-", i), fmt.Sprint("item:", run, "-", i%1000))
 			var claimed []gateway.OutboxEntry
 			err := db.Tx(ctx, func(tx gateway.Tx) error { return tx.Enqueue(ent) })
 			if err == nil {
