@@ -31,11 +31,18 @@ type suiteFlags struct {
 // door must give up long before a person gives up on the run.
 const defaultCaseTimeout = 30 * time.Second
 
+// runExamples are the --run examples a command's help shows: globs and a
+// regular expression naming cases of that command's own suite, so that a
+// vendor who copies one selects something (TestRunExamplesSelect).
+type runExamples struct {
+	globs, regexp string
+}
+
 // addSuiteFlags registers the shared conformance flags on fs. Each command
 // adds its own flags (--addr, --driver, ...) and calls runSuite.
-func addSuiteFlags(fs *flag.FlagSet) *suiteFlags {
+func addSuiteFlags(fs *flag.FlagSet, ex runExamples) *suiteFlags {
 	f := &suiteFlags{}
-	fs.StringVar(&f.run, "run", "", "run only the cases whose ID matches: comma-separated globs (checkout-11,checkin-09/2) or a regular expression (^login-93/)")
+	fs.StringVar(&f.run, "run", "", fmt.Sprintf("run only the cases whose ID matches: comma-separated globs (%s) or a regular expression (%s)", ex.globs, ex.regexp))
 	fs.DurationVar(&f.timeout, "timeout", defaultCaseTimeout, "time limit of each case")
 	fs.StringVar(&f.json, "json", "", "also write the report as JSON to this `file`")
 	fs.StringVar(&f.junit, "junit", "", "also write the report as JUnit XML to this `file` (for CI systems)")

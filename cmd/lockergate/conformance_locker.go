@@ -31,7 +31,7 @@ func conformanceLocker(ctx context.Context, e *env, args []string) error {
 	comps := fs.String("compartments", "", "comma-separated `ids` of the compartments the suite may open (default: the first four); the bank must be empty")
 	doorWait := fs.Duration("door-wait", 2*time.Minute, "how long to wait for a technician to close a door the suite opened (hardware without fault hooks)")
 	webhookListen := fs.String("webhook-listen", "", "serve the driver's webhook on this `host:port` during the run, for a driver whose vendor reports door events by webhook (https://...); the address to point the vendor at is printed")
-	sf := addSuiteFlags(fs)
+	sf := addSuiteFlags(fs, lockerRunExamples)
 	fs.Lookup("timeout").Usage = "time limit of each check's own work; the waits for a technician (--door-wait) come on top"
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
@@ -149,3 +149,6 @@ func parseCompartments(s string) ([]lockers.CompartmentID, error) {
 	}
 	return ids, nil
 }
+
+// lockerRunExamples select cases of the locker suite in its help.
+var lockerRunExamples = runExamples{globs: "open,faults/1", regexp: "^(inventory|commands)/"}

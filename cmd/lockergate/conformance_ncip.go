@@ -32,7 +32,7 @@ func conformanceNCIP(ctx context.Context, e *env, args []string) error {
 	version := fs.String("ncip-version", "", "the version attribute to send (default "+ncipVersionDefault+")")
 	prefix := fs.String("prefix", "", "start of the RequestIds and temporary ItemIds the suite creates (default LGC- and a time stamp)")
 	exchange := fs.Duration("request-timeout", 30*time.Second, "time limit of one HTTP exchange")
-	sf := addSuiteFlags(fs)
+	sf := addSuiteFlags(fs, ncipRunExamples)
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
@@ -122,3 +122,6 @@ func (a *ncipAuthFlags) apply(cfg *ncipresponder.Config) error {
 	}
 	return nil
 }
+
+// ncipRunExamples select cases of the NCIP suite in its help.
+var ncipRunExamples = runExamples{globs: "lookup-user,accept-item/2", regexp: "^problem/"}

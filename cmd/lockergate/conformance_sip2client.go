@@ -39,7 +39,7 @@ func conformanceSIP2Client(ctx context.Context, e *env, args []string) error {
 	resendAt := fs.Int("resend-at", 3, "answer the device's message `n` (counting from 1) with 96, Request SC Resend; 0 turns it off")
 	lateAt := fs.Int("late-at", 5, "hold back the reply to the device's message `n`; 0 turns it off")
 	lateDelay := fs.Duration("late-delay", 3*time.Second, "how long to hold that reply back: more than an ACS usually takes, less than the device's timeout")
-	sf := addSuiteFlags(fs)
+	sf := addSuiteFlags(fs, sip2ClientRunExamples)
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
@@ -110,3 +110,6 @@ func offIfZero(n int) int {
 	}
 	return n
 }
+
+// sip2ClientRunExamples select cases of the SIP2 client suite in its help.
+var sip2ClientRunExamples = runExamples{globs: "login-93,resend-96/1", regexp: "^sequence/"}

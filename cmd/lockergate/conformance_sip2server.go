@@ -42,7 +42,7 @@ func conformanceSIP2Server(ctx context.Context, e *env, args []string) error {
 	charset := fs.String("charset", "utf-8", "character set agreed with the ACS: utf-8, cp850, iso-8859-1 or ascii")
 	fs.DurationVar(&c.Timeout, "exchange-timeout", sip2server.DefaultTimeout, "time limit of one request and its response")
 	fs.DurationVar(&c.Idle, "idle", sip2server.DefaultIdle, "how long the idle-connection case leaves the connection silent")
-	sf := addSuiteFlags(fs)
+	sf := addSuiteFlags(fs, sip2ServerRunExamples)
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
@@ -115,3 +115,6 @@ func secretFlag(flag, value, envFlag, envName string) (string, error) {
 	}
 	return v, nil
 }
+
+// sip2ServerRunExamples select cases of the SIP2 server suite in its help.
+var sip2ServerRunExamples = runExamples{globs: "checkout-11,checkin-09/2", regexp: "^login-93/"}

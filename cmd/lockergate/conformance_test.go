@@ -13,6 +13,10 @@ import (
 	"time"
 
 	"github.com/lockergate/lockergate/conformance"
+	"github.com/lockergate/lockergate/conformance/locker"
+	"github.com/lockergate/lockergate/conformance/ncipresponder"
+	"github.com/lockergate/lockergate/conformance/sip2client"
+	"github.com/lockergate/lockergate/conformance/sip2server"
 )
 
 // fakeSuite has a passing Must case, a failing Should case, and a Must case
@@ -48,7 +52,7 @@ func runFake(t *testing.T, mustFail bool, args ...string) (code int, stdout, std
 	var out, errb bytes.Buffer
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
 	fs := newFlagSet(e, "conformance fake", "[suite flags]")
-	f := addSuiteFlags(fs)
+	f := addSuiteFlags(fs, runExamples{"a/1", "^a/"})
 	err := parseOnlyFlags(fs, args)
 	if err == nil {
 		err = runSuite(context.Background(), e, fakeSuite(mustFail), "127.0.0.1:6001", f)
@@ -152,7 +156,7 @@ func TestRunSuiteInterrupted(t *testing.T) {
 	}}}}
 	var out, errb bytes.Buffer
 	e := &env{stdout: &out, stderr: &errb}
-	f := addSuiteFlags(newFlagSet(e, "x", ""))
+	f := addSuiteFlags(newFlagSet(e, "x", ""), runExamples{"a/1", "^a/"})
 	f.timeout = time.Second
 	err := runSuite(ctx, e, s, "x", f)
 	if !errors.Is(err, errSilent) || !strings.Contains(out.String(), "interrupted") || !strings.Contains(out.String(), "FAILED") {
@@ -186,6 +190,40 @@ func TestConformanceListNeedsNothing(t *testing.T) {
 			}
 			if code != 0 || !strings.Contains(out, want) || !strings.HasPrefix(out, "ID") {
 				t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+			}
+		})
+	}
+}
+
+// TestRunExamplesSelect: every --run example a conformance command's help
+// shows selects cases of that command's suite, each glob on its own too,
+// so that a vendor who copies one does not get "selects none".
+func TestRunExamplesSelect(t *testing.T) {
+	tests := []struct {
+		name  string
+		suite *conformance.Suite
+		ex    runExamples
+	}{
+		{"locker", locker.New(locker.Config{}), lockerRunExamples},
+		{"ncip", ncipresponder.New(ncipresponder.Config{}), ncipRunExamples},
+		{"sip2-client", sip2client.New(sip2client.Config{}), sip2ClientRunExamples},
+		{"sip2-server", sip2server.New(sip2server.Config{}), sip2ServerRunExamples},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			patterns := append(strings.Split(tt.ex.globs, ","), tt.ex.globs, tt.ex.regexp)
+			for _, p := range patterns {
+				r := &conformance.Runner{Run: p}
+				if cases, err := r.Select(tt.suite); err != nil || len(cases) == 0 {
+					t.Errorf("--run %q: %d cases, %v", p, len(cases), err)
+				}
+			}
+			var out, errb bytes.Buffer
+			e := &env{stdout: &out, stderr: &errb}
+			fs := newFlagSet(e, "conformance "+tt.name, "")
+			addSuiteFlags(fs, tt.ex)
+			if u := fs.Lookup("run").Usage; !strings.Contains(u, "("+tt.ex.globs+")") || !strings.Contains(u, "("+tt.ex.regexp+")") {
+				t.Errorf("--run's help %q does not show the examples %+v", u, tt.ex)
 			}
 		})
 	}
