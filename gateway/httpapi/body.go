@@ -37,7 +37,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return errInvalid(jsonErrorMessage(err, dec))
+		return errInvalid(jsonErrorMessage(err, len(data)))
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return errInvalid(fmt.Sprintf("unexpected data after the JSON object at offset %d", dec.InputOffset()))
@@ -46,8 +46,10 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 }
 
 // jsonErrorMessage turns a decoding error into a message that names what
-// and where without quoting the input.
-func jsonErrorMessage(err error, dec *json.Decoder) string {
+// and where without quoting the input. size is the body's length: a body
+// that ends early ends there (the decoder's own offset stays at the start
+// of the value it could not finish).
+func jsonErrorMessage(err error, size int) string {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -61,7 +63,7 @@ func jsonErrorMessage(err error, dec *json.Decoder) string {
 		// number may be a PIN.
 		return fmt.Sprintf("field %q must be %s, not %s (offset %d)", typ.Field, jsonKind(typ.Type.Kind().String()), firstWord(typ.Value), typ.Offset)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Sprintf("JSON ends early at offset %d", dec.InputOffset())
+		return fmt.Sprintf("JSON ends early at offset %d", size)
 	}
 	// encoding/json reports an unknown field as `json: unknown field "x"`;
 	// the field name is the client's own key, safe to echo.
