@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 )
@@ -31,6 +32,23 @@ type usageError struct{ msg string }
 func (u *usageError) Error() string { return u.msg }
 
 func usagef(format string, a ...any) error { return &usageError{msg: fmt.Sprintf(format, a...)} }
+
+// secretFlag reads a value given either on the command line or through an
+// environment variable named by envFlag. Errors name the flags, never the
+// value.
+func secretFlag(flag, value, envFlag, envName string) (string, error) {
+	if value != "" && envName != "" {
+		return "", usagef("give %s or %s, not both", flag, envFlag)
+	}
+	if envName == "" {
+		return value, nil
+	}
+	v, ok := os.LookupEnv(envName)
+	if !ok {
+		return "", usagef("%s: environment variable %s is not set", envFlag, envName)
+	}
+	return v, nil
+}
 
 // errSilent reports failure through the exit status only; the command has
 // already said why on its own output (for example, a validator listing

@@ -99,22 +99,5 @@ func conformanceSIP2Server(ctx context.Context, e *env, args []string) error {
 	return runSuite(ctx, e, sip2server.New(c), c.Addr, sf)
 }
 
-// secretFlag reads a value given either on the command line or through an
-// environment variable named by envFlag. Errors name the flags, never the
-// value.
-func secretFlag(flag, value, envFlag, envName string) (string, error) {
-	if value != "" && envName != "" {
-		return "", usagef("give %s or %s, not both", flag, envFlag)
-	}
-	if envName == "" {
-		return value, nil
-	}
-	v, ok := os.LookupEnv(envName)
-	if !ok {
-		return "", usagef("%s: environment variable %s is not set", envFlag, envName)
-	}
-	return v, nil
-}
-
 // sip2ServerRunExamples select cases of the SIP2 server suite in its help.
 var sip2ServerRunExamples = runExamples{globs: "checkout-11,checkin-09/2", regexp: "^login-93/"}

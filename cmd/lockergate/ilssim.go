@@ -8,7 +8,6 @@ import (
 	"io"
 	"log"
 	"net"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -50,16 +49,9 @@ func ilsSim(ctx context.Context, e *env, args []string) error {
 	if (*certFile == "") != (*keyFile == "") {
 		return usagef("--tls-cert and --tls-key go together")
 	}
-	if *password != "" && *passwordEnv != "" {
-		return usagef("give --password or --password-env, not both")
-	}
-	pw := *password
-	if *passwordEnv != "" {
-		v, ok := os.LookupEnv(*passwordEnv)
-		if !ok {
-			return usagef("--password-env: environment variable %s is not set", *passwordEnv)
-		}
-		pw = v
+	pw, err := secretFlag("--password", *password, "--password-env", *passwordEnv)
+	if err != nil {
+		return err
 	}
 	if *user != "" && pw == "" {
 		return usagef("--user needs --password or --password-env")

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"strings"
 	"syscall"
 	"time"
@@ -66,16 +65,9 @@ func (f *sip2ConnFlags) options() (*sip2.ClientOptions, error) {
 	default:
 		return nil, usagef("--terminator %q: want cr, crlf or lf", f.terminator)
 	}
-	if f.password != "" && f.passwordEnv != "" {
-		return nil, usagef("give --password or --password-env, not both")
-	}
-	pw := f.password
-	if f.passwordEnv != "" {
-		v, ok := os.LookupEnv(f.passwordEnv)
-		if !ok {
-			return nil, usagef("--password-env: environment variable %s is not set", f.passwordEnv)
-		}
-		pw = v
+	pw, err := secretFlag("--password", f.password, "--password-env", f.passwordEnv)
+	if err != nil {
+		return nil, err
 	}
 	if f.insecure && !f.useTLS {
 		return nil, usagef("--insecure-skip-verify needs --tls")
