@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // abandonGrace is how long a Runner waits, after a case's time limit, for
@@ -120,8 +121,11 @@ func CompilePattern(pattern string) (func(id string) bool, error) {
 func globRegexp(g string) (*regexp.Regexp, error) {
 	var b strings.Builder
 	b.WriteString("^")
-	for i := 0; i < len(g); i++ {
-		switch c := g[i]; c {
+	// By rune, not by byte: string(byte) of a non-ASCII byte is another
+	// character, and "ü" would become "Ã¼".
+	for i := 0; i < len(g); {
+		c, size := utf8.DecodeRuneInString(g[i:])
+		switch c {
 		case '*':
 			b.WriteString(".*")
 		case '?':
@@ -139,10 +143,11 @@ func globRegexp(g string) (*regexp.Regexp, error) {
 				class = "^" + class[1:]
 			}
 			b.WriteString("[" + strings.ReplaceAll(class, `\`, `\\`) + "]")
-			i += 1 + end
+			size = 2 + end
 		default:
-			b.WriteString(regexp.QuoteMeta(string(c)))
+			b.WriteString(regexp.QuoteMeta(g[i : i+size]))
 		}
+		i += size
 	}
 	b.WriteString("$")
 	return regexp.Compile(b.String())
