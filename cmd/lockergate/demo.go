@@ -630,9 +630,7 @@ func (a *demoAPI) call(ctx context.Context, role, method, path string, body, out
 	}
 	if resp.StatusCode/100 != 2 {
 		ae := &demoAPIError{Method: method, Path: path, Status: resp.StatusCode}
-		var eb struct {
-			Error struct{ Code, Message string } `json:"error"`
-		}
+		var eb apiError
 		if json.Unmarshal(data, &eb) == nil {
 			ae.Code, ae.Message = eb.Error.Code, eb.Error.Message
 		} else {
@@ -648,68 +646,9 @@ func (a *demoAPI) call(ctx context.Context, role, method, path string, body, out
 	return nil
 }
 
-// The API's JSON shapes, as far as the demo reads them (see
-// gateway/httpapi/openapi.yaml).
+// The API's answers only the demo reads (the shared ones are in
+// api_shapes.go).
 type (
-	demoLoadResult struct {
-		Reservation string   `json:"reservation"`
-		Patron      string   `json:"patron"`
-		PatronName  string   `json:"patron_name"`
-		Compartment string   `json:"compartment"`
-		Size        string   `json:"size"`
-		Title       string   `json:"title"`
-		Shared      bool     `json:"shared"`
-		Reassigned  []string `json:"reassigned"`
-	}
-	demoPickupResult struct {
-		Reservations []string `json:"reservations"`
-		Compartments []string `json:"compartments"`
-		Items        []struct {
-			Item        string     `json:"item"`
-			Compartment string     `json:"compartment"`
-			Checkout    string     `json:"checkout"`
-			Due         *time.Time `json:"due"`
-		} `json:"items"`
-		Failed []string `json:"failed"`
-	}
-	demoReservation struct {
-		ID        string     `json:"id"`
-		Patron    string     `json:"patron"`
-		State     string     `json:"state"`
-		ExpiresAt *time.Time `json:"expires_at"`
-		Items     []struct {
-			Item        string `json:"item"`
-			Compartment string `json:"compartment"`
-			State       string `json:"state"`
-		} `json:"items"`
-	}
-	demoOutboxEntry struct {
-		ID       int64           `json:"id"`
-		Op       string          `json:"op"`
-		Item     string          `json:"item"`
-		State    string          `json:"state"`
-		Attempts int             `json:"attempts"`
-		Result   json.RawMessage `json:"result"`
-	}
-	demoAlert struct {
-		ID          int64  `json:"id"`
-		Kind        string `json:"kind"`
-		Compartment string `json:"compartment"`
-		Message     string `json:"message"`
-		Active      bool   `json:"active"`
-	}
-	demoBank struct {
-		ID           string         `json:"id"`
-		Online       bool           `json:"online"`
-		Counts       map[string]int `json:"counts"`
-		Compartments []struct {
-			ID       string `json:"id"`
-			Size     string `json:"size"`
-			SizeRank int    `json:"size_rank"`
-			Kind     string `json:"kind"`
-			State    string `json:"state"`
-		} `json:"compartments"`
-	}
 	demoLoanResult struct {
 		Item        string     `json:"item"`
 		Title       string     `json:"title"`
@@ -723,14 +662,10 @@ type (
 	demoAudit struct {
 		Action string `json:"action"`
 	}
-	demoEquipment struct {
-		Item  string `json:"item"`
-		State string `json:"state"`
-	}
 )
 
 // outcome is the result an outbox entry recorded ("ok", "reconciled", ...).
-func (e demoOutboxEntry) outcome() string {
+func (e apiOutboxEntry) outcome() string {
 	var r struct {
 		Outcome string `json:"outcome"`
 	}
@@ -740,12 +675,12 @@ func (e demoOutboxEntry) outcome() string {
 
 // confirmed reports whether the ILS carried the transaction out: sent
 // and answered ("ok"), or found done when asked ("reconciled").
-func (e demoOutboxEntry) confirmed() bool {
+func (e apiOutboxEntry) confirmed() bool {
 	return e.State == string(gateway.OutboxDone) && (e.outcome() == "ok" || e.outcome() == "reconciled")
 }
 
 // due is the due date of a confirmed checkout.
-func (e demoOutboxEntry) due() time.Time {
+func (e apiOutboxEntry) due() time.Time {
 	var r struct {
 		Checkout struct {
 			Due time.Time `json:"due"`
@@ -932,7 +867,7 @@ func (r *demoRun) script() []demoStep {
 
 // intro prints what runs where, the bank as the gateway lists it.
 func (r *demoRun) intro(ctx context.Context, dir string) error {
-	var b demoBank
+	var b apiBankState
 	if err := r.api.call(ctx, config.RoleStaff, http.MethodGet, "/api/v1/banks/"+config.DemoBank, nil, &b); err != nil {
 		return fmt.Errorf("reading the bank: %w", err)
 	}
@@ -1084,7 +1019,7 @@ func (r *demoRun) wait(ctx context.Context, what string, nudge bool, cond func()
 
 // compartmentState reads a compartment's state through the API.
 func (r *demoRun) compartmentState(ctx context.Context, id string) (string, error) {
-	var b demoBank
+	var b apiBankState
 	if err := r.api.call(ctx, config.RoleStaff, http.MethodGet, "/api/v1/banks/"+config.DemoBank, nil, &b); err != nil {
 		return "", err
 	}
@@ -1109,8 +1044,8 @@ func (r *demoRun) shut(ctx context.Context, id, state string) error {
 }
 
 // outboxFor lists the outbox entries of one operation on one item.
-func (r *demoRun) outboxFor(ctx context.Context, op, item string) ([]demoOutboxEntry, error) {
-	var es []demoOutboxEntry
+func (r *demoRun) outboxFor(ctx context.Context, op, item string) ([]apiOutboxEntry, error) {
+	var es []apiOutboxEntry
 	q := url.Values{"op": {op}, "item": {item}, "limit": {"5000"}}
 	err := r.api.call(ctx, config.RoleStaff, http.MethodGet, "/api/v1/outbox?"+q.Encode(), nil, &es)
 	return es, err
@@ -1118,8 +1053,8 @@ func (r *demoRun) outboxFor(ctx context.Context, op, item string) ([]demoOutboxE
 
 // delivered waits until at least n entries of op on item exist and all
 // are finished (done or failed), and returns the latest.
-func (r *demoRun) delivered(ctx context.Context, op, item string, n int) (demoOutboxEntry, error) {
-	var last demoOutboxEntry
+func (r *demoRun) delivered(ctx context.Context, op, item string, n int) (apiOutboxEntry, error) {
+	var last apiOutboxEntry
 	err := r.wait(ctx, fmt.Sprintf("the %s of %s to reach the library system", op, item), true, func() (bool, error) {
 		es, err := r.outboxFor(ctx, op, item)
 		if err != nil || len(es) < n {
@@ -1188,7 +1123,7 @@ func (r *demoRun) load(ctx context.Context, l demoLoad) error {
 	}
 	h := &demoHolding{items: l.items}
 	for i, item := range l.items {
-		var lr demoLoadResult
+		var lr apiLoadResult
 		if err := r.api.call(ctx, config.RoleStaff, http.MethodPost, "/api/v1/banks/"+config.DemoBank+"/loads", map[string]string{"item": item}, &lr); err != nil {
 			return fmt.Errorf("loading %s: %w", item, err)
 		}
@@ -1225,7 +1160,7 @@ func (r *demoRun) load(ctx context.Context, l demoLoad) error {
 	if err := r.shut(ctx, h.compartment, string(gateway.CompOccupied)); err != nil {
 		return err
 	}
-	var res demoReservation
+	var res apiReservation
 	err := r.settle(ctx, "reservation "+h.reservation+" to be ready", func() (bool, error) {
 		err := r.api.call(ctx, config.RoleStaff, http.MethodGet, "/api/v1/reservations/"+url.PathEscape(h.reservation), nil, &res)
 		return res.State == string(gateway.ResReady), err
@@ -1248,7 +1183,7 @@ func (r *demoRun) load(ctx context.Context, l demoLoad) error {
 // nextFree is the compartment the gateway will pick for a small item:
 // the first free pickup compartment of the smallest size.
 func (r *demoRun) nextFree(ctx context.Context) (string, error) {
-	var b demoBank
+	var b apiBankState
 	if err := r.api.call(ctx, config.RoleStaff, http.MethodGet, "/api/v1/banks/"+config.DemoBank, nil, &b); err != nil {
 		return "", err
 	}
@@ -1266,7 +1201,7 @@ func (r *demoRun) nextFree(ctx context.Context) (string, error) {
 
 // jamAlerted finds the staff alert of the jammed door.
 func (r *demoRun) jamAlerted(ctx context.Context) error {
-	var as []demoAlert
+	var as []apiAlert
 	if err := r.api.call(ctx, config.RoleStaff, http.MethodGet, "/api/v1/alerts?active=true", nil, &as); err != nil {
 		return err
 	}
@@ -1319,7 +1254,7 @@ func (r *demoRun) pickup(ctx context.Context, patron, how string, outage bool) e
 			r.deviate("a wrong PIN opened the doors")
 		}
 	}
-	var pr demoPickupResult
+	var pr apiPickupResult
 	if err := r.api.call(ctx, config.RoleKiosk, http.MethodPost, path, body, &pr); err != nil {
 		return fmt.Errorf("pickup: %w", err)
 	}
@@ -1566,7 +1501,7 @@ func (r *demoRun) repair(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var as []demoAlert
+	var as []apiAlert
 	if err := r.api.call(ctx, config.RoleStaff, http.MethodGet, "/api/v1/alerts?active=true&bank="+config.DemoBank, nil, &as); err != nil {
 		return err
 	}
@@ -1617,7 +1552,7 @@ func (r *demoRun) expire(ctx context.Context) error {
 // clear: staff work through the clear list.
 func (r *demoRun) clear(ctx context.Context) error {
 	r.say("staff open the clear list of bank %s", config.DemoBank)
-	var list []demoReservation
+	var list []apiReservation
 	if err := r.api.call(ctx, config.RoleStaff, http.MethodGet, "/api/v1/banks/"+config.DemoBank+"/clear-list", nil, &list); err != nil {
 		return fmt.Errorf("clear list: %w", err)
 	}
@@ -1668,12 +1603,12 @@ type demoCheck struct {
 
 // demoFacts is what the gateway reports through the API at the end.
 type demoFacts struct {
-	reservations []demoReservation
-	outbox       []demoOutboxEntry
-	alerts       []demoAlert
+	reservations []apiReservation
+	outbox       []apiOutboxEntry
+	alerts       []apiAlert
 	audit        []demoAudit
-	bank         demoBank
-	equipment    []demoEquipment
+	bank         apiBankState
+	equipment    []apiEquipment
 }
 
 func (r *demoRun) facts(ctx context.Context) (*demoFacts, error) {

@@ -44,7 +44,7 @@ func benchPickup(b *testing.B, storeName string) {
 		},
 	})
 	g := w.start("bench")
-	loads := make([]e2eLoadResult, n)
+	loads := make([]apiLoadResult, n)
 	for i := range n {
 		loads[i] = g.load(b, item(i), "")
 		g.closeDoor(b, loads[i].Compartment)

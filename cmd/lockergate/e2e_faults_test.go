@@ -36,7 +36,7 @@ func TestE2EILSDownAtPickup(t *testing.T) {
 		})
 		g := w.start("gw-1")
 		// unavailable checks a 503 that comes in bounded time.
-		unavailable := func(what, path string, body any) e2eError {
+		unavailable := func(what, path string, body any) apiError {
 			t.Helper()
 			start := time.Now()
 			e := g.fails(t, 503, "unavailable", "POST", path, e2eKiosk, body)
@@ -248,7 +248,7 @@ func TestE2EJammedDoor(t *testing.T) {
 	})
 }
 
-func findAlert(as []e2eAlert, kind, compartment string) *e2eAlert {
+func findAlert(as []apiAlert, kind, compartment string) *apiAlert {
 	for i := range as {
 		if as[i].Kind == kind && as[i].Compartment == compartment {
 			return &as[i]
@@ -425,8 +425,8 @@ func TestE2ETwoGateways(t *testing.T) {
 		app    int
 		item   string
 		status int
-		load   e2eLoadResult
-		err    e2eError
+		load   apiLoadResult
+		err    apiError
 	}
 	results := make([]outcome, loads)
 	var wg sync.WaitGroup
@@ -585,11 +585,11 @@ func TestE2EDoubleActions(t *testing.T) {
 			return out
 		}
 
-		var accepted []e2eLoadResult
+		var accepted []apiLoadResult
 		for _, a := range race("/api/v1/banks/"+e2eBank+"/loads", e2eStaff, map[string]string{"item": "I0012"}) {
 			switch {
 			case a.status == 201:
-				var l e2eLoadResult
+				var l apiLoadResult
 				if err := json.Unmarshal([]byte(a.body), &l); err != nil {
 					t.Fatal(err)
 				}
@@ -618,7 +618,7 @@ func TestE2EDoubleActions(t *testing.T) {
 		if !slices.Equal(used, []string{accepted[0].Compartment}) {
 			t.Fatalf("compartments in use after a double scan: %v, want [%s]", used, accepted[0].Compartment)
 		}
-		rs := []e2eReservation{}
+		rs := []apiReservation{}
 		g.must(t, 200, "GET", "/api/v1/reservations?patron=P0007", e2eStaff, nil, &rs)
 		if len(rs) != 1 || len(rs[0].Items) != 1 {
 			t.Fatalf("reservations for P0007 = %+v, want one with one item", rs)

@@ -47,7 +47,7 @@ func TestE2EExpiry(t *testing.T) {
 		if r := g.reservation(t, byClock.Reservation); r.State != "expired" {
 			t.Fatalf("reservation past its expiry = %s, want expired", r.State)
 		}
-		var list []e2eReservation
+		var list []apiReservation
 		g.must(t, 200, "GET", "/api/v1/banks/"+e2eBank+"/clear-list", e2eStaff, nil, &list)
 		var ids []string
 		for _, r := range list {
@@ -66,7 +66,7 @@ func TestE2EExpiry(t *testing.T) {
 			return len(a) == 1 && len(b) == 1 && a[0].Code == "" && b[0].Code == "", fmt.Sprintf("%d and %d expired notifications", len(a), len(b))
 		})
 
-		for _, l := range []e2eLoadResult{byClock, byStaff} {
+		for _, l := range []apiLoadResult{byClock, byStaff} {
 			item := map[string]string{byClock.Reservation: "I0012", byStaff.Reservation: "I0010"}[l.Reservation]
 			before := w.lib.Counts(item)
 			var cleared struct {
@@ -179,10 +179,10 @@ func TestE2EEquipment(t *testing.T) {
 		w := newWorld(t, st, e2eOptions{})
 		g := w.start("gw-1")
 		loans := "/api/v1/banks/" + e2eBank + "/loans"
-		equipment := func() map[string]e2eEquipment {
-			var es []e2eEquipment
+		equipment := func() map[string]apiEquipment {
+			var es []apiEquipment
 			g.must(t, 200, "GET", "/api/v1/banks/"+e2eBank+"/equipment", e2eKiosk, nil, &es)
-			m := map[string]e2eEquipment{}
+			m := map[string]apiEquipment{}
 			for _, e := range es {
 				m[e.Item] = e
 			}

@@ -526,9 +526,9 @@ func (g *e2eApp) must(t testing.TB, want int, method, path, token string, body, 
 }
 
 // fails checks that a request fails with the status and error code.
-func (g *e2eApp) fails(t testing.TB, status int, code, method, path, token string, body any) e2eError {
+func (g *e2eApp) fails(t testing.TB, status int, code, method, path, token string, body any) apiError {
 	t.Helper()
-	var e e2eError
+	var e apiError
 	got, data := g.raw(t, method, path, token, body)
 	if got != status {
 		t.Fatalf("%s %s = %d %s, want %d %s\nlog:\n%s", method, path, got, data, status, code, g.w.log.tail())
@@ -542,98 +542,16 @@ func (g *e2eApp) fails(t testing.TB, status int, code, method, path, token strin
 	return e
 }
 
-// The API's answers, as much of them as the tests read.
-type (
-	e2eError struct {
-		Error struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
-	}
-	e2eLoadResult struct {
-		Reservation string   `json:"reservation"`
-		Patron      string   `json:"patron"`
-		Compartment string   `json:"compartment"`
-		Size        string   `json:"size"`
-		Shared      bool     `json:"shared"`
-		Reassigned  []string `json:"reassigned"`
-	}
-	e2ePickupResult struct {
-		Reservations []string `json:"reservations"`
-		Compartments []string `json:"compartments"`
-		Items        []struct {
-			Item        string     `json:"item"`
-			Compartment string     `json:"compartment"`
-			Checkout    string     `json:"checkout"`
-			Due         *time.Time `json:"due"`
-		} `json:"items"`
-		Failed []string `json:"failed"`
-	}
-	e2eReservation struct {
-		ID        string     `json:"id"`
-		Bank      string     `json:"bank"`
-		Patron    string     `json:"patron"`
-		State     string     `json:"state"`
-		ExpiresAt *time.Time `json:"expires_at"`
-		Items     []struct {
-			Item        string `json:"item"`
-			Compartment string `json:"compartment"`
-			State       string `json:"state"`
-			CheckedOut  bool   `json:"checked_out"`
-		} `json:"items"`
-	}
-	e2eCompartment struct {
-		ID       string `json:"id"`
-		Size     string `json:"size"`
-		SizeRank int    `json:"size_rank"`
-		Kind     string `json:"kind"`
-		State    string `json:"state"`
-		Holder   string `json:"holder"`
-		Reason   string `json:"reason"`
-	}
-	e2eBankState struct {
-		ID           string           `json:"id"`
-		Online       bool             `json:"online"`
-		Counts       map[string]int   `json:"counts"`
-		Compartments []e2eCompartment `json:"compartments"`
-	}
-	e2eAlert struct {
-		ID          int64      `json:"id"`
-		Kind        string     `json:"kind"`
-		Bank        string     `json:"bank"`
-		Compartment string     `json:"compartment"`
-		Message     string     `json:"message"`
-		Active      bool       `json:"active"`
-		ClearedAt   *time.Time `json:"cleared_at"`
-	}
-	e2eOutboxEntry struct {
-		ID        int64      `json:"id"`
-		Op        string     `json:"op"`
-		Item      string     `json:"item"`
-		Patron    string     `json:"patron"`
-		State     string     `json:"state"`
-		Attempts  int        `json:"attempts"`
-		LastError string     `json:"last_error"`
-		DoneAt    *time.Time `json:"done_at"`
-	}
-	e2eEquipment struct {
-		Item        string `json:"item"`
-		Compartment string `json:"compartment"`
-		Type        string `json:"type"`
-		State       string `json:"state"`
-	}
-)
-
 // bankState reads the bank.
-func (g *e2eApp) bankState(t testing.TB) e2eBankState {
+func (g *e2eApp) bankState(t testing.TB) apiBankState {
 	t.Helper()
-	var b e2eBankState
+	var b apiBankState
 	g.must(t, 200, "GET", "/api/v1/banks/"+e2eBank, e2eStaff, nil, &b)
 	return b
 }
 
 // compartment reads one compartment of the bank.
-func (g *e2eApp) compartment(t testing.TB, id string) e2eCompartment {
+func (g *e2eApp) compartment(t testing.TB, id string) apiCompartment {
 	t.Helper()
 	for _, c := range g.bankState(t).Compartments {
 		if c.ID == id {
@@ -641,13 +559,13 @@ func (g *e2eApp) compartment(t testing.TB, id string) e2eCompartment {
 		}
 	}
 	t.Fatalf("bank %s has no compartment %s", e2eBank, id)
-	return e2eCompartment{}
+	return apiCompartment{}
 }
 
 // waitState waits until a compartment is in state.
-func (g *e2eApp) waitState(t testing.TB, id, state string) e2eCompartment {
+func (g *e2eApp) waitState(t testing.TB, id, state string) apiCompartment {
 	t.Helper()
-	var c e2eCompartment
+	var c apiCompartment
 	e2eEventually(t, g.w.log, fmt.Sprintf("compartment %s %s", id, state), func() (bool, string) {
 		c = g.compartment(t, id)
 		return c.State == state, fmt.Sprintf("%+v", c)
@@ -656,17 +574,17 @@ func (g *e2eApp) waitState(t testing.TB, id, state string) e2eCompartment {
 }
 
 // reservation reads one reservation.
-func (g *e2eApp) reservation(t testing.TB, id string) e2eReservation {
+func (g *e2eApp) reservation(t testing.TB, id string) apiReservation {
 	t.Helper()
-	var r e2eReservation
+	var r apiReservation
 	g.must(t, 200, "GET", "/api/v1/reservations/"+url.PathEscape(id), e2eStaff, nil, &r)
 	return r
 }
 
 // waitReservation waits until a reservation is in state.
-func (g *e2eApp) waitReservation(t testing.TB, id, state string) e2eReservation {
+func (g *e2eApp) waitReservation(t testing.TB, id, state string) apiReservation {
 	t.Helper()
-	var r e2eReservation
+	var r apiReservation
 	e2eEventually(t, g.w.log, "reservation "+id+" "+state, func() (bool, string) {
 		r = g.reservation(t, id)
 		return r.State == state, fmt.Sprintf("%+v", r)
@@ -675,9 +593,9 @@ func (g *e2eApp) waitReservation(t testing.TB, id, state string) e2eReservation 
 }
 
 // alerts lists the alerts (active only, or all).
-func (g *e2eApp) alerts(t testing.TB, active bool) []e2eAlert {
+func (g *e2eApp) alerts(t testing.TB, active bool) []apiAlert {
 	t.Helper()
-	var as []e2eAlert
+	var as []apiAlert
 	path := "/api/v1/alerts?bank=" + e2eBank
 	if active {
 		path += "&active=true"
@@ -687,21 +605,21 @@ func (g *e2eApp) alerts(t testing.TB, active bool) []e2eAlert {
 }
 
 // outbox lists outbox entries (query: "op=checkout&item=I0012", ...).
-func (g *e2eApp) outbox(t testing.TB, query string) []e2eOutboxEntry {
+func (g *e2eApp) outbox(t testing.TB, query string) []apiOutboxEntry {
 	t.Helper()
-	var es []e2eOutboxEntry
+	var es []apiOutboxEntry
 	g.must(t, 200, "GET", "/api/v1/outbox?"+query, e2eStaff, nil, &es)
 	return es
 }
 
 // load loads an item as staff and checks the answer names a compartment.
-func (g *e2eApp) load(t testing.TB, item, size string) e2eLoadResult {
+func (g *e2eApp) load(t testing.TB, item, size string) apiLoadResult {
 	t.Helper()
 	body := map[string]string{"item": item}
 	if size != "" {
 		body["size"] = size
 	}
-	var r e2eLoadResult
+	var r apiLoadResult
 	g.must(t, 201, "POST", "/api/v1/banks/"+e2eBank+"/loads", e2eStaff, body, &r)
 	if r.Reservation == "" || r.Compartment == "" {
 		t.Fatalf("load %s = %+v: no reservation or compartment", item, r)
@@ -719,7 +637,7 @@ func (g *e2eApp) closeDoor(t testing.TB, id string) {
 
 // loadReady loads an item, closes the door and waits for the
 // reservation to be ready and the patron's code to arrive.
-func (g *e2eApp) loadReady(t testing.TB, item string) (e2eLoadResult, string) {
+func (g *e2eApp) loadReady(t testing.TB, item string) (apiLoadResult, string) {
 	t.Helper()
 	l := g.load(t, item, "")
 	g.closeDoor(t, l.Compartment)
@@ -748,17 +666,17 @@ func (w *e2eWorld) code(t testing.TB, item string) string {
 }
 
 // pickupByCode collects with a code and checks the answer.
-func (g *e2eApp) pickupByCode(t testing.TB, code string) e2ePickupResult {
+func (g *e2eApp) pickupByCode(t testing.TB, code string) apiPickupResult {
 	t.Helper()
-	var p e2ePickupResult
+	var p apiPickupResult
 	g.must(t, 200, "POST", "/api/v1/banks/"+e2eBank+"/pickups", e2eKiosk, map[string]string{"code": code}, &p)
 	return p
 }
 
 // pickupByPIN collects with card and PIN.
-func (g *e2eApp) pickupByPIN(t testing.TB, patron string) e2ePickupResult {
+func (g *e2eApp) pickupByPIN(t testing.TB, patron string) apiPickupResult {
 	t.Helper()
-	var p e2ePickupResult
+	var p apiPickupResult
 	g.must(t, 200, "POST", "/api/v1/banks/"+e2eBank+"/pickups", e2eKiosk, map[string]string{"patron": patron, "pin": e2ePIN(patron)}, &p)
 	return p
 }
@@ -934,14 +852,14 @@ func numericLess(a, b string) bool {
 
 // nextFree is the compartment a load of the smallest size gets next: the
 // free pickup compartment of the lowest size rank, lowest number first.
-func (b e2eBankState) nextFree() string {
-	var free []e2eCompartment
+func (b apiBankState) nextFree() string {
+	var free []apiCompartment
 	for _, c := range b.Compartments {
 		if c.Kind == "pickup" && c.State == "free" {
 			free = append(free, c)
 		}
 	}
-	slices.SortFunc(free, func(x, y e2eCompartment) int {
+	slices.SortFunc(free, func(x, y apiCompartment) int {
 		if x.SizeRank != y.SizeRank {
 			return x.SizeRank - y.SizeRank
 		}
