@@ -28,7 +28,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"net"
 	"net/http"
 	"net/url"
@@ -279,7 +278,11 @@ func startDemoWorld(ctx context.Context, dir string, logs *demoLog, hooks demoHo
 			return w, fmt.Errorf("simulated library: hold on %s for %s: %w", h.item, h.patron, err)
 		}
 	}
-	if w.ils, err = startDemoILS(w.lib, hooks.ilsBackend, logs); err != nil {
+	var backend sip2.Backend // nil: the library itself
+	if hooks.ilsBackend != nil {
+		backend = hooks.ilsBackend(w.lib)
+	}
+	if w.ils, err = startSimILS(w.lib, backend, logs); err != nil {
 		return w, err
 	}
 	if w.link, err = newDemoLink(w.ils.addr); err != nil {
@@ -376,22 +379,6 @@ func (w *demoWorld) stop(logs *demoLog) {
 		w.ils.stop()
 		w.ils = nil
 	}
-}
-
-// startDemoILS serves the library over SIP2 on loopback (startSimILS), or
-// through a test's backend.
-func startDemoILS(lib *sip2mem.Library, backend func(*sip2mem.Library) sip2.Backend, logs io.Writer) (*simILS, error) {
-	if backend == nil {
-		return startSimILS(lib, logs)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("simulated ILS: %w", err)
-	}
-	s := &simILS{lib: lib, addr: l.Addr().String(), served: make(chan error, 1)}
-	s.srv = &sip2.Server{Backend: backend(lib), ErrorLog: log.New(logs, "ils-sim: ", log.LstdFlags)}
-	go func() { s.served <- s.srv.Serve(l) }()
-	return s, nil
 }
 
 // demoClock is the virtual clock of the whole demo. It only moves when the

@@ -65,7 +65,7 @@ func serve(ctx context.Context, e *env, args []string) error {
 		if v, ok := os.LookupEnv("LOCKERGATE_HTTP_LISTEN"); ok && v != "" {
 			cfg.HTTP.Listen = v
 		}
-		sim, err = startSimILS(sip2mem.NewDemo(), e.stderr)
+		sim, err = startSimILS(sip2mem.NewDemo(), nil, e.stderr)
 		if err != nil {
 			return err
 		}
@@ -178,14 +178,18 @@ type simILS struct {
 	served chan error
 }
 
-// startSimILS serves lib over SIP2 on a free loopback port.
-func startSimILS(lib *sip2mem.Library, logTo io.Writer) (*simILS, error) {
+// startSimILS serves lib over SIP2 on a free loopback port, through
+// backend when it is not nil (a demo test's wrapper around lib).
+func startSimILS(lib *sip2mem.Library, backend sip2.Backend, logTo io.Writer) (*simILS, error) {
+	if backend == nil {
+		backend = lib
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("simulated ILS: %w", err)
 	}
 	s := &simILS{lib: lib, addr: l.Addr().String(), served: make(chan error, 1)}
-	s.srv = &sip2.Server{Backend: lib, ErrorLog: log.New(logTo, "ils-sim: ", log.LstdFlags)}
+	s.srv = &sip2.Server{Backend: backend, ErrorLog: log.New(logTo, "ils-sim: ", log.LstdFlags)}
 	go func() { s.served <- s.srv.Serve(l) }()
 	return s, nil
 }
