@@ -185,3 +185,20 @@ func (s *suite) newCase(id, title, requirement, source string, level conformance
 func (s *suite) note(t *conformance.T, format string, args ...any) {
 	t.Notef("%s", s.mask(fmt.Sprintf(format, args...)))
 }
+
+// String describes the configuration for logs with the token, the
+// passwords and any API key in the URL's query hidden.
+func (c Config) String() string {
+	hide := func(s string) string {
+		if s == "" {
+			return `""`
+		}
+		return conformanceMask
+	}
+	return fmt.Sprintf("ncipresponder.Config{URL:%q Token:%s TokenHeader:%q BasicUser:%q BasicPassword:%s InputUser:%q InputPassword:%s User:%q Item:%q FromAgency:%q ToAgency:%q Version:%q RequestPrefix:%q Timeout:%s}",
+		RedactURL(c.URL), hide(c.Token), c.TokenHeader, c.BasicUser, hide(c.BasicPassword), c.InputUser, hide(c.InputPassword),
+		c.User, c.Item, c.FromAgency, c.ToAgency, c.Version, c.RequestPrefix, c.Timeout)
+}
+
+// GoString is String, so that %#v does not print the secrets either.
+func (c Config) GoString() string { return c.String() }

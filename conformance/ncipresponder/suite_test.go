@@ -479,3 +479,25 @@ func TestRedactURL(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigStringHidesSecrets: %v, %+v, %#v and String of a Config show
+// which credentials are set but not their values, nor an API key in the
+// URL.
+func TestConfigStringHidesSecrets(t *testing.T) {
+	cfg := Config{URL: "https://ils.example/ncip?apikey=Key-S3cret-1&x=1", Token: "Tok-S3cret-2",
+		BasicUser: "u", BasicPassword: "Basic-S3cret-3", InputUser: "P1", InputPassword: "Pin-S3cret-4", User: "P1", Item: "I1"}
+	all := cfg.String() + fmt.Sprintf("%v %+v %#v %s", cfg, cfg, cfg, &cfg)
+	for _, s := range []string{"Key-S3cret-1", "Tok-S3cret-2", "Basic-S3cret-3", "Pin-S3cret-4"} {
+		if strings.Contains(all, s) {
+			t.Errorf("%s appears in %s", s, all)
+		}
+	}
+	for _, want := range []string{"Token:****", "BasicPassword:****", "InputPassword:****", `BasicUser:"u"`, "apikey=****", `Item:"I1"`} {
+		if !strings.Contains(cfg.String(), want) {
+			t.Errorf("String() = %s, want it to show %s", cfg, want)
+		}
+	}
+	if got := (Config{}).String(); !strings.Contains(got, `Token:""`) {
+		t.Errorf("an unset token reads as set: %s", got)
+	}
+}

@@ -354,3 +354,17 @@ func (s *suite) withED(run func(context.Context, *conformance.T) error) func(con
 		return run(ctx, t)
 	}
 }
+
+// String describes the configuration for logs with the password hidden.
+func (c Config) String() string {
+	pw := `""`
+	if c.Password != "" {
+		pw = sip2.MaskedValue
+	}
+	return fmt.Sprintf("sip2client.Config{Listen:%q TLS:%t User:%q Password:%s Institution:%q Location:%q ErrorDetection:%t WaitConnect:%s Idle:%s Reconnect:%s MaxSession:%s Resend96At:%d LateReplyAt:%d LateDelay:%s}",
+		c.Listen, c.TLS != nil, c.User, pw, c.Institution, c.Location, c.ErrorDetection,
+		c.WaitConnect, c.Idle, c.Reconnect, c.MaxSession, c.Resend96At, c.LateReplyAt, c.LateDelay)
+}
+
+// GoString is String, so that %#v does not print the password either.
+func (c Config) GoString() string { return c.String() }

@@ -485,3 +485,18 @@ func TestBrokenDevicesAreCaught(t *testing.T) {
 		})
 	}
 }
+
+// TestConfigStringHidesPassword: %v, %+v, %#v and String of a Config do
+// not show the login password.
+func TestConfigStringHidesPassword(t *testing.T) {
+	cfg := Config{Listen: ":6001", User: "kiosk1", Password: "Pw-S3cret-55", Institution: "DEMO"}
+	all := cfg.String() + fmt.Sprintf("%v %+v %#v %s", cfg, cfg, cfg, &cfg)
+	if strings.Contains(all, "Pw-S3cret-55") {
+		t.Errorf("the password appears in %s", all)
+	}
+	for _, want := range []string{`User:"kiosk1"`, "Password:" + sip2.MaskedValue, `Institution:"DEMO"`} {
+		if !strings.Contains(cfg.String(), want) {
+			t.Errorf("String() = %s, want it to show %s", cfg, want)
+		}
+	}
+}
