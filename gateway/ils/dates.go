@@ -59,6 +59,15 @@ var numericDate = regexp.MustCompile(`^(\d{1,2})([/.\-])(\d{1,2})([/.\-])(\d{4}|
 // rather than guessing: a wrong due date shown to a patron is worse than
 // none.
 func ParseDueDate(s string, loc *time.Location, order string) time.Time {
+	t := parseDueDate(s, loc, order)
+	if t.Year() < 1 {
+		// The layouts accept year 0000 ("00000110"): no due date.
+		return time.Time{}
+	}
+	return t
+}
+
+func parseDueDate(s string, loc *time.Location, order string) time.Time {
 	if loc == nil {
 		loc = time.Local
 	}

@@ -53,6 +53,9 @@ func TestParseDueDate(t *testing.T) {
 		{"01/15/2027 25:00", "", time.Time{}},
 		{"01/15/2027 13:00 PM", "", time.Time{}},
 		{"next Tuesday", "", time.Time{}},
+		{"00000110", "", time.Time{}},
+		{"01/10/0000", "mdy", time.Time{}},
+		{"0000-01-10", "", time.Time{}},
 		{"", "", time.Time{}},
 		{"                  ", "", time.Time{}},
 	}
