@@ -17,7 +17,7 @@ func FuzzParseConfig(f *testing.F) {
 	for _, q := range []string{
 		"", "compartments=24&sizes=S:12,M:8,L:4", "sizes=S:2,L:1&light=1-2&itemsensor=all&boardsize=2",
 		"compartments=8&boardsize=4&jam=1&noack=2&acknoopen=3&offline=2&locksensor=true&confirm=20ms",
-		"leftopen=90s&name=lobby&charging=3,5-6", "compartments=1&compartments=2", "light=1-", "offline=all",
+		"leftopen=90s&name=lobby&charging=3,5-6", "compartments=24&autoclose=8s", "autoclose=-1s", "compartments=1&compartments=2", "light=1-", "offline=all",
 	} {
 		seeds = append(seeds, "sim:?"+q)
 	}
