@@ -1,8 +1,10 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -95,7 +97,15 @@ func TestConcurrentClaim(t *testing.T) {
 		var (
 			mu      sync.Mutex
 			claimed = map[int64]string{}
-			order   = map[string][]int64{} // topic -> completed IDs
+			// doneAt numbers the completions in the order they commit:
+			// each is numbered inside its transaction, before the commit
+			// that lets the topic's next entry be claimed. (Appending to a
+			// list after the commit raced with the worker completing the
+			// next entry and read as out of order under load.) A retried
+			// transaction numbers its entry again, later.
+			doneAt  = map[int64]int64{}
+			topicOf = map[int64]string{}
+			seq     int64
 			wg      sync.WaitGroup
 		)
 		for w := range workers {
@@ -113,7 +123,7 @@ func TestConcurrentClaim(t *testing.T) {
 					}
 					if len(es) == 0 {
 						mu.Lock()
-						finished := len(claimed) == len(all) && len(order) == topics
+						finished := len(claimed) == len(all) && len(doneAt) == len(all)
 						mu.Unlock()
 						if finished {
 							return
@@ -131,13 +141,20 @@ func TestConcurrentClaim(t *testing.T) {
 					mu.Unlock()
 					for _, e := range es {
 						e.State, e.DoneAt, e.Attempts = gateway.OutboxDone, now, e.Attempts+1
-						if err := db.Tx(ctx, func(tx gateway.Tx) error { return tx.UpdateOutbox(&e) }); err != nil {
+						err := db.Tx(ctx, func(tx gateway.Tx) error {
+							if err := tx.UpdateOutbox(&e); err != nil {
+								return err
+							}
+							mu.Lock()
+							seq++
+							doneAt[e.ID], topicOf[e.ID] = seq, e.Topic
+							mu.Unlock()
+							return nil
+						})
+						if err != nil {
 							t.Errorf("%s: complete %d: %v", owner, e.ID, err)
 							return
 						}
-						mu.Lock()
-						order[e.Topic] = append(order[e.Topic], e.ID)
-						mu.Unlock()
 					}
 				}
 			})
@@ -149,7 +166,15 @@ func TestConcurrentClaim(t *testing.T) {
 		if len(claimed) != len(all) {
 			t.Fatalf("%d entries claimed, want %d", len(claimed), len(all))
 		}
+		order := map[string][]int64{} // topic -> IDs in the order they completed
+		for id, topic := range topicOf {
+			order[topic] = append(order[topic], id)
+		}
+		if len(order) != topics {
+			t.Errorf("%d topics completed, want %d", len(order), topics)
+		}
 		for topic, ids := range order {
+			slices.SortFunc(ids, func(a, b int64) int { return cmp.Compare(doneAt[a], doneAt[b]) })
 			for i := 1; i < len(ids); i++ {
 				if ids[i] <= ids[i-1] {
 					t.Errorf("topic %s completed out of order: %v", topic, ids)
