@@ -19,8 +19,8 @@ import (
 	"github.com/lockergate/lockergate/sip2/sip2mem"
 )
 
-// serveListening starts the banner line that gives the API's address; the
-// end-to-end tests parse it.
+// serveListening starts the banner line that gives the API's address;
+// scripts and TestServeZeroConfig parse it.
 const serveListening = "lockergate: API on "
 
 // serveAutoClose is how long the zero-configuration simulated bank leaves
