@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,6 +43,13 @@ func serve(ctx context.Context, e *env, args []string) error {
 	dataDir := fs.String("data", "", "data directory for the embedded defaults (default ./data)")
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
+	}
+	// Checked before anything starts: the configuration's http.listen is
+	// validated with the file, but the flag overrides it afterwards.
+	if *listen != "" {
+		if _, port, err := net.SplitHostPort(*listen); err != nil || !validPort(port) {
+			return usagef("--listen %q: want host:port with a port from 0 to 65535 (0 picks a free one)", *listen)
+		}
 	}
 	var (
 		cfg  *config.Config
@@ -200,4 +208,10 @@ func (s *simILS) stop() {
 	defer cancel()
 	_ = s.srv.Shutdown(ctx) // the gateway has stopped using it
 	<-s.served
+}
+
+// validPort reports whether port is a TCP port number, 0 included.
+func validPort(port string) bool {
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 0 && n <= 65535
 }

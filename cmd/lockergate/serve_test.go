@@ -164,6 +164,8 @@ func TestServeUsage(t *testing.T) {
 		wantErr  string
 	}{
 		{[]string{"serve", "--config", "x.yaml", "--data", t.TempDir()}, 2, "--data applies to the embedded defaults"},
+		{[]string{"serve", "--listen", "nonsense", "--data", t.TempDir()}, 2, `--listen "nonsense"`},
+		{[]string{"serve", "--listen", "127.0.0.1:99999", "--data", t.TempDir()}, 2, `--listen "127.0.0.1:99999"`},
 		{[]string{"serve", "stray"}, 2, "lockergate serve"},
 		{[]string{"serve", "--config", filepath.Join(t.TempDir(), "missing.yaml")}, 1, "missing.yaml"},
 	}
