@@ -81,6 +81,9 @@ func newApp(ctx context.Context, cfg *config.Config, opts appOptions) (a *app, e
 	if err != nil {
 		return nil, err
 	}
+	for _, w := range notBuilt(cfg) {
+		a.log.Warn(w)
+	}
 	now := opts.Now
 	if now == nil {
 		now = time.Now
@@ -433,4 +436,26 @@ func newLogger(c config.Log, w io.Writer) (*logrus.Logger, error) {
 	}
 	l.SetLevel(level)
 	return l, nil
+}
+
+// notBuilt lists what cfg sets that the configuration accepts for work to
+// come (the SIP2 front door, NCIP for interlibrary loans) but this version
+// does not do yet, as warnings for start-up: an operator who set them
+// would otherwise wait for a port or messages that never come.
+func notBuilt(cfg *config.Config) []string {
+	var out []string
+	if cfg.SIP2FrontDoor.Listen != "" {
+		out = append(out, fmt.Sprintf("sip2_front_door.listen is %s, but this version has no SIP2 front door: nothing listens there", cfg.SIP2FrontDoor.Listen))
+	}
+	names := make([]string, 0, len(cfg.ILS))
+	for name, def := range cfg.ILS {
+		if def != nil && def.NCIP != nil {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		out = append(out, fmt.Sprintf("ils.%s.ncip is set, but this version sends nothing over NCIP (interlibrary loans are not built yet)", name))
+	}
+	return out
 }
