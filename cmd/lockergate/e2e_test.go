@@ -105,20 +105,7 @@ func newE2EStore(t testing.TB, name string) e2eStore {
 
 // e2eLog is the logs of every app of a world, at debug level.
 type e2eLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *e2eLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *e2eLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
+	lockedBuffer
 }
 
 // tail is the end of the log, for failure messages.
