@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lockergate/lockergate/conformance/sip2client"
+	"github.com/lockergate/lockergate/sip2/sip2mem"
 )
 
 // conformanceSIP2Client acts as a SIP2 ACS and grades the self-check or
@@ -30,7 +31,7 @@ func conformanceSIP2Client(ctx context.Context, e *env, args []string) error {
 	password := fs.String("password", "", "the login password (CO) the device must send (visible in ps: prefer --password-env)")
 	passwordEnv := fs.String("password-env", "", "read the login password from this environment `variable`")
 	institution := fs.String("institution", "", "the institution id (AO) the device is configured with; without it the AO cases are skipped")
-	location := fs.String("location", "", "the location code (CP) of the device's account (default the demo library's main branch)")
+	location := fs.String("location", "", "the location code (CP) of the device's account, where its checkins happen (the simulated library's branches are "+sip2mem.DemoBranch+" and "+sip2mem.DemoOtherBranch+"; default "+sip2mem.DemoBranch+")")
 	ed := fs.Bool("error-detection", true, "the device is configured for error detection (AY sequence numbers and AZ checksums)")
 	wait := fs.Duration("wait", 2*time.Minute, "how long to wait for the device to connect")
 	idle := fs.Duration("idle", 60*time.Second, "end the recording when the device has sent nothing this long")
