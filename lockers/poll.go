@@ -266,9 +266,9 @@ func isOpen(st Status) (open, ok bool) {
 	return false, false
 }
 
-func (s *sweeper) sweep(ctx context.Context, first bool) {
-	// Opens already reported by Open: the door is open as of then, so the
-	// sweep reports only what follows (closed, left open).
+// takeOpened applies the opens already reported by Open: the door is open
+// as of then, so the sweep reports only what follows (closed, left open).
+func (s *sweeper) takeOpened() {
 	s.p.mu.Lock()
 	opened := s.p.opened
 	s.p.opened = map[CompartmentID]time.Time{}
@@ -283,10 +283,23 @@ func (s *sweeper) sweep(ctx context.Context, first bool) {
 			d.known, d.open, d.since, d.leftSent = true, true, at, false
 		}
 	}
+}
+
+func (s *sweeper) sweep(ctx context.Context, first bool) {
+	s.takeOpened()
 	sts, err := s.p.d.StatusAll(ctx)
 	if ctx.Err() != nil {
 		return
 	}
+	// An Open that returned while StatusAll ran has reported its door
+	// already. Where the read shows the door open, take that in (or this
+	// sweep would report the opening again); where it shows it shut, the
+	// read may predate the opening: keep the report for the next sweep
+	// rather than read a close into it.
+	s.p.mu.Lock()
+	late := s.p.opened
+	s.p.opened = map[CompartmentID]time.Time{}
+	s.p.mu.Unlock()
 	now := s.p.opts.Now()
 	var evs []Event
 	if err != nil {
@@ -311,6 +324,20 @@ func (s *sweeper) sweep(ctx context.Context, first bool) {
 			s.doors[st.Compartment] = d
 		}
 		open, ok := isOpen(st)
+		if at, isLate := late[st.Compartment]; isLate && ok {
+			if open {
+				if !d.known || !d.open {
+					d.known, d.open, d.since, d.leftSent = true, true, at, false
+				}
+			} else {
+				s.p.mu.Lock()
+				if _, again := s.p.opened[st.Compartment]; !again {
+					s.p.opened[st.Compartment] = at
+				}
+				s.p.mu.Unlock()
+			}
+			ok = false // this read says nothing new about the door
+		}
 		if ok {
 			switch {
 			case !d.known:
