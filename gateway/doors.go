@@ -501,7 +501,10 @@ func (s *Service) sweepBank(ctx context.Context, b *bankRT, atStart bool) {
 			continue
 		}
 		_, confirmed := opened[c.ID]
-		closed := st.Door == lockers.DoorClosed || st.Door == lockers.DoorUnknown && st.Lock == lockers.LockLatched
+		// A door neither sensor reads counts as not closed: nothing is
+		// completed on a guess.
+		open, known := lockers.IsOpen(st)
+		closed := known && !open
 		if !closed {
 			delete(b.seen, c.ID)
 			if !confirmed {

@@ -30,6 +30,23 @@ func Confirmed(st Status) bool {
 	return st.Fault == nil && (st.Lock == LockReleased || st.Door == DoorOpen)
 }
 
+// IsOpen reads a status as open or closed, using the lock when there is no
+// door sensor; ok is false when neither sensor tells. The polling watcher
+// and the gateway's door sweeps judge doors by it, so they agree.
+func IsOpen(st Status) (open, ok bool) {
+	switch {
+	case st.Door == DoorOpen:
+		return true, true
+	case st.Door == DoorClosed:
+		return false, true
+	case st.Lock == LockReleased:
+		return true, true
+	case st.Lock == LockLatched:
+		return false, true
+	}
+	return false, false
+}
+
 // ConfirmOpen is what a driver calls after sending an unlock command,
 // whatever the controller answered: it reads the compartment's status (and
 // watches events) until the lock shows released or the door open, and

@@ -104,3 +104,24 @@ func TestConfirmOpenContext(t *testing.T) {
 		t.Error("no error without a Status function")
 	}
 }
+
+// TestIsOpen: the door sensor decides when it reads; else the lock; else
+// the state is unknown (a door nobody can read is not taken as closed).
+func TestIsOpen(t *testing.T) {
+	for _, tc := range []struct {
+		door     lockers.DoorState
+		lock     lockers.LockState
+		open, ok bool
+	}{
+		{lockers.DoorOpen, lockers.LockLatched, true, true},
+		{lockers.DoorClosed, lockers.LockReleased, false, true},
+		{lockers.DoorUnknown, lockers.LockReleased, true, true},
+		{lockers.DoorUnknown, lockers.LockLatched, false, true},
+		{lockers.DoorUnknown, lockers.LockUnknown, false, false},
+	} {
+		open, ok := lockers.IsOpen(lockers.Status{Door: tc.door, Lock: tc.lock})
+		if open != tc.open || ok != tc.ok {
+			t.Errorf("door %v, lock %v: IsOpen = %v, %v; want %v, %v", tc.door, tc.lock, open, ok, tc.open, tc.ok)
+		}
+	}
+}

@@ -250,22 +250,6 @@ type sweeper struct {
 	boardDown map[string]bool
 }
 
-// isOpen reads a status as open or closed, using the lock when there is no
-// door sensor; ok is false when neither sensor tells.
-func isOpen(st Status) (open, ok bool) {
-	switch {
-	case st.Door == DoorOpen:
-		return true, true
-	case st.Door == DoorClosed:
-		return false, true
-	case st.Lock == LockReleased:
-		return true, true
-	case st.Lock == LockLatched:
-		return false, true
-	}
-	return false, false
-}
-
 // takeOpened applies the opens already reported by Open: the door is open
 // as of then, so the sweep reports only what follows (closed, left open).
 func (s *sweeper) takeOpened() {
@@ -323,7 +307,7 @@ func (s *sweeper) sweep(ctx context.Context, first bool) {
 			d = &doorState{}
 			s.doors[st.Compartment] = d
 		}
-		open, ok := isOpen(st)
+		open, ok := IsOpen(st)
 		if at, isLate := late[st.Compartment]; isLate && ok {
 			if open {
 				if !d.known || !d.open {
