@@ -48,6 +48,9 @@ type CheckinRequest struct {
 	Location string    // the current location (the bank's location code); empty: the adapter's default
 	At       time.Time // when it happened (may be in the past for a replay)
 	NoBlock  bool      // the transaction already happened offline; the ILS must not refuse it
+	// ILL is the ILL request id when the item is an interlibrary loan: an
+	// adapter may check it in over NCIP instead of SIP2.
+	ILL string `json:",omitempty"`
 }
 
 // CheckinResult is what the ILS said about a checkin.
@@ -84,6 +87,11 @@ type CheckoutRequest struct {
 	Location string
 	At       time.Time
 	NoBlock  bool // replayed after an outage: the patron has the item already
+	// ILL is the ILL request id when the item is an interlibrary loan: an
+	// adapter may check it out over NCIP instead of SIP2.
+	ILL string `json:",omitempty"`
+	// Due is the desired due date (an ILL lender's); zero: the ILS decides.
+	Due time.Time `json:",omitzero"`
 }
 
 // CheckoutResult is a confirmed loan.

@@ -158,6 +158,9 @@ type LoadResult struct {
 	// Reassigned lists compartments that failed to open on the way.
 	Reassigned []lockers.CompartmentID
 	Screen     string // the ILS's screen message
+	// ILLRequest is the interlibrary-loan request the item was recognised
+	// as (no ILS checkin was made for it); empty for holds.
+	ILLRequest string
 }
 
 // PickupRequest identifies a patron at a bank: card and PIN, or a code.

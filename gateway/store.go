@@ -193,6 +193,24 @@ type Tx interface {
 	// PutAttempts stores a failed-attempt record (a zero Failures deletes
 	// it). No other code.
 	PutAttempts(a Attempts) error
+
+	// CreateILLRequest inserts an ILL request (CreatedAt and UpdatedAt
+	// set to now when zero). ECONFLICT if its ID exists, or if another
+	// request that is not Final holds the same item.
+	CreateILLRequest(r *ILLRequest) error
+	// ILLRequest returns one ILL request. ENOTFOUND if unknown.
+	ILLRequest(id string) (*ILLRequest, error)
+	// ILLRequestForItem returns the newest request holding the item whose
+	// state is not Final. ENOTFOUND if none.
+	ILLRequestForItem(item string) (*ILLRequest, error)
+	// ILLRequests lists requests matching the filter, ordered by
+	// CreatedAt then ID. No other code.
+	ILLRequests(f ILLFilter) ([]ILLRequest, error)
+	// UpdateILLRequest writes r's State, Bank, Reservation, PatronName,
+	// Title, Due, PickupExpires and UpdatedAt (now when zero) if the
+	// stored state is one of from (any if empty). ENOTFOUND if unknown;
+	// ECONFLICT otherwise.
+	UpdateILLRequest(r *ILLRequest, from ...ILLState) error
 }
 
 // AssignRequest asks for a free compartment.
