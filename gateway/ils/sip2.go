@@ -216,6 +216,11 @@ func (s *SIP2) Close() error { return s.pool.Close() }
 // Stats returns the connection pool's counters (for metrics and /readyz).
 func (s *SIP2) Stats() sip2.PoolStats { return s.pool.Stats() }
 
+// Pool exposes the adapter's connection pool, so that the SIP2 front door
+// passes the messages it does not handle itself to the ILS over the same
+// logged-in connections instead of a second login.
+func (s *SIP2) Pool() *sip2.Pool { return s.pool }
+
 // do runs fn on a pooled connection within the request timeout and maps a
 // transport failure to EUNAVAILABLE. what names the request for errors
 // ("checkout of item I0001"); it never holds a secret.
