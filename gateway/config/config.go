@@ -37,10 +37,13 @@ type Config struct {
 	DataDir string `yaml:"data_dir"`
 	Store   Store  `yaml:"store"`
 	HTTP    HTTP   `yaml:"http"`
-	// SIP2FrontDoor is the SIP2 server for self-check devices (issue 6);
-	// the key is accepted and checked now.
+	// SIP2FrontDoor is the gateway's SIP2 server (an ACS) for software
+	// that already speaks SIP2: self-checks, sorters, a vendor's kiosk.
 	SIP2FrontDoor FrontDoor `yaml:"sip2_front_door"`
-	Log           Log       `yaml:"log"`
+	// NCIPFrontDoor is the gateway's NCIP responder for interlibrary-loan
+	// systems.
+	NCIPFrontDoor NCIPFrontDoor `yaml:"ncip_front_door"`
+	Log           Log           `yaml:"log"`
 	// SecretEnv names the variable holding the key for pickup-code
 	// hashes (at least 32 bytes). Without it, serve generates one into
 	// DataDir/secret (mode 0600) on first start.
@@ -89,11 +92,133 @@ type HTTP struct {
 	Listen string `yaml:"listen"`
 }
 
-// FrontDoor configures the SIP2 front door for self-check devices.
+// FrontDoor configures the SIP2 front door: the gateway answering SIP2
+// as an ACS, loading lockers on a checkin (09) at a bank's location and
+// passing every other message through to the ILS.
 type FrontDoor struct {
-	// Listen is the host:port, empty for none.
+	// Listen is the host:port, empty for none. It needs Accounts: a
+	// listener nobody can log in to is a mistake, not a feature.
 	Listen string `yaml:"listen"`
+	// TLSCertFile and TLSKeyFile (PEM, given together) make the listener
+	// speak TLS; without them it is plain TCP.
+	TLSCertFile string `yaml:"tls_cert_file"`
+	TLSKeyFile  string `yaml:"tls_key_file"`
+	// Accounts are the clients that may log in (93).
+	Accounts []FrontDoorAccount `yaml:"accounts"`
 }
+
+// FrontDoorAccount is one SIP2 client of the front door.
+type FrontDoorAccount struct {
+	// Login is the 93 login user id (CN), unique.
+	Login string `yaml:"login"`
+	// PasswordEnv names the variable holding the login password (CO).
+	PasswordEnv string `yaml:"password_env"`
+	// Password is PasswordEnv's value.
+	Password Secret `yaml:"-"`
+	// Institution, when set, must match the client's institution id (AO).
+	Institution string `yaml:"institution"`
+	// Banks lists the bank ids this client may load; empty: every bank.
+	Banks []string `yaml:"banks"`
+	// ILS names the entry of Config.ILS that the client's other messages
+	// pass through to; filled in when there is only one ILS.
+	ILS string `yaml:"ils"`
+	// Charset: utf-8 (default), cp850, iso-8859-1, ascii.
+	Charset string `yaml:"charset"`
+	// Terminator: cr (default), crlf, lf.
+	Terminator string `yaml:"terminator"`
+	// ErrorDetection checks and sends AY/AZ (default true).
+	ErrorDetection *bool `yaml:"error_detection"`
+	// RequireTLS refuses this login on a plain connection; it needs the
+	// front door's TLS files.
+	RequireTLS bool `yaml:"require_tls"`
+}
+
+// NCIPFrontDoor configures the gateway's NCIP responder, served at /ncip
+// on the HTTP listener when Partners are set.
+type NCIPFrontDoor struct {
+	// Partners are the ILL systems allowed to send, one profile each.
+	Partners []Partner `yaml:"partners"`
+}
+
+// Partner is one ILL system's profile, selected by the FromAgencyId of
+// its messages: real partners differ in authentication, vocabulary and
+// dates, so each gets its own settings.
+type Partner struct {
+	// Agency is the FromAgencyId the partner sends; required, unique
+	// (compared ignoring case, as NCIP values are).
+	Agency string `yaml:"agency"`
+	// Site is the site whose banks and ILS the partner's loans use;
+	// filled in when there is only one site.
+	Site string `yaml:"site"`
+	// Auth is how the partner proves itself: header (default: a token
+	// in an HTTP header), message (the token in the message's
+	// authentication elements) or none (a private network).
+	Auth string `yaml:"auth"`
+	// Header is the HTTP header for auth: header (default
+	// Authorization, where "Bearer <token>" and the bare token both
+	// pass).
+	Header string `yaml:"header"`
+	// TokenEnv names the variable holding the partner's token; required
+	// unless Auth is none.
+	TokenEnv string `yaml:"token_env"`
+	// Token is TokenEnv's value.
+	Token Secret `yaml:"-"`
+	// PickupLocations maps the partner's PickupLocation values to a bank
+	// id or an ILS location code of a bank of Site.
+	PickupLocations map[string]string `yaml:"pickup_locations"`
+	// ItemID is the barcode the gateway knows the item by: item
+	// (default: AcceptItem's ItemId, else the request id) or request
+	// (always the request id).
+	ItemID string `yaml:"item_id"`
+	// TimeZone reads the partner's dates that carry no zone (IANA name;
+	// default UTC).
+	TimeZone string `yaml:"time_zone"`
+	// StrictCheckIn answers a CheckInItem of an item that was never
+	// checked out with the Problem "Item Not Checked Out" instead of
+	// success.
+	StrictCheckIn bool `yaml:"strict_checkin"`
+	// Values maps the partner's vocabulary to the standard's: element
+	// name (RequestedActionType, ...) → partner value → standard value.
+	Values map[string]map[string]string `yaml:"values"`
+
+	// loc is TimeZone loaded by validation.
+	loc *time.Location
+}
+
+// Location returns the partner's time zone: the one validation loaded,
+// else TimeZone loaded now, else UTC (an unset or unknown zone, which
+// validation reports).
+func (p Partner) Location() *time.Location {
+	if p.loc != nil {
+		return p.loc
+	}
+	if p.TimeZone != "" {
+		if loc, err := time.LoadLocation(p.TimeZone); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
+}
+
+// Partner authentication methods.
+const (
+	AuthHeader  = "header"
+	AuthMessage = "message"
+	AuthNone    = "none"
+)
+
+// Partner item id choices.
+const (
+	ItemIDItem    = "item"
+	ItemIDRequest = "request"
+)
+
+// NCIP circulation choices: which protocol carries ILL checkouts and
+// checkins.
+const (
+	CirculationSIP2 = "sip2"
+	CirculationNCIP = "ncip"
+)
 
 // Log configures logging.
 type Log struct {
@@ -123,8 +248,8 @@ const (
 	RoleAdmin = "admin"
 )
 
-// ILS is one library system. SIP2 is required today; NCIP is accepted for
-// the interlibrary-loan work.
+// ILS is one library system. SIP2 is required: holds, loads and
+// pickups go over it. NCIP is for interlibrary loans.
 type ILS struct {
 	SIP2 *SIP2 `yaml:"sip2"`
 	NCIP *NCIP `yaml:"ncip"`
@@ -171,6 +296,14 @@ type NCIP struct {
 	Token      Secret `yaml:"-"`
 	FromAgency string `yaml:"from_agency"`
 	ToAgency   string `yaml:"to_agency"`
+	// TokenHeader is the header the token goes in; empty: Authorization:
+	// Bearer <token>.
+	TokenHeader string `yaml:"token_header"`
+	// Circulation is the protocol for ILL checkouts and checkins: sip2
+	// (default) or ncip.
+	Circulation string `yaml:"circulation"`
+	// Timeout is per NCIP call (default 20s).
+	Timeout Duration `yaml:"timeout"`
 }
 
 // Site is one library location with its policies and banks.
