@@ -87,6 +87,10 @@ type Item struct {
 	Properties        string // CH
 	Status            string // circulation status, see StatusAvailable etc.
 	CallNumber        string // CS
+	// ILLRequest is the interlibrary-loan request a temporary item was
+	// created for (AddILLItem, NCIP AcceptItem); empty for the library's
+	// own items.
+	ILLRequest string
 }
 
 // Hold is a request by a patron for an item or for any copy of a title.
@@ -96,8 +100,12 @@ type Hold struct {
 	ItemID         string // set for a copy-level hold, or once a copy is trapped
 	TitleID        string // set for a title-level hold
 	PickupLocation string
-	Placed         time.Time
-	Expires        time.Time // zero: never
+	// RequestID is the request's id in another system (an NCIP RequestId,
+	// such as an ILL request number), if it was placed with one; unique
+	// among the library's holds.
+	RequestID string
+	Placed    time.Time
+	Expires   time.Time // zero: never
 	// Trapped is set when a checkin caught an item for this hold.
 	Trapped bool
 	// Ready is set when the trapped item sits at its pickup location.
@@ -356,6 +364,9 @@ func (l *Library) placeHold(h Hold) (Hold, int, error) {
 		if o.PatronID == h.PatronID && o.TitleID == h.TitleID && (h.ItemID == "" || o.ItemID == "" || o.ItemID == h.ItemID) {
 			return Hold{}, 0, refuse("Hold already placed")
 		}
+		if h.RequestID != "" && o.RequestID == h.RequestID {
+			return Hold{}, 0, ErrDuplicateRequest
+		}
 	}
 	l.nextHold++
 	h.ID = l.nextHold
@@ -488,6 +499,12 @@ type CheckoutResult struct {
 func (l *Library) Checkout(patronID, itemID, pin string, renewOK bool) (CheckoutResult, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.checkoutLocked(patronID, itemID, pin, renewOK, time.Time{})
+}
+
+// checkoutLocked is Checkout with l.mu held; a new loan is due at due when
+// that is in the future, else after the loan period.
+func (l *Library) checkoutLocked(patronID, itemID, pin string, renewOK bool, due time.Time) (CheckoutResult, error) {
 	p, ok := l.patrons[patronID]
 	if !ok {
 		return CheckoutResult{}, ErrUnknownPatron
@@ -532,7 +549,10 @@ func (l *Library) Checkout(patronID, itemID, pin string, renewOK bool) (Checkout
 		return CheckoutResult{}, refuse("Too many items checked out")
 	}
 	now := l.now()
-	ln := &Loan{PatronID: patronID, ItemID: itemID, Out: now, Due: now.Add(l.loanPeriod())}
+	if !due.After(now) {
+		due = now.Add(l.loanPeriod())
+	}
+	ln := &Loan{PatronID: patronID, ItemID: itemID, Out: now, Due: due}
 	l.loans[itemID] = ln
 	it.Status = StatusCharged
 	l.count(itemID).Checkouts++
@@ -680,6 +700,11 @@ type CheckinResult struct {
 func (l *Library) Checkin(itemID, location string) (CheckinResult, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.checkinLocked(itemID, location)
+}
+
+// checkinLocked is Checkin with l.mu held.
+func (l *Library) checkinLocked(itemID, location string) (CheckinResult, error) {
 	it, ok := l.items[itemID]
 	if !ok {
 		return CheckinResult{}, ErrUnknownItem

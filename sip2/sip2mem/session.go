@@ -46,24 +46,7 @@ type session struct {
 // request is not executed and the connection is dropped (the server closes
 // a connection whose session returns an error), as when an ILS goes down
 // under its open sessions.
-func (s *session) wait(ctx context.Context) error {
-	for {
-		s.lib.mu.Lock()
-		down, up := s.lib.down, s.lib.upCh
-		s.lib.mu.Unlock()
-		if down == Refuse {
-			return ErrDown
-		}
-		if down != Silent {
-			return nil
-		}
-		select {
-		case <-up:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-}
+func (s *session) wait(ctx context.Context) error { return s.lib.WaitUp(ctx) }
 
 func (s *session) now() sip2.Time { return sip2.NewTime(s.lib.now()) }
 
