@@ -20,7 +20,8 @@
 // runs fn again on serialization failures, deadlocks and SQLITE_BUSY. The
 // reads the gateway writes back unconditionally lock too, inside Tx (not
 // View): OutboxEntry (and Enqueue of a known key) lock the entry's row,
-// Attempts takes a transaction lock on its key.
+// ILLRequest and ILLRequestForItem the request's row, Attempts takes a
+// transaction lock on its key.
 //
 // # Tables
 //
@@ -38,6 +39,11 @@
 //     indexes: an item is in at most one active reservation, and a pickup
 //     code hash is used by at most one active reservation per bank.
 //   - returns, equipment: the returns and equipment-lending workflows.
+//   - ill_requests: interlibrary loans on their way to, in, or back from a
+//     locker, found by the temporary barcode on the parcel. A partial unique
+//     index on the item, over the requests that are not cancelled or deleted
+//     (gateway.ILLState.Final), makes two open requests for one barcode
+//     impossible, so that an arrival scan is never ambiguous.
 //   - outbox: ILS transactions and notifications, delivered exactly once.
 //     The idempotency key is unique (Enqueue of a known key is a no-op); a
 //     partial index on unfinished entries finds each topic's head, which is
