@@ -18,6 +18,17 @@ package gateway
 //	      are cleared and checked in too; the compartment the interruption
 //	      left out of service is opened for staff if it still waits for
 //	      them (its door-unconfirmed alert cleared).
+//
+// Interlibrary loans (ill.go): an awaited reservation, and an assigned one
+// whose ILL item is still awaited (scanned at a desk, not yet in its
+// locker), never expire by themselves; the deadline of an assigned ILL
+// reservation counts from its request's arrival, not from the AcceptItem.
+// A ready one expires at the AcceptItem's PickupExpiryDate when that was
+// in the future at the door close. Withdrawn ILL items (cancelled or
+// deleted after arrival) are expired now and cleared as above; clearing
+// queues no checkin for an item the ILS does not hold (recorded only, or
+// deleted), the checkin of one it does carries CheckinRequest.ILL, and an
+// awaited item in a cleared reservation has its reserved compartment freed.
 
 import (
 	"context"
@@ -51,14 +62,22 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 			return err
 		}
 		// Few reservations are assigned at any time (a door is open for
-		// them, or a load was interrupted): filtered here.
+		// them, a load was interrupted, an ILL item waits at the desk):
+		// filtered here.
 		as, err := tx.Reservations(ReservationFilter{States: []ReservationState{ResAssigned}})
+		if err != nil {
+			return err
+		}
 		for _, r := range as {
-			if !s.deadline(&r).After(now) {
+			due, ok, err := s.dueAt(tx, &r)
+			if err != nil {
+				return err
+			}
+			if ok && !due.After(now) {
 				rs = append(rs, r)
 			}
 		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return 0, err
@@ -86,8 +105,7 @@ func (s *Service) expire(ctx context.Context, id, actor string, dueOnly bool) er
 		if r, err = tx.Reservation(id); err != nil {
 			return err
 		}
-		from := r.State
-		switch from {
+		switch r.State {
 		case ResReady:
 		case ResAssigned:
 			if err := loadingNow(tx, r); err != nil {
@@ -96,31 +114,16 @@ func (s *Service) expire(ctx context.Context, id, actor string, dueOnly bool) er
 		default:
 			return Errorf(ECONFLICT, "reservation %s is %s, not ready or assigned", id, r.State)
 		}
-		if dueOnly && s.deadline(r).After(now) {
-			return errNotDue
-		}
-		b := s.banks[r.Bank]
-		if b == nil {
-			return Errorf(ECONFLICT, "reservation %s is at bank %s, which is not configured", id, r.Bank)
-		}
-		told := r.CodeHash != "" // the patron has a code: tell them it is over
-		r.State, r.CodeHash = ResExpired, ""
-		if r.ExpiresAt.IsZero() || r.ExpiresAt.After(now) {
-			r.ExpiresAt = now // expired early by staff, or never ready
-		}
-		if err := tx.UpdateReservation(r, from); err != nil {
-			return err
-		}
-		if told {
-			if err := s.enqueueNotification(tx, b, r, NotifyExpired, ""); err != nil {
+		if dueOnly {
+			due, ok, err := s.dueAt(tx, r)
+			if err != nil {
 				return err
 			}
+			if !ok || due.After(now) {
+				return errNotDue
+			}
 		}
-		detail := "not collected; on the clear list"
-		if from == ResAssigned {
-			detail = "never ready (a load interrupted or abandoned); on the clear list"
-		}
-		return s.audit(tx, AuditEvent{Actor: actor, Action: "expired", Bank: r.Bank, Reservation: id, Detail: detail})
+		return s.expireTx(tx, r, actor, "")
 	})
 	if err != nil {
 		return err
@@ -130,17 +133,72 @@ func (s *Service) expire(ctx context.Context, id, actor string, dueOnly bool) er
 	return nil
 }
 
-// deadline is when a ready or assigned reservation expires: its ExpiresAt
-// once it has been ready, else PickupPeriod after it was created.
-func (s *Service) deadline(r *Reservation) time.Time {
+// expireTx expires a ready or assigned reservation now (the caller has
+// made sure no door is open for it): the code withdrawn, the patron told
+// if they had one, the reservation on the clear list. detail overrides
+// the audit line's. ECONFLICT in any other state.
+func (s *Service) expireTx(tx Tx, r *Reservation, actor, detail string) error {
+	now := s.now()
+	from := r.State
+	if from != ResReady && from != ResAssigned {
+		return Errorf(ECONFLICT, "reservation %s is %s, not ready or assigned", r.ID, r.State)
+	}
+	b := s.banks[r.Bank]
+	if b == nil {
+		return Errorf(ECONFLICT, "reservation %s is at bank %s, which is not configured", r.ID, r.Bank)
+	}
+	told := r.CodeHash != "" // the patron has a code: tell them it is over
+	r.State, r.CodeHash = ResExpired, ""
+	if r.ExpiresAt.IsZero() || r.ExpiresAt.After(now) {
+		r.ExpiresAt = now // expired early by staff, or never ready
+	}
+	if err := tx.UpdateReservation(r, from); err != nil {
+		return err
+	}
+	if told {
+		if err := s.enqueueNotification(tx, b, r, NotifyExpired, ""); err != nil {
+			return err
+		}
+	}
+	if detail == "" {
+		detail = "not collected; on the clear list"
+		if from == ResAssigned {
+			detail = "never ready (a load interrupted or abandoned); on the clear list"
+		}
+	}
+	return s.audit(tx, AuditEvent{Actor: actor, Action: "expired", Bank: r.Bank, Reservation: r.ID, Detail: detail})
+}
+
+// dueAt is when a ready or assigned reservation expires by itself: its
+// ExpiresAt once it has been ready, else PickupPeriod after it was created
+// (an ILL reservation: after its request arrived). ok is false when it
+// never does by itself: an ILL item still awaited (not yet in its locker,
+// perhaps still on its way from the desk) is waited for until the ILL
+// system cancels it or staff expire it.
+func (s *Service) dueAt(tx Tx, r *Reservation) (due time.Time, ok bool, err error) {
 	if !r.ExpiresAt.IsZero() {
-		return r.ExpiresAt
+		return r.ExpiresAt, true, nil
+	}
+	since := r.CreatedAt
+	if r.ILLRequest != "" {
+		for _, it := range r.Items {
+			if it.State == ItemAwaited {
+				return time.Time{}, false, nil
+			}
+		}
+		ill, err := illOf(tx, r)
+		if err != nil {
+			return time.Time{}, false, err
+		}
+		if ill != nil && ill.UpdatedAt.After(since) {
+			since = ill.UpdatedAt
+		}
 	}
 	period := defaultPickupPeriod
 	if site := s.sites[r.Site]; site != nil {
 		period = site.PickupPeriod
 	}
-	return r.CreatedAt.Add(period)
+	return since.Add(period), true, nil
 }
 
 // loadingNow is ECONFLICT when one of an assigned reservation's items is
@@ -206,6 +264,10 @@ func (s *Service) Clear(ctx context.Context, id, actor string) ([]lockers.Compar
 		if b = s.banks[r.Bank]; b == nil {
 			return Errorf(ECONFLICT, "reservation %s is at bank %s, which is not configured", id, r.Bank)
 		}
+		ill, err := illOf(tx, r)
+		if err != nil {
+			return err
+		}
 		r.State, r.ClearedAt = ResCleared, now
 		if err := tx.UpdateReservation(r, ResExpired); err != nil {
 			return err
@@ -214,6 +276,18 @@ func (s *Service) Clear(ctx context.Context, id, actor string) ([]lockers.Compar
 		for _, it := range r.Items {
 			open := true
 			switch it.State {
+			case ItemAwaited:
+				// An ILL item that never reached its locker: the
+				// compartment reserved for it is freed; nothing happened
+				// to it at the ILS.
+				if err := s.freeReserved(tx, r, &it); err != nil {
+					return err
+				}
+				it.State = ItemCleared
+				if err := tx.UpdateReservationItem(it); err != nil {
+					return err
+				}
+				continue
 			case ItemLoaded:
 			case ItemInterrupted, ItemLoading:
 				// Its load was interrupted (or abandoned half-way): the
@@ -236,8 +310,17 @@ func (s *Service) Clear(ctx context.Context, id, actor string) ([]lockers.Compar
 			if err := tx.UpdateReservationItem(it); err != nil {
 				return err
 			}
-			if err := s.enqueueCheckin(tx, b, "checkin:clear:"+r.ID+":"+it.Item, it.Item, now); err != nil {
-				return err
+			req := CheckinRequest{Item: it.Item, Location: b.cfg.Location, At: now}
+			checkin := true
+			if ill != nil && ill.Item == it.Item {
+				// The ILS knows an ILL item only when it took it, and no
+				// more once it was deleted.
+				checkin, req.ILL = ill.InILS && ill.State != ILLDeleted, ill.ID
+			}
+			if checkin {
+				if err := s.enqueueCheckinReq(tx, b.site.ID, b.cfg.ID, "checkin:clear:"+r.ID+":"+it.Item, req, now); err != nil {
+					return err
+				}
 			}
 			if open && !seen[it.Compartment] {
 				seen[it.Compartment] = true

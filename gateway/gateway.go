@@ -1,5 +1,5 @@
-// Package gateway holds lockergate's workflows: hold pickup, expiry, returns
-// and equipment lending (interlibrary loans join later). It turns library
+// Package gateway holds lockergate's workflows: hold pickup, expiry, returns,
+// equipment lending and interlibrary loans (ill.go). It turns library
 // traffic into compartment assignments, opens doors through the driver
 // layer and reports every transaction to the ILS through a durable outbox.
 //
@@ -15,6 +15,8 @@
 // Compartment states (one door):
 //
 //	free ──assign──► reserved ──door opened──► loading ──door closed──► occupied
+//	  (reserved stays committed only for an ILL item scanned at a desk:
+//	   ArriveILL; its load, cancellation or clearing moves it on)
 //	occupied ──patron identified, checkout in outbox, door opened──► unloading
 //	unloading ──door closed──► free (a returns compartment: return_pending until staff empty it)
 //	any ──door fails, forced, board dead──► out_of_service (staff put it back)
@@ -34,6 +36,8 @@
 // Reservation states:
 //
 //	awaited (ILL, parcel not here) ─arrival─► assigned ─loaded─► ready (patron notified)
+//	awaited, or assigned with its ILL item still awaited ─ILL cancelled─► cancelled
+//	  (they never expire by themselves; see ill.go)
 //	ready ─patron opens─► collected     ready ─expiry─► expired ─staff clears─► cleared
 //	assigned, no door open for it ─PickupPeriod passed, or staff─► expired
 //	assigned ─no door would open for any of its items─► cancelled
@@ -41,6 +45,8 @@
 // Reservation item states:
 //
 //	awaited ─arrival─► loading ─door closed─► loaded ─► collected or cleared
+//	  (an ILL item scanned at a desk stays awaited, its Compartment set to the
+//	   one reserved for it; every door failing makes it awaited again)
 //	loading ─door failed everywhere─► cancelled
 //	loading ─crash before the door was confirmed open─► interrupted ─loaded again─► loading
 //	interrupted ─its reservation expired and cleared─► cleared
@@ -268,7 +274,7 @@ type OutboxEntry struct {
 	// at a time in ID order ("item:<id>" for ILS transactions, so that a
 	// checkin never overtakes the checkout before it).
 	Topic  string
-	Op     string // OpCheckout, OpCheckin, OpNotify
+	Op     string // OpCheckout, OpCheckin, OpNotify, OpILLAccept, OpILLCancel, OpILLDelete
 	Site   string
 	Item   string
 	Patron string

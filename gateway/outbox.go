@@ -35,6 +35,14 @@ package gateway
 // A checkout is never undone with a SIP2 cancel: many ILSs read a cancel
 // as a checkin and drop the patron from the hold list. Equipment whose door
 // fails after its checkout is checked back in, through the outbox.
+//
+// Interlibrary loans (ill.go) add three operations on the item's topic, so
+// that an AcceptItem reaches the ILS before the checkout of its item:
+// ill_accept, ill_cancel and ill_delete go to the site's ILS through its
+// ILLSystem; an ILS without one ends them done with the outcome
+// "not_forwarded". An unanswered ILL send is sent again without asking
+// (ItemStatus cannot tell, and an ILLSystem takes a repeat as success); a
+// refusal fails the entry and alerts staff, as for the other operations.
 
 import (
 	"context"
@@ -49,11 +57,14 @@ import (
 	"github.com/sirupsen/logrus"
 )
 
-// ilsPayload is the payload of checkout and checkin entries.
+// ilsPayload is the payload of checkout, checkin and ill_* entries.
 type ilsPayload struct {
 	Checkout *CheckoutRequest `json:"checkout,omitempty"`
 	Checkin  *CheckinRequest  `json:"checkin,omitempty"`
-	Bank     string           `json:"bank,omitempty"`
+	// ILL is what the ILS's ILLSystem needs for OpILLAccept, OpILLCancel
+	// and OpILLDelete.
+	ILL  *ILLItem `json:"ill,omitempty"`
+	Bank string   `json:"bank,omitempty"`
 	// Interactive marks a transaction a person waited for: it is never
 	// retried behind their back (see the file comment).
 	Interactive bool `json:"interactive,omitempty"`
@@ -68,6 +79,10 @@ const (
 	outcomeGivenUp    = "given_up"     // retried for GiveUpAfter without success
 	outcomeNoNotifier = "not_notified" // no Notifier configured
 	outcomeDismissed  = "dismissed"    // a failed entry staff settled by hand
+	// outcomeNotForwarded: an ill_* entry whose ILS does not implement
+	// ILLSystem (any more): there is nobody to tell, which is not a
+	// failure staff must see.
+	outcomeNotForwarded = "not_forwarded"
 )
 
 // outboxResult is an entry's Result.
@@ -252,11 +267,11 @@ func (s *Service) deliverStarted(ctx context.Context, e OutboxEntry, owner strin
 		p.Bank = n.Bank
 	} else {
 		perr = json.Unmarshal(e.Payload, &p)
-		if perr == nil && (e.Op == OpCheckout && p.Checkout == nil || e.Op == OpCheckin && p.Checkin == nil) {
+		if perr == nil && (e.Op == OpCheckout && p.Checkout == nil || e.Op == OpCheckin && p.Checkin == nil || isILLOp(e.Op) && p.ILL == nil) {
 			perr = errors.New("payload lacks the request")
 		}
 	}
-	if perr == nil && e.Op != OpNotify && e.Op != OpCheckout && e.Op != OpCheckin {
+	if perr == nil && e.Op != OpNotify && e.Op != OpCheckout && e.Op != OpCheckin && !isILLOp(e.Op) {
 		perr = fmt.Errorf("unknown operation %q", e.Op)
 	}
 	if perr != nil {
@@ -424,8 +439,14 @@ func (s *Service) releaseLease(ctx context.Context, id int64, owner string) {
 	}
 }
 
-// resolveSent asks the ILS whether an unanswered send took effect.
+// resolveSent asks the ILS whether an unanswered send took effect. An ILL
+// operation is not asked about: ItemStatus cannot tell whether an
+// AcceptItem, CancelRequestItem or DeleteItem took effect, and an
+// ILLSystem treats a repeat as success, so it is simply sent again.
 func (s *Service) resolveSent(ctx context.Context, e OutboxEntry, p ilsPayload) (outboxResult, bool, error) {
+	if isILLOp(e.Op) {
+		return outboxResult{}, false, nil
+	}
 	ils, err := s.ils(e.Site)
 	if err != nil {
 		return outboxResult{}, false, err
@@ -469,6 +490,8 @@ func (s *Service) send(ctx context.Context, e OutboxEntry, p ilsPayload, n Notif
 	cctx, cancel := context.WithTimeout(ctx, s.cfg.ILSTimeout)
 	defer cancel()
 	switch e.Op {
+	case OpILLAccept, OpILLCancel, OpILLDelete:
+		return s.sendILL(cctx, e.Op, ils, *p.ILL)
 	case OpCheckout:
 		req := *p.Checkout
 		req.NoBlock = req.NoBlock || replay
@@ -819,6 +842,9 @@ func (s *Service) masked(e *OutboxEntry) {
 		e.Payload = remarshal(e.Payload, &p, func() {
 			if p.Checkout != nil {
 				p.Checkout.Patron = s.patronHash(p.Checkout.Patron)
+			}
+			if p.ILL != nil && p.ILL.Patron != "" {
+				p.ILL.Patron = s.patronHash(p.ILL.Patron)
 			}
 		})
 	}

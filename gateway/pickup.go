@@ -22,12 +22,22 @@ package gateway
 //	opens everything, and one message per visit is enough). With
 //	CheckoutAt=load the checkouts are queued here too.
 //
+//	Load of an interlibrary loan (ill.go) ─► no ILS checkin: its awaited or
+//	  assigned ILL reservation (never a hold's); the compartment an
+//	  interrupted load left, else the one ArriveILL reserved (reserved ─►
+//	  loading), else one of the reservation's with room, else a new one;
+//	  reservation ─► assigned, ILL request ─► arrived; the door closing
+//	  makes it ready as above (ExpiresAt: the AcceptItem's PickupExpiryDate
+//	  when that is in the future). Every door failed ─► awaited again.
+//
 //	Pickup (card+PIN or code) ─► one transaction: every ready reservation of
 //	the patron here ─► collected, items collected, checkouts queued,
 //	compartments ─► unloading ─► doors opened (a door that fails: out of
 //	service, listed in Failed, staff hand the item over; the checkout stands)
 //	─► checkouts delivered inline for up to InlineWait ("done"/"queued")
-//	─► door closed ─► free.
+//	─► door closed ─► free. An ILL item's checkout carries
+//	CheckoutRequest.ILL and the lender's due date; none is sent for one
+//	the ILS does not hold ("none"); its request ─► collected.
 
 import (
 	"context"
@@ -50,6 +60,11 @@ import (
 // another reservation; EREFUSED when the ILS refuses the checkin;
 // ENOSPACE when nothing fits; EUNAVAILABLE when the ILS cannot be reached;
 // EDOOR when no compartment would open.
+//
+// An item an interlibrary loan awaits (AcceptILL) is not checked in: it
+// goes into its ILL reservation (the compartment ArriveILL reserved, or
+// one assigned now), and LoadResult.ILLRequest names the request.
+// ECONFLICT, naming the right bank, when it is scanned at another bank.
 func (s *Service) Load(ctx context.Context, req LoadRequest) (*LoadResult, error) {
 	if err := s.enter(); err != nil {
 		return nil, err
@@ -71,8 +86,12 @@ func (s *Service) Load(ctx context.Context, req LoadRequest) (*LoadResult, error
 	log := s.log.WithFields(logrus.Fields{"bank": b.cfg.ID, "item": req.Item})
 
 	// A second scan of an item being loaded, or loaded already, is told
-	// where it is, without another checkin.
+	// where it is, without another checkin. An item an interlibrary loan
+	// awaits is recognised here: the ILS may not know it, so it is not
+	// checked in (see ill.go).
+	var illRes *Reservation
 	if err := s.store.View(ctx, func(tx Tx) error {
+		illRes = nil
 		r, err := tx.ActiveReservationForItem(req.Item)
 		if isCode(err, ENOTFOUND) {
 			return nil
@@ -80,39 +99,69 @@ func (s *Service) Load(ctx context.Context, req LoadRequest) (*LoadResult, error
 		if err != nil {
 			return err
 		}
-		return loadConflict(tx, r, req.Item, nil)
+		if err := loadConflict(tx, r, req.Item, nil); err != nil {
+			return err
+		}
+		if r.ILLRequest != "" {
+			illRes = r
+		}
+		return nil
 	}); err != nil {
 		return nil, err
 	}
 
-	ci, err := s.loadCheckin(ctx, b, req.Item)
-	if err != nil {
-		return nil, err
-	}
-	if ci.Hold == nil || ci.Hold.Patron == "" {
-		return nil, Errorf(ECONFLICT, "item %s has no hold to fill (the item is checked in)%s", req.Item, screenSuffix(ci.Screen))
-	}
-	if ci.Hold.Transit {
-		// The ILS routes the item to another location for its hold (alert
-		// type 02/04): it must travel, not wait in this locker.
-		where := ci.Destination
-		if where == "" {
-			where = "another location"
+	var res *LoadResult
+	var title string
+	if illRes != nil {
+		if illRes.Bank != b.cfg.ID {
+			where := illRes.Bank
+			if o := s.banks[illRes.Bank]; o != nil {
+				where = fmt.Sprintf("%s (%s, location %s)", o.cfg.ID, o.cfg.Name, o.cfg.Location)
+			}
+			return nil, Errorf(ECONFLICT, "item %s is interlibrary loan %s for pickup at bank %s, not at this one (%s)", req.Item, illRes.ILLRequest, where, b.cfg.ID)
 		}
-		return nil, Errorf(ECONFLICT, "item %s is held for pickup elsewhere and must go in transit to %s, not into this locker%s", req.Item, where, screenSuffix(ci.Screen))
+		for _, it := range illRes.Items {
+			if it.Item == req.Item {
+				title = it.Title
+			}
+		}
+		res = &LoadResult{Patron: illRes.Patron, PatronName: illRes.PatronName, Title: title, ILLRequest: illRes.ILLRequest}
+	} else {
+		ci, err := s.loadCheckin(ctx, b, req.Item)
+		if err != nil {
+			return nil, err
+		}
+		if ci.Hold == nil || ci.Hold.Patron == "" {
+			return nil, Errorf(ECONFLICT, "item %s has no hold to fill (the item is checked in)%s", req.Item, screenSuffix(ci.Screen))
+		}
+		if ci.Hold.Transit {
+			// The ILS routes the item to another location for its hold (alert
+			// type 02/04): it must travel, not wait in this locker.
+			where := ci.Destination
+			if where == "" {
+				where = "another location"
+			}
+			return nil, Errorf(ECONFLICT, "item %s is held for pickup elsewhere and must go in transit to %s, not into this locker%s", req.Item, where, screenSuffix(ci.Screen))
+		}
+		if loc := ci.Hold.PickupLocation; loc != "" && loc != b.cfg.Location {
+			return nil, Errorf(ECONFLICT, "item %s is held for pickup at %s, not at this locker (%s)%s", req.Item, loc, b.cfg.Location, screenSuffix(ci.Screen))
+		}
+		title = ci.Title
+		res = &LoadResult{Patron: ci.Hold.Patron, PatronName: ci.Hold.PatronName, Title: title, Screen: ci.Screen}
 	}
-	if loc := ci.Hold.PickupLocation; loc != "" && loc != b.cfg.Location {
-		return nil, Errorf(ECONFLICT, "item %s is held for pickup at %s, not at this locker (%s)%s", req.Item, loc, b.cfg.Location, screenSuffix(ci.Screen))
-	}
-	title := ci.Title
-	res := &LoadResult{Patron: ci.Hold.Patron, PatronName: ci.Hold.PatronName, Title: title, Screen: ci.Screen}
 	log = log.WithField("patron_hash", s.patronHash(res.Patron))
+	// Where an item goes whose every door failed.
+	fallback := "the item is checked in: put it on the hold shelf"
+	if illRes != nil {
+		fallback = "keep the interlibrary loan at the desk and scan it again later"
+	}
 
-	// Past this point the item is checked in and may be put in a locker:
-	// the steps run to their end even if the caller goes away.
+	// Past this point the item is checked in (or awaited) and may be put in
+	// a locker: the steps run to their end even if the caller goes away.
 	bg := context.WithoutCancel(ctx)
 	var exclude []lockers.CompartmentID
 	var pl placement
+	illArrived := false
 	lastRes, nonce := "", randHex(4)
 	for attempt := 1; attempt <= maxDoorAttempts; attempt++ {
 		pl, err = s.placeItem(bg, b, req.Item, title, res, minRank, exclude, actor)
@@ -121,7 +170,7 @@ func (s *Service) Load(ctx context.Context, req LoadRequest) (*LoadResult, error
 				s.abandonLoadItem(bg, b, req.Item, lastRes, exclude, actor)
 			}
 			if isCode(err, ENOSPACE) && len(exclude) > 0 {
-				return res, WrapError(EDOOR, err, "no compartment would open (tried %s) and none is left; put the item on the hold shelf", joinIDs(exclude))
+				return res, WrapError(EDOOR, err, "no compartment would open (tried %s) and none is left; %s", joinIDs(exclude), fallback)
 			}
 			return nil, err
 		}
@@ -129,11 +178,16 @@ func (s *Service) Load(ctx context.Context, req LoadRequest) (*LoadResult, error
 		// The nonce keeps a later load of the same item into the same
 		// reservation from reusing a command id the guard remembers.
 		cmd := fmt.Sprintf("load:%s:%s:%s:%d", pl.resID, req.Item, nonce, attempt)
+		illArrived = illArrived || pl.illArrived
 		openErr := s.openDoor(bg, b, pl.comp.ID, cmd, CompLoading)
 		if openErr == nil {
 			res.Reservation, res.Compartment, res.Size, res.Shared = pl.resID, pl.comp.ID, pl.comp.Size, pl.shared
 			s.emit(Event{Type: "load", Site: b.site.ID, Bank: b.cfg.ID, Compartment: pl.comp.ID, Reservation: pl.resID,
 				Item: req.Item, Patron: s.patronHash(res.Patron), Outcome: "ok"})
+			if illArrived {
+				s.emit(Event{Type: "ill_arrived", Site: b.site.ID, Bank: b.cfg.ID, Compartment: pl.comp.ID, Reservation: pl.resID,
+					Item: req.Item, Patron: s.patronHash(res.Patron), Outcome: "loading", Message: "ILL request " + res.ILLRequest})
+			}
 			log.WithFields(logrus.Fields{"compartment": pl.comp.ID, "reservation": pl.resID, "shared": pl.shared}).Info("load: door open")
 			return res, nil
 		}
@@ -151,7 +205,7 @@ func (s *Service) Load(ctx context.Context, req LoadRequest) (*LoadResult, error
 		res.Reassigned = append(res.Reassigned, pl.comp.ID)
 	}
 	s.abandonLoadItem(bg, b, req.Item, lastRes, exclude, actor)
-	return res, Errorf(EDOOR, "no compartment would open (tried %s); the item is checked in: put it on the hold shelf", joinIDs(exclude))
+	return res, Errorf(EDOOR, "no compartment would open (tried %s); %s", joinIDs(exclude), fallback)
 }
 
 func screenSuffix(screen string) string {
@@ -211,17 +265,27 @@ type placement struct {
 	resID  string
 	comp   Compartment
 	shared bool
+	// illArrived: the item's ILL request went from awaited to arrived.
+	illArrived bool
 }
 
 // placeItem puts the item into the patron's reservation at the bank (new
 // or existing) and a compartment (shared or newly assigned), moved to
 // loading, in one transaction.
+//
+// With lr.ILLRequest set, the item is an interlibrary loan and goes into
+// its own awaited or assigned reservation (never a hold's): the
+// compartment an interrupted load left, else the one ArriveILL reserved,
+// else one of the reservation's with room, else a newly assigned one; the
+// reservation becomes assigned and the ILL request arrived. A hold's
+// items, in turn, never join an ILL reservation.
 func (s *Service) placeItem(ctx context.Context, b *bankRT, item, title string, lr *LoadResult, minRank int, exclude []lockers.CompartmentID, actor string) (placement, error) {
 	b.assign.Lock()
 	defer b.assign.Unlock()
 	site := b.site
 	newRes := newID("r-")
 	skip := append(slices.Clone(exclude), b.offlineCompartments()...)
+	illMode := lr.ILLRequest != ""
 	var pl placement
 	err := s.store.Tx(ctx, func(tx Tx) error {
 		now := s.now()
@@ -233,18 +297,27 @@ func (s *Service) placeItem(ctx context.Context, b *bankRT, item, title string, 
 			if err := loadConflict(tx, cur, item, exclude); err != nil {
 				return err
 			}
-			if cur.Patron != lr.Patron || cur.Bank != b.cfg.ID || (cur.State != ResAssigned && cur.State != ResReady) {
+			if illMode {
+				if cur.ILLRequest != lr.ILLRequest || cur.Bank != b.cfg.ID || (cur.State != ResAwaited && cur.State != ResAssigned) {
+					return Errorf(ECONFLICT, "item %s is in reservation %s (%s) at bank %s, no longer awaited for ILL request %s", item, cur.ID, cur.State, cur.Bank, lr.ILLRequest)
+				}
+			} else if cur.Patron != lr.Patron || cur.Bank != b.cfg.ID || cur.ILLRequest != "" || (cur.State != ResAssigned && cur.State != ResReady) {
 				return Errorf(ECONFLICT, "item %s is already in reservation %s (%s) at bank %s", item, cur.ID, cur.State, cur.Bank)
 			}
 			r = cur
 		case !isCode(err, ENOTFOUND):
 			return err
+		case illMode:
+			return Errorf(ECONFLICT, "item %s is no longer awaited for ILL request %s (cancelled meanwhile?)", item, lr.ILLRequest)
 		}
 		if r == nil {
 			rs, err := tx.Reservations(ReservationFilter{Bank: b.cfg.ID, Patron: lr.Patron, States: []ReservationState{ResAssigned, ResReady}})
 			if err != nil {
 				return err
 			}
+			// An interlibrary loan's reservation is its own: it may be
+			// withdrawn or cleared with no hold's item in it.
+			rs = slices.DeleteFunc(rs, func(x Reservation) bool { return x.ILLRequest != "" })
 			if len(rs) > 0 {
 				r = &rs[0]
 				// At READ COMMITTED another process's placement of the
@@ -255,7 +328,7 @@ func (s *Service) placeItem(ctx context.Context, b *bankRT, item, title string, 
 			}
 		}
 		var comp *Compartment
-		reopened := false
+		reopened, reserved := false, false
 		if r != nil {
 			// An interrupted load of this item reopens its compartment:
 			// staff see whether the item went in after all.
@@ -264,6 +337,14 @@ func (s *Service) placeItem(ctx context.Context, b *bankRT, item, title string, 
 				return err
 			}
 			reopened = comp != nil
+			if comp == nil && illMode {
+				// The compartment an arrival scan reserved for it.
+				comp, err = s.takeReserved(tx, b, r, item, minRank, skip)
+				if err != nil {
+					return err
+				}
+				reserved = comp != nil
+			}
 			if comp == nil {
 				comp, err = s.shareable(tx, b, r, item, minRank, skip)
 				if err != nil {
@@ -275,6 +356,10 @@ func (s *Service) placeItem(ctx context.Context, b *bankRT, item, title string, 
 		switch {
 		case reopened:
 			// reopenInterrupted moved it to loading.
+		case reserved:
+			if comp, err = tx.MoveCompartment(b.cfg.ID, comp.ID, []CompartmentState{CompReserved}, CompLoading, nil, ""); err != nil {
+				return err
+			}
 		case comp != nil:
 			if comp.State == CompOccupied {
 				if comp, err = tx.MoveCompartment(b.cfg.ID, comp.ID, []CompartmentState{CompOccupied}, CompLoading, nil, ""); err != nil {
@@ -289,7 +374,11 @@ func (s *Service) placeItem(ctx context.Context, b *bankRT, item, title string, 
 			c, err := tx.AssignCompartment(AssignRequest{Bank: b.cfg.ID, Kind: KindPickup, MinSizeRank: minRank, Holder: holder, Exclude: skip})
 			if err != nil {
 				if isCode(err, ENOSPACE) {
-					return Errorf(ENOSPACE, "no free compartment of size %s or larger at bank %s; put the item on the hold shelf", sizeName(b, minRank), b.cfg.ID)
+					where := "put the item on the hold shelf"
+					if illMode {
+						where = "keep the interlibrary loan at the desk"
+					}
+					return Errorf(ENOSPACE, "no free compartment of size %s or larger at bank %s; %s", sizeName(b, minRank), b.cfg.ID, where)
 				}
 				return err
 			}
@@ -306,7 +395,9 @@ func (s *Service) placeItem(ctx context.Context, b *bankRT, item, title string, 
 			}
 		} else {
 			it.Reservation = r.ID
-			if slices.ContainsFunc(r.Items, func(x ReservationItem) bool { return x.Item == item }) {
+			if i := slices.IndexFunc(r.Items, func(x ReservationItem) bool { return x.Item == item }); i >= 0 {
+				// CheckedOut stays what it was (an ILL item's is false).
+				it.CheckedOut = r.Items[i].CheckedOut
 				err = tx.UpdateReservationItem(it)
 			} else {
 				err = tx.AddReservationItem(it)
@@ -314,13 +405,28 @@ func (s *Service) placeItem(ctx context.Context, b *bankRT, item, title string, 
 			if err != nil {
 				return err
 			}
-			if r.State == ResReady {
+			if r.State == ResReady || r.State == ResAwaited {
 				// Back to assigned while staff load more: the door closing
-				// makes it ready again, with the same code.
+				// makes it ready again, with the same code. (An ILL
+				// reservation leaves awaited for good.)
+				from := r.State
 				r.State = ResAssigned
-				if err := tx.UpdateReservation(r, ResReady); err != nil {
+				if err := tx.UpdateReservation(r, from); err != nil {
 					return err
 				}
+			}
+		}
+		if illMode {
+			ill, err := illOf(tx, r)
+			if err != nil {
+				return err
+			}
+			if ill != nil && ill.State == ILLAwaited {
+				ill.State, ill.UpdatedAt = ILLArrived, now
+				if err := tx.UpdateILLRequest(ill, ILLAwaited); err != nil {
+					return err
+				}
+				pl.illArrived = true
 			}
 		}
 		pl.resID, pl.comp = r.ID, *comp
@@ -328,8 +434,13 @@ func (s *Service) placeItem(ctx context.Context, b *bankRT, item, title string, 
 		switch {
 		case reopened:
 			detail += ", reopened after an interrupted load of the item"
+		case reserved:
+			detail += ", reserved for it when it arrived"
 		case pl.shared:
 			detail += ", shared with the patron's other items"
+		}
+		if illMode {
+			detail += "; interlibrary loan " + lr.ILLRequest + ", no checkin"
 		}
 		return s.audit(tx, AuditEvent{Actor: actor, Action: "load", Bank: b.cfg.ID, Compartment: comp.ID, Reservation: r.ID, Item: item, Detail: detail})
 	})
@@ -347,6 +458,31 @@ func (s *Service) placeItem(ctx context.Context, b *bankRT, item, title string, 
 		}
 	}
 	return pl, err
+}
+
+// takeReserved returns the compartment ArriveILL reserved for an awaited
+// item of r when it can take the item now, or nil; a reserved one that
+// cannot (too small for the size staff named, excluded, offline) is freed.
+func (s *Service) takeReserved(tx Tx, b *bankRT, r *Reservation, item string, minRank int, skip []lockers.CompartmentID) (*Compartment, error) {
+	i := slices.IndexFunc(r.Items, func(x ReservationItem) bool { return x.Item == item })
+	if i < 0 || r.Items[i].State != ItemAwaited || r.Items[i].Compartment == "" {
+		return nil, nil
+	}
+	it := &r.Items[i]
+	c, err := tx.Compartment(b.cfg.ID, it.Compartment)
+	if isCode(err, ENOTFOUND) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if c.State != CompReserved || c.Holder != r.ID {
+		return nil, nil // staff took it out of service, or it moved on
+	}
+	if c.SizeRank >= minRank && !containsID(skip, c.ID) {
+		return c, nil
+	}
+	return nil, s.freeReserved(tx, r, it)
 }
 
 // loadConflict is the ECONFLICT for a scan of an item that reservation r
@@ -442,6 +578,10 @@ func (s *Service) shareable(tx Tx, b *bankRT, r *Reservation, item string, minRa
 // item was all that kept it from being ready). failed are the compartments
 // the load tried: an item placed elsewhere meanwhile (by another scan) is
 // not this load's to cancel.
+//
+// An interlibrary loan is not cancelled: it is still on its way to the
+// patron. Its item is awaited again (no compartment), its reservation
+// awaited, its ILL request awaited; a later scan loads it.
 func (s *Service) abandonLoadItem(ctx context.Context, b *bankRT, item, resID string, failed []lockers.CompartmentID, actor string) {
 	if resID == "" {
 		return
@@ -452,6 +592,13 @@ func (s *Service) abandonLoadItem(ctx context.Context, b *bankRT, item, resID st
 		r, err := tx.Reservation(resID)
 		if err != nil {
 			return err
+		}
+		ill, err := illOf(tx, r)
+		if err != nil {
+			return err
+		}
+		if ill != nil && ill.Item == item {
+			return s.abandonILLLoad(tx, b, r, ill, failed, actor)
 		}
 		cancelled, live := false, false
 		for i := range r.Items {
@@ -491,6 +638,34 @@ func (s *Service) abandonLoadItem(ctx context.Context, b *bankRT, item, resID st
 	s.wake()
 }
 
+// abandonILLLoad makes an ILL item whose every door failed awaited again
+// (see abandonLoadItem).
+func (s *Service) abandonILLLoad(tx Tx, b *bankRT, r *Reservation, ill *ILLRequest, failed []lockers.CompartmentID, actor string) error {
+	i := slices.IndexFunc(r.Items, func(x ReservationItem) bool { return x.Item == ill.Item })
+	if i < 0 || r.Items[i].State != ItemLoading || !containsID(failed, r.Items[i].Compartment) {
+		return nil // placed elsewhere meanwhile, or already taken out
+	}
+	it := &r.Items[i]
+	it.State, it.Compartment = ItemAwaited, ""
+	if err := tx.UpdateReservationItem(*it); err != nil {
+		return err
+	}
+	if r.State == ResAssigned {
+		r.State = ResAwaited
+		if err := tx.UpdateReservation(r, ResAssigned); err != nil {
+			return err
+		}
+	}
+	if ill.State == ILLArrived {
+		ill.State, ill.UpdatedAt = ILLAwaited, s.now()
+		if err := tx.UpdateILLRequest(ill, ILLArrived); err != nil {
+			return err
+		}
+	}
+	return s.audit(tx, AuditEvent{Actor: actor, Action: "load_failed", Bank: b.cfg.ID, Reservation: r.ID, Item: ill.Item,
+		Detail: fmt.Sprintf("no door opened; interlibrary loan %s awaited again: keep it at the desk and scan it again", ill.ID)})
+}
+
 // closeLoad is the door-closed transition of a pickup compartment being
 // loaded (see the file comment).
 func (s *Service) closeLoad(tx Tx, b *bankRT, c *Compartment, evs *[]Event) error {
@@ -511,10 +686,11 @@ func (s *Service) closeLoad(tx Tx, b *bankRT, c *Compartment, evs *[]Event) erro
 		if it.State == ItemLoading && it.Compartment == c.ID {
 			it.State, it.LoadedAt = ItemLoaded, now
 			if site.CheckoutAt == CheckoutAtLoad && !it.CheckedOut {
-				if err := s.enqueueCheckout(tx, b, r, it.Item, now, false); err != nil {
+				queued, err := s.enqueueCheckout(tx, b, r, it.Item, now, false)
+				if err != nil {
 					return err
 				}
-				it.CheckedOut = true
+				it.CheckedOut = queued
 			}
 			if err := tx.UpdateReservationItem(*it); err != nil {
 				return err
@@ -531,6 +707,8 @@ func (s *Service) closeLoad(tx Tx, b *bankRT, c *Compartment, evs *[]Event) erro
 // makeReady makes an assigned reservation ready once none of its items is
 // loading and at least one is loaded: with a pickup code and a "ready"
 // notification the first time, the same code after more items joined it.
+// It expires after the site's PickupPeriod, or at an ILL request's
+// PickupExpires when that is in the future.
 func (s *Service) makeReady(tx Tx, b *bankRT, r *Reservation, evs *[]Event) error {
 	now := s.now()
 	site := b.site
@@ -546,7 +724,17 @@ func (s *Service) makeReady(tx Tx, b *bankRT, r *Reservation, evs *[]Event) erro
 	if r.State != ResAssigned || stillLoading || !anyLoaded {
 		return nil
 	}
-	r.State, r.ReadyAt, r.ExpiresAt = ResReady, now, now.Add(site.PickupPeriod)
+	expires := now.Add(site.PickupPeriod)
+	ill, err := illOf(tx, r)
+	if err != nil {
+		return err
+	}
+	if ill != nil && ill.PickupExpires.After(now) {
+		// The ILL system's PickupExpiryDate is when the lender wants it
+		// back on the shelf, whatever the site's period.
+		expires = ill.PickupExpires
+	}
+	r.State, r.ReadyAt, r.ExpiresAt = ResReady, now, expires
 	code := ""
 	if r.CodeHash == "" {
 		code = newCode(site.CodeLength)
@@ -577,34 +765,56 @@ func (s *Service) makeReady(tx Tx, b *bankRT, r *Reservation, evs *[]Event) erro
 }
 
 // enqueueCheckout records the checkout of one item of a reservation, and
-// leases it for inline delivery when inline is set.
-func (s *Service) enqueueCheckout(tx Tx, b *bankRT, r *Reservation, item string, now time.Time, inline bool) error {
-	_, err := s.enqueueCheckoutEntry(tx, b, r, item, now, inline)
-	return err
+// leases it for inline delivery when inline is set. It reports whether a
+// checkout was recorded: none is for an ILL item the ILS does not hold.
+func (s *Service) enqueueCheckout(tx Tx, b *bankRT, r *Reservation, item string, now time.Time, inline bool) (bool, error) {
+	_, queued, err := s.enqueueCheckoutEntry(tx, b, r, item, now, inline)
+	return queued, err
 }
 
-func (s *Service) enqueueCheckoutEntry(tx Tx, b *bankRT, r *Reservation, item string, now time.Time, inline bool) (OutboxEntry, error) {
-	payload, err := json.Marshal(ilsPayload{Checkout: &CheckoutRequest{Patron: r.Patron, Item: item, Location: b.cfg.Location, At: now}, Bank: b.cfg.ID})
+// enqueueCheckoutEntry records (and returns) the checkout of one item of a
+// reservation. The checkout of an ILL item carries CheckoutRequest.ILL
+// and the lender's due date; for one recorded only (InILS false) nothing
+// is recorded and queued is false.
+func (s *Service) enqueueCheckoutEntry(tx Tx, b *bankRT, r *Reservation, item string, now time.Time, inline bool) (e OutboxEntry, queued bool, err error) {
+	req := CheckoutRequest{Patron: r.Patron, Item: item, Location: b.cfg.Location, At: now}
+	ill, err := illOf(tx, r)
 	if err != nil {
-		return OutboxEntry{}, WrapError(EINTERNAL, err, "encoding the checkout")
+		return OutboxEntry{}, false, err
 	}
-	e := OutboxEntry{Key: "checkout:" + r.ID + ":" + item, Topic: "item:" + item, Op: OpCheckout, Site: r.Site, Item: item, Patron: r.Patron,
+	if ill != nil && ill.Item == item {
+		if !ill.InILS {
+			return OutboxEntry{}, false, nil
+		}
+		req.ILL, req.Due = ill.ID, ill.Due
+	}
+	payload, err := json.Marshal(ilsPayload{Checkout: &req, Bank: b.cfg.ID})
+	if err != nil {
+		return OutboxEntry{}, false, WrapError(EINTERNAL, err, "encoding the checkout")
+	}
+	e = OutboxEntry{Key: "checkout:" + r.ID + ":" + item, Topic: "item:" + item, Op: OpCheckout, Site: r.Site, Item: item, Patron: r.Patron,
 		Payload: payload, CreatedAt: now, NextAttemptAt: now}
 	if inline {
 		err = s.leaseInline(tx, &e)
 	} else {
 		err = tx.Enqueue(&e)
 	}
-	return e, err
+	return e, err == nil, err
 }
 
 // enqueueCheckin records a checkin of an item at a bank.
 func (s *Service) enqueueCheckin(tx Tx, b *bankRT, key, item string, now time.Time) error {
-	payload, err := json.Marshal(ilsPayload{Checkin: &CheckinRequest{Item: item, Location: b.cfg.Location, At: now}, Bank: b.cfg.ID})
+	return s.enqueueCheckinReq(tx, b.site.ID, b.cfg.ID, key, CheckinRequest{Item: item, Location: b.cfg.Location, At: now}, now)
+}
+
+// enqueueCheckinReq records a checkin (of an ILL item, say) for a site's
+// ILS; bank names the bank in audit lines and alerts.
+func (s *Service) enqueueCheckinReq(tx Tx, site, bank, key string, req CheckinRequest, now time.Time) error {
+	payload, err := json.Marshal(ilsPayload{Checkin: &req, Bank: bank})
 	if err != nil {
 		return WrapError(EINTERNAL, err, "encoding the checkin")
 	}
-	return tx.Enqueue(&OutboxEntry{Key: key, Topic: "item:" + item, Op: OpCheckin, Site: b.site.ID, Item: item,
+	return tx.Enqueue(&OutboxEntry{Key: key, Topic: "item:" + req.Item, Op: OpCheckin, Site: site, Item: req.Item,
 		Payload: payload, CreatedAt: now, NextAttemptAt: now})
 }
 
@@ -728,6 +938,16 @@ func (s *Service) pickup(ctx context.Context, b *bankRT, req PickupRequest) (*Pi
 				return err
 			}
 			result.Reservations = append(result.Reservations, r.ID)
+			ill, err := illOf(tx, r)
+			if err != nil {
+				return err
+			}
+			if ill != nil && ill.State == ILLArrived {
+				ill.State, ill.UpdatedAt = ILLCollected, now
+				if err := tx.UpdateILLRequest(ill, ILLArrived); err != nil {
+					return err
+				}
+			}
 			for _, it := range r.Items {
 				if it.State != ItemLoaded {
 					continue
@@ -736,12 +956,20 @@ func (s *Service) pickup(ctx context.Context, b *bankRT, req PickupRequest) (*Pi
 				if it.CheckedOut {
 					pick.Checkout = "at_load"
 				} else {
-					e, err := s.enqueueCheckoutEntry(tx, b, r, it.Item, now, true)
+					e, queued, err := s.enqueueCheckoutEntry(tx, b, r, it.Item, now, true)
 					if err != nil {
 						return err
 					}
-					entries = append(entries, e)
-					it.CheckedOut = true
+					if queued {
+						entries = append(entries, e)
+						it.CheckedOut = true
+					} else {
+						pick.Checkout = "none"
+					}
+				}
+				if ill != nil && ill.Item == it.Item {
+					// The lender's date until the ILS says otherwise.
+					pick.Due = ill.Due
 				}
 				it.State = ItemCollected
 				if err := tx.UpdateReservationItem(it); err != nil {
@@ -810,10 +1038,12 @@ wait:
 		it := &result.Items[i]
 		if d, ok := got[it.Item]; ok && d.Done() {
 			it.Checkout = "done"
-			if d.Result.Checkout != nil {
-				it.Due = d.Result.Checkout.Due
+			if co := d.Result.Checkout; co != nil {
+				if !co.Due.IsZero() {
+					it.Due = co.Due
+				}
 				if it.Title == "" {
-					it.Title = d.Result.Checkout.Title
+					it.Title = co.Title
 				}
 			}
 		}

@@ -7,6 +7,8 @@ package gateway
 //	  door failed ─► out_of_service + alert, Return abandoned, another compartment (at most 3) ─► EDOOR
 //	  none free   ─► ENOSPACE + AlertReturnsFull (cleared when one is emptied)
 //	door closed ─► return_pending, Return deposited, checkin queued (outbox)
+//	  an interlibrary loan (ill.go): the checkin carries CheckinRequest.ILL, none
+//	  when the ILS does not hold it; a collected ILL request ─► returned
 //	EmptyReturns (staff) ─► return_pending ─► unloading ─► door opened
 //	door closed ─► free; its returns emptied
 //
@@ -173,11 +175,27 @@ func (s *Service) closeReturnDeposit(tx Tx, b *bankRT, c *Compartment, evs *[]Ev
 	if err := tx.UpdateReturn(rt, ReturnOpening); err != nil {
 		return err
 	}
-	if err := s.enqueueCheckin(tx, b, "checkin:return:"+rt.ID, rt.Item, now); err != nil {
+	detail := "deposited; checkin queued"
+	ill, err := tx.ILLRequestForItem(rt.Item)
+	switch {
+	case isCode(err, ENOTFOUND):
+		err = s.enqueueCheckin(tx, b, "checkin:return:"+rt.ID, rt.Item, now)
+	case err != nil:
+	case ill.State == ILLCollected:
+		var d string
+		d, err = s.returnILLTx(tx, ill, "checkin:return:"+rt.ID)
+		detail = "deposited; " + d
+		*evs = append(*evs, s.illEvent("ill_returned", ill, c.ID, "deposited"))
+	case ill.InILS:
+		err = s.enqueueCheckinReq(tx, b.site.ID, b.cfg.ID, "checkin:return:"+rt.ID, CheckinRequest{Item: rt.Item, Location: b.cfg.Location, At: now, ILL: ill.ID}, now)
+	default:
+		detail = fmt.Sprintf("deposited; no checkin: interlibrary loan %s is not held by the library system", ill.ID)
+	}
+	if err != nil {
 		return err
 	}
 	*evs = append(*evs, Event{Type: "returned", Site: b.site.ID, Bank: b.cfg.ID, Compartment: c.ID, Item: rt.Item, Patron: s.patronHash(rt.Patron), Outcome: "deposited"})
-	return s.audit(tx, AuditEvent{Actor: "system", Action: "returned", Bank: b.cfg.ID, Compartment: c.ID, Item: rt.Item, Detail: "deposited; checkin queued"})
+	return s.audit(tx, AuditEvent{Actor: "system", Action: "returned", Bank: b.cfg.ID, Compartment: c.ID, Item: rt.Item, Detail: detail})
 }
 
 // closeReturnsEmptied: staff closed an emptied returns compartment.

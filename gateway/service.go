@@ -118,7 +118,7 @@ type Config struct {
 // Event is something that happened, published to subscribers (the SSE
 // stream, metrics, the demo's timeline). It never holds a secret.
 type Event struct {
-	Type        string // "load", "loaded", "pickup", "collected", "expired", "cleared", "return", "returned", "lent", "equipment_returned", "door", "alert", "alert_cleared", "outbox", "out_of_service"
+	Type        string // "load", "loaded", "pickup", "collected", "expired", "cleared", "return", "returned", "lent", "equipment_returned", "door", "alert", "alert_cleared", "outbox", "out_of_service", and for interlibrary loans "ill_accepted", "ill_arrived", "ill_cancelled", "ill_withdrawn", "ill_deleted", "ill_returned" (Message names the request)
 	At          time.Time
 	Site        string
 	Bank        string
@@ -186,9 +186,13 @@ type PickedItem struct {
 	Title       string
 	Compartment lockers.CompartmentID
 	// Checkout is "done" (confirmed by the ILS), "queued" (the ILS is
-	// down: it will be replayed), or "at_load" (checked out at load).
+	// down: it will be replayed), "at_load" (checked out at load), or
+	// "none" (an interlibrary loan the ILS does not hold: no checkout is
+	// sent; Due is the lender's).
 	Checkout string
-	Due      time.Time
+	// Due is the ILS's due date once the checkout is done; for an
+	// interlibrary loan, the lender's until then (zero if not given).
+	Due time.Time
 }
 
 // ReturnRequest is a patron returning an item at a bank.

@@ -6,7 +6,8 @@ package gateway
 //	any ─SetInService(false)─► out_of_service (holder and contents kept)
 //	out_of_service ─SetInService(true)─► by what is inside (its door-failed
 //	and door-unconfirmed alerts cleared):
-//	  pickup:    loaded items of an active reservation ─► occupied, else free
+//	  pickup:    loaded items of an active reservation ─► occupied; reserved
+//	             for an awaited ILL item (ArriveILL) ─► reserved; else free
 //	             (an interrupted item is not counted: load it again)
 //	  return:    deposited returns ─► return_pending, else free
 //	  equipment: its item on loan ─► on_loan, else available (an item out of
@@ -162,6 +163,13 @@ func (s *Service) inServiceState(tx Tx, b *bankRT, c *Compartment) (CompartmentS
 			for _, it := range r.Items {
 				if it.Compartment == c.ID && it.State == ItemLoaded {
 					return CompOccupied, r.ID, nil
+				}
+			}
+			for _, it := range r.Items {
+				if it.Compartment == c.ID && it.State == ItemAwaited && (r.State == ResAwaited || r.State == ResAssigned) {
+					// Reserved for an interlibrary loan on its way
+					// from the desk (ArriveILL).
+					return CompReserved, r.ID, nil
 				}
 			}
 		}
