@@ -184,7 +184,7 @@ const DefaultTimeout = 30 * time.Second
 // the HTTP server that mounts it drains its requests. It is safe for
 // concurrent use.
 type Responder struct {
-	partners []*partner
+	byAgency map[string]*partner // by lower-cased agency
 	gw       Gateway
 	log      logrus.FieldLogger
 	timeout  time.Duration
@@ -193,7 +193,9 @@ type Responder struct {
 // partner is a validated Partner with its lookups prepared.
 type partner struct {
 	Partner
-	header string // canonical header name for AuthHeader
+	header string                       // canonical header name for AuthHeader
+	values map[string]map[string]string // Values with lower-cased keys
+	pickup map[string]string            // PickupLocations with lower-cased keys
 }
 
 // New validates cfg and returns a Responder. It refuses a missing Gateway,
@@ -210,7 +212,7 @@ func New(cfg Config) (*Responder, error) {
 	if cfg.Timeout < 0 {
 		return nil, fmt.Errorf("ncipdoor: Config.Timeout is negative (%v)", cfg.Timeout)
 	}
-	r := &Responder{gw: cfg.Gateway, timeout: cfg.Timeout}
+	r := &Responder{gw: cfg.Gateway, timeout: cfg.Timeout, byAgency: map[string]*partner{}}
 	if r.timeout == 0 {
 		r.timeout = DefaultTimeout
 	}
@@ -276,24 +278,20 @@ func New(cfg Config) (*Responder, error) {
 				return nil, fmt.Errorf("%s: PickupLocations maps %q to %q: both must be non-empty", where, from, to)
 			}
 		}
-		r.partners = append(r.partners, q)
+		q.values = lowerKeys(p.Values)
+		q.pickup = map[string]string{}
+		for from, to := range p.PickupLocations {
+			q.pickup[strings.ToLower(strings.TrimSpace(from))] = strings.TrimSpace(to)
+		}
+		r.byAgency[strings.ToLower(agency)] = q
 	}
 	return r, nil
 }
 
-// ServeHTTP implements http.Handler: it reads one NCIP request and writes
-// its answer (see the package documentation).
-func (r *Responder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	writeMessage(w, http.StatusOK, &ncip.Message{Problems: []ncip.Problem{*ncip.NewProblem(ncip.ProblemTypeTemporaryProcessingFailure, "NCIPMessage", "not built yet")}})
-}
-
-func writeMessage(w http.ResponseWriter, status int, m *ncip.Message) {
-	b, err := ncip.Marshal(m)
-	if err != nil {
-		http.Error(w, "ncipdoor: cannot encode the answer", http.StatusInternalServerError)
-		return
+// partnerFor returns the partner whose agency the header names, or nil.
+func (r *Responder) partnerFor(ih *ncip.InitiationHeader) *partner {
+	if ih == nil {
+		return nil
 	}
-	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(b)
+	return r.byAgency[strings.ToLower(strings.TrimSpace(ih.FromAgencyID.AgencyID.Value))]
 }
