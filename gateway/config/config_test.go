@@ -24,6 +24,11 @@ var exampleEnv = map[string]string{
 	"NCIP_TOKEN":        "ncip-token-secret",
 	"SMS_TOKEN":         "sms-token-secret",
 	"SMTP_PASSWORD":     "smtp-pass-secret",
+	// The front doors' secrets.
+	"SELFCHECK1_PASSWORD": "selfcheck-pass-secret",
+	"SORTER_PASSWORD":     "sorter-pass-secret",
+	"RESHARE_NCIP_TOKEN":  "reshare-token-secret",
+	"TIPASA_NCIP_TOKEN":   "tipasa-token-secret",
 }
 
 func lookupFrom(m map[string]string) func(string) (string, bool) {
@@ -33,13 +38,26 @@ func lookupFrom(m map[string]string) func(string) (string, bool) {
 	}
 }
 
+// loadExample loads testdata/example.yaml with env. The example's TLS
+// files for the SIP2 front door are /etc paths, as an administrator would
+// write them; unless env overrides them, they are pointed at a key pair
+// made for the test.
 func loadExample(t *testing.T, env map[string]string) (*Config, error) {
 	t.Helper()
 	data, err := os.ReadFile("testdata/example.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Load(data, "example.yaml", lookupFrom(env))
+	withTLS := map[string]string{}
+	for k, v := range env {
+		withTLS[k] = v
+	}
+	if _, ok := env["LOCKERGATE_SIP2_FRONT_DOOR_TLS_CERT_FILE"]; !ok {
+		cert, key := writeKeyPair(t, t.TempDir(), "door")
+		withTLS["LOCKERGATE_SIP2_FRONT_DOOR_TLS_CERT_FILE"] = cert
+		withTLS["LOCKERGATE_SIP2_FRONT_DOOR_TLS_KEY_FILE"] = key
+	}
+	return Load(data, "example.yaml", lookupFrom(withTLS))
 }
 
 func TestExampleLoads(t *testing.T) {
@@ -76,6 +94,40 @@ func TestExampleLoads(t *testing.T) {
 	if c.Notify.SMTP.Password.Reveal() != "smtp-pass-secret" || c.Notify.Webhook.Token.Reveal() != "sms-token-secret" ||
 		c.Notify.SMTP.AlertTo[0] != "circulation@library.example.org" {
 		t.Errorf("notify %+v %+v", c.Notify.SMTP, c.Notify.Webhook)
+	}
+	n := c.ILS["main"].NCIP
+	if n.Token.Reveal() != "ncip-token-secret" || n.TokenHeader != "" || n.Circulation != CirculationSIP2 ||
+		n.Timeout.D() != 20*time.Second || n.FromAgency != "LOCKERGW" {
+		t.Errorf("ncip %+v", n)
+	}
+	fd := c.SIP2FrontDoor
+	if fd.Listen != "0.0.0.0:6011" || len(fd.Accounts) != 2 {
+		t.Fatalf("sip2 front door %+v", fd)
+	}
+	if a := fd.Accounts[0]; a.Login != "selfcheck1" || a.Password.Reveal() != "selfcheck-pass-secret" || a.Institution != "MAIN" ||
+		strings.Join(a.Banks, ",") != "LOCKER1,LOCKER2" || a.ILS != "main" || a.Charset != "cp850" || !*a.ErrorDetection || !a.RequireTLS {
+		t.Errorf("account 0 %+v", a)
+	}
+	// Defaults fill what the second account leaves out.
+	if a := fd.Accounts[1]; a.Password.Reveal() != "sorter-pass-secret" || a.ILS != "main" || a.Charset != "utf-8" ||
+		a.Terminator != "cr" || !*a.ErrorDetection || a.RequireTLS || len(a.Banks) != 0 {
+		t.Errorf("account 1 defaults %+v", a)
+	}
+	if tc, err := fd.TLSConfig(); err != nil || tc == nil || len(tc.Certificates) != 1 {
+		t.Errorf("front door TLS %v %v", tc, err)
+	}
+	ps := c.NCIPFrontDoor.Partners
+	if len(ps) != 2 {
+		t.Fatalf("partners %+v", ps)
+	}
+	if p := ps[0]; p.Agency != "RESHARE" || p.Site != "main-lobby" || p.Auth != AuthHeader || p.Header != "Authorization" ||
+		p.Token.Reveal() != "reshare-token-secret" || p.PickupLocations["CAR-PARK"] != "LOCKER2" || p.ItemID != ItemIDItem ||
+		p.Location().String() != "Europe/Paris" || p.StrictCheckIn || p.Values["RequestedActionType"]["Hold"] != "Hold For Pickup" {
+		t.Errorf("partner 0 %+v", p)
+	}
+	if p := ps[1]; p.Auth != AuthMessage || p.Header != "" || p.Token.Reveal() != "tipasa-token-secret" || p.ItemID != ItemIDItem ||
+		p.TimeZone != "UTC" || p.Location() != time.UTC {
+		t.Errorf("partner 1 defaults %+v", p)
 	}
 	ac, err := s.SIP2Config()
 	if err != nil {
@@ -292,6 +344,9 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		c.String(), fmt.Sprintf("%v", c), fmt.Sprintf("%+v", *c), fmt.Sprintf("%#v", c), string(j),
 		fmt.Sprintf("%v %+v", c.ILS["main"].SIP2, *c.ILS["main"].SIP2), fmt.Sprintf("%v", c.Tokens), fmt.Sprint(ac),
 		fmt.Sprintf("%+v", c.Notify.SMTP), fmt.Sprintf("%+v", c.Store),
+		fmt.Sprintf("%v %+v %#v", c.SIP2FrontDoor, c.SIP2FrontDoor.Accounts, c.SIP2FrontDoor.Accounts[0]),
+		fmt.Sprintf("%v %+v %#v", c.NCIPFrontDoor, c.NCIPFrontDoor.Partners, c.NCIPFrontDoor.Partners[0]),
+		fmt.Sprintf("%+v", *c.ILS["main"].NCIP),
 	}
 	var secrets []string
 	for _, v := range exampleEnv {
@@ -302,6 +357,11 @@ func TestSecretsNeverPrinted(t *testing.T) {
 			if strings.Contains(out, s) {
 				t.Errorf("output %d shows %q:\n%s", i, s, out)
 			}
+		}
+	}
+	for _, name := range []string{"password_env: SIP2_PASSWORD", "password_env: SELFCHECK1_PASSWORD", "token_env: RESHARE_NCIP_TOKEN"} {
+		if !strings.Contains(c.String(), name) {
+			t.Errorf("String should show the variable name %s:\n%s", name, c.String())
 		}
 	}
 	if !strings.Contains(c.String(), "password_env: SIP2_PASSWORD") {

@@ -76,6 +76,7 @@ func (c *Config) defaults() {
 			s.VerifyWith = "63"
 		}
 	}
+	c.doorDefaults()
 	for i := range c.Sites {
 		s := &c.Sites[i]
 		if s.CheckoutAt == "" {
@@ -133,6 +134,7 @@ func (c *Config) resolveSecrets(lookup func(string) (string, bool), ps *problems
 			get("ils."+name+".ncip.token_env", l.NCIP.TokenEnv, &l.NCIP.Token)
 		}
 	}
+	c.resolveDoorSecrets(get)
 	if w := c.Notify.Webhook; w != nil {
 		get("notify.webhook.token_env", w.TokenEnv, &w.Token)
 	}
@@ -176,9 +178,6 @@ func checkHostPort(ps *problems, path, v string) {
 func (c *Config) validate(ps *problems) {
 	c.validateStore(ps)
 	checkHostPort(ps, "http.listen", c.HTTP.Listen)
-	if c.SIP2FrontDoor.Listen != "" {
-		checkHostPort(ps, "sip2_front_door.listen", c.SIP2FrontDoor.Listen)
-	}
 	if !oneOf(c.Log.Format, logFormats) {
 		ps.add("log.format", "unknown log format %q; known: %s", c.Log.Format, strings.Join(logFormats, ", "))
 	}
@@ -192,6 +191,8 @@ func (c *Config) validate(ps *problems) {
 	c.validateILS(ps)
 	c.validateSites(ps)
 	c.validateNotify(ps)
+	c.validateSIP2FrontDoor(ps)
+	c.validateNCIPFrontDoor(ps)
 }
 
 func (c *Config) validateStore(ps *problems) {
@@ -255,16 +256,12 @@ func (c *Config) validateILS(ps *problems) {
 			continue
 		}
 		if l.SIP2 == nil {
-			ps.add(p+".sip2", "an ILS needs a sip2 section (ncip alone is not enough yet)")
+			ps.add(p+".sip2", "an ILS needs a sip2 section even with ncip: holds, loads and pickups go over SIP2")
 		} else {
 			validateSIP2(ps, p+".sip2", l.SIP2)
 		}
-		if n := l.NCIP; n != nil {
-			if u, err := url.Parse(n.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				ps.add(p+".ncip.url", "want an http:// or https:// URL")
-			} else if u.RawQuery != "" && strings.Contains(strings.ToLower(u.RawQuery), "token") {
-				ps.add(p+".ncip.url", "the URL carries a token: use token_env")
-			}
+		if l.NCIP != nil {
+			c.validateNCIP(ps, p+".ncip", l.NCIP)
 		}
 	}
 }
@@ -281,12 +278,8 @@ func validateSIP2(ps *problems, p string, s *SIP2) {
 	if s.PasswordEnv != "" && s.User == "" {
 		ps.add(p+".user", "password_env is set but user is not")
 	}
-	if _, err := sip2.ParseCharset(s.Charset); err != nil {
-		ps.add(p+".charset", "unknown charset %q; known: utf-8, cp850, iso-8859-1, ascii", s.Charset)
-	}
-	if _, ok := terminators[strings.ToLower(s.Terminator)]; !ok {
-		ps.add(p+".terminator", "unknown terminator %q; known: cr, crlf, lf", s.Terminator)
-	}
+	checkCharset(ps, p+".charset", s.Charset)
+	checkTerminator(ps, p+".terminator", s.Terminator)
 	if s.PoolSize < 1 || s.PoolSize > 64 {
 		ps.add(p+".pool_size", "want 1 to 64 connections, not %d", s.PoolSize)
 	}
