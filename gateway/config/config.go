@@ -126,7 +126,10 @@ type FrontDoorAccount struct {
 	Charset string `yaml:"charset"`
 	// Terminator: cr (default), crlf, lf.
 	Terminator string `yaml:"terminator"`
-	// ErrorDetection checks and sends AY/AZ (default true).
+	// ErrorDetection: unset (the default) checks AY/AZ on the requests
+	// that carry them and answers in kind; true requires them on every
+	// request and always sends them; false ignores them (clients with
+	// broken checksums). See ConnOptions.
 	ErrorDetection *bool `yaml:"error_detection"`
 	// RequireTLS refuses this login on a plain connection; it needs the
 	// front door's TLS files.
@@ -186,18 +189,18 @@ type Partner struct {
 }
 
 // Location returns the partner's time zone: the one validation loaded,
-// else TimeZone loaded now, else UTC (an unset or unknown zone, which
-// validation reports).
-func (p Partner) Location() *time.Location {
+// else TimeZone loaded now (UTC when empty). The error, for a Partner
+// built in code and not validated, names a zone that does not load; a
+// loaded configuration never has one.
+func (p Partner) Location() (*time.Location, error) {
 	if p.loc != nil {
-		return p.loc
+		return p.loc, nil
 	}
-	if p.TimeZone != "" {
-		if loc, err := time.LoadLocation(p.TimeZone); err == nil {
-			return loc
-		}
+	loc, err := time.LoadLocation(p.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("config: partner %s: unknown time zone %q", p.Agency, p.TimeZone)
 	}
-	return time.UTC
+	return loc, nil
 }
 
 // Partner authentication methods.

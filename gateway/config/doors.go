@@ -62,10 +62,8 @@ func (c *Config) doorDefaults() {
 		if a.Terminator == "" {
 			a.Terminator = "cr"
 		}
-		if a.ErrorDetection == nil {
-			on := true
-			a.ErrorDetection = &on
-		}
+		// ErrorDetection stays nil: unset is its own setting (answer
+		// in kind), not true.
 	}
 	for i := range c.NCIPFrontDoor.Partners {
 		p := &c.NCIPFrontDoor.Partners[i]
@@ -396,11 +394,12 @@ func (f FrontDoor) TLSConfig() (*tls.Config, error) {
 }
 
 // ConnOptions turns an account's charset, terminator and error detection
-// into the SIP2 server's connection options. Error detection on (the
-// default) is sip2.ErrorDetectionAuto, which checks AZ on every request
-// that carries one and answers in kind, so that a client without error
-// detection still works; off is sip2.ErrorDetectionOff, for clients whose
-// checksums are wrong.
+// into the SIP2 server's connection options. Error detection unset is
+// sip2.ErrorDetectionAuto, which checks AZ on the requests that carry one
+// and answers in kind, so that clients with and without error detection
+// both work; true is sip2.ErrorDetectionOn (required); false is
+// sip2.ErrorDetectionOff, for clients whose checksums are wrong. Location
+// is left nil (local time).
 func (a FrontDoorAccount) ConnOptions() (sip2.ConnOptions, error) {
 	charset := a.Charset
 	if charset == "" {
@@ -419,7 +418,11 @@ func (a FrontDoorAccount) ConnOptions() (sip2.ConnOptions, error) {
 		return sip2.ConnOptions{}, fmt.Errorf("config: account %s: unknown terminator %q", a.Login, a.Terminator)
 	}
 	o := sip2.ConnOptions{Charset: cs, Terminator: term, ErrorDetection: sip2.ErrorDetectionAuto}
-	if a.ErrorDetection != nil && !*a.ErrorDetection {
+	switch {
+	case a.ErrorDetection == nil:
+	case *a.ErrorDetection:
+		o.ErrorDetection = sip2.ErrorDetectionOn
+	default:
 		o.ErrorDetection = sip2.ErrorDetectionOff
 	}
 	return o, nil

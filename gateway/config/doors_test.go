@@ -255,6 +255,7 @@ func TestDoorsGood(t *testing.T) {
   accounts:
     - {login: kiosk, password_env: PA, banks: [B2], require_tls: true}
     - {login: sorter, password_env: PB, institution: DEMO, charset: iso-8859-1, terminator: crlf, error_detection: false}
+    - {login: staff, password_env: PB, terminator: LF, error_detection: true}
 ncip_front_door:
   partners:
     - {agency: RESHARE, token_env: T1, pickup_locations: {LOBBY-LOCKERS: B1, MAIN: LOBBY}, time_zone: America/Chicago,
@@ -268,8 +269,8 @@ ncip_front_door:
 		t.Fatal(err)
 	}
 	f := c.SIP2FrontDoor
-	kiosk, sorter := f.Accounts[0], f.Accounts[1]
-	if kiosk.ILS != "main" || kiosk.Charset != "utf-8" || kiosk.Terminator != "cr" || !*kiosk.ErrorDetection ||
+	kiosk, sorter, staff := f.Accounts[0], f.Accounts[1], f.Accounts[2]
+	if kiosk.ILS != "main" || kiosk.Charset != "utf-8" || kiosk.Terminator != "cr" || kiosk.ErrorDetection != nil ||
 		kiosk.Password.Reveal() != "pa-pass" || kiosk.Banks[0] != "B2" || !kiosk.RequireTLS {
 		t.Errorf("kiosk %+v", kiosk)
 	}
@@ -283,6 +284,7 @@ ncip_front_door:
 	}{
 		{kiosk, sip2.ConnOptions{Charset: sip2.CharsetUTF8, Terminator: sip2.TerminatorCR, ErrorDetection: sip2.ErrorDetectionAuto}},
 		{sorter, sip2.ConnOptions{Charset: sip2.CharsetISO88591, Terminator: sip2.TerminatorCRLF, ErrorDetection: sip2.ErrorDetectionOff}},
+		{staff, sip2.ConnOptions{Charset: sip2.CharsetUTF8, Terminator: sip2.TerminatorLF, ErrorDetection: sip2.ErrorDetectionOn}},
 		// Built in code with nothing set: the defaults.
 		{FrontDoorAccount{Login: "x"}, sip2.ConnOptions{Charset: sip2.CharsetUTF8, Terminator: sip2.TerminatorCR, ErrorDetection: sip2.ErrorDetectionAuto}},
 	}
@@ -299,10 +301,10 @@ ncip_front_door:
 	reshare, tipasa, lan := ps[0], ps[1], ps[2]
 	if reshare.Site != "lobby" || reshare.Auth != AuthHeader || reshare.Header != "Authorization" || reshare.ItemID != ItemIDItem ||
 		reshare.Token.Reveal() != "t1-token-secret" || reshare.PickupLocations["MAIN"] != "LOBBY" ||
-		reshare.Values["RequestedActionType"]["hold"] != "Hold For Pickup" || reshare.Location().String() != "America/Chicago" {
+		reshare.Values["RequestedActionType"]["hold"] != "Hold For Pickup" || zoneOf(t, reshare) != "America/Chicago" {
 		t.Errorf("reshare %+v", reshare)
 	}
-	if tipasa.Auth != AuthMessage || tipasa.Header != "" || tipasa.ItemID != ItemIDRequest || !tipasa.StrictCheckIn || tipasa.Location() != time.UTC {
+	if tipasa.Auth != AuthMessage || tipasa.Header != "" || tipasa.ItemID != ItemIDRequest || !tipasa.StrictCheckIn || zoneOf(t, tipasa) != "UTC" {
 		t.Errorf("tipasa %+v", tipasa)
 	}
 	if lan.Auth != AuthNone || lan.Token != "" || lan.Site != "lobby" {
@@ -332,22 +334,36 @@ func TestDoorsInCode(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if a := c.SIP2FrontDoor.Accounts[0]; a.ILS != DemoILS || a.Charset != "utf-8" || a.ErrorDetection == nil {
+	if a := c.SIP2FrontDoor.Accounts[0]; a.ILS != DemoILS || a.Charset != "utf-8" || a.Terminator != "cr" || a.ErrorDetection != nil {
 		t.Errorf("account defaults %+v", a)
 	}
-	if p := c.NCIPFrontDoor.Partners[0]; p.Site != DemoSite || p.ItemID != ItemIDItem || p.Location().String() != "Asia/Tokyo" || p.loc == nil {
+	if p := c.NCIPFrontDoor.Partners[0]; p.Site != DemoSite || p.ItemID != ItemIDItem || zoneOf(t, p) != "Asia/Tokyo" || p.loc == nil {
 		t.Errorf("partner defaults %+v", p)
 	}
 	if n := c.ILS[DemoILS].NCIP; n.Circulation != CirculationSIP2 || n.Timeout.D() != DefaultNCIPTimeout {
 		t.Errorf("ncip defaults %+v", n)
 	}
-	// Location without validation still reads TimeZone, and falls back
-	// to UTC for a zone that does not load.
-	for zone, want := range map[string]string{"Europe/Oslo": "Europe/Oslo", "": "UTC", "Mars/Olympus": "UTC"} {
-		if got := (Partner{TimeZone: zone}).Location().String(); got != want {
+	// Location without validation reads TimeZone, and names a zone that
+	// does not load.
+	for zone, want := range map[string]string{"Europe/Oslo": "Europe/Oslo", "": "UTC", "UTC": "UTC"} {
+		if got := zoneOf(t, Partner{TimeZone: zone}); got != want {
 			t.Errorf("Location(%q) = %s, want %s", zone, got, want)
 		}
 	}
+	if loc, err := (Partner{Agency: "ILL", TimeZone: "Mars/Olympus"}).Location(); loc != nil || err == nil ||
+		err.Error() != `config: partner ILL: unknown time zone "Mars/Olympus"` {
+		t.Errorf("Location of an unknown zone: %v, %v", loc, err)
+	}
+}
+
+// zoneOf is p.Location()'s name, failing the test on an error.
+func zoneOf(t *testing.T, p Partner) string {
+	t.Helper()
+	loc, err := p.Location()
+	if err != nil {
+		t.Fatalf("partner %s: %v", p.Agency, err)
+	}
+	return loc.String()
 }
 
 func TestDoorEnvOverrides(t *testing.T) {
