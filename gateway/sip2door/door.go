@@ -244,6 +244,13 @@ func (d *Door) Serve(l net.Listener) error {
 	return d.srv.Serve(l)
 }
 
+// ServePlain is Serve without TLS even when Config.TLS is set, for a site
+// that keeps a plain port for older stations next to its TLS port. The
+// accounts with RequireTLS cannot log in on it.
+func (d *Door) ServePlain(l net.Listener) error {
+	return d.srv.Serve(l)
+}
+
 // Shutdown stops accepting, closes idle connections and waits for requests
 // in flight (a load waiting for its door, a call to the ILS) to be
 // answered. If ctx ends first, the remaining connections are closed and
