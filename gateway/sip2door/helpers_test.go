@@ -8,6 +8,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -239,7 +240,15 @@ func dialRaw(tb testing.TB, addr string) *rawConn {
 	}
 	tb.Cleanup(func() { c.Close() })
 	c.SetDeadline(time.Now().Add(15 * time.Second))
-	return &rawConn{tb: tb, c: c, r: bufio.NewReader(c)}
+	return &rawConn{tb: tb, c: c, r: newReader(c)}
+}
+
+func newReader(c net.Conn) *bufio.Reader { return bufio.NewReader(c) }
+
+// isReset reports a connection the door closed with unread input, which
+// the kernel turns into a reset.
+func isReset(err error) bool {
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed)
 }
 
 // send writes msg and a CR.
