@@ -18,6 +18,9 @@
 //	POST /api/v1/reservations/{id}/clear                      staff
 //	GET  /api/v1/banks/{bank}/clear-list                      staff
 //	POST /api/v1/expire-due                                   admin
+//	GET  /api/v1/ill/requests?bank=&partner=&item=&state=&limit=  staff
+//	GET  /api/v1/ill/requests/{id}                            staff
+//	POST /api/v1/ill/arrivals                                 staff  {item, size?}
 //	GET  /api/v1/banks, /api/v1/banks/{bank}                  staff
 //	PUT  /api/v1/banks/{bank}/compartments/{compartment}/service  staff  {in_service, reason}
 //	GET  /api/v1/alerts?active=&bank= ; POST /api/v1/alerts/{id}/ack     staff

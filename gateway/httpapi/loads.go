@@ -32,6 +32,9 @@ type loadResponse struct {
 	Shared      bool     `json:"shared"`
 	Reassigned  []string `json:"reassigned"`
 	Screen      string   `json:"screen,omitempty"`
+	// ILLRequest is set when the item was an awaited interlibrary loan:
+	// no ILS checkin was made, the reservation was waiting for it.
+	ILLRequest string `json:"ill_request,omitempty"`
 }
 
 // load checks the item in, reads its hold and opens a compartment for it;
@@ -67,6 +70,7 @@ func (s *Server) load(w http.ResponseWriter, r *http.Request) {
 		Shared:      res.Shared,
 		Reassigned:  ids(res.Reassigned),
 		Screen:      res.Screen,
+		ILLRequest:  res.ILLRequest,
 	})
 }
 

@@ -30,6 +30,9 @@ type mockService struct {
 	RetryOutboxFn  func(ctx context.Context, id int64, actor string) error
 	SubscribeFn    func(buffer int) (<-chan gateway.Event, func())
 	AuditLogFn     func(ctx context.Context, f gateway.AuditFilter) ([]gateway.AuditEvent, error)
+	ArriveILLFn    func(ctx context.Context, req gateway.ArrivalRequest) (*gateway.ArrivalResult, error)
+	ILLRequestsFn  func(ctx context.Context, f gateway.ILLFilter) ([]gateway.ILLRequest, error)
+	ILLRequestFn   func(ctx context.Context, id string) (*gateway.ILLRequest, error)
 }
 
 var _ Service = (*mockService)(nil)
@@ -177,4 +180,25 @@ func (m *mockService) AuditLog(ctx context.Context, f gateway.AuditFilter) ([]ga
 		return nil, errMock
 	}
 	return m.AuditLogFn(ctx, f)
+}
+
+func (m *mockService) ArriveILL(ctx context.Context, req gateway.ArrivalRequest) (*gateway.ArrivalResult, error) {
+	if m.ArriveILLFn == nil {
+		return nil, errMock
+	}
+	return m.ArriveILLFn(ctx, req)
+}
+
+func (m *mockService) ILLRequests(ctx context.Context, f gateway.ILLFilter) ([]gateway.ILLRequest, error) {
+	if m.ILLRequestsFn == nil {
+		return nil, errMock
+	}
+	return m.ILLRequestsFn(ctx, f)
+}
+
+func (m *mockService) ILLRequest(ctx context.Context, id string) (*gateway.ILLRequest, error) {
+	if m.ILLRequestFn == nil {
+		return nil, errMock
+	}
+	return m.ILLRequestFn(ctx, id)
 }

@@ -156,6 +156,7 @@ func TestOpenAPISchemasMatchJSON(t *testing.T) {
 		"ClearResult": clearResponse{}, "ExpireDueResult": expireDueResponse{},
 		"Bank": bankJSON{}, "Compartment": compartmentJSON{}, "ServiceRequest": serviceRequest{},
 		"Alert": alertJSON{}, "OutboxEntry": outboxJSON{}, "AuditEvent": auditJSON{}, "Event": eventJSON{},
+		"ILLRequest": illRequestJSON{}, "ArrivalRequest": arrivalRequest{}, "ArrivalResult": arrivalResponse{},
 		"Error": errorBody{},
 	}
 	for name, v := range types {

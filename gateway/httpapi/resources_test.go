@@ -30,6 +30,11 @@ func fullService(seen map[string]any) *mockService {
 		CodeHash: "c0dehash-never-shown", CreatedAt: t0, ReadyAt: t0.Add(time.Minute), ExpiresAt: t0.Add(7 * 24 * time.Hour),
 		Items: []gateway.ReservationItem{{Reservation: "R7", Item: "I0001", Title: "Dune", Compartment: "3", State: gateway.ItemLoaded, LoadedAt: t0.Add(time.Minute)}},
 	}
+	ill := gateway.ILLRequest{
+		ID: "ILL-1", Partner: "ILLSYS", Site: "main", Bank: "B1", Reservation: "R8", Item: "T0001",
+		Patron: "P0003", PatronName: "Grace H.", Title: "Borrowed book", Due: due, PickupExpires: t0.Add(10 * 24 * time.Hour),
+		InILS: true, State: gateway.ILLArrived, CreatedAt: t0, UpdatedAt: t0.Add(time.Hour),
+	}
 	return &mockService{
 		LoadFn: func(_ context.Context, req gateway.LoadRequest) (*gateway.LoadResult, error) {
 			seen["load"] = req
@@ -115,6 +120,22 @@ func fullService(seen map[string]any) *mockService {
 			seen["audit"] = f
 			return []gateway.AuditEvent{{ID: 1, At: t0, Actor: "staff:desk1", Action: "load", Bank: "B1", Compartment: "3", Reservation: "R7", Item: "I0001"}}, nil
 		},
+		ILLRequestsFn: func(_ context.Context, f gateway.ILLFilter) ([]gateway.ILLRequest, error) {
+			seen["ill-requests"] = f
+			awaited := ill
+			awaited.ID, awaited.Item, awaited.Reservation, awaited.State = "ILL-2", "T0002", "", gateway.ILLAwaited
+			awaited.PatronName, awaited.Title, awaited.Due, awaited.PickupExpires, awaited.InILS = "", "", time.Time{}, time.Time{}, false
+			return []gateway.ILLRequest{ill, awaited}, nil
+		},
+		ILLRequestFn: func(_ context.Context, id string) (*gateway.ILLRequest, error) {
+			seen["ill-request"] = id
+			return &ill, nil
+		},
+		ArriveILLFn: func(_ context.Context, req gateway.ArrivalRequest) (*gateway.ArrivalResult, error) {
+			seen["arrival"] = req
+			return &gateway.ArrivalResult{Request: "ILL-1", Reservation: "R8", Bank: "B1", Compartment: "5", Size: "M",
+				Patron: "P0003", PatronName: "Grace H.", Title: "Borrowed book", Repeated: true}, nil
+		},
 	}
 }
 
@@ -147,6 +168,9 @@ func TestResources(t *testing.T) {
 		{"outbox", "GET", "/api/v1/outbox?state=failed,pending&item=I0001&op=checkout", staffSecret, "", 200},
 		{"retry", "POST", "/api/v1/outbox/9/retry", adminSecret, "", 204},
 		{"audit", "GET", "/api/v1/audit?bank=B1&item=I0001&since=2026-03-01T00:00:00Z", staffSecret, "", 200},
+		{"ill-requests", "GET", "/api/v1/ill/requests?bank=B1&partner=ILLSYS&item=T0001&state=awaited,arrived&state=withdrawn&limit=20", staffSecret, "", 200},
+		{"ill-request", "GET", "/api/v1/ill/requests/ILL-1", staffSecret, "", 200},
+		{"arrival", "POST", "/api/v1/ill/arrivals", staffSecret, `{"item":"T0001","size":"M"}`, 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -204,6 +228,9 @@ func TestResources(t *testing.T) {
 		"reservations": gateway.ReservationFilter{Bank: "B1", Patron: "P0001", States: []gateway.ReservationState{"ready", "expired", "cleared"}, Limit: 10},
 		"outbox":       gateway.OutboxFilter{States: []gateway.OutboxState{"failed", "pending"}, Item: "I0001", Op: "checkout", Limit: DefaultLimit},
 		"audit":        gateway.AuditFilter{Bank: "B1", Item: "I0001", Since: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), Limit: DefaultLimit},
+		"ill-requests": gateway.ILLFilter{Bank: "B1", Partner: "ILLSYS", Item: "T0001", States: []gateway.ILLState{"awaited", "arrived", "withdrawn"}, Limit: 20},
+		"ill-request":  "ILL-1",
+		"arrival":      gateway.ArrivalRequest{Item: "T0001", Size: "M", Actor: "staff:desk1"},
 	}
 	for k, want := range checks {
 		got, _ := json.Marshal(seen[k])

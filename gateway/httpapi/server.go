@@ -275,6 +275,7 @@ func (s *Server) registerRoutes() {
 	s.registerReturnRoutes()
 	s.registerEquipmentRoutes()
 	s.registerReservationRoutes()
+	s.registerILLRoutes()
 	s.registerBankRoutes()
 	s.registerAlertRoutes()
 	s.registerOutboxRoutes()

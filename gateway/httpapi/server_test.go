@@ -111,6 +111,7 @@ var sampleBody = map[string]string{
 	"POST /api/v1/banks/{bank}/returns":                           `{"item":"I0001"}`,
 	"POST /api/v1/banks/{bank}/loans":                             `{"patron":"P0001","pin":"1234","type":"laptop"}`,
 	"PUT /api/v1/banks/{bank}/compartments/{compartment}/service": `{"in_service":true}`,
+	"POST /api/v1/ill/arrivals":                                   `{"item":"T0001"}`,
 }
 
 // concrete fills a route template with sample values.

@@ -33,6 +33,9 @@ type Service interface {
 	DismissOutbox(ctx context.Context, id int64, actor string) error
 	Subscribe(buffer int) (events <-chan gateway.Event, cancel func())
 	AuditLog(ctx context.Context, f gateway.AuditFilter) ([]gateway.AuditEvent, error)
+	ArriveILL(ctx context.Context, req gateway.ArrivalRequest) (*gateway.ArrivalResult, error)
+	ILLRequests(ctx context.Context, f gateway.ILLFilter) ([]gateway.ILLRequest, error)
+	ILLRequest(ctx context.Context, id string) (*gateway.ILLRequest, error)
 }
 
 // The real Service must keep satisfying the interface.
