@@ -433,3 +433,103 @@ func TestIntegrationPINLockout(t *testing.T) {
 		t.Error("the log holds the PIN")
 	}
 }
+
+// TestIntegrationILL drives an interlibrary loan through HTTP on the real
+// Service: the ILL system's AcceptItem (called on the Service: the NCIP
+// front door is not part of this API) leaves an awaited request; the desk
+// scan (POST /ill/arrivals) reserves a compartment without asking who the
+// parcel is for, and a second scan names the same one; the scan at the bank
+// (POST /loads) opens that compartment and names the request; the door
+// closes, the patron is sent a code and collects. The demo ILS speaks SIP2
+// only, so the request is recorded without being forwarded (in_ils false).
+func TestIntegrationILL(t *testing.T) {
+	st := newStack(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	due := time.Date(2030, 5, 1, 0, 0, 0, 0, time.UTC)
+	if _, created, err := st.svc.AcceptILL(ctx, gateway.ILLAccept{
+		RequestID: "ILL-77", Partner: "ILLSYS", PickupLocation: "B1", Patron: "P0007", PatronName: "Pat Seven",
+		Item: "T0077", Title: "A borrowed book", Due: due, Actor: "ncip:ILLSYS",
+	}); err != nil || !created {
+		t.Fatalf("AcceptILL: created %v, %v", created, err)
+	}
+
+	type illJSON struct {
+		ID, Partner, Bank, Reservation, Item, Patron, State string
+		InILS                                               bool      `json:"in_ils"`
+		Due                                                 time.Time `json:"due"`
+	}
+	var list []illJSON
+	if c := st.call(t, "GET", "/api/v1/ill/requests?bank=B1&state=awaited", staffToken, "", &list); c != 200 || len(list) != 1 {
+		t.Fatalf("awaited ILL requests: %d %+v", c, list)
+	}
+	if r := list[0]; r.ID != "ILL-77" || r.Partner != "ILLSYS" || r.Item != "T0077" || r.Patron != "P0007" || r.InILS || !r.Due.Equal(due) || r.Reservation == "" {
+		t.Fatalf("awaited request %+v", r)
+	}
+	if c := st.call(t, "GET", "/api/v1/ill/requests?state=arrived", staffToken, "", &list); c != 200 || len(list) != 0 {
+		t.Fatalf("arrived ILL requests before the scan: %d %+v", c, list)
+	}
+
+	// The desk scans the parcel, twice.
+	type arrival struct {
+		Bank, Compartment, Size, Patron, Request, Reservation string
+		PatronName                                            string `json:"patron_name"`
+		Repeated                                              bool
+	}
+	var first, second arrival
+	if c := st.call(t, "POST", "/api/v1/ill/arrivals", staffToken, `{"item":"T0077"}`, &first); c != 200 {
+		t.Fatalf("arrival: %d %+v\n%s", c, first, st.logText())
+	}
+	if first.Bank != "B1" || first.Compartment == "" || first.Request != "ILL-77" || first.Patron != "P0007" || first.PatronName != "Pat Seven" || first.Repeated {
+		t.Fatalf("arrival = %+v", first)
+	}
+	if c := st.call(t, "POST", "/api/v1/ill/arrivals", staffToken, `{"item":"T0077"}`, &second); c != 200 || !second.Repeated || second.Compartment != first.Compartment {
+		t.Fatalf("second arrival scan: %d %+v, want compartment %s again", c, second, first.Compartment)
+	}
+	var e struct{ Error struct{ Code string } }
+	if c := st.call(t, "POST", "/api/v1/ill/arrivals", staffToken, `{"item":"T-unknown"}`, &e); c != 404 || e.Error.Code != "not_found" {
+		t.Fatalf("arrival of an unknown parcel: %d %+v", c, e)
+	}
+	var one illJSON
+	if c := st.call(t, "GET", "/api/v1/ill/requests/ILL-77", staffToken, "", &one); c != 200 || one.State != "arrived" || one.Reservation != first.Reservation {
+		t.Fatalf("request after the scan: %d %+v", c, one)
+	}
+	var res struct {
+		State      string
+		ILLRequest string `json:"ill_request"`
+	}
+	if c := st.call(t, "GET", "/api/v1/reservations/"+first.Reservation, staffToken, "", &res); c != 200 || res.ILLRequest != "ILL-77" {
+		t.Fatalf("reservation of the request: %d %+v", c, res)
+	}
+
+	// At the bank: the reserved compartment opens for it.
+	var load struct {
+		Reservation, Compartment string
+		ILLRequest               string `json:"ill_request"`
+	}
+	if c := st.call(t, "POST", "/api/v1/banks/B1/loads", staffToken, `{"item":"T0077"}`, &load); c != 201 {
+		t.Fatalf("load: %d %+v\n%s", c, load, st.logText())
+	}
+	if load.ILLRequest != "ILL-77" || load.Compartment != first.Compartment || load.Reservation != first.Reservation {
+		t.Fatalf("load = %+v, want ILL-77 in compartment %s", load, first.Compartment)
+	}
+	if err := st.bank.CloseDoor(lockers.CompartmentID(load.Compartment)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the pickup code is sent", func() bool { return st.codes.code("T0077") != "" })
+
+	// The patron collects it.
+	var pick struct {
+		Compartments []string
+		Items        []struct{ Item string }
+	}
+	if c := st.call(t, "POST", "/api/v1/banks/B1/pickups", kioskToken, `{"code":"`+st.codes.code("T0077")+`"}`, &pick); c != 200 {
+		t.Fatalf("pickup: %d %+v\n%s", c, pick, st.logText())
+	}
+	if len(pick.Items) != 1 || pick.Items[0].Item != "T0077" || len(pick.Compartments) != 1 || pick.Compartments[0] != load.Compartment {
+		t.Fatalf("pickup = %+v", pick)
+	}
+	if c := st.call(t, "GET", "/api/v1/ill/requests/ILL-77", staffToken, "", &one); c != 200 || one.State != "collected" {
+		t.Fatalf("request after the pickup: %d %+v", c, one)
+	}
+}
