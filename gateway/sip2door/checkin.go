@@ -90,7 +90,7 @@ func (s *session) lockerCheckin(ctx context.Context, a *account, b Bank, req *si
 	if err == nil {
 		err = errors.New("the loader returned no result")
 	}
-	o := classify(err)
+	o := classify(err, res != nil)
 	r.OK, r.Alert, r.AlertType = o.ok, o.ok, o.alert
 	r.Resensitize = o.ok
 	if o.ok && o.alert == alertHoldHere && res != nil && res.ILLRequest != "" {
@@ -131,11 +131,13 @@ var loadedIn = regexp.MustCompile(`\bcompartment (\S+) at bank \S`)
 
 // classify maps a load error to the checkin response. gateway.Load checks
 // the item in at the ILS before it places it, so some refusals come after
-// a checkin that happened; which ones is read from the code and, for
-// ECONFLICT, from the gateway's message (see the package documentation).
-// Anything not recognised is ok 0: a station must never be told that a
-// checkin happened when it may not have.
-func classify(err error) outcome {
+// a checkin that happened; which ones is read from the code, from whether
+// Load returned a result with its error (it does so only once the item is
+// checked in and held here, when no door would open) and, for ECONFLICT,
+// from the gateway's message (see the package documentation). Anything
+// not recognised is ok 0: a station must never be told that a checkin
+// happened when it may not have.
+func classify(err error, withResult bool) outcome {
 	code, msg := gateway.ErrorCode(err), gateway.ErrorMessage(err)
 	o := outcome{message: msg}
 	switch code {
@@ -157,7 +159,7 @@ func classify(err error) outcome {
 			o.message = "Not loaded: " + msg
 		}
 	case gateway.EDOOR:
-		if strings.Contains(msg, "is checked in") {
+		if withResult || strings.Contains(msg, "is checked in") {
 			o.ok, o.alert = true, alertHoldHere
 			o.message = "Checked in, but no compartment opened: " + msg
 		} else {

@@ -14,10 +14,12 @@
 // Each client logs in (93) with an Account's login (CN) and password (CO).
 // All accounts are compared in constant time; an unknown login, a wrong
 // password and, for an account with RequireTLS, a login over plain TCP get
-// the same 94 with ok 0. After three refused logins the connection is
-// closed. On success the account's wire options (charset, terminator,
-// error detection) apply from the 94 on. The login's CP (location code) is
-// not checked: stations put a branch, a desk or a device name there.
+// the same 94 with ok 0, as does a 93 carrying an AO (which some stations
+// add) that is not the account's Institution. After three refused logins
+// the connection is closed. On success the account's wire options
+// (charset, terminator, error detection) apply from the 94 on. The login's
+// CP (location code) is not checked: stations put a branch, a desk or a
+// device name there.
 //
 // Before a login only 93 and 99 are served (anything else closes the
 // connection, as SIP2 has no "not logged in" answer). Many stations send 99
@@ -46,7 +48,7 @@
 //     pickup elsewhere or in transit (CV 02); already loaded or being
 //     loaded by an earlier scan, on this connection or another (CV 01, CL
 //     its compartment: the load is not repeated); no compartment would open
-//     (EDOOR, CV 01: the hold shelf).
+//     (EDOOR after the checkin, CV 01: the hold shelf).
 //   - not loaded and not known to be checked in (the ILS refused or cannot
 //     be reached, no free compartment, the same item being scanned
 //     elsewhere at this moment, anything unrecognised): 10 ok 0.

@@ -71,8 +71,9 @@ func isTLS(c *sip2.Conn) bool {
 }
 
 // Login checks CN/CO against the accounts. An unknown login, a wrong
-// password and a login over plain TCP for an account that requires TLS all
-// get the same 94 with ok 0.
+// password, a login over plain TCP for an account that requires TLS and
+// one that names (in an AO some stations add) another institution all get
+// the same 94 with ok 0.
 func (s *session) Login(ctx context.Context, req *sip2.LoginRequest) (*sip2.LoginResponse, error) {
 	a := s.d.authenticate(req.LoginUserID, req.LoginPassword)
 	log := s.log.WithField("login", s.d.loggable(req.LoginUserID))
@@ -81,6 +82,12 @@ func (s *session) Login(ctx context.Context, req *sip2.LoginRequest) (*sip2.Logi
 		a = nil
 	} else if a == nil {
 		log.Warn("login refused: unknown login or wrong password")
+	}
+	if ao := field(req.Extra, "AO"); a != nil && a.Institution != "" && ao != "" && ao != a.Institution {
+		// 93 has no AO, but some stations add one: it must be the
+		// account's institution, as in every later request.
+		log.Warn("login refused: it names an institution other than the account's")
+		a = nil
 	}
 	if a == nil {
 		s.acct = nil
@@ -108,6 +115,16 @@ func (d *Door) loggable(login string) string {
 		}
 	}
 	return "(unknown)"
+}
+
+// field returns the first value of field id in fs, or "".
+func field(fs []sip2.Field, id string) string {
+	for _, f := range fs {
+		if f.ID == id {
+			return f.Value
+		}
+	}
+	return ""
 }
 
 func (s *session) account() (*account, error) {

@@ -140,6 +140,27 @@ func TestLoginRefusalsCloseTheConnection(t *testing.T) {
 	}
 }
 
+// TestLoginInstitution: a 93 that carries an AO (not a 93 field, but some
+// stations send it) must name the account's institution.
+func TestLoginInstitution(t *testing.T) {
+	e := newEnv(t)
+	tests := []struct {
+		login, extra, want string
+	}{
+		{kioskLogin + "|CO" + kioskPass, "", "941"},
+		{kioskLogin + "|CO" + kioskPass, "AODEMO|", "941"},
+		{kioskLogin + "|CO" + kioskPass, "AOOTHER|", "940"},
+		{sorterLogin + "|CO" + sorterPass, "AOOTHER|", "941"}, // no institution set
+	}
+	for _, tt := range tests {
+		r := dialRaw(t, e.door.addr)
+		r.send("9300CN" + tt.login + "|CPDESK|" + tt.extra)
+		if got := r.mustRead(); got != tt.want {
+			t.Errorf("login with %q: %q, want %q", tt.extra, got, tt.want)
+		}
+	}
+}
+
 func TestReloginRefusedDropsTheAccount(t *testing.T) {
 	e := newEnv(t)
 	c := dial(t, e.door.addr, kioskLogin, kioskPass)
@@ -291,6 +312,8 @@ func TestLockerCheckinFailures(t *testing.T) {
 		{name: "other reservation", err: gatewayErr(gateway.ECONFLICT, "item %s is already in reservation %s (%s) at bank %s", "I0010", "r-9", "collected", bank2),
 			af: []string{"Not loaded", "r-9"}},
 		{name: "no compartment would open", res: held, err: gatewayErr(gateway.EDOOR, "no compartment would open (tried %s); the item is checked in: put it on the hold shelf", "1, 2, 3"),
+			ok: true, cv: "01", af: []string{"no compartment opened", "hold shelf"}},
+		{name: "no compartment left after door failures", res: held, err: gatewayErr(gateway.EDOOR, "no compartment would open (tried %s) and none is left; put the item on the hold shelf", "1, 2"),
 			ok: true, cv: "01", af: []string{"no compartment opened", "hold shelf"}},
 		{name: "door fault before checkin", err: gatewayErr(gateway.EDOOR, "the bank does not answer"), af: []string{"Not loaded"}},
 		{name: "no space", err: gatewayErr(gateway.ENOSPACE, "no free compartment of size %s or larger at bank %s; put the item on the hold shelf", "S", bank1),
