@@ -11,6 +11,19 @@
 // password: or token: is refused. Resolved secrets are kept in Secret
 // values, which print as "****".
 //
+// # Front doors
+//
+// Two sections configure the gateway's protocol front doors. sip2_front_door
+// is a SIP2 server (an ACS) for self-checks, sorters and kiosks: listen,
+// optional TLS files, and the accounts that may log in, each with its
+// password, allowed banks, the ILS its other messages pass through to and
+// its wire settings. ncip_front_door lists the interlibrary-loan partners
+// served at /ncip on the HTTP listener, each selected by the FromAgencyId
+// of its messages, with its authentication, pickup locations, vocabulary
+// and time zone. Everything they name (banks, sites, ILSs, files, zones)
+// is checked at load, and what a single site or ILS implies is filled in,
+// so that the code serving them has no defaults of its own to guess.
+//
 // # Environment overrides
 //
 // Every scalar key outside lists and maps can be overridden by an
@@ -18,8 +31,10 @@
 // with dots as underscores: LOCKERGATE_HTTP_LISTEN, LOCKERGATE_STORE_DRIVER,
 // LOCKERGATE_STORE_DSN, LOCKERGATE_DATA_DIR, LOCKERGATE_LOG_FORMAT,
 // LOCKERGATE_LOG_LEVEL, LOCKERGATE_SIP2_FRONT_DOOR_LISTEN,
-// LOCKERGATE_NOTIFY_TEMPLATES_DIR ... An override wins over the file;
-// errors about an overridden value name the variable instead of a line.
+// LOCKERGATE_SIP2_FRONT_DOOR_TLS_CERT_FILE, LOCKERGATE_NOTIFY_TEMPLATES_DIR
+// ... An override wins over the file; errors about an overridden value
+// name the variable instead of a line. Lists (tokens, sites, accounts,
+// partners) and maps (ils) have no overrides.
 package config
 
 import (
