@@ -29,25 +29,27 @@ func unknownRequest(id string) *ncip.Problem {
 }
 
 // refusals maps the library's refusals (sip2mem.Refusal texts, which are
-// its SIP2 screen messages) to the standard's Problem types. Patron
+// its SIP2 screen messages) to the standard's Problem types; a key
+// "Service: text" overrides "text" for that service. Patron
 // blocks carry the library's own reason as text and are recognised from
 // the patron's flags instead (see Backend.refusal).
 var refusals = map[string]struct {
 	t       ncip.ProblemType
 	element string
 }{
-	"Invalid PIN":                           {ncip.ProblemTypeUserAuthenticationFailed, "AuthenticationInput"},
-	"Item is checked out to another patron": {ncip.ProblemTypeResourceCannotBeProvided, "ItemId"},
-	"Item cannot be checked out":            {ncip.ProblemTypeItemDoesNotCirculate, "ItemId"},
-	"Item is on hold for another patron":    {ncip.ProblemTypeUserIneligibleToCheckOutThisItem, "ItemId"},
-	"Too many items checked out":            {ncip.ProblemTypeMaximumCheckOutsExceeded, "UserId"},
-	"Renewal denied":                        {ncip.ProblemTypeUserBlocked, "UserId"},
-	"Renewal limit reached":                 {ncip.ProblemTypeMaximumRenewalsExceeded, "ItemId"},
-	"Item is not checked out to you":        {ncip.ProblemTypeItemNotCheckedOut, "ItemId"},
-	"Hold privileges denied":                {ncip.ProblemTypeUserBlocked, "UserId"},
-	"Hold already placed":                   {ncip.ProblemTypeDuplicateRequest, "ItemId"},
-	"Unknown title":                         {ncip.ProblemTypeUnknownItem, "BibliographicRecordIdentifier"},
-	"Hold needs an item or a title":         {ncip.ProblemTypeNeededDataMissing, "ItemId"},
+	"Invalid PIN":                                   {ncip.ProblemTypeUserAuthenticationFailed, "AuthenticationInput"},
+	"Item is checked out to another patron":         {ncip.ProblemTypeResourceCannotBeProvided, "ItemId"},
+	"Item cannot be checked out":                    {ncip.ProblemTypeItemDoesNotCirculate, "ItemId"},
+	"Item is on hold for another patron":            {ncip.ProblemTypeUserIneligibleToCheckOutThisItem, "ItemId"},
+	"RenewItem: Item is on hold for another patron": {ncip.ProblemTypeRenewalNotAllowedOutstanding, "ItemId"},
+	"Too many items checked out":                    {ncip.ProblemTypeMaximumCheckOutsExceeded, "UserId"},
+	"Renewal denied":                                {ncip.ProblemTypeUserBlocked, "UserId"},
+	"Renewal limit reached":                         {ncip.ProblemTypeMaximumRenewalsExceeded, "ItemId"},
+	"Item is not checked out to you":                {ncip.ProblemTypeItemNotCheckedOut, "ItemId"},
+	"Hold privileges denied":                        {ncip.ProblemTypeUserBlocked, "UserId"},
+	"Hold already placed":                           {ncip.ProblemTypeDuplicateRequest, "ItemId"},
+	"Unknown title":                                 {ncip.ProblemTypeUnknownItem, "BibliographicRecordIdentifier"},
+	"Hold needs an item or a title":                 {ncip.ProblemTypeNeededDataMissing, "ItemId"},
 }
 
 // chargeBlocks are the patron flags (stored or derived) under which the
@@ -75,7 +77,11 @@ func (b *Backend) refusal(err error, service, patron, item string) error {
 	case errors.Is(err, sip2mem.ErrItemOnLoan):
 		return problem(ncip.ProblemTypeElementRuleViolated, "ItemId", item, "the item is on loan; check it in first")
 	}
-	if m, ok := refusals[r.Msg]; ok {
+	m, ok := refusals[service+": "+r.Msg]
+	if !ok {
+		m, ok = refusals[r.Msg]
+	}
+	if ok {
 		value := ""
 		switch m.element {
 		case "ItemId":
