@@ -11,7 +11,15 @@
 // A Library is safe for concurrent use. Seed it through the Go API
 // (AddPatron, AddItem, PlaceHold, AddLoan, AddFee, AddAccount) or start
 // from NewDemo; read back what happened with Loans, Holds, Fees, Counts
-// and TotalCounts. SetDown simulates an ILS outage for gateway tests.
+// and TotalCounts. SetDown simulates an ILS outage for gateway tests;
+// front ends other than SIP2 honour it through WaitUp.
+//
+// Interlibrary loans: AddILLItem creates an ILL system's temporary item
+// with the patron's hold in one step, idempotently per request id;
+// RemoveItem deletes it again. CheckoutUntil (a due date set elsewhere)
+// and ReturnLoan (a checkin that does nothing for an item not on loan)
+// serve protocols with other rules than SIP2's. The simulated ILS's NCIP
+// responder (internal/ilssim) is built on them.
 //
 // # The demo library
 //
