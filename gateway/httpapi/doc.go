@@ -30,6 +30,7 @@
 //	GET  /api/v1/openapi.json, /healthz, /readyz              no token
 //	GET  /metrics                                             no token, or Config.MetricsRole
 //	POST /hooks/vendor/{bank}                                 no token: signed by the vendor (Config.VendorHooks)
+//	POST /ncip                                                no token: ILL partners' own auth (Config.NCIP, when set)
 //
 // Handlers translate HTTP to calls on the gateway's Service, and its
 // *gateway.Error codes back to statuses through one table (error.go:

@@ -3,6 +3,8 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -139,5 +141,40 @@ func TestILLListDefaults(t *testing.T) {
 	}
 	if got.Bank != "" || got.Partner != "" || got.Item != "" || got.States != nil || got.Limit != DefaultLimit {
 		t.Errorf("filter %+v, want only the default limit", got)
+	}
+}
+
+// TestNCIPMount: Config.NCIP is served at POST /ncip without a bearer
+// token (the responder authenticates partners itself), its answer passed
+// through untouched; without it there is no such route.
+func TestNCIPMount(t *testing.T) {
+	var gotBody, gotAuth string
+	ncip := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		gotBody, gotAuth = string(b), r.Header.Get("Authorization")
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusOK)
+		io.WriteString(w, "<NCIPMessage/>")
+	})
+	s, _ := newTestServer(t, &mockService{}, func(c *Config) { c.NCIP = ncip })
+	const msg = `<NCIPMessage><AcceptItem/></NCIPMessage>`
+	for _, secret := range []string{"", "partner-token-not-an-api-token"} {
+		rec := do(t, s.Handler(), "POST", "/ncip", secret, msg)
+		if rec.Code != 200 || rec.Body.String() != "<NCIPMessage/>" || rec.Header().Get("Content-Type") != "application/xml" {
+			t.Errorf("POST /ncip with token %q: %d %q %q", secret, rec.Code, rec.Header().Get("Content-Type"), rec.Body)
+		}
+		if gotBody != msg {
+			t.Errorf("the responder read %q, want the message", gotBody)
+		}
+		if secret != "" && gotAuth != "Bearer "+secret {
+			t.Errorf("the responder saw Authorization %q", gotAuth)
+		}
+	}
+	if rec := do(t, s.Handler(), "GET", "/ncip", "", ""); rec.Code != http.StatusMethodNotAllowed {
+		t.Errorf("GET /ncip: %d", rec.Code)
+	}
+	bare, _ := newTestServer(t, &mockService{})
+	if rec := do(t, bare.Handler(), "POST", "/ncip", "", msg); rec.Code != 404 {
+		t.Errorf("POST /ncip without Config.NCIP: %d %s", rec.Code, rec.Body)
 	}
 }

@@ -84,7 +84,7 @@ func TestOpenAPIDocument(t *testing.T) {
 // its method, and every documented operation is routed; protected routes
 // need the bearer scheme and public ones say security: [].
 func TestOpenAPICoversRoutes(t *testing.T) {
-	s, _ := newTestServer(t, &mockService{}, func(c *Config) { c.Metrics = http.NotFoundHandler() })
+	s, _ := newTestServer(t, &mockService{}, func(c *Config) { c.Metrics = http.NotFoundHandler(); c.NCIP = http.NotFoundHandler() })
 	doc := loadOpenAPI(t, s)
 	paths := doc["paths"].(map[string]any)
 	routed := map[string]bool{}

@@ -34,6 +34,10 @@ type Config struct {
 	// POST /hooks/vendor/{bank} without a bearer token: the handler checks
 	// the vendor's signature.
 	VendorHooks map[string]http.Handler
+	// NCIP, when set, serves POST /ncip without a bearer token: the
+	// gateway's NCIP responder for ILL systems (a *ncipdoor.Responder),
+	// which authenticates each partner itself.
+	NCIP http.Handler
 	// MetricsRole, when set, makes /metrics need a token of that role.
 	// Empty (the default) leaves it open: Prometheus scrapers rarely hold
 	// tokens, and the metrics carry bank names and counts, no patron data.
@@ -284,6 +288,7 @@ func (s *Server) registerRoutes() {
 	s.registerAuditRoutes()
 	s.registerOpenAPIRoutes()
 	s.registerHookRoutes()
+	s.registerNCIPRoutes()
 }
 
 // bounded gives a non-streaming request its read and write deadlines and a
