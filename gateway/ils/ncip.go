@@ -46,10 +46,12 @@ type NCIPConfig struct {
 	// "Authorization: Bearer <token>", any other header carries the token
 	// as it is (e.g. "X-Okapi-Token").
 	TokenHeader string
-	// FromAgency is our agency id in the InitiationHeader. Required.
+	// FromAgency is our agency id in the InitiationHeader, and ToAgency
+	// the ILS's. Both or neither: without them no InitiationHeader is
+	// sent (the schema makes it optional; responders that pick their
+	// configuration by FromAgencyId, such as FOLIO's, need it).
 	FromAgency string
-	// ToAgency is the ILS's agency id. Required.
-	ToAgency string
+	ToAgency   string
 	// Circulation is "sip2" (default) or "ncip": which protocol carries the
 	// checkouts and checkins of ILL items (CheckoutRequest.ILL /
 	// CheckinRequest.ILL set).
@@ -120,8 +122,8 @@ func NewNCIP(cfg NCIPConfig) (*NCIP, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("ils: NCIP url %q: want http(s)://host[:port]/path", safeURL(cfg.URL))
 	}
-	if cfg.FromAgency == "" || cfg.ToAgency == "" {
-		return nil, errors.New("ils: NCIP from_agency and to_agency are both required (the InitiationHeader needs both)")
+	if (cfg.FromAgency == "") != (cfg.ToAgency == "") {
+		return nil, errors.New("ils: NCIP from_agency and to_agency go together (an InitiationHeader needs both): set both, or neither to send no header")
 	}
 	if strings.ContainsAny(cfg.Token, "\r\n\x00") {
 		// Said without the token.
@@ -300,11 +302,16 @@ func checkNCIPID(kind, v string) error {
 			break
 		}
 	}
-	if bad {
-		return gateway.WrapError(gateway.EINVALID, gateway.ErrNotSent,
-			"%s %q cannot be sent over NCIP (empty, or with control characters or invalid UTF-8)", kind, clip(v))
+	if !bad {
+		return nil
 	}
-	return nil
+	if kind == patronID || v == "" {
+		// A card number is not repeated in an error, which may be logged.
+		return gateway.WrapError(gateway.EINVALID, gateway.ErrNotSent,
+			"the %s cannot be sent over NCIP (empty, or with control characters or invalid UTF-8)", kind)
+	}
+	return gateway.WrapError(gateway.EINVALID, gateway.ErrNotSent,
+		"%s %q cannot be sent over NCIP (control characters or invalid UTF-8)", kind, clip(v))
 }
 
 func itemRef(id string) *ncip.ItemID { return &ncip.ItemID{ItemIdentifierValue: id} }
@@ -365,7 +372,7 @@ func (n *NCIP) AcceptItem(ctx context.Context, it gateway.ILLItem) error {
 		PickupExpiryDate:    ncipTime(it.PickupExpires),
 	}
 	if it.Patron != "" {
-		if err := checkNCIPID("patron id", it.Patron); err != nil {
+		if err := checkNCIPID(patronID, it.Patron); err != nil {
 			return err
 		}
 		req.UserID = userRef(it.Patron)
@@ -374,23 +381,15 @@ func (n *NCIP) AcceptItem(ctx context.Context, it gateway.ILLItem) error {
 		req.ItemOptionalFields = &ncip.ItemOptionalFields{BibliographicDescription: &ncip.BibliographicDescription{Title: it.Title}}
 	}
 	what := "NCIP AcceptItem of request " + clip(it.Request)
-	var resp *ncip.AcceptItemResponse
-	p, err := n.call(ctx, what, func(ctx context.Context) (err error) {
-		resp, err = n.client.AcceptItem(ctx, req)
+	// The answer's ItemId is not read: FOLIO answers with the new item's
+	// UUID rather than the barcode the gateway sent, which stays the
+	// item's barcode for the checkouts and checkins that follow.
+	p, err := n.call(ctx, what, func(ctx context.Context) error {
+		_, err := n.client.AcceptItem(ctx, req)
 		return err
 	})
-	if err != nil {
+	if err != nil || p == nil {
 		return err
-	}
-	if p == nil {
-		if resp != nil && resp.ItemID != nil && resp.ItemID.ItemIdentifierValue != "" && resp.ItemID.ItemIdentifierValue != it.Item {
-			// The ILS named the temporary item otherwise: the gateway's
-			// checkouts and checkins would name an item the ILS does not
-			// know under that barcode.
-			return gateway.Errorf(gateway.EREFUSED, "%s: the library system created item %q, not %q", what,
-				clip(resp.ItemID.ItemIdentifierValue), clip(it.Item))
-		}
-		return nil
 	}
 	switch problemKind(p) {
 	case problemDuplicateRequest:
@@ -441,7 +440,7 @@ func (n *NCIP) CancelRequest(ctx context.Context, it gateway.ILLItem) error {
 	if err := checkNCIPID("request id", it.Request); err != nil {
 		return err
 	}
-	if err := checkNCIPID("patron id", it.Patron); err != nil {
+	if err := checkNCIPID(patronID, it.Patron); err != nil {
 		return err
 	}
 	req := &ncip.CancelRequestItem{
@@ -682,13 +681,15 @@ func ncipCirculation(status string, due time.Time) string {
 	return gateway.ItemOtherState
 }
 
-// Ping sends LookupAgency for the ILS's agency (LookupVersion would be the
-// natural choice, but it is not in the 2.02 schema, and every message the
-// adapter sends is schema-valid). Any NCIP answer means the responder is
-// up, a Problem such as "Unsupported Service" included, except Problems
-// that say every request will fail (the agency is unknown, our
-// credentials or service are refused, a temporary failure): those are
-// EUNAVAILABLE, as is no answer.
+// Ping sends LookupAgency for the ILS's agency (ToAgency). LookupVersion
+// would be the natural choice, but it is not in the 2.02 schema, and every
+// message the adapter sends is schema-valid. Any NCIP answer means the
+// responder is up, a Problem such as "Unsupported Service" included,
+// except Problems that say every request will fail (our agency,
+// credentials or service refused, a temporary failure): those are
+// EUNAVAILABLE, as is no answer. "Unknown Agency" is such a Problem only
+// when the adapter has an agency to ask about: without FromAgency and
+// ToAgency it asks for an empty agency id, which no responder knows.
 func (n *NCIP) Ping(ctx context.Context) error {
 	what := "NCIP LookupAgency"
 	p, err := n.call(ctx, what, func(ctx context.Context) error {
@@ -700,6 +701,9 @@ func (n *NCIP) Ping(ctx context.Context) error {
 	})
 	if err != nil || p == nil {
 		return err
+	}
+	if n.cfg.ToAgency == "" && normalize(p.Type.Value) == normalize(string(ncip.ProblemTypeUnknownAgency)) {
+		return nil
 	}
 	switch problemKind(p) {
 	case problemTemporary, problemAuth:

@@ -112,6 +112,9 @@ type ilsNCIP struct {
 	mem  *nciptest.Memory
 	back *scriptedBackend
 	srv  *httptest.Server
+	// noHeader: the adapter under test has no agencies, so its requests
+	// must carry no InitiationHeader.
+	noHeader atomic.Bool
 
 	mu     sync.Mutex
 	sent   []string // service names, in order
@@ -140,7 +143,13 @@ func newILSNCIP(t *testing.T) *ilsNCIP {
 			t.Errorf("the adapter sent a message that is not valid NCIP 2.02: %v\n%s", err, body)
 		}
 		if m, err := ncip.Unmarshal(body); err == nil {
-			if ih := initiationHeader(m); ih == nil || ih.FromAgencyID.AgencyID.Value != ourAgency || ih.ToAgencyID.AgencyID.Value != ilsAgency {
+			ih := initiationHeader(m)
+			switch {
+			case s.noHeader.Load():
+				if ih != nil {
+					t.Errorf("%s: InitiationHeader %+v, want none", m.Service(), ih)
+				}
+			case ih == nil || ih.FromAgencyID.AgencyID.Value != ourAgency || ih.ToAgencyID.AgencyID.Value != ilsAgency:
 				t.Errorf("%s: InitiationHeader %+v, want from %s to %s", m.Service(), ih, ourAgency, ilsAgency)
 			}
 			s.mu.Lock()
@@ -250,8 +259,9 @@ func TestNewNCIPValidates(t *testing.T) {
 		{"no url", func(c *NCIPConfig) { c.URL = "" }, "url is required"},
 		{"not http", func(c *NCIPConfig) { c.URL = "ftp://ils/ncip" }, "want http(s)"},
 		{"no host", func(c *NCIPConfig) { c.URL = "http:///ncip" }, "want http(s)"},
-		{"no from agency", func(c *NCIPConfig) { c.FromAgency = "" }, "from_agency and to_agency"},
-		{"no to agency", func(c *NCIPConfig) { c.ToAgency = "" }, "from_agency and to_agency"},
+		{"no agencies: no header", func(c *NCIPConfig) { c.FromAgency, c.ToAgency = "", "" }, ""},
+		{"no from agency", func(c *NCIPConfig) { c.FromAgency = "" }, "from_agency and to_agency go together"},
+		{"no to agency", func(c *NCIPConfig) { c.ToAgency = "" }, "from_agency and to_agency go together"},
 		{"bad circulation", func(c *NCIPConfig) { c.Circulation = "z3950" }, `circulation "z3950"`},
 		{"negative timeout", func(c *NCIPConfig) { c.Timeout = -time.Second }, "timeout"},
 		{"header without token", func(c *NCIPConfig) { c.Token = ""; c.TokenHeader = "X-Key" }, "no token"},
@@ -336,6 +346,29 @@ func TestAcceptItem(t *testing.T) {
 	// Without the optional fields the message is still valid.
 	if err := n.AcceptItem(ctx, gateway.ILLItem{Request: "ILL-2", Item: "TMP-2"}); err != nil {
 		t.Fatalf("minimal AcceptItem: %v", err)
+	}
+}
+
+func TestNCIPWithoutAgencies(t *testing.T) {
+	s := newILSNCIP(t)
+	s.noHeader.Store(true)
+	n := s.adapter(func(c *NCIPConfig) { c.FromAgency, c.ToAgency = "", "" })
+	// In order: the item is accepted, its request cancelled and the item
+	// deleted, so what follows meets an unknown item, a definite answer.
+	for name, err := range ncipCalls(ctxT(t), n) {
+		switch name {
+		case "AcceptItem", "CancelRequest", "DeleteItem", "Ping":
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+		default:
+			if c := gateway.ErrorCode(err); c != gateway.EREFUSED && c != gateway.ENOTFOUND {
+				t.Errorf("%s: %v, want the unknown item refused", name, err)
+			}
+		}
+	}
+	if got := len(s.services()); got < 7 {
+		t.Errorf("%d requests reached the responder, want at least 7", got)
 	}
 }
 
@@ -618,6 +651,10 @@ func TestNCIPCheckout(t *testing.T) {
 		if !errors.Is(err, gateway.ErrNotSent) {
 			t.Errorf("%q: want ErrNotSent: %v", bad.Item, err)
 		}
+	}
+	_, err = n.Checkout(ctx, gateway.CheckoutRequest{Patron: "CARD\x0712345", Item: "TMP-1"})
+	if ge := wantCode(t, err, gateway.EINVALID); strings.Contains(ge.Error(), "12345") {
+		t.Errorf("the card number appears in the error: %v", err)
 	}
 	if after := len(s.services()); after != before {
 		t.Errorf("%d requests sent for ids that cannot be sent", after-before)
