@@ -48,14 +48,18 @@ func benchHeader(agency string) *ncip.InitiationHeader {
 // answer counts as an error, by type.
 func benchNCIP(ctx context.Context, e *env, args []string) error {
 	names := strings.Join(slices.Sorted(maps.Keys(benchServices)), ", ")
-	fs := newFlagSet(e, "bench ncip", "--url URL [--conc N] [--duration D] [--rate R] [--service S] [--user U --item I --agency A] [--token T]")
+	fs := newFlagSet(e, "bench ncip", "--url URL [--conc N] [--duration D] [--rate R] [--service S] [--user U --item I --agency A] [--token T]\n\n"+
+		"The defaults of --user and --item are a patron and an item of the simulated library, so that\n"+
+		"its NCIP side can be loaded as it is; for example, in two terminals:\n"+
+		"  lockergate ils-sim --ncip 127.0.0.1:6002\n"+
+		"  lockergate bench ncip --url http://127.0.0.1:6002/ncip --conc 16 --duration 10s --service CheckOutItem\n")
 	u := fs.String("url", "", "responder URL (required)")
 	conc := fs.Int("conc", 16, "concurrent clients")
 	dur := fs.Duration("duration", 10*time.Second, "how long to send requests")
 	rate := fs.Float64("rate", 0, "requests a second in all, paced, with latency counted from when each was due; 0 sends each request as soon as the last is answered (maximum throughput)")
 	service := fs.String("service", "LookupUser", "service to send: "+names)
-	user := fs.String("user", "U1", "UserIdentifierValue to use")
-	item := fs.String("item", "I1", "ItemIdentifierValue to use")
+	user := fs.String("user", "P0001", "UserIdentifierValue to use (the default is a patron of \"lockergate ils-sim\")")
+	item := fs.String("item", "I0001", "ItemIdentifierValue to use (the default is an available item of \"lockergate ils-sim\")")
 	agency := fs.String("agency", "", "agency id for the InitiationHeader (none if empty)")
 	token := fs.String("token", "", "API token (Authorization: Bearer)")
 	timeout := fs.Duration("timeout", 10*time.Second, "time limit per request")

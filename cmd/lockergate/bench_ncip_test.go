@@ -1,14 +1,19 @@
 package main
 
 import (
+	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/lockergate/lockergate/ncip/nciptest"
+	"github.com/lockergate/lockergate/internal/ilssim"
+	"github.com/lockergate/lockergate/sip2/sip2mem"
 )
 
+// TestBenchNCIP loads the simulated library's NCIP side (what "lockergate
+// ils-sim" serves), whose patron and item are the flags' defaults.
 func TestBenchNCIP(t *testing.T) {
-	srv := nciptest.NewServer(t, nciptest.NewDemo())
+	srv := httptest.NewServer(ilssim.Handler(sip2mem.NewDemo()))
+	defer srv.Close()
 	for _, svc := range []string{"LookupUser", "CheckOutItem"} {
 		code, out, errs := runNCIPCmd(t, "bench", "ncip", "--url", srv.URL, "--conc", "2", "--duration", "300ms", "--service", svc)
 		if code != 0 || !strings.Contains(out, "requests ") || !strings.Contains(out, "errors 0") || !strings.Contains(out, "p99") {

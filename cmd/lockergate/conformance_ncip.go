@@ -19,7 +19,9 @@ import (
 // shell history, from environment variables named by --auth-env; they are
 // masked in every report.
 func conformanceNCIP(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "conformance ncip", "--url URL --user U --item I [--auth token:T|basic:USER:PASSWORD|input:USER:PIN] [--from-agency A --to-agency B] [suite flags]")
+	fs := newFlagSet(e, "conformance ncip", "--url URL --user U --item I [--auth token:T|basic:USER:PASSWORD|input:USER:PIN] [--from-agency A --to-agency B] [suite flags]\n\n"+
+		"For example, against the simulated library (\"lockergate ils-sim\" in another terminal):\n"+
+		"  lockergate conformance ncip --url http://127.0.0.1:6002/ncip --user P0008 --item I0001 --to-agency DEMO\n")
 	u := fs.String("url", "", "the responder's endpoint (required); an API key in the query string is masked in the reports")
 	var auths ncipAuthFlags
 	fs.Var(&auths.specs, "auth", "authentication, repeatable: token:`T` (Authorization: Bearer, or --token-header), basic:USER:PASSWORD (HTTP basic), input:USER:PIN (a patron's barcode and PIN, sent as AuthenticationInput by the lookup-user cases)")
