@@ -22,9 +22,12 @@ import (
 	"github.com/lockergate/lockergate/gateway/httpapi"
 	"github.com/lockergate/lockergate/gateway/ils"
 	"github.com/lockergate/lockergate/gateway/metrics"
+	"github.com/lockergate/lockergate/gateway/ncipdoor"
 	"github.com/lockergate/lockergate/gateway/notify"
+	"github.com/lockergate/lockergate/gateway/sip2door"
 	"github.com/lockergate/lockergate/gateway/sqlstore"
 	"github.com/lockergate/lockergate/lockers"
+	"github.com/lockergate/lockergate/sip2"
 )
 
 // version is the program's version, shown by the API's OpenAPI document and
@@ -44,6 +47,11 @@ type app struct {
 	svc     *gateway.Service
 	metrics *metrics.Metrics
 	api     *httpapi.Server
+	ncip    *ncipdoor.Responder // nil: no NCIP front door
+	door    *sip2door.Door      // nil: no SIP2 front door
+	doorLn  net.Listener
+	doorURL string // the SIP2 front door's address, once listening
+	doorEnd chan struct{}
 	ln      net.Listener
 	url     string // the API's base URL, once listening
 	cancel  context.CancelFunc
@@ -80,9 +88,6 @@ func newApp(ctx context.Context, cfg *config.Config, opts appOptions) (a *app, e
 	a.log, err = newLogger(cfg.Log, opts.Log)
 	if err != nil {
 		return nil, err
-	}
-	for _, w := range notBuilt(cfg) {
-		a.log.Warn(w)
 	}
 	now := opts.Now
 	if now == nil {
@@ -131,7 +136,15 @@ func newApp(ctx context.Context, cfg *config.Config, opts appOptions) (a *app, e
 			return nil, fmt.Errorf("ils %q: %w", name, err)
 		}
 		a.ils[name] = adapter
-		ilses[name] = ils.Instrument(adapter, a.metrics.ObserveILS)
+		var full gateway.ILS = adapter
+		if def.NCIP != nil {
+			n, err := ncipAdapter(def.NCIP)
+			if err != nil {
+				return nil, fmt.Errorf("ils %q: ncip: %w", name, err)
+			}
+			full = ils.WithNCIP(adapter, n)
+		}
+		ilses[name] = ils.Instrument(full, a.metrics.ObserveILS)
 	}
 
 	notifier := opts.Notifier
@@ -217,6 +230,13 @@ func newApp(ctx context.Context, cfg *config.Config, opts appOptions) (a *app, e
 	}
 	a.metrics.AddSource(a.svc)
 
+	if a.ncip, err = ncipResponder(cfg, a.svc, a.log); err != nil {
+		return nil, err
+	}
+	if a.door, err = sip2Door(cfg, a.svc, a.ils, a.log); err != nil {
+		return nil, err
+	}
+
 	hooks, err := vendorHooks(a.drivers, a.log)
 	if err != nil {
 		return nil, err
@@ -236,6 +256,9 @@ func newApp(ctx context.Context, cfg *config.Config, opts appOptions) (a *app, e
 		PatronRate:  opts.PatronRate,
 		VendorHooks: hooks,
 	}
+	if a.ncip != nil {
+		acfg.NCIP = a.ncip
+	}
 	if err := acfg.Validate(); err != nil {
 		return nil, fmt.Errorf("tokens: %w", err)
 	}
@@ -252,13 +275,32 @@ func (a *app) start(ctx context.Context) error {
 	}
 	a.ln = ln
 	a.url = "http://" + ln.Addr().String()
+	if a.door != nil {
+		if a.doorLn, err = net.Listen("tcp", a.cfg.SIP2FrontDoor.Listen); err != nil {
+			ln.Close()
+			return fmt.Errorf("sip2_front_door: listen %s: %w", a.cfg.SIP2FrontDoor.Listen, err)
+		}
+		a.doorURL = a.doorLn.Addr().String()
+	}
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.cancel = cancel
 	go a.metrics.Run(bg)
 	if err := a.svc.Start(bg); err != nil {
 		ln.Close()
+		if a.doorLn != nil {
+			a.doorLn.Close()
+		}
 		cancel()
 		return err
+	}
+	if a.door != nil {
+		a.doorEnd = make(chan struct{})
+		go func() {
+			defer close(a.doorEnd)
+			if err := a.door.Serve(a.doorLn); err != nil && !errors.Is(err, sip2.ErrServerClosed) {
+				a.log.WithError(err).Error("SIP2 front door stopped")
+			}
+		}()
 	}
 	a.done = make(chan struct{})
 	go func() {
@@ -274,6 +316,12 @@ func (a *app) start(ctx context.Context) error {
 // the service's background work, then closes drivers, ILS pools and the store.
 func (a *app) shutdown(ctx context.Context) error {
 	var errs []error
+	if a.door != nil && a.doorEnd != nil {
+		if err := a.door.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("sip2 front door: %w", err))
+		}
+		<-a.doorEnd
+	}
 	if a.api != nil && a.done != nil {
 		if err := a.api.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("http: %w", err))
@@ -436,26 +484,4 @@ func newLogger(c config.Log, w io.Writer) (*logrus.Logger, error) {
 	}
 	l.SetLevel(level)
 	return l, nil
-}
-
-// notBuilt lists what cfg sets that the configuration accepts for work to
-// come (the SIP2 front door, NCIP for interlibrary loans) but this version
-// does not do yet, as warnings for start-up: an operator who set them
-// would otherwise wait for a port or messages that never come.
-func notBuilt(cfg *config.Config) []string {
-	var out []string
-	if cfg.SIP2FrontDoor.Listen != "" {
-		out = append(out, fmt.Sprintf("sip2_front_door.listen is %s, but this version has no SIP2 front door: nothing listens there", cfg.SIP2FrontDoor.Listen))
-	}
-	names := make([]string, 0, len(cfg.ILS))
-	for name, def := range cfg.ILS {
-		if def != nil && def.NCIP != nil {
-			names = append(names, name)
-		}
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		out = append(out, fmt.Sprintf("ils.%s.ncip is set, but this version sends nothing over NCIP (interlibrary loans are not built yet)", name))
-	}
-	return out
 }

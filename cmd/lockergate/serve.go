@@ -9,13 +9,16 @@ import (
 	"io"
 	"log"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/lockergate/lockergate/gateway/config"
+	"github.com/lockergate/lockergate/internal/ilssim"
 	"github.com/lockergate/lockergate/sip2"
 	"github.com/lockergate/lockergate/sip2/sip2mem"
 )
@@ -23,6 +26,13 @@ import (
 // serveListening starts the banner line that gives the API's address;
 // scripts and TestServeZeroConfig parse it.
 const serveListening = "lockergate: API on "
+
+// serveNCIP and serveSIP2 start the lines that give the front doors'
+// addresses, when they are served.
+const (
+	serveNCIP = "lockergate: NCIP responder on "
+	serveSIP2 = "lockergate: SIP2 front door on "
+)
 
 // serveAutoClose is how long the zero-configuration simulated bank leaves
 // a door open before "someone" shuts it, so that loads and pickups made
@@ -82,19 +92,22 @@ func serve(ctx context.Context, e *env, args []string) error {
 		for i := range cfg.Sites[0].Banks {
 			cfg.Sites[0].Banks[i].Driver += "&autoclose=" + serveAutoClose
 		}
-		tokensFile, err := demoTokens(cfg)
+		tokensFile, tokens, err := demoTokens(cfg)
 		if err != nil {
 			return err
 		}
+		demoFrontDoors(cfg, sim, tokens, tokensFile)
 		if err := cfg.Validate(); err != nil {
 			return err
 		}
 		note = []string{
 			"running on embedded defaults (no --config):",
 			fmt.Sprintf("  store     SQLite %s", storeDSN(cfg)),
-			fmt.Sprintf("  ILS       simulated library, SIP2 on %s (login %s, institution %s)", sim.addr, sip2mem.DemoUser, sip2mem.DemoInstitution),
+			fmt.Sprintf("  ILS       simulated library, SIP2 on %s (login %s, institution %s), NCIP at %s", sim.addr, sip2mem.DemoUser, sip2mem.DemoInstitution, sim.ncipURL),
 			fmt.Sprintf("  lockers   bank %s: simulated, 24 compartments (12 S, 8 M, 4 L); returns 21-22; laptops I0039, I0040 in 23, 24; doors close by themselves after %s", config.DemoBank, serveAutoClose),
 			fmt.Sprintf("  tokens    %s (kiosk, staff and admin bearer tokens; mode 0600)", tokensFile),
+			fmt.Sprintf("  ILL       NCIP partner %s (its bearer token: the \"%s\" line of the tokens file); AcceptItem with PickupLocation %s lands in the bank", demoPartner, demoNCIPToken, config.DemoBank),
+			fmt.Sprintf("  SIP2 door login %s, institution %s (password: the \"%s\" line of the tokens file); a checkin with AP %s loads the bank", demoSIP2Login, sip2mem.DemoInstitution, demoSIP2Password, sip2mem.DemoBranch),
 			"  patrons   P0001-P0012 (PIN 1234 for odd numbers, 4321 for even); items with holds for pickup here: I0010 (P0001), I0011 (P0002), I0012 (P0007), I0031 (P0005)",
 		}
 	}
@@ -123,6 +136,12 @@ func serve(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(w, "configuration %s: %d site(s), %d bank(s), store %s\n", *cfgFile, len(cfg.Sites), banks, storeDriver(cfg))
 	}
 	fmt.Fprintf(w, "%s%s/api/v1 (OpenAPI: %s/api/v1/openapi.json; health: /healthz, /readyz; metrics: /metrics)\n", serveListening, a.url, a.url)
+	if a.ncip != nil {
+		fmt.Fprintf(w, "%s%s/ncip (interlibrary loans)\n", serveNCIP, a.url)
+	}
+	if a.door != nil {
+		fmt.Fprintf(w, "%s%s\n", serveSIP2, a.doorURL)
+	}
 	fmt.Fprintln(w, "Ctrl-C to stop.")
 
 	<-ctx.Done()
@@ -135,9 +154,12 @@ func serve(ctx context.Context, e *env, args []string) error {
 // demoTokens gives the zero-configuration setup its API tokens: read from
 // DataDir/tokens, or generated into it on first start. Tokens are secrets:
 // they are written to that file (mode 0600) and never printed.
-func demoTokens(cfg *config.Config) (string, error) {
+func demoTokens(cfg *config.Config) (string, map[string]string, error) {
 	path := filepath.Join(cfg.DataDir, "tokens")
 	roles := []string{config.RoleKiosk, config.RoleStaff, config.RoleAdmin}
+	// Besides the API's roles: the NCIP partner's token and the SIP2 front
+	// door's password of the zero-configuration setup.
+	names := append(slices.Clone(roles), demoNCIPToken, demoSIP2Password)
 	tokens := map[string]string{}
 	if b, err := os.ReadFile(path); err == nil {
 		for _, line := range strings.Split(string(b), "\n") {
@@ -146,18 +168,20 @@ func demoTokens(cfg *config.Config) (string, error) {
 			}
 		}
 	} else if !errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("tokens file: %w", err)
+		return "", nil, fmt.Errorf("tokens file: %w", err)
 	}
 	changed := false
-	for _, r := range roles {
+	for _, r := range names {
 		if len(tokens[r]) < 16 {
 			v := make([]byte, 24)
 			if _, err := rand.Read(v); err != nil {
-				return "", err
+				return "", nil, err
 			}
 			tokens[r] = hex.EncodeToString(v)
 			changed = true
 		}
+	}
+	for _, r := range roles {
 		// TokenEnv only names where the value came from: the tokens file.
 		cfg.Tokens = append(cfg.Tokens, config.Token{Name: "demo-" + r, Role: r, TokenEnv: "(" + path + ")", Token: config.Secret(tokens[r])})
 	}
@@ -165,29 +189,60 @@ func demoTokens(cfg *config.Config) (string, error) {
 		var sb strings.Builder
 		sb.WriteString("# API bearer tokens of the zero-configuration setup, one per role:\n")
 		sb.WriteString("#   curl -H \"Authorization: Bearer $(awk '$1==\"staff\"{print $2}' " + path + ")\" ...\n")
-		for _, r := range roles {
+		sb.WriteString("# then the NCIP partner " + demoPartner + "'s bearer token (POST /ncip) and the SIP2 front\n")
+		sb.WriteString("# door's password of login " + demoSIP2Login + ".\n")
+		for _, r := range names {
 			fmt.Fprintf(&sb, "%s %s\n", r, tokens[r])
 		}
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-			return "", fmt.Errorf("data directory: %w", err)
+			return "", nil, fmt.Errorf("data directory: %w", err)
 		}
 		if err := os.WriteFile(path, []byte(sb.String()), 0o600); err != nil {
-			return "", fmt.Errorf("tokens file: %w", err)
+			return "", nil, fmt.Errorf("tokens file: %w", err)
 		}
 	}
-	return path, nil
+	return path, tokens, nil
 }
 
-// simILS is the simulated ILS served over SIP2 on loopback.
+// The zero-configuration setup's front doors: the NCIP partner (an ILL
+// system) and the SIP2 login, whose secrets live in the tokens file.
+const (
+	demoPartner      = "DEMO-ILL"
+	demoNCIPToken    = "ncip"
+	demoSIP2Login    = "selfcheck"
+	demoSIP2Password = "sip2"
+	demoAgency       = "LOCKERGATE"
+)
+
+// demoFrontDoors sets up the zero-configuration front doors: the simulated
+// ILS's NCIP responder behind the ILS adapter, an NCIP partner taking ILL
+// items for the bank, and a SIP2 front door on a free loopback port.
+func demoFrontDoors(cfg *config.Config, sim *simILS, tokens map[string]string, path string) {
+	cfg.ILS[config.DemoILS].NCIP = &config.NCIP{URL: sim.ncipURL, FromAgency: demoAgency, ToAgency: sip2mem.DemoInstitution}
+	cfg.NCIPFrontDoor.Partners = []config.Partner{{
+		Agency: demoPartner, Auth: "header", TokenEnv: "(" + path + ")", Token: config.Secret(tokens[demoNCIPToken]),
+	}}
+	cfg.SIP2FrontDoor = config.FrontDoor{Listen: "127.0.0.1:0", Accounts: []config.FrontDoorAccount{{
+		Login: demoSIP2Login, PasswordEnv: "(" + path + ")", Password: config.Secret(tokens[demoSIP2Password]),
+		Institution: sip2mem.DemoInstitution,
+	}}}
+}
+
+// simILS is the simulated ILS served over SIP2 and NCIP on loopback, one
+// library behind both.
 type simILS struct {
-	lib    *sip2mem.Library
-	srv    *sip2.Server
-	addr   string
-	served chan error
+	lib     *sip2mem.Library
+	srv     *sip2.Server
+	addr    string
+	served  chan error
+	ncip    *http.Server
+	ncipURL string // http://127.0.0.1:PORT/ncip
+	ncipEnd chan error
 }
 
-// startSimILS serves lib over SIP2 on a free loopback port, through
-// backend when it is not nil (a demo test's wrapper around lib).
+// startSimILS serves lib over SIP2 (through backend when it is not nil: a
+// demo test's wrapper around lib) and over NCIP, each on a free loopback
+// port.
 func startSimILS(lib *sip2mem.Library, backend sip2.Backend, logTo io.Writer) (*simILS, error) {
 	if backend == nil {
 		backend = lib
@@ -196,9 +251,19 @@ func startSimILS(lib *sip2mem.Library, backend sip2.Backend, logTo io.Writer) (*
 	if err != nil {
 		return nil, fmt.Errorf("simulated ILS: %w", err)
 	}
-	s := &simILS{lib: lib, addr: l.Addr().String(), served: make(chan error, 1)}
+	nl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		l.Close()
+		return nil, fmt.Errorf("simulated ILS: %w", err)
+	}
+	s := &simILS{lib: lib, addr: l.Addr().String(), served: make(chan error, 1), ncipEnd: make(chan error, 1)}
 	s.srv = &sip2.Server{Backend: backend, ErrorLog: log.New(logTo, "ils-sim: ", log.LstdFlags)}
+	mux := http.NewServeMux()
+	mux.Handle("/ncip", ilssim.Handler(lib))
+	s.ncip = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(logTo, "ils-sim: ", log.LstdFlags)}
+	s.ncipURL = "http://" + nl.Addr().String() + "/ncip"
 	go func() { s.served <- s.srv.Serve(l) }()
+	go func() { s.ncipEnd <- s.ncip.Serve(nl) }()
 	return s, nil
 }
 
@@ -206,8 +271,10 @@ func startSimILS(lib *sip2mem.Library, backend sip2.Backend, logTo io.Writer) (*
 func (s *simILS) stop() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_ = s.srv.Shutdown(ctx) // the gateway has stopped using it
+	_ = s.srv.Shutdown(ctx)  // the gateway has stopped using it
+	_ = s.ncip.Shutdown(ctx) // likewise
 	<-s.served
+	<-s.ncipEnd
 }
 
 // validPort reports whether port is a TCP port number, 0 included.
