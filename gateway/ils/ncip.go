@@ -195,8 +195,12 @@ func (n *NCIP) call(ctx context.Context, what string, fn func(ctx context.Contex
 	if err == nil {
 		return nil, nil
 	}
-	var p *ncip.Problem
-	if errors.As(err, &p) {
+	// ncipclient returns the answer's Problem as the error itself. A
+	// Problem wrapped in another error is its decoder's complaint about
+	// the answer ("Invalid Date" in a CheckOutItemResponse whose DateDue
+	// it cannot read): the ILS answered, and may have done what was
+	// asked, so that is no refusal.
+	if p, ok := err.(*ncip.Problem); ok {
 		return n.scrub(p), nil
 	}
 	return nil, n.transportError(what, err, connected.Load())

@@ -1215,3 +1215,25 @@ func FuzzProblemKind(f *testing.F) {
 		}
 	})
 }
+
+func TestNCIPUnreadableAnswer(t *testing.T) {
+	// A CheckOutItemResponse whose DateDue cannot be read (CrossLink's
+	// mock and others send such): the checkout may have happened, so it
+	// is no refusal.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/xml")
+		io.WriteString(w, `<NCIPMessage xmlns="http://www.niso.org/2008/ncip" xmlns:ncip="http://www.niso.org/2008/ncip" ncip:version="2.02">
+<CheckOutItemResponse><ItemId><ItemIdentifierValue>TMP-1</ItemIdentifierValue></ItemId>
+<UserId><UserIdentifierValue>P0001</UserIdentifierValue></UserId><DateDue>invalid</DateDue></CheckOutItemResponse></NCIPMessage>`)
+	}))
+	t.Cleanup(srv.Close)
+	n, err := NewNCIP(NCIPConfig{URL: srv.URL, Token: testToken, FromAgency: ourAgency, ToAgency: ilsAgency, Timeout: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = n.Checkout(ctxT(t), gateway.CheckoutRequest{Patron: testPatron, Item: "TMP-1", ILL: "ILL-1"})
+	ge := wantCode(t, err, gateway.EUNAVAILABLE)
+	if errors.Is(err, gateway.ErrNotSent) || !strings.Contains(ge.Message, "may have been executed") {
+		t.Errorf("error %v", err)
+	}
+}
