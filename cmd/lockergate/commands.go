@@ -88,7 +88,7 @@ var leaves = map[string]command{
 	"serve":   {"run the gateway (with no configuration: SQLite in ./data, a simulated ILS and locker bank)", serve},
 	"demo":    {"run a scripted day of locker pickups, returns and loans against simulators, and check the counts", demo},
 	"migrate": {"apply the database migrations", migrate},
-	"ils-sim": {"run the simulated ILS (SIP2) on its own", ilsSim},
+	"ils-sim": {"run the simulated ILS (SIP2 and NCIP) on its own", ilsSim},
 }
 
 // run executes the command named by args and returns the process exit status.
