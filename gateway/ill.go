@@ -46,6 +46,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/sirupsen/logrus"
 
@@ -202,13 +204,24 @@ func (s *Service) AcceptILL(ctx context.Context, req ILLAccept) (*ILLRequest, bo
 	req.RequestID = strings.TrimSpace(req.RequestID)
 	req.Item = strings.TrimSpace(req.Item)
 	req.Patron = strings.TrimSpace(req.Patron)
+	if err := checkIDs("ILL request id", req.RequestID); err != nil {
+		return nil, false, err
+	}
 	switch {
-	case req.RequestID == "":
-		return nil, false, Errorf(EINVALID, "ILL request id is missing")
 	case req.Patron == "":
 		return nil, false, Errorf(EINVALID, "ILL request %s: the patron is missing", req.RequestID)
 	case req.Item == "":
 		return nil, false, Errorf(EINVALID, "ILL request %s: the item is missing", req.RequestID)
+	}
+	if err := checkIDs("item", req.Item, "partner", req.Partner, "pickup location", req.PickupLocation); err != nil {
+		return nil, false, WrapError(EINVALID, err, "ILL request %s: %s", req.RequestID, ErrorMessage(err))
+	}
+	if !validText(req.Patron, maxIDLen) {
+		// Not quoted: a card number is a secret.
+		return nil, false, Errorf(EINVALID, "ILL request %s: the patron id is not a valid id (control characters, invalid UTF-8 or longer than %d bytes)", req.RequestID, maxIDLen)
+	}
+	if !validText(req.Title, maxTextLen) || !validText(req.PatronName, maxTextLen) {
+		return nil, false, Errorf(EINVALID, "ILL request %s: the title or patron name is not valid text (control characters, invalid UTF-8 or longer than %d bytes)", req.RequestID, maxTextLen)
 	}
 	b, err := s.illBank(req.PickupLocation)
 	if err != nil {
@@ -293,6 +306,47 @@ func (s *Service) AcceptILL(ctx context.Context, req ILLAccept) (*ILLRequest, bo
 		s.log.WithFields(logrus.Fields{"bank": out.Bank, "ill_request": out.ID, "item": out.Item, "in_ils": out.InILS}).Info("ILL item accepted for a locker")
 	}
 	return out, created, nil
+}
+
+// Bounds of what an ILL message may carry.
+const (
+	maxIDLen   = 200  // request, item, patron and agency ids, location codes
+	maxTextLen = 2000 // titles, names
+)
+
+// validText reports whether s is valid UTF-8 of at most max bytes without
+// control characters: what the store and the ILS's protocols can carry.
+func validText(s string, max int) bool {
+	if len(s) > max || !utf8.ValidString(s) {
+		return false
+	}
+	return strings.IndexFunc(s, unicode.IsControl) < 0
+}
+
+// checkIDs checks pairs of (what, id): EINVALID naming the first that is
+// missing (only the first pair must be set) or not a valid id.
+func checkIDs(pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		what, v := pairs[i], pairs[i+1]
+		if i == 0 && v == "" {
+			return Errorf(EINVALID, "%s is missing", what)
+		}
+		if !validText(v, maxIDLen) {
+			return Errorf(EINVALID, "%s %q is not a valid id (control characters, invalid UTF-8 or longer than %d bytes)", what, truncate(v, 40), maxIDLen)
+		}
+	}
+	return nil
+}
+
+// truncate shortens s for a message, at a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // sameRequest is nil when a stored request is the one an AcceptItem
@@ -554,8 +608,8 @@ func (s *Service) withdrawTx(tx Tx, r *Reservation, actor, detail string) (bool,
 // assigned and the request arrived.
 func (s *Service) ArriveILL(ctx context.Context, req ArrivalRequest) (*ArrivalResult, error) {
 	item := strings.TrimSpace(req.Item)
-	if item == "" {
-		return nil, Errorf(EINVALID, "item is missing")
+	if err := checkIDs("item", item); err != nil {
+		return nil, err
 	}
 	ill, err := read(ctx, s.store, func(tx Tx) (*ILLRequest, error) { return awaitedILL(tx, item) })
 	if err != nil {
@@ -721,8 +775,8 @@ func (s *Service) arrivalAnswer(ctx context.Context, item string, minRank int) (
 // loading (try again once it is closed).
 func (s *Service) CancelILL(ctx context.Context, requestID, actor string) (*ILLRequest, error) {
 	requestID = strings.TrimSpace(requestID)
-	if requestID == "" {
-		return nil, Errorf(EINVALID, "ILL request id is missing")
+	if err := checkIDs("ILL request id", requestID); err != nil {
+		return nil, err
 	}
 	actor = illActor(actor, "")
 	var out *ILLRequest
@@ -804,8 +858,8 @@ func (s *Service) CancelILL(ctx context.Context, requestID, actor string) (*ILLR
 // request recorded only (InILS false) no checkin is queued.
 func (s *Service) CheckInILL(ctx context.Context, item, actor string) (*ILLRequest, error) {
 	item = strings.TrimSpace(item)
-	if item == "" {
-		return nil, Errorf(EINVALID, "item is missing")
+	if err := checkIDs("item", item); err != nil {
+		return nil, err
 	}
 	actor = illActor(actor, "")
 	var out *ILLRequest
@@ -869,8 +923,8 @@ func (s *Service) returnILLTx(tx Tx, ill *ILLRequest, key string) (string, error
 // ECONFLICT while the item's door is open for loading.
 func (s *Service) DeleteILL(ctx context.Context, item, actor string) (*ILLRequest, error) {
 	item = strings.TrimSpace(item)
-	if item == "" {
-		return nil, Errorf(EINVALID, "item is missing")
+	if err := checkIDs("item", item); err != nil {
+		return nil, err
 	}
 	actor = illActor(actor, "")
 	var out *ILLRequest

@@ -171,7 +171,7 @@ func (m illMode) String() string {
 
 // illWorld is a world whose site's ILS is an illLib (illForward) or the
 // plain world ILS (illRecordOnly).
-func illWorld(t *testing.T, e engine, mode illMode, tweak ...func(*gateway.Config)) (*world, *illLib) {
+func illWorld(t testing.TB, e engine, mode illMode, tweak ...func(*gateway.Config)) (*world, *illLib) {
 	t.Helper()
 	var dbl *illLib
 	tweak = append([]func(*gateway.Config){func(c *gateway.Config) {

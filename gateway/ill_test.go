@@ -273,6 +273,8 @@ func TestILLAcceptErrors(t *testing.T) {
 			{"known id, another item", func(a *gateway.ILLAccept) { a.RequestID, a.Item = "REQ-A", "ILL-OTHER" }, gateway.ECONFLICT},
 			{"known id, another patron", func(a *gateway.ILLAccept) { a.RequestID, a.Item, a.Patron = "REQ-A", "ILL-A", "P0004" }, gateway.ECONFLICT},
 			{"item in another request", func(a *gateway.ILLAccept) { a.Item = "ILL-A" }, gateway.ECONFLICT},
+			{"control character in the item", func(a *gateway.ILLAccept) { a.Item = "ILL\x00NEW" }, gateway.EINVALID},
+			{"invalid UTF-8 in the title", func(a *gateway.ILLAccept) { a.Title = "T\xff" }, gateway.EINVALID},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -786,6 +788,55 @@ func TestILLSecrets(t *testing.T) {
 		}
 		if !strings.Contains(seen.String(), svc.PatronHash(card)) {
 			t.Errorf("the events do not name the patron by hash")
+		}
+	})
+}
+
+// TestILLCheckIn: the ILL system's CheckInItem of a collected item checks
+// it in (carrying the request; none when the ILS does not hold it) and
+// makes the request returned; repeated, it does nothing more.
+func TestILLCheckIn(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		for _, mode := range []illMode{illForward, illRecordOnly} {
+			t.Run(mode.String(), func(t *testing.T) {
+				w, _ := illWorld(t, e.fresh(t), mode)
+				svc, _ := w.start("n1")
+				c := ctx(t)
+				accept(t, svc, illAccept("REQ-K", "ILL-K", "P0001"))
+				got, err := svc.CheckInILL(c, "ILL-K", "")
+				must(t, err)
+				if got.State != gateway.ILLAwaited {
+					t.Fatalf("CheckInILL of an awaited item: %+v", got)
+				}
+				lr := w.load(svc, "ILL-K")
+				must(t, svc.Flush(c))
+				_, err = svc.Pickup(c, gateway.PickupRequest{Bank: bankID, Code: w.notes.codeFor(t, "P0001")})
+				must(t, err)
+				w.closeDoor(svc, lr.Compartment, gateway.CompFree)
+				must(t, svc.Flush(c))
+				for range 2 {
+					got, err = svc.CheckInILL(c, " ILL-K ", "ncip:ILLPARTNER")
+					must(t, err)
+					if got.State != gateway.ILLReturned {
+						t.Fatalf("CheckInILL of a collected item: %+v", got)
+					}
+				}
+				must(t, svc.Flush(c))
+				checkins := outboxOfOp(t, svc, "ILL-K", gateway.OpCheckin)
+				switch mode {
+				case illForward:
+					if len(checkins) != 1 || checkins[0].State != gateway.OutboxDone || !strings.Contains(string(checkins[0].Payload), `"ILL":"REQ-K"`) {
+						t.Fatalf("checkins %+v", checkins)
+					}
+					if who := w.onLoanTo("ILL-K"); who != "" || w.lib.Counts("ILL-K").Checkins != 1 {
+						t.Fatalf("after CheckInItem: on loan to %q, %+v", who, w.lib.Counts("ILL-K"))
+					}
+				case illRecordOnly:
+					if len(checkins) != 0 || w.lib.Counts("ILL-K") != (sip2mem.Counts{}) {
+						t.Fatalf("a recorded-only item was checked in: %+v", checkins)
+					}
+				}
+			})
 		}
 	})
 }
