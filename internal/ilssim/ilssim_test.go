@@ -214,9 +214,13 @@ func TestILLLoan(t *testing.T) {
 	// The pickup: CheckOutItem with the lender's due date fills the hold.
 	co := checkOutMsg("P0008", "ILL77")
 	co.CheckOutItem.DesiredDateDue = ncip.At(due)
+	co.CheckOutItem.ItemElementType = []ncip.SchemeValue{ncip.SV("Bibliographic Description")}
 	cr := r.ok(co).CheckOutItemResponse
 	if !cr.DateDue.Equal(due) || cr.UserID.UserIdentifierValue != "P0008" || cr.ItemID.ItemIdentifierValue != "ILL77" {
 		t.Fatalf("CheckOutItem answered due %v user %+v item %+v; want due %v", cr.DateDue, cr.UserID, cr.ItemID, due)
+	}
+	if f := cr.ItemOptionalFields; f == nil || f.BibliographicDescription == nil || f.BibliographicDescription.Title != "Moby Dick" || !f.CirculationStatus.IsZero() {
+		t.Errorf("CheckOutItem's item fields, Bibliographic Description asked for: %+v", f)
 	}
 	if hs := holdsOf(lib, "P0008", "ILL77"); len(hs) != 0 {
 		t.Errorf("the hold was not filled by the checkout: %+v", hs)
@@ -245,13 +249,18 @@ func TestILLLoan(t *testing.T) {
 	}
 
 	// The return, twice.
-	ci := r.ok(checkInMsg("ILL77")).CheckInItemResponse
+	cim := checkInMsg("ILL77")
+	cim.CheckInItem.ItemElementType = []ncip.SchemeValue{ncip.SV("Bibliographic Description"), ncip.SV("Circulation Status")}
+	ci := r.ok(cim).CheckInItemResponse
 	if ci.UserID == nil || ci.UserID.UserIdentifierValue != "P0008" {
 		t.Errorf("CheckInItem answered user %+v", ci.UserID)
 	}
+	if f := ci.ItemOptionalFields; f == nil || f.BibliographicDescription == nil || f.BibliographicDescription.Title != "Moby Dick" || f.CirculationStatus.Value != "Available On Shelf" {
+		t.Errorf("CheckInItem's item fields: %+v", f)
+	}
 	ci = r.ok(checkInMsg("ILL77")).CheckInItemResponse
-	if ci.UserID != nil {
-		t.Errorf("the repeated CheckInItem names a borrower: %+v", ci.UserID)
+	if ci.UserID != nil || ci.ItemOptionalFields != nil {
+		t.Errorf("the repeated CheckInItem names a borrower %+v or item fields not asked for %+v", ci.UserID, ci.ItemOptionalFields)
 	}
 	if c := lib.Counts("ILL77"); c != (sip2mem.Counts{Checkouts: 1, Checkins: 1}) {
 		t.Errorf("counts after two CheckInItems: %+v, want one checkout and one checkin", c)

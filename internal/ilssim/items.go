@@ -170,15 +170,42 @@ func (b *Backend) CheckOutItem(ctx context.Context, req *ncip.CheckOutItem) (*nc
 	if err != nil {
 		// A re-send: the loan exists already, to this patron.
 		if info, ierr := b.lib.ItemInfo(id); ierr == nil && info.Loan != nil && info.Loan.PatronID == p.ID {
-			return checkoutResponse(*info.Loan), nil
+			return b.checkoutResponse(*info.Loan, req.ItemElementType), nil
 		}
 		return nil, b.refusal(err, "CheckOutItem", p.ID, id)
 	}
-	return checkoutResponse(res.Loan), nil
+	return b.checkoutResponse(res.Loan, req.ItemElementType), nil
 }
 
-func checkoutResponse(ln sip2mem.Loan) *ncip.CheckOutItemResponse {
-	return &ncip.CheckOutItemResponse{ItemID: itemRef(ln.ItemID), UserID: userRef(ln.PatronID), DateDue: ncip.At(ln.Due), RenewalCount: ln.Renewals}
+func (b *Backend) checkoutResponse(ln sip2mem.Loan, elements []ncip.SchemeValue) *ncip.CheckOutItemResponse {
+	return &ncip.CheckOutItemResponse{ItemID: itemRef(ln.ItemID), UserID: userRef(ln.PatronID), DateDue: ncip.At(ln.Due), RenewalCount: ln.Renewals,
+		ItemOptionalFields: b.itemFields(ln.ItemID, elements)}
+}
+
+// itemFields are the ItemOptionalFields a circulation service's
+// ItemElementType asks for (Bibliographic Description, Circulation
+// Status), or nil when it asks for none of them.
+func (b *Backend) itemFields(itemID string, elements []ncip.SchemeValue) *ncip.ItemOptionalFields {
+	var f *ncip.ItemOptionalFields
+	for _, et := range elements {
+		bib, circ := et.Is("Bibliographic Description"), et.Is("Circulation Status")
+		if !bib && !circ {
+			continue
+		}
+		it, ok := b.lib.Item(itemID)
+		if !ok {
+			return nil
+		}
+		if f == nil {
+			f = &ncip.ItemOptionalFields{}
+		}
+		if bib {
+			f.BibliographicDescription = &ncip.BibliographicDescription{Title: it.Title}
+		} else if s, ok := circulationStatus[it.Status]; ok {
+			f.CirculationStatus = ncip.SV(s)
+		}
+	}
+	return f
 }
 
 // CheckInItem implements ncip.CheckInItemService: the loan ends (fines and
@@ -194,7 +221,7 @@ func (b *Backend) CheckInItem(ctx context.Context, req *ncip.CheckInItem) (*ncip
 	if err != nil {
 		return nil, b.refusal(err, "CheckInItem", "", id)
 	}
-	resp := &ncip.CheckInItemResponse{ItemID: itemRef(id)}
+	resp := &ncip.CheckInItemResponse{ItemID: itemRef(id), ItemOptionalFields: b.itemFields(id, req.ItemElementType)}
 	if res.WasOnLoan {
 		resp.UserID = userRef(res.PatronID)
 	}
