@@ -26,6 +26,9 @@ type (
 		Title       string   `json:"title"`
 		Shared      bool     `json:"shared"`
 		Reassigned  []string `json:"reassigned"`
+		// ILLRequest names the interlibrary loan when the item was one
+		// the gateway awaited: it knew the patron from the item alone.
+		ILLRequest string `json:"ill_request"`
 	}
 	apiPickupResult struct {
 		Reservations []string `json:"reservations"`
@@ -39,12 +42,13 @@ type (
 		Failed []string `json:"failed"`
 	}
 	apiReservation struct {
-		ID        string     `json:"id"`
-		Bank      string     `json:"bank"`
-		Patron    string     `json:"patron"`
-		State     string     `json:"state"`
-		ExpiresAt *time.Time `json:"expires_at"`
-		Items     []struct {
+		ID         string     `json:"id"`
+		Bank       string     `json:"bank"`
+		Patron     string     `json:"patron"`
+		State      string     `json:"state"`
+		ILLRequest string     `json:"ill_request"`
+		ExpiresAt  *time.Time `json:"expires_at"`
+		Items      []struct {
 			Item        string `json:"item"`
 			Compartment string `json:"compartment"`
 			State       string `json:"state"`
@@ -85,6 +89,33 @@ type (
 		LastError string          `json:"last_error"`
 		DoneAt    *time.Time      `json:"done_at"`
 		Result    json.RawMessage `json:"result"`
+	}
+	// apiILLRequest is an interlibrary loan as staff screens list it.
+	apiILLRequest struct {
+		ID          string     `json:"id"`
+		Partner     string     `json:"partner"`
+		Bank        string     `json:"bank"`
+		Reservation string     `json:"reservation"`
+		Item        string     `json:"item"`
+		Patron      string     `json:"patron"`
+		PatronName  string     `json:"patron_name"`
+		Title       string     `json:"title"`
+		Due         *time.Time `json:"due"`
+		InILS       bool       `json:"in_ils"`
+		State       string     `json:"state"`
+	}
+	// apiArrival is the answer to a staff scan of an ILL parcel away from
+	// its bank: the compartment reserved for it.
+	apiArrival struct {
+		Bank        string `json:"bank"`
+		Compartment string `json:"compartment"`
+		Size        string `json:"size"`
+		Patron      string `json:"patron"`
+		PatronName  string `json:"patron_name"`
+		Title       string `json:"title"`
+		Request     string `json:"request"`
+		Reservation string `json:"reservation"`
+		Repeated    bool   `json:"repeated"`
 	}
 	apiEquipment struct {
 		Item        string `json:"item"`

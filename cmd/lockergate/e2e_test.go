@@ -11,6 +11,12 @@ package main
 // Every test runs once per store setup (e2eStores): SQLite always, and
 // PostgreSQL in a schema of its own when LOCKERGATE_TEST_POSTGRES is set
 // (a set but unreachable database fails the test).
+//
+// The front doors (e2eOptions.ncip, sip2Door): the library's NCIP side is
+// reached through a relay (e2eNCIPRelay) that checks every message the
+// gateway sends against the NCIP 2.02 schema, and the ILL partner's
+// client (e2eApp.partner) checks every answer the gateway gives it; an
+// invalid document fails the test.
 
 import (
 	"bytes"
@@ -36,6 +42,8 @@ import (
 	"github.com/lockergate/lockergate/gateway/sqlstore/sqlstoretest"
 	"github.com/lockergate/lockergate/lockers"
 	"github.com/lockergate/lockergate/lockers/sim"
+	"github.com/lockergate/lockergate/ncip"
+	"github.com/lockergate/lockergate/ncip/schema"
 	"github.com/lockergate/lockergate/sip2/sip2mem"
 )
 
@@ -55,6 +63,14 @@ const (
 	// e2eWait bounds every wait for something asynchronous (a door event,
 	// the outbox); generous for -race on a loaded machine.
 	e2eWait = 20 * time.Second
+
+	// The front doors' parties: the ILL system (an NCIP partner) with its
+	// token, and a SIP2 station's login (secrets too).
+	e2ePartner      = "E2E-ILL"
+	e2ePartnerToken = "e2e-ncip-token-3d91f7a2"
+	e2eAgency       = "LOCKERGATE" // the gateway's agency id towards the library's NCIP
+	e2eDoorLogin    = "e2e-station"
+	e2eDoorPassword = "e2e-door-pass-71c4e9b0"
 )
 
 // e2ePIN is a patron's PIN in the test library: distinctive, so that the
@@ -183,6 +199,8 @@ type e2eILS struct {
 	ln    net.Listener
 	mu    sync.Mutex
 	conns map[net.Conn]bool
+	// ncip is the library's NCIP side as the gateway reaches it.
+	ncip *e2eNCIPRelay
 }
 
 func startE2EILS(t testing.TB, lib *sip2mem.Library, logTo io.Writer) *e2eILS {
@@ -196,11 +214,18 @@ func startE2EILS(t testing.TB, lib *sip2mem.Library, logTo io.Writer) *e2eILS {
 		s.stop()
 		t.Fatal(err)
 	}
-	p := &e2eILS{lib: lib, sim: s, ln: ln, conns: map[net.Conn]bool{}}
+	relay, err := startNCIPRelay(s.ncipURL)
+	if err != nil {
+		ln.Close()
+		s.stop()
+		t.Fatal(err)
+	}
+	p := &e2eILS{lib: lib, sim: s, ln: ln, conns: map[net.Conn]bool{}, ncip: relay}
 	go p.serve()
 	t.Cleanup(func() {
 		ln.Close()
 		p.cut()
+		relay.stop()
 		s.stop()
 	})
 	return p
@@ -245,14 +270,128 @@ func (p *e2eILS) cut() {
 	}
 }
 
-// down takes the library away: new sessions refused, open ones broken.
+// down takes the library away: new sessions refused, open ones broken,
+// and its NCIP side answering 503 (no NCIP document) as a proxy in front
+// of a dead server does.
 func (p *e2eILS) down() {
+	p.ncip.refuse.Store(true)
 	p.lib.SetDown(sip2mem.Refuse)
 	p.cut()
 }
 
 // up brings it back.
-func (p *e2eILS) up() { p.lib.SetDown(sip2mem.Up) }
+func (p *e2eILS) up() {
+	p.lib.SetDown(sip2mem.Up)
+	p.ncip.refuse.Store(false)
+}
+
+// e2eNCIPRelay stands between the gateway and the simulated library's NCIP
+// responder: it validates every message the gateway sends against the
+// NCIP 2.02 schema (an invalid one is recorded, and the world's cleanup
+// fails the test), counts them by service, and refuses while the library
+// is down.
+type e2eNCIPRelay struct {
+	target string
+	url    string
+	srv    *http.Server
+	done   chan struct{}
+	hc     *http.Client
+	refuse atomic.Bool
+
+	mu      sync.Mutex
+	sent    map[string]int // by service, refused ones included
+	invalid []string
+}
+
+func startNCIPRelay(target string) (*e2eNCIPRelay, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	r := &e2eNCIPRelay{target: target, url: "http://" + ln.Addr().String() + "/ncip", done: make(chan struct{}),
+		hc: &http.Client{Timeout: 15 * time.Second}, sent: map[string]int{}}
+	r.srv = &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		defer close(r.done)
+		r.srv.Serve(ln)
+	}()
+	return r, nil
+}
+
+func (r *e2eNCIPRelay) stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	r.srv.Shutdown(ctx)
+	<-r.done
+	r.hc.CloseIdleConnections()
+}
+
+func (r *e2eNCIPRelay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(req.Body, 1<<20))
+	if err != nil {
+		http.Error(w, "relay: reading the request: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	service := "(undecodable)"
+	if m, err := ncip.Unmarshal(body); err == nil {
+		service = m.Service()
+	}
+	r.mu.Lock()
+	r.sent[service]++
+	if err := schema.NCIP().ValidateBytes(body); err != nil {
+		r.invalid = append(r.invalid, fmt.Sprintf("the gateway sent the library an invalid %s: %v\n%s", service, err, body))
+	}
+	r.mu.Unlock()
+	if r.refuse.Load() {
+		http.Error(w, "relay: the library system is down", http.StatusServiceUnavailable)
+		return
+	}
+	out, err := http.NewRequestWithContext(req.Context(), http.MethodPost, r.target, bytes.NewReader(body))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	for _, h := range []string{"Content-Type", "Authorization"} {
+		if v := req.Header.Get(h); v != "" {
+			out.Header.Set(h, v)
+		}
+	}
+	resp, err := r.hc.Do(out)
+	if err != nil {
+		http.Error(w, "relay: "+err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "" {
+		w.Header().Set("Content-Type", ct)
+	}
+	w.WriteHeader(resp.StatusCode)
+	io.Copy(w, resp.Body)
+}
+
+// count is how many messages of a service the gateway sent.
+func (r *e2eNCIPRelay) count(service string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.sent[service]
+}
+
+// counts is every service the gateway sent, with its count.
+func (r *e2eNCIPRelay) counts() map[string]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range r.sent {
+		out[k] = v
+	}
+	return out
+}
+
+func (r *e2eNCIPRelay) invalidMessages() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.invalid)
+}
 
 // e2eOptions adjusts a world.
 type e2eOptions struct {
@@ -268,6 +407,14 @@ type e2eOptions struct {
 	tune func(c *gateway.Config)
 	// logLevel replaces "debug" (the benchmark logs as production does).
 	logLevel string
+	// ncip gives the ILS adapter the library's NCIP side (through the
+	// validating relay), carrying the checkouts and checkins of ILL items
+	// over this protocol ("sip2" or "ncip"), and opens the NCIP front
+	// door to the ILL partner e2ePartner; "": neither.
+	ncip string
+	// sip2Door opens the SIP2 front door on a free loopback port, for the
+	// station account e2eDoorLogin.
+	sip2Door bool
 }
 
 // e2eWorld is everything outside the gateway processes: the library, the
@@ -287,6 +434,7 @@ type e2eWorld struct {
 	mu        sync.Mutex
 	secrets   []string // PINs and codes the test used
 	responses []string // every API answer, for the secrets check
+	badNCIP   []string // invalid NCIP answers the gateway gave the partner
 }
 
 func newWorld(t testing.TB, st e2eStore, opts e2eOptions) *e2eWorld {
@@ -309,6 +457,14 @@ func newWorld(t testing.TB, st e2eStore, opts e2eOptions) *e2eWorld {
 		w.clock = &e2eClock{}
 	}
 	w.ils = startE2EILS(t, w.lib, w.log)
+	t.Cleanup(func() {
+		w.mu.Lock()
+		bad := append(w.ils.ncip.invalidMessages(), w.badNCIP...)
+		w.mu.Unlock()
+		for _, b := range bad {
+			t.Error(b)
+		}
+	})
 	return w
 }
 
@@ -339,6 +495,15 @@ func (w *e2eWorld) config() *config.Config {
 		{config.RoleKiosk, e2eKiosk}, {config.RoleStaff, e2eStaff}, {config.RoleAdmin, e2eAdmin},
 	} {
 		cfg.Tokens = append(cfg.Tokens, config.Token{Name: "e2e-" + tk.role, Role: tk.role, TokenEnv: "(e2e test)", Token: config.Secret(tk.value)})
+	}
+	if c := w.opts.ncip; c != "" {
+		cfg.ILS[config.DemoILS].NCIP = &config.NCIP{URL: w.ils.ncip.url, FromAgency: e2eAgency, ToAgency: sip2mem.DemoInstitution, Circulation: c}
+		cfg.NCIPFrontDoor.Partners = []config.Partner{{Agency: e2ePartner, Auth: "header", TokenEnv: "(e2e test)", Token: config.Secret(e2ePartnerToken)}}
+	}
+	if w.opts.sip2Door {
+		cfg.SIP2FrontDoor = config.FrontDoor{Listen: "127.0.0.1:0", Accounts: []config.FrontDoorAccount{{
+			Login: e2eDoorLogin, PasswordEnv: "(e2e test)", Password: config.Secret(e2eDoorPassword), Institution: sip2mem.DemoInstitution,
+		}}}
 	}
 	if w.opts.site != nil {
 		w.opts.site(&cfg.Sites[0])
@@ -712,7 +877,7 @@ func (w *e2eWorld) checkSecrets(t testing.TB, g *e2eApp) {
 		t.Error("the audit log is empty")
 	}
 	w.mu.Lock()
-	secrets := append([]string{e2eKiosk, e2eStaff, e2eAdmin}, w.secrets...)
+	secrets := append([]string{e2eKiosk, e2eStaff, e2eAdmin, e2ePartnerToken, e2eDoorPassword}, w.secrets...)
 	answers := strings.Join(w.responses, "\n")
 	w.mu.Unlock()
 	places := map[string]string{"the log": w.log.String(), "an API answer": answers}
