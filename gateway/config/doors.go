@@ -146,6 +146,10 @@ func (c *Config) validateNCIP(ps *problems, p string, n *NCIP) {
 			ps.add(p+".token_header", "token_header is set but token_env is not: there is no token to send")
 		}
 	}
+	if (n.FromAgency == "") != (n.ToAgency == "") {
+		// The adapter sends an InitiationHeader with both or none.
+		ps.add(p+".from_agency", "from_agency and to_agency go together (the InitiationHeader carries both), or neither for a responder that wants no header")
+	}
 	if !oneOf(n.Circulation, circulations) {
 		ps.add(p+".circulation", "want sip2 or ncip (the protocol for ILL checkouts and checkins), not %q", n.Circulation)
 	}

@@ -198,10 +198,11 @@ func TestDoorsBad(t *testing.T) {
 			`ncip_front_door.partners[0].site (line 10): a partner needs site, the site whose banks and ILS its loans use, when there are several; known: lobby, east`,
 			`ncip_front_door.partners[1].pickup_locations.X (line 11): "E1" is neither the id nor the location of a bank of site lobby; known: B1, LOBBY`,
 		}},
-		{"ils ncip values", strings.Replace(doorBase, "    sip2: {addr", "    ncip: {url: \"https://u:p-secret@x/ncip\", token_header: \"X Key\", circulation: z39, timeout: -1s}\n    sip2: {addr", 1), nil, []string{
+		{"ils ncip values", strings.Replace(doorBase, "    sip2: {addr", "    ncip: {url: \"https://u:p-secret@x/ncip\", token_header: \"X Key\", circulation: z39, timeout: -1s, from_agency: GW}\n    sip2: {addr", 1), nil, []string{
 			`ils.main.ncip.url (line 4): the URL holds credentials: use token_env`,
 			`ils.main.ncip.token_header (line 4): "X Key" is not an HTTP header name`,
 			`ils.main.ncip.token_header (line 4): token_header is set but token_env is not`,
+			`ils.main.ncip.from_agency (line 4): from_agency and to_agency go together`,
 			`ils.main.ncip.circulation (line 4): want sip2 or ncip (the protocol for ILL checkouts and checkins), not "z39"`,
 			`ils.main.ncip.timeout (line 4): want a positive duration`,
 		}},
