@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -10,6 +12,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lockergate/lockergate/gateway/config"
+	"github.com/lockergate/lockergate/ncip"
+	"github.com/lockergate/lockergate/ncip/ncipclient"
+	"github.com/lockergate/lockergate/sip2"
+	"github.com/lockergate/lockergate/sip2/sip2mem"
 )
 
 // startServe runs "lockergate serve" in-process on the zero-configuration
@@ -98,8 +106,8 @@ func TestServeZeroConfig(t *testing.T) {
 		t.Errorf("tokens file mode %v, want 0600", fi.Mode().Perm())
 	}
 	tokens := readTokens(t, tokensFile)
-	if len(tokens) != 3 {
-		t.Fatalf("tokens file holds %v, want kiosk, staff and admin", tokens)
+	if len(tokens) != 5 || tokens["kiosk"] == "" || tokens["staff"] == "" || tokens["admin"] == "" || tokens[demoNCIPToken] == "" || tokens[demoSIP2Password] == "" {
+		t.Fatalf("tokens file holds %d entries, want kiosk, staff, admin, %s and %s", len(tokens), demoNCIPToken, demoSIP2Password)
 	}
 	if code, body := get(t, base+"/healthz", ""); code != 200 {
 		t.Errorf("/healthz: %d %s", code, body)
@@ -127,7 +135,7 @@ func TestServeZeroConfig(t *testing.T) {
 
 	// A restart on the same data keeps the tokens the kiosks were given.
 	base, _, errs, stop = startServe(t, dir)
-	if again := readTokens(t, tokensFile); again["staff"] != tokens["staff"] || again["kiosk"] != tokens["kiosk"] {
+	if again := readTokens(t, tokensFile); !maps.Equal(again, tokens) {
 		t.Errorf("the tokens changed across a restart")
 	}
 	if code, _ := get(t, base+"/api/v1/banks", tokens["staff"]); code != 200 {
@@ -178,4 +186,127 @@ func TestServeUsage(t *testing.T) {
 			t.Errorf("%v: started something before refusing:\n%s\n%s", tt.args, out, errs)
 		}
 	}
+}
+
+// waitFor polls the output until it holds want, for the banner's lines
+// printed after the API's.
+func waitFor(t *testing.T, out *lockedBuffer, want string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(out.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q within 30s:\n%s", want, out)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestServeFrontDoors: zero-configuration serve prints both front doors;
+// an ILL system's AcceptItem with the tokens file's "ncip" token lands in
+// the bank (and a wrong token is refused); a station logs in to the SIP2
+// door with the "sip2" password and is served, a wrong one is refused;
+// neither secret is printed.
+func TestServeFrontDoors(t *testing.T) {
+	dir := t.TempDir()
+	base, out, errs, stop := startServe(t, dir)
+	defer func() {
+		if code := stop(); code != 0 {
+			t.Errorf("exit %d:\n%s", code, errs)
+		}
+		for _, name := range []string{demoNCIPToken, demoSIP2Password} {
+			if tok := readTokens(t, filepath.Join(dir, "tokens"))[name]; strings.Contains(out.String()+errs.String(), tok) {
+				t.Errorf("the %q secret was printed", name)
+			}
+		}
+	}()
+	waitFor(t, out, "Ctrl-C to stop.")
+	banner := out.String()
+	if !strings.Contains(banner, serveNCIP+base+"/ncip ") {
+		t.Errorf("the banner does not give the NCIP responder at %s/ncip:\n%s", base, banner)
+	}
+	m := regexp.MustCompile(regexp.QuoteMeta(serveSIP2) + `(127\.0\.0\.1:\d+)\n`).FindStringSubmatch(banner)
+	if m == nil {
+		t.Fatalf("the banner gives no SIP2 front door address:\n%s", banner)
+	}
+	for _, want := range []string{"NCIP partner " + demoPartner, `"` + demoNCIPToken + `" line of the tokens file`, "SIP2 door login " + demoSIP2Login, `"` + demoSIP2Password + `" line of the tokens file`} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("the banner does not say %q:\n%s", want, banner)
+		}
+	}
+	tokens := readTokens(t, filepath.Join(dir, "tokens"))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	// The ILL system.
+	accept := &ncip.AcceptItem{
+		RequestID:           ncip.RequestID{RequestIdentifierValue: "SRV-1"},
+		RequestedActionType: ncip.SV("Hold For Pickup"),
+		UserID:              &ncip.UserID{UserIdentifierValue: "P0008"},
+		ItemID:              &ncip.ItemID{ItemIdentifierValue: "SRV0001"},
+		ItemOptionalFields:  &ncip.ItemOptionalFields{BibliographicDescription: &ncip.BibliographicDescription{Title: "Middlemarch"}},
+		PickupLocation:      ncip.SV(config.DemoBank),
+	}
+	partner := func(token string) *ncipclient.Client {
+		return ncipclient.New(base+"/ncip", ncipclient.Options{Token: token, Timeout: 20 * time.Second, Retries: -1,
+			Profile: ncipclient.Profile{FromAgency: demoPartner, ToAgency: demoAgency}})
+	}
+	_, err := partner("not-"+tokens[demoNCIPToken]).AcceptItem(ctx, accept)
+	if p := (*ncip.Problem)(nil); !errors.As(err, &p) || p.Type.Value != string(ncip.ProblemTypeAgencyAuthenticationFailed) {
+		t.Errorf("AcceptItem with a wrong token: %v, want Agency Authentication Failed", err)
+	}
+	resp, err := partner(tokens[demoNCIPToken]).AcceptItem(ctx, accept)
+	if err != nil || resp.ItemID == nil || resp.ItemID.ItemIdentifierValue != "SRV0001" {
+		t.Fatalf("AcceptItem with the tokens file's token: %v %+v", err, resp)
+	}
+	code, body := get(t, base+"/api/v1/ill/requests/SRV-1", tokens["staff"])
+	if code != 200 || !strings.Contains(body, `"bank":"`+config.DemoBank+`"`) || !strings.Contains(body, `"state":"awaited"`) || !strings.Contains(body, `"in_ils":true`) {
+		t.Errorf("the ILL request after AcceptItem: %d %s", code, body)
+	}
+	code, body = post(t, base+"/api/v1/banks/"+config.DemoBank+"/loads", tokens["staff"], `{"item":"SRV0001"}`)
+	if code != 201 || !strings.Contains(body, `"ill_request":"SRV-1"`) || !strings.Contains(body, `"patron":"P0008"`) {
+		t.Errorf("the parcel scanned at the bank: %d %s, want it loaded for P0008", code, body)
+	}
+
+	// The SIP2 station.
+	station := func(password string) (*sip2.Client, error) {
+		return sip2.Dial(ctx, m[1], &sip2.ClientOptions{
+			Login: &sip2.LoginRequest{LoginUserID: demoSIP2Login, LoginPassword: password},
+			Codec: sip2.Options{ErrorDetection: true}, Timeout: 15 * time.Second,
+		})
+	}
+	if c, err := station(tokens[demoSIP2Password] + "x"); err == nil {
+		c.Close()
+		t.Error("the SIP2 door took a wrong password")
+	}
+	c, err := station(tokens[demoSIP2Password])
+	if err != nil {
+		t.Fatalf("the SIP2 door refused the tokens file's password: %v", err)
+	}
+	defer c.Close()
+	st, err := c.PatronStatus(ctx, &sip2.PatronStatusRequest{Language: "001", TransactionDate: sip2.NewTime(time.Now()), InstitutionID: sip2mem.DemoInstitution, PatronID: "P0001", PatronPassword: "1234"})
+	if err != nil || st.PersonalName != "Ada Lovelace" || st.ValidPatronPassword != sip2.FlagYes {
+		t.Errorf("patron status through the SIP2 door: %v %+v", err, st)
+	}
+}
+
+// post sends a POST with a JSON body and a bearer token and returns the
+// status and body.
+func post(t *testing.T, url, token, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := (&http.Client{Timeout: 20 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatalf("POST %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("POST %s: %v", url, err)
+	}
+	return resp.StatusCode, string(b)
 }
