@@ -3,10 +3,13 @@ package main
 // demo.go: "lockergate demo", a scripted day at a locker bank.
 //
 // The whole gateway runs in this process exactly as "serve" builds it
-// (newApp from config.Default), against the simulated library (sip2mem's
-// demo library, served over SIP2 on loopback) and a simulated bank. Every
+// (newApp from config.Default, with serve's front doors from
+// demoFrontDoors), against the simulated library (sip2mem's demo library,
+// served over SIP2 and NCIP on loopback) and a simulated bank. Every
 // action goes through the REST API over HTTP; the people at the bank are
 // played by the simulated bank's hooks (a door pushed shut, a jammed lock).
+// The interlibrary-loan system is played through the gateway's NCIP
+// responder at /ncip, as the partner demoFrontDoors configures.
 // A virtual clock drives the gateway, the store, the bank and the library,
 // so a week passes in a second and the timeline shows plausible times.
 //
@@ -28,6 +31,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -43,6 +47,8 @@ import (
 	"github.com/lockergate/lockergate/gateway/config"
 	"github.com/lockergate/lockergate/lockers"
 	"github.com/lockergate/lockergate/lockers/sim"
+	"github.com/lockergate/lockergate/ncip"
+	"github.com/lockergate/lockergate/ncip/ncipclient"
 	"github.com/lockergate/lockergate/sip2"
 	"github.com/lockergate/lockergate/sip2/sip2mem"
 )
@@ -71,6 +77,9 @@ type demoHooks struct {
 	// code receives every pickup code the recorded notifications carry,
 	// so that a test can check that none reaches the output.
 	code func(code string)
+	// secret receives the front doors' secrets the demo generates (the ILL
+	// partner's token, the SIP2 door's password), for the same check.
+	secret func(secret string)
 	// ilsBackend, when set, serves the simulated library over SIP2 through
 	// this backend instead of the library itself (a test makes it lose a
 	// checkout, to see the verification catch it).
@@ -142,6 +151,46 @@ const (
 	demoNoShow       = "P0011"
 )
 
+// demoILL is an interlibrary loan on its way to the bank: the ILL system
+// announces it with AcceptItem, and from then on staff only ever scan the
+// parcel's barcode; the gateway knows whose it is.
+type demoILL struct {
+	request, item, patron, title string
+	desk                         bool   // scanned at the staff desk first, then at the bank
+	deskAt, bankAt, pickupAt     string // script times
+	how                          string // how the patron collects
+	// returned: the patron brings it back to the bank; the ILL system then
+	// sends CheckInItem and DeleteItem.
+	returned bool
+}
+
+var demoILLs = []demoILL{
+	{request: "ILL-2187", item: "ILL2187", patron: "P0005", title: "A Discipline of Programming",
+		desk: true, deskAt: "13:10", bankAt: "13:14", pickupAt: "14:30", how: demoByCode},
+	{request: "ILL-2192", item: "ILL2192", patron: "P0008", title: "Compilers: Principles, Techniques, and Tools",
+		bankAt: "13:20", pickupAt: "14:40", how: demoByPIN, returned: true},
+}
+
+// The interlibrary-loan parts of the script.
+const (
+	demoILLAcceptAt = "08:40" // the ILL system announces the parcels
+	demoILLReturnAt = "16:00" // the returned one comes back to the bank
+	demoILLEmptyAt  = "16:10" // staff take it out of the returns compartment
+	demoILLDeleteAt = "16:30" // the ILL system checks it in and deletes it
+	// demoILLWeeks is the lenders' loan period (DateForReturn).
+	demoILLWeeks = 4
+)
+
+// demoILLReturned is the parcel that comes back (there is one).
+func demoILLReturned() demoILL {
+	for _, l := range demoILLs {
+		if l.returned {
+			return l
+		}
+	}
+	return demoILL{}
+}
+
 // demoExpected are the script's numbers, derived from the tables above.
 type demoExpected struct {
 	loads, reservations          int
@@ -153,6 +202,9 @@ type demoExpected struct {
 	doorFaults, alerts           int
 	notifications                int
 	collectedItems, clearedItems []string
+	// illItems are the interlibrary loans (loaded and collected, among
+	// collectedItems), illReturned those that came back and were deleted.
+	illItems, illReturned []string
 }
 
 func demoExpect() demoExpected {
@@ -175,12 +227,26 @@ func demoExpect() demoExpected {
 			x.replayed += len(l.items)
 		}
 	}
+	holdLoads := x.loads
 	x.expiries, x.clears = 1, 1
 	x.returns, x.equipmentLoans = 1, 1
+	for _, l := range demoILLs {
+		x.loads++
+		x.reservations++
+		x.pickupPatrons++
+		x.pickupItems++
+		x.collectedItems = append(x.collectedItems, l.item)
+		x.illItems = append(x.illItems, l.item)
+		if l.returned {
+			x.returns++
+			x.illReturned = append(x.illReturned, l.item)
+		}
+	}
 	x.checkouts = x.pickupItems + x.equipmentLoans
-	// A checkin at every load, the return, the laptop coming back, and
-	// each item of the cleared reservation.
-	x.checkins = x.loads + x.returns + x.equipmentLoans + len(x.clearedItems)
+	// A checkin at every load of a hold (an awaited ILL item needs none:
+	// the library system holds it for its patron already), every return,
+	// the laptop coming back, and each item of the cleared reservation.
+	x.checkins = holdLoads + x.returns + x.equipmentLoans + len(x.clearedItems)
 	// "Ready" for every reservation, "expired" for the one not collected.
 	x.notifications = x.reservations + x.expiries
 	return x
@@ -195,8 +261,10 @@ func demo(ctx context.Context, e *env, args []string) error {
 		"clock and driven through the REST API. Staff load a dozen holds (one door jams),\n"+
 		"patrons collect them (one mistypes a PIN), one reservation expires and is cleared, an\n"+
 		"item is returned, a laptop is lent and returned, and the library system goes down\n"+
-		"while a patron collects. Then it prints a summary and checks every count the gateway\n"+
-		"reports against what the library system recorded: exit 0 only when all match.\n")
+		"while a patron collects. Two interlibrary loans, announced by the ILL system over NCIP,\n"+
+		"land in lockers with no staff matching, are collected, and one comes back and is\n"+
+		"deleted. Then it prints a summary and checks every count the gateway reports against\n"+
+		"what the library system recorded: exit 0 only when all match.\n")
 	keep := fs.Bool("keep", false, "keep the data directory (SQLite database) and print where it is")
 	verbose := fs.Bool("v", false, "show the gateway's logs on stderr as they happen")
 	if err := parseOnlyFlags(fs, args); err != nil {
@@ -256,6 +324,8 @@ type demoWorld struct {
 	api    *demoAPI
 	notes  *demoNotifier
 	events *demoEvents
+	// ill is the interlibrary-loan system's NCIP client of the gateway.
+	ill *ncipclient.Client
 }
 
 // startDemoWorld starts the library, the link to it, the gateway with its
@@ -302,6 +372,20 @@ func startDemoWorld(ctx context.Context, dir string, logs *demoLog, hooks demoHo
 		// TokenEnv only says where the value came from.
 		cfg.Tokens = append(cfg.Tokens, config.Token{Name: "demo-" + role, Role: role, TokenEnv: "(generated by lockergate demo)", Token: config.Secret(tokens[role])})
 	}
+	// The front doors as serve sets them up: the library's NCIP side
+	// behind the ILS adapter, the ILL partner, the SIP2 door.
+	doorSecrets := map[string]string{}
+	for _, name := range []string{demoNCIPToken, demoSIP2Password} {
+		b := make([]byte, 24)
+		if _, err := rand.Read(b); err != nil {
+			return w, err
+		}
+		doorSecrets[name] = hex.EncodeToString(b)
+		if hooks.secret != nil {
+			hooks.secret(doorSecrets[name])
+		}
+	}
+	demoFrontDoors(cfg, w.ils, doorSecrets, "generated by lockergate demo")
 	if err := cfg.Validate(); err != nil {
 		return w, err
 	}
@@ -352,6 +436,10 @@ func startDemoWorld(ctx context.Context, dir string, logs *demoLog, hooks demoHo
 		return w, errors.New("the configuration has no bank")
 	}
 	w.api = &demoAPI{base: w.app.url, tokens: tokens, hc: &http.Client{Timeout: demoWait}}
+	w.ill = ncipclient.New(w.app.url+"/ncip", ncipclient.Options{
+		Token: doorSecrets[demoNCIPToken], Timeout: demoWait, Retries: -1,
+		Profile: ncipclient.Profile{FromAgency: demoPartner, ToAgency: demoAgency},
+	})
 	if w.events, err = startDemoEvents(ctx, w.api); err != nil {
 		return w, err
 	}
@@ -548,6 +636,23 @@ func (d *demoNotifier) find(kind, patron string) (gateway.Notification, bool) {
 	for _, n := range d.byID {
 		if n.Kind == kind && n.Patron.ID == patron {
 			return n, true
+		}
+	}
+	return gateway.Notification{}, false
+}
+
+// findItem returns the notification of a kind naming an item, if it came.
+func (d *demoNotifier) findItem(kind, item string) (gateway.Notification, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, n := range d.byID {
+		if n.Kind != kind {
+			continue
+		}
+		for _, it := range n.Items {
+			if it.ID == item {
+				return n, true
+			}
 		}
 	}
 	return gateway.Notification{}, false
@@ -805,6 +910,12 @@ type demoRun struct {
 	laptop     string
 	laptopComp string
 	pickups    []time.Duration
+	// Interlibrary loans: the temporary items seen created in the library
+	// system (item → request), the bodies of every scan of an ILL parcel,
+	// and the returns compartment the returned one went to.
+	illCreated    map[string]string
+	illScans      []map[string]string
+	illReturnComp string
 
 	baseTotal  sip2mem.Counts
 	baseCounts map[string]sip2mem.Counts
@@ -813,7 +924,7 @@ type demoRun struct {
 
 func newDemoRun(w *demoWorld, out, logs io.Writer) *demoRun {
 	r := &demoRun{w: w, api: w.api, out: out, logs: logs, expect: demoExpect(), holding: map[string]*demoHolding{},
-		baseCounts: map[string]sip2mem.Counts{}, baseLoans: map[string]string{}}
+		baseCounts: map[string]sip2mem.Counts{}, baseLoans: map[string]string{}, illCreated: map[string]string{}}
 	r.baseTotal = w.lib.TotalCounts()
 	for i := 1; i <= 40; i++ {
 		id := fmt.Sprintf("I%04d", i)
@@ -849,7 +960,37 @@ func (r *demoRun) script() []demoStep {
 		demoStep{day: 7, at: "09:00", run: r.expire},
 		demoStep{day: 7, at: "09:30", run: r.clear},
 	)
+	s = append(s, demoStep{at: demoILLAcceptAt, run: r.illAccept})
+	for _, l := range demoILLs {
+		if l.desk {
+			s = append(s, demoStep{at: l.deskAt, run: func(ctx context.Context) error { return r.illDesk(ctx, l) }})
+		}
+		s = append(s,
+			demoStep{at: l.bankAt, run: func(ctx context.Context) error { return r.illLoad(ctx, l) }},
+			demoStep{at: l.pickupAt, run: func(ctx context.Context) error { return r.pickup(ctx, l.patron, l.how, false) }},
+		)
+	}
+	s = append(s,
+		demoStep{at: demoILLReturnAt, run: r.illReturn},
+		demoStep{at: demoILLEmptyAt, run: r.illEmpty},
+		demoStep{at: demoILLDeleteAt, run: r.illDelete},
+	)
+	// In the order of the day (the tables above are by subject).
+	slices.SortStableFunc(s, func(a, b demoStep) int {
+		if a.day != b.day {
+			return a.day - b.day
+		}
+		return strings.Compare(demoPadTime(a.at), demoPadTime(b.at))
+	})
 	return s
+}
+
+// demoPadTime makes "15:04" sort before "15:04:05" and both in time order.
+func demoPadTime(hhmm string) string {
+	if strings.Count(hhmm, ":") == 1 {
+		return hhmm + ":00"
+	}
+	return hhmm
 }
 
 // intro prints what runs where, the bank as the gateway lists it.
@@ -874,7 +1015,8 @@ func (r *demoRun) intro(ctx context.Context, dir string) error {
 	}
 	w := r.out
 	fmt.Fprintf(w, "lockergate demo: a day at the Main library lobby lockers, every action through the REST API\n")
-	fmt.Fprintf(w, "  library system  simulated (the sip2mem demo library), SIP2 on %s\n", r.w.ils.addr)
+	fmt.Fprintf(w, "  library system  simulated (the sip2mem demo library), SIP2 on %s, NCIP at %s\n", r.w.ils.addr, r.w.ils.ncipURL)
+	fmt.Fprintf(w, "  ILL system      played by the script: NCIP partner %s, posting to the gateway's /ncip\n", demoPartner)
 	fmt.Fprintf(w, "  lockers         bank %s: %d simulated doors (%s); returns %s; laptops in %s\n", b.ID, len(b.Compartments),
 		strings.Join(parts, ", "), strings.Join(byKind[string(gateway.KindReturn)], ", "), strings.Join(byKind[string(gateway.KindEquipment)], ", "))
 	fmt.Fprintf(w, "  gateway         %s/api/v1, SQLite in %s\n", r.api.base, dir)
@@ -1030,12 +1172,22 @@ func (r *demoRun) shut(ctx context.Context, id, state string) error {
 	})
 }
 
-// outboxFor lists the outbox entries of one operation on one item.
+// outboxFor lists the outbox entries of one operation on one item. The
+// operation is picked here: the API's op filter knows only checkout,
+// checkin and notify, not the ILL operations.
 func (r *demoRun) outboxFor(ctx context.Context, op, item string) ([]apiOutboxEntry, error) {
+	var all []apiOutboxEntry
+	q := url.Values{"item": {item}, "limit": {"5000"}}
+	if err := r.api.call(ctx, config.RoleStaff, http.MethodGet, "/api/v1/outbox?"+q.Encode(), nil, &all); err != nil {
+		return nil, err
+	}
 	var es []apiOutboxEntry
-	q := url.Values{"op": {op}, "item": {item}, "limit": {"5000"}}
-	err := r.api.call(ctx, config.RoleStaff, http.MethodGet, "/api/v1/outbox?"+q.Encode(), nil, &es)
-	return es, err
+	for _, e := range all {
+		if e.Op == op {
+			es = append(es, e)
+		}
+	}
+	return es, nil
 }
 
 // delivered waits until at least n entries of op on item exist and all
@@ -1581,6 +1733,199 @@ func (r *demoRun) clear(ctx context.Context) error {
 	return nil
 }
 
+// illAccept: the ILL system announces the parcels on their way here; the
+// gateway awaits them and forwards each AcceptItem to the library system,
+// which creates the temporary item with its patron's hold.
+func (r *demoRun) illAccept(ctx context.Context) error {
+	r.say("the ILL system sends AcceptItem for %s on their way here (pickup location %s)", demoPlural(len(demoILLs), "interlibrary loan"), config.DemoBank)
+	due := r.w.clock.Now().AddDate(0, 0, 7*demoILLWeeks)
+	for _, l := range demoILLs {
+		resp, err := r.w.ill.AcceptItem(ctx, &ncip.AcceptItem{
+			RequestID:           ncip.RequestID{AgencyID: ncip.SV(demoPartner), RequestIdentifierValue: l.request},
+			RequestedActionType: ncip.SV("Hold For Pickup"),
+			UserID:              &ncip.UserID{UserIdentifierValue: l.patron},
+			ItemID:              &ncip.ItemID{ItemIdentifierType: ncip.SV("Barcode"), ItemIdentifierValue: l.item},
+			DateForReturn:       ncip.At(due),
+			ItemOptionalFields:  &ncip.ItemOptionalFields{BibliographicDescription: &ncip.BibliographicDescription{Title: l.title}},
+			PickupLocation:      ncip.SV(config.DemoBank),
+		})
+		if err != nil {
+			return fmt.Errorf("AcceptItem %s: %w", l.request, err)
+		}
+		if resp.RequestID == nil || resp.RequestID.RequestIdentifierValue != l.request || resp.ItemID == nil || resp.ItemID.ItemIdentifierValue != l.item {
+			r.deviate("AcceptItem %s was answered with request %+v and item %+v", l.request, resp.RequestID, resp.ItemID)
+		}
+		r.more("%s: %q for %s, parcel %s, due back to the lender %s: the gateway awaits it here",
+			l.request, l.title, r.who(l.patron), l.item, due.Format("Mon 2 Jan"))
+	}
+	var created []string
+	for _, l := range demoILLs {
+		e, err := r.delivered(ctx, gateway.OpILLAccept, l.item, 1)
+		if err != nil {
+			return err
+		}
+		if !e.confirmed() {
+			r.deviate("the AcceptItem of %s ended %s (%s) at the library system", l.request, e.State, e.outcome())
+			continue
+		}
+		it, ok := r.w.lib.Item(l.item)
+		held := false
+		for _, h := range r.w.lib.Holds() {
+			held = held || (h.ItemID == l.item && h.PatronID == l.patron && h.RequestID == l.request)
+		}
+		if !ok || it.ILLRequest != l.request || !held {
+			r.deviate("the library system has item %s %+v (exists %v), hold for %s %v", l.item, it, ok, l.patron, held)
+			continue
+		}
+		r.illCreated[l.item] = l.request
+		created = append(created, l.item)
+	}
+	r.more("AcceptItem forwarded to the library system: temporary items %s created, each with its patron's hold", strings.Join(created, ", "))
+	return nil
+}
+
+// illScan posts an ILL parcel's barcode, and nothing else, to path: no one
+// tells the gateway whose it is.
+func (r *demoRun) illScan(ctx context.Context, path, item string, out any) error {
+	body := map[string]string{"item": item}
+	r.illScans = append(r.illScans, maps.Clone(body))
+	return r.api.call(ctx, config.RoleStaff, http.MethodPost, path, body, out)
+}
+
+// illDesk: a courier's parcel is scanned at the staff desk, away from the
+// bank: the gateway reserves its compartment.
+func (r *demoRun) illDesk(ctx context.Context, l demoILL) error {
+	r.say("the courier's parcel %s is scanned at the staff desk (its barcode, nothing else)", l.item)
+	var a apiArrival
+	if err := r.illScan(ctx, "/api/v1/ill/arrivals", l.item, &a); err != nil {
+		return fmt.Errorf("desk scan of %s: %w", l.item, err)
+	}
+	if a.Patron != l.patron || a.Request != l.request || a.Bank != config.DemoBank {
+		r.deviate("the desk scan of %s answered %s for %s at %s, want %s for %s at %s", l.item, a.Request, a.Patron, a.Bank, l.request, l.patron, config.DemoBank)
+	}
+	r.more("the gateway knows it: ILL request %s for %s → compartment %s (%s) of %s reserved; the label says so", a.Request, r.who(a.Patron), a.Compartment, a.Size, a.Bank)
+	r.holding[l.patron] = &demoHolding{reservation: a.Reservation, compartment: a.Compartment, items: []string{l.item}}
+	return nil
+}
+
+// illLoad: the parcel is scanned at the bank with nothing but its barcode;
+// the gateway recognises the awaited loan, opens its compartment and, the
+// door shut, tells the patron.
+func (r *demoRun) illLoad(ctx context.Context, l demoILL) error {
+	reserved := ""
+	if h := r.holding[l.patron]; l.desk && h != nil && slices.Equal(h.items, []string{l.item}) {
+		reserved = h.compartment
+	}
+	if l.desk {
+		r.say("staff scan the parcel %s at the bank", l.item)
+	} else {
+		r.say("a courier's parcel %s is scanned straight at the bank (its barcode, nothing else)", l.item)
+	}
+	var lr apiLoadResult
+	if err := r.illScan(ctx, "/api/v1/banks/"+config.DemoBank+"/loads", l.item, &lr); err != nil {
+		return fmt.Errorf("loading %s: %w", l.item, err)
+	}
+	if lr.Patron != l.patron || lr.ILLRequest != l.request {
+		r.deviate("the scan of %s answered patron %q and ILL request %q, want %s and %s", l.item, lr.Patron, lr.ILLRequest, l.patron, l.request)
+	}
+	if reserved != "" && lr.Compartment != reserved {
+		r.deviate("%s went to compartment %s, not the one reserved at the desk (%s)", l.item, lr.Compartment, reserved)
+	}
+	how := fmt.Sprintf("compartment %s (%s) opens", lr.Compartment, lr.Size)
+	if reserved != "" {
+		how = fmt.Sprintf("the compartment reserved at the desk, %s, opens", lr.Compartment)
+	}
+	r.more("the gateway knows it: ILL request %s for %s, no checkin needed → %s", lr.ILLRequest, r.who(lr.Patron), how)
+	if err := r.shut(ctx, lr.Compartment, string(gateway.CompOccupied)); err != nil {
+		return err
+	}
+	var n gateway.Notification
+	err := r.settle(ctx, "the message about "+l.item, func() (bool, error) {
+		var ok bool
+		n, ok = r.w.notes.findItem(gateway.NotifyReady, l.item)
+		return ok, nil
+	})
+	if err != nil {
+		return err
+	}
+	r.holding[l.patron] = &demoHolding{reservation: lr.Reservation, compartment: lr.Compartment, items: []string{l.item}}
+	r.more("door shut: ready. %s", noteText(n))
+	if n.Patron.ID != l.patron || !slices.Equal(n.Compartments, []string{lr.Compartment}) {
+		r.deviate("the message went to %s naming %v, want %s and [%s]", n.Patron.ID, n.Compartments, l.patron, lr.Compartment)
+	}
+	return nil
+}
+
+// illReturn: the patron brings the interlibrary loan back to the bank.
+func (r *demoRun) illReturn(ctx context.Context) error {
+	l := demoILLReturned()
+	r.say("%s brings %s back to the bank (interlibrary loan %s)", r.who(l.patron), l.item, l.request)
+	var rr demoReturnResult
+	if err := r.api.call(ctx, config.RoleKiosk, http.MethodPost, "/api/v1/banks/"+config.DemoBank+"/returns",
+		map[string]string{"item": l.item, "patron": l.patron}, &rr); err != nil {
+		return fmt.Errorf("return of %s: %w", l.item, err)
+	}
+	r.illReturnComp = rr.Compartment
+	r.more("returns compartment %s opens; she puts the parcel in and shuts it", rr.Compartment)
+	if err := r.shut(ctx, rr.Compartment, string(gateway.CompReturnPending)); err != nil {
+		return err
+	}
+	e, err := r.delivered(ctx, gateway.OpCheckin, l.item, 1)
+	if err != nil {
+		return err
+	}
+	if !e.confirmed() {
+		r.deviate("the checkin of %s ended %s (%s)", l.item, e.State, e.outcome())
+		return nil
+	}
+	r.more("checkin confirmed by the library system: her loan has ended")
+	return nil
+}
+
+// illEmpty: staff take the parcel out to send it back to the lender.
+func (r *demoRun) illEmpty(ctx context.Context) error {
+	l := demoILLReturned()
+	r.say("staff empty returns compartment %s", r.illReturnComp)
+	if err := r.api.call(ctx, config.RoleStaff, http.MethodPost, "/api/v1/banks/"+config.DemoBank+"/returns/"+url.PathEscape(r.illReturnComp)+"/empty", nil, nil); err != nil {
+		return fmt.Errorf("emptying returns: %w", err)
+	}
+	if err := r.shut(ctx, r.illReturnComp, string(gateway.CompFree)); err != nil {
+		return err
+	}
+	r.more("they take %s out, shut the door (compartment %s is free) and send the parcel back to the lender", l.item, r.illReturnComp)
+	return nil
+}
+
+// illDelete: the ILL system records the return and, the parcel on its way
+// back, deletes the temporary item; the gateway forwards the DeleteItem.
+func (r *demoRun) illDelete(ctx context.Context) error {
+	l := demoILLReturned()
+	r.say("the ILL system sends CheckInItem and DeleteItem for %s (request %s)", l.item, l.request)
+	ci, err := r.w.ill.CheckInItem(ctx, &ncip.CheckInItem{ItemID: ncip.ItemID{ItemIdentifierValue: l.item}})
+	if err != nil {
+		return fmt.Errorf("CheckInItem %s: %w", l.item, err)
+	}
+	if ci.UserID == nil || ci.UserID.UserIdentifierValue != l.patron {
+		r.deviate("CheckInItem of %s answered user %+v, want %s", l.item, ci.UserID, l.patron)
+	}
+	r.more("CheckInItem answered: returned by %s, and checked in at the bank already: nothing more to do", l.patron)
+	if _, err := r.w.ill.DeleteItem(ctx, &ncip.DeleteItem{ItemID: ncip.ItemID{ItemIdentifierValue: l.item}}); err != nil {
+		return fmt.Errorf("DeleteItem %s: %w", l.item, err)
+	}
+	e, err := r.delivered(ctx, gateway.OpILLDelete, l.item, 1)
+	if err != nil {
+		return err
+	}
+	if !e.confirmed() {
+		r.deviate("the DeleteItem of %s ended %s (%s) at the library system", l.item, e.State, e.outcome())
+	}
+	if _, ok := r.w.lib.Item(l.item); ok {
+		r.deviate("the library system still has item %s", l.item)
+	}
+	r.more("DeleteItem forwarded to the library system: the temporary item %s is gone", l.item)
+	return nil
+}
+
 // demoCheck is one line of the verification.
 type demoCheck struct {
 	name   string
@@ -1596,6 +1941,7 @@ type demoFacts struct {
 	audit        []demoAudit
 	bank         apiBankState
 	equipment    []apiEquipment
+	ill          []apiILLRequest
 }
 
 func (r *demoRun) facts(ctx context.Context) (*demoFacts, error) {
@@ -1611,6 +1957,7 @@ func (r *demoRun) facts(ctx context.Context) (*demoFacts, error) {
 		{"/api/v1/audit?limit=5000", &f.audit},
 		{"/api/v1/banks/" + config.DemoBank, &f.bank},
 		{"/api/v1/banks/" + config.DemoBank + "/equipment", &f.equipment},
+		{"/api/v1/ill/requests?limit=5000", &f.ill},
 	} {
 		if err := r.api.call(ctx, staff, http.MethodGet, q.path, nil, q.out); err != nil {
 			return nil, err
@@ -1753,6 +2100,11 @@ func (r *demoRun) summary(f *demoFacts, t demoTally) {
 	row("replayed after the ILS outage", fmt.Sprint(t.replayed), "")
 	row("expiries / clears", fmt.Sprintf("%d / %d", f.audits("expired"), f.audits("cleared")), "")
 	row("returns (emptied by staff)", fmt.Sprintf("%d (%d)", f.audits("returned"), f.audits("returns_emptied")), "")
+	ill := map[string]int{}
+	for _, q := range f.ill {
+		ill[q.State]++
+	}
+	row("interlibrary loans", fmt.Sprint(len(f.ill)), fmt.Sprintf("(%d collected and kept, %d returned and deleted; no staff matching)", ill[string(gateway.ILLCollected)], ill[string(gateway.ILLDeleted)]))
 	row("equipment loans / returns", fmt.Sprintf("%d / %d", t.eqCheckouts, f.audits("equipment_returned")), "")
 	row("door faults", fmt.Sprint(f.audits("door_failed")), "")
 	row("alerts raised / cleared", fmt.Sprintf("%d / %d", t.raised, t.cleared), "")
@@ -1811,12 +2163,19 @@ func (r *demoRun) checks(f *demoFacts, t demoTally) []demoCheck {
 		loans[ln.ItemID] = ln.PatronID
 	}
 	var loanIssues []string
+	var kept []string // collected and not brought back
 	for _, it := range x.collectedItems {
+		if !slices.Contains(x.illReturned, it) {
+			kept = append(kept, it)
+		}
+	}
+	for _, it := range kept {
 		if want := t.itemPatron[it]; want == "" || loans[it] != want {
 			loanIssues = append(loanIssues, fmt.Sprintf("%s: collected by %q, on loan to %q", it, want, loans[it]))
 		}
 	}
-	notOut := append([]string{demoReturnItem, r.laptop}, x.clearedItems...)
+	notOut := append(append([]string{demoReturnItem}, x.illReturned...), r.laptop)
+	notOut = append(notOut, x.clearedItems...)
 	for _, it := range notOut {
 		if p, ok := loans[it]; ok {
 			loanIssues = append(loanIssues, fmt.Sprintf("%s: still on loan to %s", it, p))
@@ -1828,7 +2187,7 @@ func (r *demoRun) checks(f *demoFacts, t demoTally) []demoCheck {
 		}
 	}
 	sort.Strings(loanIssues)
-	add(len(loanIssues) == 0, fmt.Sprintf("loans: the %d collected items are on loan to their patrons; %s are not", len(x.collectedItems), strings.Join(notOut, ", ")),
+	add(len(loanIssues) == 0, fmt.Sprintf("loans: the %d collected items kept are on loan to their patrons; %s are not", len(kept), strings.Join(notOut, ", ")),
 		"%s", strings.Join(loanIssues, "; "))
 
 	var holdIssues []string
@@ -1849,6 +2208,7 @@ func (r *demoRun) checks(f *demoFacts, t demoTally) []demoCheck {
 		fmt.Sprintf("outage: /readyz said 503; %d checkouts queued, replayed and on loan", x.replayed),
 		"/readyz %d; queued %v; on loan %v; of those, confirmed after more than one attempt: %d", r.readyzDown, r.queued, queuedOK, t.replayedQueued)
 	add(t.open == 0, "outbox: nothing left pending, sent or failed", "%d entries not done", t.open)
+	checks = append(checks, r.illChecks(f, t)...)
 
 	var alertIssues []string
 	for _, a := range f.alerts {
@@ -1881,6 +2241,81 @@ func (r *demoRun) checks(f *demoFacts, t demoTally) []demoCheck {
 		kinds[string(gateway.KindPickup)][string(gateway.CompFree)], kinds[string(gateway.KindReturn)][string(gateway.CompFree)],
 		kinds[string(gateway.KindEquipment)][string(gateway.CompAvailable)]), "online %v, by kind and state %v", f.bank.Online, kinds)
 
+	return checks
+}
+
+// illChecks compares the interlibrary loans as the gateway reports them
+// with the library system's records and with the script.
+func (r *demoRun) illChecks(f *demoFacts, t demoTally) []demoCheck {
+	x := r.expect
+	var checks []demoCheck
+	add := func(ok bool, name, detailFormat string, a ...any) {
+		checks = append(checks, demoCheck{name: name, ok: ok, detail: fmt.Sprintf(detailFormat, a...)})
+	}
+	accepted := map[string]int{} // item → confirmed ill_accept entries
+	deleted := map[string]int{}  // item → confirmed ill_delete entries
+	for _, e := range f.outbox {
+		switch {
+		case !e.confirmed():
+		case e.Op == gateway.OpILLAccept:
+			accepted[e.Item]++
+		case e.Op == gateway.OpILLDelete:
+			deleted[e.Item]++
+		}
+	}
+	var issues, names []string
+	for _, l := range demoILLs {
+		names = append(names, l.item)
+		if accepted[l.item] != 1 || r.illCreated[l.item] != l.request {
+			issues = append(issues, fmt.Sprintf("%s: %d AcceptItem confirmed, temporary item seen created for request %q", l.item, accepted[l.item], r.illCreated[l.item]))
+		}
+	}
+	add(len(issues) == 0, fmt.Sprintf("interlibrary loans: %d AcceptItems forwarded once each; the library system created %s with their patrons' holds", len(demoILLs), strings.Join(names, ", ")),
+		"%s", strings.Join(issues, "; "))
+
+	issues = nil
+	for _, it := range x.illItems {
+		got, gw := r.w.lib.Counts(it).Checkouts, 0
+		if t.gw[it] != nil {
+			gw = t.gw[it].Checkouts
+		}
+		if got != 1 || gw != 1 {
+			issues = append(issues, fmt.Sprintf("%s: gateway %d, library system %d", it, gw, got))
+		}
+	}
+	add(len(issues) == 0, fmt.Sprintf("interlibrary loans: each of the %d checked out exactly once, by the gateway and in the library system", len(x.illItems)), "%s", strings.Join(issues, "; "))
+
+	states := map[string]string{}
+	for _, q := range f.ill {
+		states[q.Item] = q.State
+	}
+	issues = nil
+	for _, l := range demoILLs {
+		_, exists := r.w.lib.Item(l.item)
+		want := string(gateway.ILLCollected)
+		if l.returned {
+			want = string(gateway.ILLDeleted)
+			if exists || deleted[l.item] != 1 {
+				issues = append(issues, fmt.Sprintf("%s: still in the library system %v, %d DeleteItem confirmed", l.item, exists, deleted[l.item]))
+			}
+		} else if !exists || deleted[l.item] != 0 {
+			issues = append(issues, fmt.Sprintf("%s: in the library system %v, %d DeleteItem confirmed", l.item, exists, deleted[l.item]))
+		}
+		if states[l.item] != want {
+			issues = append(issues, fmt.Sprintf("%s: request %q, want %s", l.item, states[l.item], want))
+		}
+	}
+	add(len(issues) == 0 && len(f.ill) == len(demoILLs), fmt.Sprintf("interlibrary loans: %s deleted and gone from the library system; the others collected and kept", strings.Join(x.illReturned, ", ")),
+		"%d requests: %s", len(f.ill), strings.Join(issues, "; "))
+
+	issues = nil
+	for _, b := range r.illScans {
+		if len(b) != 1 || b["item"] == "" {
+			issues = append(issues, fmt.Sprintf("%v", b))
+		}
+	}
+	add(len(issues) == 0 && len(r.illScans) == len(demoILLs)+1, fmt.Sprintf("no staff matching: the %d scans of ILL parcels (at the desk and the bank) sent nothing but the barcode", len(r.illScans)),
+		"%d scans, with more than the item: %s", len(r.illScans), strings.Join(issues, "; "))
 	return checks
 }
 

@@ -90,24 +90,25 @@ func demoDataDir(t *testing.T, stdout string) string {
 // status, the summary table, the verification, that no PIN and no pickup
 // code reaches the output, and that the data directory is removed.
 func TestDemo(t *testing.T) {
-	codes := &demoCodes{}
-	setDemoHooks(t, demoHooks{code: codes.add})
+	codes, doorSecrets := &demoCodes{}, &demoCodes{}
+	setDemoHooks(t, demoHooks{code: codes.add, secret: doorSecrets.add})
 	code, out, errOut := runCmd(t, "", "demo", "-v")
 	if code != 0 {
 		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 	x := demoExpect()
 	rows := []struct{ label, value string }{
-		{"loads", "12"},
-		{`pickups \(patrons / items\)`, "8 / 11"},
-		{"checkouts confirmed by the ILS", "12"},
+		{"loads", "14"},
+		{`pickups \(patrons / items\)`, "10 / 13"},
+		{"checkouts confirmed by the ILS", "14"},
 		{"replayed after the ILS outage", "2"},
 		{"expiries / clears", "1 / 1"},
-		{`returns \(emptied by staff\)`, `1 \(1\)`},
+		{`returns \(emptied by staff\)`, `2 \(2\)`},
+		{"interlibrary loans", "2"},
 		{"equipment loans / returns", "1 / 1"},
 		{"door faults", "1"},
 		{"alerts raised / cleared", "1 / 1"},
-		{"notifications", "10"},
+		{"notifications", "12"},
 		{"median pickup time", `\d+(\.\d)?ms`},
 	}
 	for _, r := range rows {
@@ -118,15 +119,15 @@ func TestDemo(t *testing.T) {
 	}
 	// The literals above are the script's tables worked out by hand; the
 	// demo derives its expectations from the same tables.
-	if x.loads != 12 || x.pickupPatrons != 8 || x.pickupItems != 11 || x.checkouts != 12 || x.checkins != 15 ||
-		x.replayed != 2 || x.notifications != 10 || x.reservations != 9 {
+	if x.loads != 14 || x.pickupPatrons != 10 || x.pickupItems != 13 || x.checkouts != 14 || x.checkins != 16 ||
+		x.replayed != 2 || x.notifications != 12 || x.reservations != 11 || !slices.Equal(x.illReturned, []string{"ILL2192"}) {
 		t.Errorf("demoExpect() = %+v, does not match the tables", x)
 	}
 	if !regexp.MustCompile(`(?m)^All \d+ checks passed\.$`).MatchString(out) || strings.Contains(out, "✗") {
 		t.Errorf("the verification did not pass cleanly:\n%s", out)
 	}
 	for _, want := range []string{
-		"[26/26]",
+		"[35/35]",
 		"first a mistyped PIN: 401 unauthorized",
 		"compartment 5 does not open → out of service, staff alerted; reassigned to compartment 6",
 		"I0020 joins it in compartment 3",
@@ -137,6 +138,23 @@ func TestDemo(t *testing.T) {
 		"✉ to Ada Lovelace: 1 item in compartment 1, code ••••••, collect by",
 		"✓ per item:",
 		"✓ loans:",
+		// The interlibrary loans: announced over NCIP, recognised from
+		// the barcode alone at the desk and at the bank.
+		"the ILL system sends AcceptItem for 2 interlibrary loans on their way here (pickup location LOCKER1)",
+		"AcceptItem forwarded to the library system: temporary items ILL2187, ILL2192 created, each with its patron's hold",
+		"the gateway knows it: ILL request ILL-2187 for P0005 Edsger Dijkstra → compartment 1 (S) of LOCKER1 reserved",
+		"no checkin needed → the compartment reserved at the desk, 1, opens",
+		"✉ to Edsger Dijkstra: 1 item in compartment 1, code ••••••",
+		"the gateway knows it: ILL request ILL-2192 for P0008 Frances Allen, no checkin needed → compartment 2 (S) opens",
+		"checkout of ILL2187 confirmed by the library system",
+		"checkout of ILL2192 confirmed by the library system",
+		"CheckInItem answered: returned by P0008",
+		"DeleteItem forwarded to the library system: the temporary item ILL2192 is gone",
+		"✓ interlibrary loans: 2 AcceptItems forwarded once each",
+		"✓ interlibrary loans: each of the 2 checked out exactly once",
+		"✓ interlibrary loans: ILL2192 deleted and gone from the library system",
+		"✓ no staff matching: the 3 scans of ILL parcels",
+		"(1 collected and kept, 1 returned and deleted; no staff matching)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the timeline lacks %q", want)
@@ -156,6 +174,14 @@ func TestDemo(t *testing.T) {
 		}
 	}
 	assertNoSecrets(t, out, errOut, got)
+	if len(doorSecrets.all()) != 2 {
+		t.Errorf("%d front-door secrets reported, want the NCIP token and the SIP2 password", len(doorSecrets.all()))
+	}
+	for _, s := range doorSecrets.all() {
+		if strings.Contains(out+errOut, s) {
+			t.Errorf("a front-door secret (%d characters) is in the output", len(s))
+		}
+	}
 
 	dir := demoDataDir(t, out)
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
@@ -214,6 +240,8 @@ func (s *demoSabotageSession) Checkout(ctx context.Context, req *sip2.CheckoutRe
 // one checkout makes the demo exit 1, naming the checks that differ.
 func TestDemoCatchesILSMisbehaviour(t *testing.T) {
 	tests := []struct {
+		name       string
+		item       string
 		mode       string
 		args       []string
 		wantFailed []string // checks that must fail
@@ -221,6 +249,8 @@ func TestDemoCatchesILSMisbehaviour(t *testing.T) {
 		wantDetail string
 	}{
 		{
+			name:       "lose",
+			item:       "I0013",
 			mode:       "lose",
 			args:       []string{"demo"},
 			wantFailed: []string{"checkouts:", "per item:", "loans:", "holds:"},
@@ -230,20 +260,32 @@ func TestDemoCatchesILSMisbehaviour(t *testing.T) {
 			wantDetail: "I0013: gateway 1 checkouts 1 checkins, library system 0 and 1",
 		},
 		{
+			name:       "refuse",
+			item:       "I0013",
 			mode:       "refuse",
 			args:       []string{"demo", "--keep"},
 			wantFailed: []string{"the script ran as written", "checkouts:", "loans:", "outbox:", "alerts:"},
 			wantPassed: []string{"per item:"},
 			wantDetail: "the checkout of I0013 ended failed (refused)",
 		},
+		{
+			// The ILL item's checkout lost: the ILL checks see it too.
+			name:       "lose-ill",
+			item:       "ILL2187",
+			mode:       "lose",
+			args:       []string{"demo"},
+			wantFailed: []string{"checkouts:", "per item:", "loans:", "holds:", "interlibrary loans: each of the 2 checked out exactly once"},
+			wantPassed: []string{"the script ran as written", "outbox:", "interlibrary loans: 2 AcceptItems", "no staff matching"},
+			wantDetail: "ILL2187: gateway 1, library system 0",
+		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.mode, func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
 			codes := &demoCodes{}
 			setDemoHooks(t, demoHooks{
 				code: codes.add,
 				ilsBackend: func(lib *sip2mem.Library) sip2.Backend {
-					return &demoSabotage{lib: lib, item: "I0013", mode: tt.mode}
+					return &demoSabotage{lib: lib, item: tt.item, mode: tt.mode}
 				},
 			})
 			code, out, errOut := runCmd(t, "", tt.args...)
