@@ -46,7 +46,7 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
 		Limit:  q.limit(),
 	}
 	if f.Op != "" {
-		oneOf(q, "op", []string{f.Op}, gateway.OpCheckout, gateway.OpCheckin, gateway.OpNotify)
+		oneOf(q, "op", []string{f.Op}, gateway.OpCheckout, gateway.OpCheckin, gateway.OpNotify, gateway.OpILLAccept, gateway.OpILLCancel, gateway.OpILLDelete)
 	}
 	if q.err != nil {
 		s.writeError(w, r, q.err)
