@@ -32,10 +32,13 @@ type fakeGateway struct {
 	accepts  []gateway.ILLAccept
 	// fail, if set for a method name, is returned by that method.
 	fail map[string]error
+	// block, if set for a method name, makes it wait for its context to
+	// end and return the context's error.
+	block map[string]bool
 }
 
 func newFakeGateway() *fakeGateway {
-	return &fakeGateway{banks: map[string]bool{"B1": true, "EAST-LOCKERS": true}, fail: map[string]error{}}
+	return &fakeGateway{banks: map[string]bool{"B1": true, "EAST-LOCKERS": true}, fail: map[string]error{}, block: map[string]bool{}}
 }
 
 func (g *fakeGateway) record(format string, args ...any) {
@@ -67,6 +70,10 @@ func (g *fakeGateway) state(id string) gateway.ILLState {
 }
 
 func (g *fakeGateway) AcceptILL(ctx context.Context, a gateway.ILLAccept) (*gateway.ILLRequest, bool, error) {
+	if g.block["AcceptILL"] {
+		<-ctx.Done()
+		return nil, false, ctx.Err()
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.record("AcceptILL %s %s", a.RequestID, a.Item)

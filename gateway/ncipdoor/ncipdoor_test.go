@@ -4,15 +4,18 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/lockergate/lockergate/gateway"
 	"github.com/lockergate/lockergate/gateway/ncipdoor"
 	"github.com/lockergate/lockergate/ncip"
+	"github.com/lockergate/lockergate/ncip/ncipclient"
 )
 
 const (
@@ -781,6 +784,101 @@ func TestNew(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), "s3cr3t") {
 				t.Errorf("error quotes the token: %v", err)
+			}
+		})
+	}
+}
+
+// TestPassThroughRetriesLookupsOnly: a lookup is retried when the ILS
+// fails with a 5xx; a service that changes something is sent once.
+func TestPassThroughRetriesLookupsOnly(t *testing.T) {
+	var mu sync.Mutex
+	calls := 0
+	ils := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		first := calls%2 == 1
+		mu.Unlock()
+		if first {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte(ilsAnswer))
+	}))
+	defer ils.Close()
+	up := ncipclient.New(ils.URL, ncipclient.Options{Timeout: 10 * time.Second, Retries: 2})
+	h := newHarness(t, open(up))
+	tests := []struct {
+		name      string
+		msg       *ncip.Message
+		wantCalls int
+		want      string
+	}{
+		{"LookupUser retried", &ncip.Message{LookupUser: &ncip.LookupUser{InitiationHeader: hdr("OPEN"), UserID: &ncip.UserID{UserIdentifierValue: "P"}}}, 2, ""},
+		{"RenewItem sent once", &ncip.Message{RenewItem: &ncip.RenewItem{InitiationHeader: hdr("OPEN"), UserID: &ncip.UserID{UserIdentifierValue: "P"}, ItemID: ncip.ItemID{ItemIdentifierValue: "I"}}}, 1, "Temporary Processing Failure"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			mu.Lock()
+			calls = 0
+			mu.Unlock()
+			out := h.send(tc.msg, tc.want != "")
+			mu.Lock()
+			got := calls
+			mu.Unlock()
+			if got != tc.wantCalls {
+				t.Errorf("the ILS got %d requests, want %d", got, tc.wantCalls)
+			}
+			if problemOf(out) != tc.want {
+				t.Errorf("problem %+v, want %q", out.Problem(), tc.want)
+			}
+		})
+	}
+}
+
+// TestTimeout: Config.Timeout bounds the gateway's work and the ILS's
+// answer; the partner gets "Temporary Processing Failure".
+func TestTimeout(t *testing.T) {
+	stop := make(chan struct{})
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-stop:
+		}
+	}))
+	defer hang.Close()
+	defer close(stop) // before Close, which waits for the handler
+	up := ncipclient.New(hang.URL, ncipclient.Options{Timeout: time.Minute, Retries: -1})
+	gw := newFakeGateway()
+	gw.block["AcceptILL"] = true
+	r, err := ncipdoor.New(ncipdoor.Config{Gateway: gw, Partners: []ncipdoor.Partner{open(up)}, Timeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+	tests := []struct {
+		name   string
+		msg    *ncip.Message
+		detail string
+	}{
+		{"gateway", accept("OPEN", "R1", "I1", "P1", "B1"), "the gateway timed out"},
+		{"ILS", &ncip.Message{LookupUser: &ncip.LookupUser{InitiationHeader: hdr("OPEN"), UserID: &ncip.UserID{UserIdentifierValue: "P"}}}, "did not answer in time"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b, _ := ncip.Marshal(tc.msg)
+			resp, err := http.Post(srv.URL, "application/xml", bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var buf bytes.Buffer
+			buf.ReadFrom(resp.Body)
+			mustValid(t, buf.Bytes())
+			out, _ := ncip.Unmarshal(buf.Bytes())
+			if p := out.Problem(); p == nil || p.Type.Value != "Temporary Processing Failure" || !strings.Contains(p.Detail, tc.detail) {
+				t.Fatalf("problem %+v, want Temporary Processing Failure with %q", p, tc.detail)
 			}
 		})
 	}
