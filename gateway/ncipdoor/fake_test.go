@@ -154,7 +154,7 @@ func (g *fakeGateway) CheckInILL(ctx context.Context, item, actor string) (*gate
 	if err := g.fail["CheckInILL"]; err != nil {
 		return nil, err
 	}
-	r := g.forItem(item, false)
+	r := g.forItem(item, true)
 	if r == nil {
 		return nil, gateway.Errorf(gateway.ENOTFOUND, "no ILL request holds item %s", item)
 	}

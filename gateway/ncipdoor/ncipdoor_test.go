@@ -232,7 +232,7 @@ func TestPassThrough(t *testing.T) {
 		{"AcceptItem not for a bank", enc(accept("ILLIAD", "R2", "I2", "P1", "Main Desk")), []string{"AcceptILL R2 I2"}},
 		{"AcceptItem not Hold For Pickup", enc(circulate), nil},
 		{"AcceptItem without PickupLocation", enc(accept("ILLIAD", "R3", "I3", "P1", "")), nil},
-		{"CheckInItem of another item", enc(&ncip.Message{CheckInItem: &ncip.CheckInItem{InitiationHeader: hdr("ILLIAD"), ItemID: ncip.ItemID{ItemIdentifierValue: "NOT-ILL"}}}), nil},
+		{"CheckInItem of another item", enc(&ncip.Message{CheckInItem: &ncip.CheckInItem{InitiationHeader: hdr("ILLIAD"), ItemID: ncip.ItemID{ItemIdentifierValue: "NOT-ILL"}}}), []string{"CheckInILL NOT-ILL ncip:ILLIAD"}},
 		{"CheckOutItem of another item", enc(&ncip.Message{CheckOutItem: &ncip.CheckOutItem{InitiationHeader: hdr("ILLIAD"), UserID: &ncip.UserID{UserIdentifierValue: "P"}, ItemID: ncip.ItemID{ItemIdentifierValue: "NOT-ILL"}}}), nil},
 		{"DeleteItem of another item", enc(&ncip.Message{DeleteItem: &ncip.DeleteItem{InitiationHeader: hdr("ILLIAD"), ItemID: ncip.ItemID{ItemIdentifierValue: "NOT-ILL"}}}), []string{"DeleteILL NOT-ILL ncip:ILLIAD"}},
 		{"CancelRequestItem of another request", enc(&ncip.Message{CancelRequestItem: &ncip.CancelRequestItem{InitiationHeader: hdr("ILLIAD"), UserID: &ncip.UserID{UserIdentifierValue: "P"}, RequestID: &ncip.RequestID{RequestIdentifierValue: "NOT-OURS"}, RequestType: ncip.SV("Hold")}}), nil},
@@ -420,6 +420,7 @@ func TestLifecycle(t *testing.T) {
 				}
 			}},
 		{name: "delete repeat", msg: del(ih, "IC"), changes: []string{"DeleteILL IC ncip:ILLIAD"}, request: "C", wantState: gateway.ILLDeleted},
+		{name: "checkin after delete", msg: checkIn(ih, "IC"), changes: []string{"CheckInILL IC ncip:ILLIAD"}, request: "C", wantState: gateway.ILLDeleted},
 		{name: "delete another partner's", msg: del(ih, "IF"), problem: "Unknown Item", request: "F", wantState: gateway.ILLReturned},
 	}
 	for _, tc := range tests {
@@ -482,13 +483,43 @@ func TestGatewayFailures(t *testing.T) {
 		{"checkin: lookup fails", "ILLRequestForItem", internal, &ncip.Message{CheckInItem: &ncip.CheckInItem{InitiationHeader: hdr("ILLIAD"), ItemID: ncip.ItemID{ItemIdentifierValue: "I1"}}}, "Temporary Processing Failure", "try again later"},
 		{"cancel: lookup fails", "ILLRequest", internal, &ncip.Message{CancelRequestItem: &ncip.CancelRequestItem{InitiationHeader: hdr("ILLIAD"), UserID: &ncip.UserID{UserIdentifierValue: "P"}, RequestID: &ncip.RequestID{RequestIdentifierValue: "R1"}, RequestType: ncip.SV("Hold")}}, "Temporary Processing Failure", "try again later"},
 	}
+	// The gateway's own EINVALID messages name the element at fault.
+	for _, c := range []struct{ msg, element string }{
+		{"ILL request id is missing", "RequestId"},
+		{"ILL request item-7: the patron is missing", "UserId"},
+		{"ILL request patron-7: the item is missing", "ItemId"},
+		{`ILL request R1: item "x\x01" is not a valid id (control characters)`, "ItemId"},
+		{`ILL request R1: pickup location "x" is not a valid id`, "PickupLocation"},
+		{"ILL request R1: the title or patron name is not valid text", "ItemOptionalFields"},
+	} {
+		req := strings.TrimSuffix(strings.TrimPrefix(strings.SplitN(c.msg, ":", 2)[0], "ILL request "), " id is missing")
+		tests = append(tests, struct {
+			name, method string
+			err          error
+			msg          *ncip.Message
+			want         string
+			detail       string
+		}{"accept: " + c.msg, "AcceptILL", gateway.Errorf(gateway.EINVALID, "%s", c.msg), accept("ILLIAD", req, "I1", "P1", "B1"), "Needed Data Missing", c.element})
+	}
+	tests = append(tests, []struct {
+		name, method string
+		err          error
+		msg          *ncip.Message
+		want         string
+		detail       string
+	}{
+		{"checkin: invalid id of an ILL item", "CheckInILL", gateway.Errorf(gateway.EINVALID, "bad item"), &ncip.Message{CheckInItem: &ncip.CheckInItem{InitiationHeader: hdr("ILLIAD"), ItemID: ncip.ItemID{ItemIdentifierValue: "HELD"}}}, "Needed Data Missing", "ItemId"},
+		{"checkin: invalid id of another item", "CheckInILL", gateway.Errorf(gateway.EINVALID, "bad item"), &ncip.Message{CheckInItem: &ncip.CheckInItem{InitiationHeader: hdr("ILLIAD"), ItemID: ncip.ItemID{ItemIdentifierValue: "OTHER"}}}, "Unknown Item", "OTHER"},
+		{"delete: unavailable", "DeleteILL", gateway.Errorf(gateway.EUNAVAILABLE, "store busy"), &ncip.Message{DeleteItem: &ncip.DeleteItem{InitiationHeader: hdr("ILLIAD"), ItemID: ncip.ItemID{ItemIdentifierValue: "HELD"}}}, "Temporary Processing Failure", "store busy"},
+	}...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, illiad(nil))
+			h.gw.put(gateway.ILLRequest{ID: "RH", Partner: "ILLIAD", Item: "HELD", Patron: "P1", State: gateway.ILLCollected})
 			h.gw.fail[tc.method] = tc.err
 			out := h.send(tc.msg, true, bearer...)
 			p := out.Problem()
-			if p == nil || p.Type.Value != tc.want || !strings.Contains(p.Detail, tc.detail) {
+			if p == nil || p.Type.Value != tc.want || !(strings.Contains(p.Detail, tc.detail) || p.Element == tc.detail) {
 				t.Fatalf("problem %+v, want %s with %q", p, tc.want, tc.detail)
 			}
 			b, _ := ncip.Marshal(out)

@@ -75,7 +75,9 @@ func (c *call) acceptItem(ctx context.Context, in *ncip.AcceptItem) *ncip.Messag
 		log.WithError(c.redactErr(err)).Info("ncip: AcceptItem refused: conflicts with what the gateway holds")
 		return c.fail(ncip.NewProblem(t, "RequestId", gateway.ErrorMessage(err)))
 	default:
-		return c.fail(c.gatewayProblem(err, acceptItemElement, ncip.ProblemTypeCannotAcceptItem))
+		return c.fail(c.gatewayProblem(err, func(msg string) string {
+			return acceptItemElement(strings.TrimPrefix(msg, "ILL request "+requestID+": "))
+		}, ncip.ProblemTypeCannotAcceptItem))
 	}
 	if ill == nil {
 		return c.fail(c.gatewayProblem(errors.New("AcceptILL returned no request"), nil, ""))
@@ -87,18 +89,23 @@ func (c *call) acceptItem(ctx context.Context, in *ncip.AcceptItem) *ncip.Messag
 }
 
 // acceptItemElement names the AcceptItem element an EINVALID message is
-// about, from the words the gateway uses.
+// about, from the words the gateway uses ("the patron is missing", "item
+// … is not a valid id", "ILL request id is missing").
 func acceptItemElement(msg string) string {
 	m := strings.ToLower(msg)
 	switch {
+	case strings.Contains(m, "title"):
+		return "ItemOptionalFields"
 	case strings.Contains(m, "patron") || strings.Contains(m, "user"):
 		return "UserId"
-	case strings.Contains(m, "request"):
-		return "RequestId"
 	case strings.Contains(m, "item") || strings.Contains(m, "barcode"):
 		return "ItemId"
 	case strings.Contains(m, "pickup") || strings.Contains(m, "bank") || strings.Contains(m, "location"):
 		return "PickupLocation"
+	case strings.Contains(m, "partner") || strings.Contains(m, "agency"):
+		return "FromAgencyId"
+	case strings.Contains(m, "request"):
+		return "RequestId"
 	case strings.Contains(m, "expir"):
 		return "PickupExpiryDate"
 	case strings.Contains(m, "due") || strings.Contains(m, "date"):
@@ -241,7 +248,7 @@ func (c *call) cancelRequestItem(ctx context.Context, in *ncip.CancelRequestItem
 		c.log.WithField("request", ill.ID).WithError(c.redactErr(err)).Info("ncip: CancelRequestItem refused")
 		return c.fail(ncip.NewProblem(ncip.ProblemTypeRequestAlreadyProcessed, "RequestId", gateway.ErrorMessage(err)))
 	default:
-		return c.fail(c.gatewayProblem(err, nil, ""))
+		return c.fail(c.gatewayProblem(err, func(string) string { return "RequestId" }, ""))
 	}
 	if res == nil {
 		res = ill
@@ -262,23 +269,9 @@ func (c *call) checkInItem(ctx context.Context, in *ncip.CheckInItem) *ncip.Mess
 	if item == "" {
 		return c.fail(ncip.NewProblem(ncip.ProblemTypeNeededDataMissing, "ItemId", "CheckInItem needs an ItemId"))
 	}
-	ill, answer := c.itemFor(ctx, item)
+	res, answer := c.itemAction(ctx, item, c.r.gw.CheckInILL)
 	if answer != nil {
 		return answer
-	}
-	if ill == nil {
-		return c.passThrough(ctx, unknownItem(item))
-	}
-	res, err := c.r.gw.CheckInILL(ctx, item, c.actor())
-	switch gateway.ErrorCode(err) {
-	case "":
-	case gateway.ENOTFOUND:
-		return c.passThrough(ctx, unknownItem(item))
-	default:
-		return c.fail(c.gatewayProblem(err, nil, ""))
-	}
-	if res == nil {
-		res = ill
 	}
 	log := c.log.WithFields(map[string]any{"request": res.ID, "item": item, "state": res.State})
 	if res.State != gateway.ILLReturned && c.p.StrictCheckIn {
@@ -302,29 +295,44 @@ func (c *call) deleteItem(ctx context.Context, in *ncip.DeleteItem) *ncip.Messag
 	if item == "" {
 		return c.fail(ncip.NewProblem(ncip.ProblemTypeNeededDataMissing, "ItemId", "DeleteItem needs an ItemId"))
 	}
-	if _, answer := c.itemFor(ctx, item); answer != nil {
+	res, answer := c.itemAction(ctx, item, c.r.gw.DeleteILL)
+	if answer != nil {
 		return answer
 	}
-	// Called even when no active request holds the item: a repeated
-	// DeleteItem finds the deleted request there and succeeds.
-	res, err := c.r.gw.DeleteILL(ctx, item, c.actor())
-	switch gateway.ErrorCode(err) {
-	case "":
-	case gateway.ENOTFOUND:
-		return c.passThrough(ctx, unknownItem(item))
-	default:
-		return c.fail(c.gatewayProblem(err, nil, ""))
-	}
-	if res != nil && !c.ours(res) {
-		return c.fail(unknownItem(item))
-	}
-	l := c.log.WithField("item", item)
-	if res != nil {
-		l = l.WithFields(map[string]any{"request": res.ID, "state": res.State})
-	}
-	l.Info("ncip: DeleteItem of an ILL item")
+	c.log.WithFields(map[string]any{"request": res.ID, "item": item, "state": res.State}).Info("ncip: DeleteItem of an ILL item")
 	return c.respond(&ncip.DeleteItemResponse{ItemID: itemID(&in.ItemID, item)})
 }
+
+// itemAction runs a gateway action on an item (CheckInILL, DeleteILL)
+// and returns the request it acted on, or the answer to give instead. The
+// action is called even when no active request holds the item: the
+// gateway also finds the item's last, finished request, so that a
+// repeated message succeeds (a DeleteItem sent again, a CheckInItem after
+// the DeleteItem). When the gateway holds nothing for the item (ENOTFOUND,
+// or EINVALID for an id it could never have taken), the message is passed
+// through.
+func (c *call) itemAction(ctx context.Context, item string, action func(ctx context.Context, item, actor string) (*gateway.ILLRequest, error)) (*gateway.ILLRequest, *ncip.Message) {
+	active, answer := c.itemFor(ctx, item)
+	if answer != nil {
+		return nil, answer
+	}
+	res, err := action(ctx, item, c.actor())
+	switch code := gateway.ErrorCode(err); {
+	case code == "" && res != nil:
+	case code == "" || code == gateway.ENOTFOUND || (code == gateway.EINVALID && active == nil):
+		return nil, c.passThrough(ctx, unknownItem(item))
+	default:
+		return nil, c.fail(c.gatewayProblem(err, itemElement, ""))
+	}
+	if !c.ours(res) {
+		return nil, c.fail(unknownItem(item))
+	}
+	return res, nil
+}
+
+// itemElement is the element of an item service that a gateway EINVALID
+// is about.
+func itemElement(string) string { return "ItemId" }
 
 // checkOutItem answers a CheckOutItem of an ILL item from the loan's
 // state: the patron checks out at the locker, so the ILL system is told
