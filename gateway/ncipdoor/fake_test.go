@@ -103,7 +103,7 @@ func (g *fakeGateway) AcceptILL(ctx context.Context, a gateway.ILLAccept) (*gate
 	}
 	for _, r := range g.requests {
 		if r.Item == a.Item && !r.State.Final() {
-			return nil, false, gateway.Errorf(gateway.ECONFLICT, "item %s is in another active reservation", a.Item)
+			return nil, false, gateway.Errorf(gateway.ECONFLICT, "item %s is already in ILL request %s (%s)", a.Item, r.ID, r.State)
 		}
 	}
 	r := &gateway.ILLRequest{ID: a.RequestID, Partner: a.Partner, Bank: "B1", Item: a.Item, Patron: a.Patron,

@@ -19,8 +19,9 @@
 //     locker, not the ILL system).
 //   - Everything else (LookupUser, RequestItem, RenewItem, LookupItem, …,
 //     and the services above for what the gateway does not hold) is passed
-//     through: the request's bytes go to Upstream unchanged and its answer
-//     comes back. With no Upstream, the answer is a Problem.
+//     through: the request's bytes go to Upstream unchanged (a document
+//     posted in a form field goes as the document) and its answer comes
+//     back. With no Upstream, the answer is a Problem.
 //
 // # Partners
 //

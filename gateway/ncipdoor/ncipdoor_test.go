@@ -90,6 +90,7 @@ func TestAcceptItem(t *testing.T) {
 		wantItem  string // answered ItemId
 		wantBank  string // PickupLocation given to the gateway
 		wantCalls []string
+		hidden    string // must not be in the answer
 	}{
 		{name: "locker by bank id", msg: accept("ILLIAD", "R1", "ILL-0001", "P1", "B1"), headers: bearer,
 			wantItem: "ILL-0001", wantBank: "B1", wantCalls: []string{"AcceptILL R1 ILL-0001"}},
@@ -110,7 +111,7 @@ func TestAcceptItem(t *testing.T) {
 		{name: "same request, other item", msg: accept("ILLIAD", "R1", "ILL-9999", "P1", "B1"), headers: bearer,
 			problem: "Duplicate Request", element: "RequestId", wantBank: "B1", wantCalls: []string{"AcceptILL R1 ILL-9999", "ILLRequest R1"}},
 		{name: "other request, same item", msg: accept("ILLIAD", "R7", "ILL-0001", "P9", "B1"), headers: bearer,
-			problem: "Duplicate Item", element: "RequestId", wantBank: "B1", wantCalls: []string{"AcceptILL R7 ILL-0001", "ILLRequest R7"}},
+			problem: "Duplicate Item", element: "ItemId", wantBank: "B1", wantCalls: []string{"AcceptILL R7 ILL-0001", "ILLRequest R7"}, hidden: "R1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -132,6 +133,9 @@ func TestAcceptItem(t *testing.T) {
 			if tc.problem != "" {
 				if len(r.Problems) != 1 || r.Problems[0].Type.Value != tc.problem || r.Problems[0].Element != tc.element {
 					t.Fatalf("problems %+v, want %s on %s", r.Problems, tc.problem, tc.element)
+				}
+				if p := r.Problems[0]; tc.hidden != "" && strings.Contains(p.Detail+p.Value, tc.hidden) {
+					t.Errorf("problem names %q: %+v", tc.hidden, p)
 				}
 				return
 			}

@@ -68,12 +68,16 @@ func (c *call) acceptItem(ctx context.Context, in *ncip.AcceptItem) *ncip.Messag
 		p.Value = clip(sentLocation, 100)
 		return c.passThrough(ctx, p)
 	case gateway.ECONFLICT:
-		t := ncip.ProblemTypeDuplicateItem
-		if _, gerr := c.r.gw.ILLRequest(ctx, requestID); gerr == nil {
-			t = ncip.ProblemTypeDuplicateRequest
-		}
+		// The gateway's message may name another partner's request or a
+		// reservation: it goes to the log, and the partner gets a detail
+		// about its own request only.
 		log.WithError(c.redactErr(err)).Info("ncip: AcceptItem refused: conflicts with what the gateway holds")
-		return c.fail(ncip.NewProblem(t, "RequestId", gateway.ErrorMessage(err)))
+		if _, gerr := c.r.gw.ILLRequest(ctx, requestID); gerr == nil {
+			return c.fail(ncip.NewProblem(ncip.ProblemTypeDuplicateRequest, "RequestId",
+				"request "+clip(requestID, 100)+" is already held here with another item or patron"))
+		}
+		return c.fail(ncip.NewProblem(ncip.ProblemTypeDuplicateItem, "ItemId",
+			"item "+clip(item, 100)+" is already held here for another request"))
 	default:
 		return c.fail(c.gatewayProblem(err, func(msg string) string {
 			return acceptItemElement(strings.TrimPrefix(msg, "ILL request "+requestID+": "))
