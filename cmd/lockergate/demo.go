@@ -84,6 +84,9 @@ type demoHooks struct {
 	// this backend instead of the library itself (a test makes it lose a
 	// checkout, to see the verification catch it).
 	ilsBackend func(lib *sip2mem.Library) sip2.Backend
+	// ncipBackend, likewise, serves it over NCIP (ILL loans check out
+	// over NCIP).
+	ncipBackend func(lib *sip2mem.Library) ncip.Backend
 }
 
 // demoTestHooks is set by tests only.
@@ -352,7 +355,11 @@ func startDemoWorld(ctx context.Context, dir string, logs *demoLog, hooks demoHo
 	if hooks.ilsBackend != nil {
 		backend = hooks.ilsBackend(w.lib)
 	}
-	if w.ils, err = startSimILS(w.lib, backend, logs); err != nil {
+	var ncipBackend ncip.Backend // nil: the library's own NCIP side
+	if hooks.ncipBackend != nil {
+		ncipBackend = hooks.ncipBackend(w.lib)
+	}
+	if w.ils, err = startSimILS(w.lib, backend, ncipBackend, logs); err != nil {
 		return w, err
 	}
 	if w.link, err = newDemoLink(w.ils.addr); err != nil {

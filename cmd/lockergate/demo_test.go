@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/lockergate/lockergate/gateway"
+	"github.com/lockergate/lockergate/internal/ilssim"
+	"github.com/lockergate/lockergate/ncip"
 	"github.com/lockergate/lockergate/sip2"
 	"github.com/lockergate/lockergate/sip2/sip2mem"
 )
@@ -236,6 +238,32 @@ func (s *demoSabotageSession) Checkout(ctx context.Context, req *sip2.CheckoutRe
 	return r, nil
 }
 
+// demoNCIPSabotage is the library's NCIP side, except that it answers the
+// first CheckOutItem of one item as done without lending it (lose) or
+// refuses it (refuse): ILL loans check out over NCIP.
+type demoNCIPSabotage struct {
+	*ilssim.Backend
+	lib  *sip2mem.Library
+	item string
+	mode string
+	mu   sync.Mutex
+	done bool
+}
+
+func (b *demoNCIPSabotage) CheckOutItem(ctx context.Context, req *ncip.CheckOutItem) (*ncip.CheckOutItemResponse, error) {
+	b.mu.Lock()
+	hit := req.ItemID.ItemIdentifierValue == b.item && !b.done
+	b.done = b.done || hit
+	b.mu.Unlock()
+	if !hit {
+		return b.Backend.CheckOutItem(ctx, req)
+	}
+	if b.mode == "refuse" {
+		return nil, ncip.NewProblem(ncip.ProblemTypeItemDoesNotCirculate, "ItemId", "Item cannot be checked out")
+	}
+	return &ncip.CheckOutItemResponse{ItemID: &req.ItemID, UserID: req.UserID, DateDue: ncip.At(b.lib.Now().AddDate(0, 0, 14))}, nil
+}
+
 // TestDemoCatchesILSMisbehaviour: a library system that loses or refuses
 // one checkout makes the demo exit 1, naming the checks that differ.
 func TestDemoCatchesILSMisbehaviour(t *testing.T) {
@@ -286,6 +314,9 @@ func TestDemoCatchesILSMisbehaviour(t *testing.T) {
 				code: codes.add,
 				ilsBackend: func(lib *sip2mem.Library) sip2.Backend {
 					return &demoSabotage{lib: lib, item: tt.item, mode: tt.mode}
+				},
+				ncipBackend: func(lib *sip2mem.Library) ncip.Backend {
+					return &demoNCIPSabotage{Backend: ilssim.NewBackend(lib), lib: lib, item: tt.item, mode: tt.mode}
 				},
 			})
 			code, out, errOut := runCmd(t, "", tt.args...)

@@ -205,7 +205,7 @@ type e2eILS struct {
 
 func startE2EILS(t testing.TB, lib *sip2mem.Library, logTo io.Writer) *e2eILS {
 	t.Helper()
-	s, err := startSimILS(lib, nil, logTo)
+	s, err := startSimILS(lib, nil, nil, logTo)
 	if err != nil {
 		t.Fatal(err)
 	}

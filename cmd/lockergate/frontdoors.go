@@ -41,7 +41,8 @@ func ncipUpstream(def *config.ILS) ncipdoor.Upstream {
 		Token:       n.Token.Reveal(),
 		TokenHeader: n.TokenHeader,
 		Timeout:     n.Timeout.D(),
-		Retries:     -1, // pass-through: the ILL system decides on retries
+		// The front door asks for retries of lookups only; what changes
+		// something is sent once.
 		Profile:     ncipclient.Profile{FromAgency: n.FromAgency, ToAgency: n.ToAgency},
 	})
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/lockergate/lockergate/gateway/config"
 	"github.com/lockergate/lockergate/internal/ilssim"
+	"github.com/lockergate/lockergate/ncip"
 	"github.com/lockergate/lockergate/sip2"
 	"github.com/lockergate/lockergate/sip2/sip2mem"
 )
@@ -83,7 +84,7 @@ func serve(ctx context.Context, e *env, args []string) error {
 		if v, ok := os.LookupEnv("LOCKERGATE_HTTP_LISTEN"); ok && v != "" {
 			cfg.HTTP.Listen = v
 		}
-		sim, err = startSimILS(sip2mem.NewDemo(), nil, e.stderr)
+		sim, err = startSimILS(sip2mem.NewDemo(), nil, nil, e.stderr)
 		if err != nil {
 			return err
 		}
@@ -218,7 +219,10 @@ const (
 // ILS's NCIP responder behind the ILS adapter, an NCIP partner taking ILL
 // items for the bank, and a SIP2 front door on a free loopback port.
 func demoFrontDoors(cfg *config.Config, sim *simILS, tokens map[string]string, path string) {
-	cfg.ILS[config.DemoILS].NCIP = &config.NCIP{URL: sim.ncipURL, FromAgency: demoAgency, ToAgency: sip2mem.DemoInstitution}
+	// ILL loans check out over NCIP, so that the lender's due date (the
+	// AcceptItem's DateForReturn) reaches the library with the loan.
+	cfg.ILS[config.DemoILS].NCIP = &config.NCIP{URL: sim.ncipURL, FromAgency: demoAgency, ToAgency: sip2mem.DemoInstitution,
+		Circulation: config.CirculationNCIP}
 	cfg.NCIPFrontDoor.Partners = []config.Partner{{
 		Agency: demoPartner, Auth: "header", TokenEnv: "(" + path + ")", Token: config.Secret(tokens[demoNCIPToken]),
 	}}
@@ -240,12 +244,15 @@ type simILS struct {
 	ncipEnd chan error
 }
 
-// startSimILS serves lib over SIP2 (through backend when it is not nil: a
-// demo test's wrapper around lib) and over NCIP, each on a free loopback
-// port.
-func startSimILS(lib *sip2mem.Library, backend sip2.Backend, logTo io.Writer) (*simILS, error) {
+// startSimILS serves lib over SIP2 and over NCIP, each on a free loopback
+// port; through backend and ncipBackend when they are not nil (a demo
+// test's wrappers around lib).
+func startSimILS(lib *sip2mem.Library, backend sip2.Backend, ncipBackend ncip.Backend, logTo io.Writer) (*simILS, error) {
 	if backend == nil {
 		backend = lib
+	}
+	if ncipBackend == nil {
+		ncipBackend = ilssim.NewBackend(lib)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -259,7 +266,7 @@ func startSimILS(lib *sip2mem.Library, backend sip2.Backend, logTo io.Writer) (*
 	s := &simILS{lib: lib, addr: l.Addr().String(), served: make(chan error, 1), ncipEnd: make(chan error, 1)}
 	s.srv = &sip2.Server{Backend: backend, ErrorLog: log.New(logTo, "ils-sim: ", log.LstdFlags)}
 	mux := http.NewServeMux()
-	mux.Handle("/ncip", ilssim.Handler(lib))
+	mux.Handle("/ncip", &ncip.Handler{Backend: ncipBackend, Timeout: ilssim.HandlerTimeout})
 	s.ncip = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(logTo, "ils-sim: ", log.LstdFlags)}
 	s.ncipURL = "http://" + nl.Addr().String() + "/ncip"
 	go func() { s.served <- s.srv.Serve(l) }()
