@@ -43,7 +43,7 @@ func ncipUpstream(def *config.ILS) ncipdoor.Upstream {
 		Timeout:     n.Timeout.D(),
 		// The front door asks for retries of lookups only; what changes
 		// something is sent once.
-		Profile:     ncipclient.Profile{FromAgency: n.FromAgency, ToAgency: n.ToAgency},
+		Profile: ncipclient.Profile{FromAgency: n.FromAgency, ToAgency: n.ToAgency},
 	})
 }
 
