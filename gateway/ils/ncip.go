@@ -543,10 +543,15 @@ func (n *NCIP) Checkout(ctx context.Context, req gateway.CheckoutRequest) (*gate
 }
 
 // existingLoan answers a checkout the ILS refused as "already checked
-// out": success when LookupItem shows the loan is the patron's.
+// out": success when LookupItem shows the loan is the patron's. A lookup
+// the ILS cannot answer now (no answer, Temporary Processing Failure) is
+// EUNAVAILABLE, not the refusal: the loan may well be the patron's own,
+// from a first send that was executed, and a refusal would fail the
+// outbox entry over a loan that is fine.
 func (n *NCIP) existingLoan(ctx context.Context, what string, req gateway.CheckoutRequest, refusal *ncip.Problem) (*gateway.CheckoutResult, error) {
+	lookup := what + " (checking the existing loan)"
 	var resp *ncip.LookupItemResponse
-	p, err := n.call(ctx, what+" (checking the existing loan)", func(ctx context.Context) (err error) {
+	p, err := n.call(ctx, lookup, func(ctx context.Context) (err error) {
 		resp, err = n.client.LookupItem(ctx, &ncip.LookupItem{
 			ItemID:                 itemRef(req.Item),
 			ItemElementType:        []ncip.SchemeValue{ncip.SV(elementBibDesc), ncip.SV(elementDateDue)},
@@ -556,6 +561,9 @@ func (n *NCIP) existingLoan(ctx context.Context, what string, req gateway.Checko
 	})
 	if err != nil {
 		return nil, err
+	}
+	if p != nil && problemKind(p) == problemTemporary {
+		return nil, problemError(lookup, p)
 	}
 	if p != nil || resp == nil || resp.ItemTransaction == nil || resp.ItemTransaction.CurrentBorrower == nil ||
 		!strings.EqualFold(strings.TrimSpace(resp.ItemTransaction.CurrentBorrower.UserID.UserIdentifierValue), req.Patron) {

@@ -613,24 +613,43 @@ func TestNCIPCheckout(t *testing.T) {
 		name   string
 		patron string
 		p      *ncip.Problem
+		lookup *ncip.Problem // the answer to the LookupItem that asks whose loan it is; nil: the ILS's
 		code   string
+		says   string // in the message; "" for p's type
 	}{
 		{"Koha's already-checked-out to the same patron is the loan", testPatron,
-			rawProblem("Check Out Not Allowed - Item Is Already Checked Out", ""), ""},
+			rawProblem("Check Out Not Allowed - Item Is Already Checked Out", ""), nil, "", ""},
 		{"already checked out (free text) to the same patron", testPatron,
-			rawProblem("Problem performing checkout", "Item TMP-1 is already checked out"), ""},
+			rawProblem("Problem performing checkout", "Item TMP-1 is already checked out"), nil, "", ""},
 		{"already checked out to another patron", "P0002",
-			rawProblem("Check Out Not Allowed - Item Is Already Checked Out", ""), gateway.EREFUSED},
-		{"user blocked", testPatron, problem(ncip.ProblemTypeUserBlocked, "fines"), gateway.EREFUSED},
+			rawProblem("Check Out Not Allowed - Item Is Already Checked Out", ""), nil, gateway.EREFUSED, ""},
+		// A replayed checkout that the ILS executed the first time: whose
+		// loan it is cannot be told now, which is no refusal (a refusal
+		// would fail the outbox entry and alert staff about a loan that
+		// is fine); the outbox asks again later.
+		{"already checked out, and the lookup fails for now", testPatron,
+			rawProblem("Check Out Not Allowed - Item Is Already Checked Out", ""),
+			problem(ncip.ProblemTypeTemporaryProcessingFailure, "database busy"), gateway.EUNAVAILABLE, "database busy"},
+		{"user blocked", testPatron, problem(ncip.ProblemTypeUserBlocked, "fines"), nil, gateway.EREFUSED, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s.back.fail("CheckOutItem", tt.p)
+			if tt.lookup != nil {
+				s.back.fail("LookupItem", tt.lookup)
+			}
 			res, err := n.Checkout(ctx, gateway.CheckoutRequest{Patron: tt.patron, Item: "TMP-1", ILL: "ILL-1"})
 			if tt.code != "" {
 				ge := wantCode(t, err, tt.code)
-				if !strings.Contains(ge.Message, tt.p.Type.Value) {
-					t.Errorf("message %q does not say %q", ge.Message, tt.p.Type.Value)
+				says := tt.says
+				if says == "" {
+					says = tt.p.Type.Value
+				}
+				if !strings.Contains(ge.Message, says) {
+					t.Errorf("message %q does not say %q", ge.Message, says)
+				}
+				if errors.Is(err, gateway.ErrNotSent) {
+					t.Errorf("an answered checkout must not wrap ErrNotSent: %v", err)
 				}
 				return
 			}
