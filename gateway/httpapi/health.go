@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,24 +29,56 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 
 // readyz answers 200 when the database and the ILSs answer, else 503 with
 // the reason, so that a load balancer sends no traffic to a node that
-// cannot serve it.
+// cannot serve it. What Config.Degraded names follows, one line each,
+// whatever the status.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if s.closing() {
 		plain(w, http.StatusServiceUnavailable, "not ready: shutting down\n")
 		return
 	}
-	if s.cfg.Ready == nil {
+	if s.cfg.Ready == nil && s.cfg.Degraded == nil {
 		plain(w, http.StatusOK, "ok\n")
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), ReadyTimeout)
 	defer cancel()
-	if err := s.ready.check(ctx, s.cfg.Ready); err != nil {
-		s.log.WithError(err).Warn("httpapi: not ready")
-		plain(w, http.StatusServiceUnavailable, "not ready: "+readyReason(err)+"\n")
-		return
+	res := s.ready.check(ctx, s.runReady)
+	var b strings.Builder
+	status := http.StatusOK
+	if res.err != nil {
+		s.log.WithError(res.err).Warn("httpapi: not ready")
+		status = http.StatusServiceUnavailable
+		b.WriteString("not ready: " + readyReason(res.err) + "\n")
+	} else {
+		b.WriteString("ok\n")
 	}
-	plain(w, http.StatusOK, "ok\n")
+	for _, n := range res.degraded {
+		if n = strings.Join(strings.Fields(n), " "); n != "" {
+			b.WriteString("degraded: " + n + "\n")
+		}
+	}
+	plain(w, status, b.String())
+}
+
+// readyResult is what one readiness check found.
+type readyResult struct {
+	err      error    // Config.Ready's
+	degraded []string // Config.Degraded's
+}
+
+// runReady runs Config.Ready and Config.Degraded side by side, each
+// within ctx, so that the slower does not eat the other's time.
+func (s *Server) runReady(ctx context.Context) readyResult {
+	var res readyResult
+	var wg sync.WaitGroup
+	if s.cfg.Degraded != nil {
+		wg.Go(func() { res.degraded = s.cfg.Degraded(ctx) })
+	}
+	if s.cfg.Ready != nil {
+		res.err = s.cfg.Ready(ctx)
+	}
+	wg.Wait()
+	return res
 }
 
 // readyReason is the gateway's message for a *gateway.Error; for other
@@ -81,13 +114,13 @@ type readyCheck struct {
 
 type readyFlight struct {
 	done    chan struct{}
-	err     error
+	res     readyResult
 	callers int // requests sharing it (under readyCheck.mu)
 }
 
 // check returns the answer of the check in flight, or of a new one run
 // with ready; a caller whose ctx ends first gets ctx's error.
-func (c *readyCheck) check(ctx context.Context, ready func(context.Context) error) error {
+func (c *readyCheck) check(ctx context.Context, ready func(context.Context) readyResult) readyResult {
 	c.mu.Lock()
 	f := c.flight
 	if f == nil {
@@ -98,7 +131,7 @@ func (c *readyCheck) check(ctx context.Context, ready func(context.Context) erro
 		go func() {
 			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ReadyTimeout)
 			defer cancel()
-			f.err = ready(cctx)
+			f.res = ready(cctx)
 			c.mu.Lock()
 			c.flight = nil
 			c.mu.Unlock()
@@ -109,8 +142,8 @@ func (c *readyCheck) check(ctx context.Context, ready func(context.Context) erro
 	c.mu.Unlock()
 	select {
 	case <-f.done:
-		return f.err
+		return f.res
 	case <-ctx.Done():
-		return ctx.Err()
+		return readyResult{err: ctx.Err()}
 	}
 }

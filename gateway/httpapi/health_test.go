@@ -148,3 +148,58 @@ func TestReadyOneCheckAtATime(t *testing.T) {
 		t.Errorf("next request: %d, %d checks (was %d)", rec.Code, calls.Load(), before)
 	}
 }
+
+// TestReadyDegraded: what Config.Degraded names (an ILS's NCIP responder
+// down) is shown on /readyz, one line each, without changing its status:
+// interlibrary-loan messages wait in the outbox, and a load balancer must
+// not take away the lockers' pickups for it.
+func TestReadyDegraded(t *testing.T) {
+	var readyErr error
+	var notes []string
+	var degradedCalls atomic.Int32
+	s, _ := newTestServer(t, &mockService{}, func(c *Config) {
+		c.Ready = func(ctx context.Context) error { return readyErr }
+		c.Degraded = func(ctx context.Context) []string {
+			degradedCalls.Add(1)
+			if _, ok := ctx.Deadline(); !ok {
+				return []string{"degraded check without a deadline"}
+			}
+			return notes
+		}
+	})
+	h := s.Handler()
+	tests := []struct {
+		name   string
+		ready  error
+		notes  []string
+		status int
+		body   string
+	}{
+		{"all well", nil, nil, 200, "ok\n"},
+		{"ncip down", nil, []string{`ils main: NCIP: the responder cannot be reached`}, 200,
+			"ok\ndegraded: ils main: NCIP: the responder cannot be reached\n"},
+		{"two, one line each", nil, []string{"ils a: NCIP: down\r\nready: yes", "ils b: NCIP: down"}, 200,
+			"ok\ndegraded: ils a: NCIP: down ready: yes\ndegraded: ils b: NCIP: down\n"},
+		{"empty notes are no notes", nil, []string{"", " "}, 200, "ok\n"},
+		{"not ready and degraded", gateway.Errorf(gateway.EUNAVAILABLE, "ILS main does not answer"), []string{"ils main: NCIP: down"}, 503,
+			"not ready: ILS main does not answer\ndegraded: ils main: NCIP: down\n"},
+	}
+	for _, tt := range tests {
+		readyErr, notes = tt.ready, tt.notes
+		rec := do(t, h, "GET", "/readyz", "", "")
+		if rec.Code != tt.status || rec.Body.String() != tt.body {
+			t.Errorf("%s: %d %q, want %d %q", tt.name, rec.Code, rec.Body, tt.status, tt.body)
+		}
+	}
+	if got := degradedCalls.Load(); got != int32(len(tests)) {
+		t.Errorf("Degraded ran %d times for %d requests", got, len(tests))
+	}
+
+	// Without Ready, Degraded still shows.
+	s2, _ := newTestServer(t, &mockService{}, func(c *Config) {
+		c.Degraded = func(context.Context) []string { return []string{"ils main: NCIP: down"} }
+	})
+	if rec := do(t, s2.Handler(), "GET", "/readyz", "", ""); rec.Code != 200 || rec.Body.String() != "ok\ndegraded: ils main: NCIP: down\n" {
+		t.Errorf("Degraded without Ready: %d %q", rec.Code, rec.Body)
+	}
+}

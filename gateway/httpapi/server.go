@@ -45,6 +45,14 @@ type Config struct {
 	// Ready backs /readyz (the database and every ILS answer); nil: ready
 	// while serving.
 	Ready func(ctx context.Context) error
+	// Degraded, when set, names what works less well without making the
+	// node unready, one entry each: an ILS's NCIP responder that does not
+	// answer (ils.NCIPStatus), whose interlibrary-loan messages wait in
+	// the outbox while pickups and loads go on, so that a load balancer
+	// must not take the node away for it. /readyz runs it beside Ready
+	// and adds a line "degraded: <entry>" to its answer, whose status
+	// stays Ready's. Entries are shown to anyone (no token): no secrets.
+	Degraded func(ctx context.Context) []string
 	// Version is the program's version, shown in the OpenAPI document.
 	Version string
 	// Now is the clock (rate limiting, durations); nil: time.Now.
