@@ -23,7 +23,9 @@ import (
 	"fmt"
 	"net/http/httptrace"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
@@ -724,6 +726,48 @@ func (n *NCIP) Ping(ctx context.Context) error {
 	return nil
 }
 
+// NCIPStatus returns a check of the NCIP side of each ILS, by name, for
+// httpapi.Config.Degraded: each adapter is pinged (see Ping), side by
+// side, and each that fails gives one entry "ils <name>: NCIP: <message>"
+// in name order (the message is the adapter's, without the token).
+//
+// It is a separate check rather than part of WithNCIP's Ping on purpose:
+// an NCIP outage delays interlibrary-loan messages, which wait in the
+// outbox, while loads and pickups go on over SIP2; failing /readyz for it
+// would take the whole node out of a load balancer. Nil adapters are
+// skipped.
+func NCIPStatus(adapters map[string]*NCIP) func(ctx context.Context) []string {
+	names := make([]string, 0, len(adapters))
+	for name, n := range adapters {
+		if n != nil {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	list := make([]*NCIP, len(names)) // a copy: the caller may reuse the map
+	for i, name := range names {
+		list[i] = adapters[name]
+	}
+	return func(ctx context.Context) []string {
+		if len(list) == 0 {
+			return nil
+		}
+		errs := make([]error, len(list))
+		var wg sync.WaitGroup
+		for i, n := range list {
+			wg.Go(func() { errs[i] = n.Ping(ctx) })
+		}
+		wg.Wait()
+		var out []string
+		for i, err := range errs {
+			if err != nil {
+				out = append(out, fmt.Sprintf("ils %s: NCIP: %s", names[i], gateway.ErrorMessage(err)))
+			}
+		}
+		return out
+	}
+}
+
 // problem kinds: what a Problem means for the adapter.
 type problemClass int
 
@@ -860,7 +904,7 @@ var standardTypes = func() []string {
 // outbox can reconcile an unanswered NCIP checkout of an item only NCIP
 // knows. Ping is the SIP2 adapter's: the NCIP side is reached through the
 // outbox, which waits out its outages, so it must not take the gateway
-// out of service (NCIP() gives the NCIP adapter for a separate check).
+// out of service; NCIPStatus reports it on /readyz as degraded instead.
 // Close closes the SIP2 pool.
 func WithNCIP(s *SIP2, n *NCIP) gateway.ILS {
 	return &Combined{sip: s, ncip: n}

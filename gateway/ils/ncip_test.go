@@ -824,6 +824,35 @@ func TestNCIPPing(t *testing.T) {
 	}
 }
 
+// TestNCIPStatus: NCIPStatus names each ILS whose NCIP side does not
+// answer, in name order, with the adapter's message (never the token),
+// and nothing for those that do; an empty map checks nothing.
+func TestNCIPStatus(t *testing.T) {
+	up := newILSNCIP(t)
+	refusing := newILSNCIP(t)
+	refusing.back.fail("LookupAgency", problem(ncip.ProblemTypeAgencyAuthenticationFailed, "bad token "+testToken))
+	down, err := NewNCIP(NCIPConfig{URL: closedURL(t), Token: testToken, FromAgency: ourAgency, ToAgency: ilsAgency, Timeout: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := NCIPStatus(map[string]*NCIP{"main": up.adapter(), "zeta": down, "branch": refusing.adapter(), "nil": nil})
+	got := status(ctxT(t))
+	if len(got) != 2 || !strings.HasPrefix(got[0], "ils branch: NCIP: ") || !strings.HasPrefix(got[1], "ils zeta: NCIP: ") {
+		t.Fatalf("NCIPStatus = %q, want branch and zeta, in that order", got)
+	}
+	if !strings.Contains(got[0], "Agency Authentication Failed") || !strings.Contains(got[1], "cannot be reached") {
+		t.Errorf("NCIPStatus = %q, want each adapter's reason", got)
+	}
+	for _, line := range got {
+		if strings.Contains(line, testToken) {
+			t.Errorf("the token appears in %q", line)
+		}
+	}
+	if got := NCIPStatus(nil)(ctxT(t)); got != nil {
+		t.Errorf("NCIPStatus(nil) = %q", got)
+	}
+}
+
 // closedURL is the URL of a port nothing listens on any more.
 func closedURL(t *testing.T) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
