@@ -116,6 +116,7 @@ func newApp(ctx context.Context, cfg *config.Config, opts appOptions) (a *app, e
 	a.metrics = metrics.New(reg)
 
 	ilses := map[string]gateway.ILS{}
+	ncips := map[string]*ils.NCIP{} // for /readyz's degraded lines
 	names := make([]string, 0, len(cfg.ILS))
 	for name := range cfg.ILS {
 		names = append(names, name)
@@ -143,6 +144,7 @@ func newApp(ctx context.Context, cfg *config.Config, opts appOptions) (a *app, e
 				return nil, fmt.Errorf("ils %q: ncip: %w", name, err)
 			}
 			full = ils.WithNCIP(adapter, n)
+			ncips[name] = n
 		}
 		ilses[name] = ils.Instrument(full, a.metrics.ObserveILS)
 	}
@@ -251,6 +253,7 @@ func newApp(ctx context.Context, cfg *config.Config, opts appOptions) (a *app, e
 		Log:         a.log,
 		Metrics:     a.metrics.Handler(),
 		Ready:       a.svc.Ready,
+		Degraded:    ils.NCIPStatus(ncips),
 		Version:     version,
 		Now:         now,
 		PatronRate:  opts.PatronRate,
