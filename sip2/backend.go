@@ -43,7 +43,8 @@ type Session interface {
 	Login(ctx context.Context, req *LoginRequest) (*LoginResponse, error)
 	// SCStatus answers message 99. The server fills in the supported
 	// messages field (BX) from the add-on interfaces the session
-	// implements, overriding whatever the session put there.
+	// implements (narrowed by SupportFilterSession), overriding whatever
+	// the session put there.
 	SCStatus(ctx context.Context, req *SCStatusRequest) (*ACSStatusResponse, error)
 	// PatronStatus answers message 23.
 	PatronStatus(ctx context.Context, req *PatronStatusRequest) (*PatronStatusResponse, error)
@@ -106,6 +107,19 @@ type RenewAllSession interface {
 type BlockPatronSession interface {
 	Session
 	BlockPatron(ctx context.Context, req *BlockPatronRequest) (*PatronStatusResponse, error)
+}
+
+// SupportFilterSession is an add-on interface for a Session that passes
+// messages on to another ACS, such as a gateway in front of an ILS: the
+// messages it implements are only as good as what that ACS serves. The
+// server derives BX from the interfaces the session implements, as for
+// any session, and then keeps only the messages Supported reports, so
+// that an SC is never told of a message the ACS behind cannot answer.
+// Supported is called after SCStatus, for every 99, so it can report
+// what the SCStatus just learned.
+type SupportFilterSession interface {
+	Session
+	Supported() SupportedMessages
 }
 
 // supportedMessages derives BX from the interfaces sess implements, so a

@@ -70,7 +70,8 @@
 // github.com/emersion/go-smtp: the Backend makes a Session per connection
 // and the Session answers requests; optional interfaces (HoldSession,
 // RenewSession, ...) add messages, and the ACS Status BX field is derived
-// from them. The server verifies checksums (answering 96), replays its last
+// from them (a proxy narrows it to what the ACS behind it serves with
+// SupportFilterSession). The server verifies checksums (answering 96), replays its last
 // response to 97, and answers a request repeated on the same connection
 // with the same AY and AZ (the whole message is compared) with the response
 // it already sent, so that a retried locker checkout is not executed twice.

@@ -105,6 +105,9 @@ func (c *Conn) dispatch(cmd Command, raw []byte, tail edTail, ed bool) (out []by
 		var r *ACSStatusResponse
 		if r, err = c.session.SCStatus(ctx, req); err == nil && r != nil {
 			r.SupportedMessages = c.supported
+			if f, ok := c.session.(SupportFilterSession); ok {
+				r.SupportedMessages &= f.Supported()
+			}
 			resp = r
 		}
 	case *PatronStatusRequest:

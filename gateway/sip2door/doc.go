@@ -66,9 +66,13 @@
 // fields in the station's order, vendor fields included, in the ILS's
 // charset and with the ILS connection's own AY/AZ. The ILS's response comes
 // back the same way, its field order and vendor fields kept, in the
-// station's charset. The sip2 server replaces the BX field of a 98 with
-// the messages the door serves (all of them): a message the ILS does not
-// support gets whatever answer the ILS gives.
+// station's charset. The BX field of a 98 lists the messages the ILS said
+// it serves in its last 98 (to any station of the door), plus login,
+// status and resend, which the door answers itself: a station is not told
+// of a message that only the ILS could answer and does not. Until the ILS
+// has sent a 98 (and before a login, when the door does not yet know the
+// station's ILS) BX lists every message; a message the ILS does not
+// support then gets whatever answer the ILS gives.
 //
 // When the ILS cannot be reached:
 //

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -114,6 +115,39 @@ type Door struct {
 	upstreams map[string]Upstream
 	timeout   time.Duration
 	srv       *sip2.Server
+	// bx holds, per upstream, the supported messages (BX) of the ILS's
+	// last 98, with bxKnown set; zero until one came.
+	bx map[string]*atomic.Uint32
+}
+
+// bxKnown marks a bx entry as learned from the ILS.
+const bxKnown = 1 << 16
+
+// ownMessages are what the door answers without its ILS: the login, the
+// status (offline, it answers itself) and the resend (the sip2 server
+// replays its last response).
+const ownMessages = sip2.SupportsLogin | sip2.SupportsSCStatus | sip2.SupportsResend
+
+// learnSupported records the BX of a 98 that the ILS behind upstream sent.
+func (d *Door) learnSupported(upstream string, bx sip2.SupportedMessages) {
+	if v := d.bx[upstream]; v != nil {
+		v.Store(bxKnown | uint32(bx))
+	}
+}
+
+// supported is what the door may advertise in BX for a client of
+// upstream: the messages the ILS said it serves in its last 98, plus
+// the door's own; every message when the ILS has not said yet.
+func (d *Door) supported(upstream string) sip2.SupportedMessages {
+	v := d.bx[upstream]
+	if v == nil {
+		return 0xFFFF
+	}
+	bx := v.Load()
+	if bx&bxKnown == 0 {
+		return 0xFFFF
+	}
+	return sip2.SupportedMessages(bx) | ownMessages
 }
 
 // DefaultTimeout bounds a load or an upstream call when Config.Timeout is
@@ -136,6 +170,7 @@ func New(cfg Config) (*Door, error) {
 		byLoc:     make(map[string]Bank),
 		upstreams: make(map[string]Upstream, len(cfg.Upstreams)),
 		timeout:   cfg.Timeout,
+		bx:        make(map[string]*atomic.Uint32, len(cfg.Upstreams)),
 	}
 	if d.timeout <= 0 {
 		d.timeout = DefaultTimeout
@@ -146,6 +181,7 @@ func New(cfg Config) (*Door, error) {
 			continue
 		}
 		d.upstreams[name] = up
+		d.bx[name] = new(atomic.Uint32)
 	}
 	bankIDs := make(map[string]bool)
 	for i, b := range cfg.Banks {

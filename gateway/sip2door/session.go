@@ -56,6 +56,7 @@ var (
 	_ sip2.RenewSession            = (*session)(nil)
 	_ sip2.RenewAllSession         = (*session)(nil)
 	_ sip2.BlockPatronSession      = (*session)(nil)
+	_ sip2.SupportFilterSession    = (*session)(nil)
 )
 
 func (d *Door) newSession(c *sip2.Conn) (sip2.Session, error) {
@@ -158,7 +159,21 @@ func (s *session) SCStatus(ctx context.Context, req *sip2.SCStatusRequest) (*sip
 		s.log.WithError(err).Warn("SC status: the ILS cannot be reached; answering on-line N")
 		return s.localStatus(false), nil
 	}
+	s.d.learnSupported(s.acct.Upstream, r.SupportedMessages)
 	return r, nil
+}
+
+// Supported implements sip2.SupportFilterSession: the door serves every
+// message, but passes most of them to the ILS, so a logged-in client is
+// told (in BX) only of those the ILS says it serves, and of the door's
+// own (login, status, resend). Before a login the door does not know the
+// client's ILS, and neither does it before that ILS's first 98: BX then
+// lists every message.
+func (s *session) Supported() sip2.SupportedMessages {
+	if s.acct == nil {
+		return 0xFFFF
+	}
+	return s.d.supported(s.acct.Upstream)
 }
 
 // localStatus is the door's own 98. The sip2 server fills in BX.
