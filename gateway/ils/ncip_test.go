@@ -55,53 +55,42 @@ func (b *scriptedBackend) next(service string) error {
 	return q[0]
 }
 
-func (b *scriptedBackend) AcceptItem(ctx context.Context, req *ncip.AcceptItem) (*ncip.AcceptItemResponse, error) {
-	if err := b.next("AcceptItem"); err != nil {
-		return nil, err
+// scriptedCall answers one call of service: the first queued Problem, else
+// the Memory's answer (mem).
+func scriptedCall[Q, R any](b *scriptedBackend, service string, ctx context.Context, req Q, mem func(context.Context, Q) (R, error)) (R, error) {
+	if err := b.next(service); err != nil {
+		var zero R
+		return zero, err
 	}
-	return b.Memory.AcceptItem(ctx, req)
+	return mem(ctx, req)
+}
+
+func (b *scriptedBackend) AcceptItem(ctx context.Context, req *ncip.AcceptItem) (*ncip.AcceptItemResponse, error) {
+	return scriptedCall(b, "AcceptItem", ctx, req, b.Memory.AcceptItem)
 }
 
 func (b *scriptedBackend) CheckOutItem(ctx context.Context, req *ncip.CheckOutItem) (*ncip.CheckOutItemResponse, error) {
-	if err := b.next("CheckOutItem"); err != nil {
-		return nil, err
-	}
-	return b.Memory.CheckOutItem(ctx, req)
+	return scriptedCall(b, "CheckOutItem", ctx, req, b.Memory.CheckOutItem)
 }
 
 func (b *scriptedBackend) CheckInItem(ctx context.Context, req *ncip.CheckInItem) (*ncip.CheckInItemResponse, error) {
-	if err := b.next("CheckInItem"); err != nil {
-		return nil, err
-	}
-	return b.Memory.CheckInItem(ctx, req)
+	return scriptedCall(b, "CheckInItem", ctx, req, b.Memory.CheckInItem)
 }
 
 func (b *scriptedBackend) CancelRequestItem(ctx context.Context, req *ncip.CancelRequestItem) (*ncip.CancelRequestItemResponse, error) {
-	if err := b.next("CancelRequestItem"); err != nil {
-		return nil, err
-	}
-	return b.Memory.CancelRequestItem(ctx, req)
+	return scriptedCall(b, "CancelRequestItem", ctx, req, b.Memory.CancelRequestItem)
 }
 
 func (b *scriptedBackend) DeleteItem(ctx context.Context, req *ncip.DeleteItem) (*ncip.DeleteItemResponse, error) {
-	if err := b.next("DeleteItem"); err != nil {
-		return nil, err
-	}
-	return b.Memory.DeleteItem(ctx, req)
+	return scriptedCall(b, "DeleteItem", ctx, req, b.Memory.DeleteItem)
 }
 
 func (b *scriptedBackend) LookupItem(ctx context.Context, req *ncip.LookupItem) (*ncip.LookupItemResponse, error) {
-	if err := b.next("LookupItem"); err != nil {
-		return nil, err
-	}
-	return b.Memory.LookupItem(ctx, req)
+	return scriptedCall(b, "LookupItem", ctx, req, b.Memory.LookupItem)
 }
 
 func (b *scriptedBackend) LookupAgency(ctx context.Context, req *ncip.LookupAgency) (*ncip.LookupAgencyResponse, error) {
-	if err := b.next("LookupAgency"); err != nil {
-		return nil, err
-	}
-	return b.Memory.LookupAgency(ctx, req)
+	return scriptedCall(b, "LookupAgency", ctx, req, b.Memory.LookupAgency)
 }
 
 // ilsNCIP is a test ILS's NCIP side: a Memory behind a responder that
