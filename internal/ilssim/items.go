@@ -158,10 +158,7 @@ func (b *Backend) DeleteItem(ctx context.Context, req *ncip.DeleteItem) (*ncip.D
 // item is filled, blocks and limits apply. The same patron again gets the
 // existing loan back.
 func (b *Backend) CheckOutItem(ctx context.Context, req *ncip.CheckOutItem) (*ncip.CheckOutItemResponse, error) {
-	if err := b.up(ctx, "CheckOutItem"); err != nil {
-		return nil, err
-	}
-	p, err := b.patron(req.UserID, req.AuthenticationInput)
+	p, err := b.userRequest(ctx, "CheckOutItem", req.UserID, req.AuthenticationInput)
 	if err != nil {
 		return nil, err
 	}
@@ -250,10 +247,7 @@ func (b *Backend) CheckInItem(ctx context.Context, req *ncip.CheckInItem) (*ncip
 // RenewItem implements ncip.RenewItemService through the library's
 // renewal: limits, blocks and other patrons' holds apply.
 func (b *Backend) RenewItem(ctx context.Context, req *ncip.RenewItem) (*ncip.RenewItemResponse, error) {
-	if err := b.up(ctx, "RenewItem"); err != nil {
-		return nil, err
-	}
-	p, err := b.patron(req.UserID, req.AuthenticationInput)
+	p, err := b.userRequest(ctx, "RenewItem", req.UserID, req.AuthenticationInput)
 	if err != nil {
 		return nil, err
 	}

@@ -14,10 +14,7 @@ import (
 // "H" and its number. A RequestId in use, or a second hold of the patron
 // on the title, is "Duplicate Request".
 func (b *Backend) RequestItem(ctx context.Context, req *ncip.RequestItem) (*ncip.RequestItemResponse, error) {
-	if err := b.up(ctx, "RequestItem"); err != nil {
-		return nil, err
-	}
-	p, err := b.patron(req.UserID, req.AuthenticationInput)
+	p, err := b.userRequest(ctx, "RequestItem", req.UserID, req.AuthenticationInput)
 	if err != nil {
 		return nil, err
 	}
@@ -69,10 +66,7 @@ func (b *Backend) RequestItem(ctx context.Context, req *ncip.RequestItem) (*ncip
 // title), is cancelled. A hold of another user, or none, is "Unknown
 // Request"; so is a repeat (see the package documentation).
 func (b *Backend) CancelRequestItem(ctx context.Context, req *ncip.CancelRequestItem) (*ncip.CancelRequestItemResponse, error) {
-	if err := b.up(ctx, "CancelRequestItem"); err != nil {
-		return nil, err
-	}
-	p, err := b.patron(req.UserID, req.AuthenticationInput)
+	p, err := b.userRequest(ctx, "CancelRequestItem", req.UserID, req.AuthenticationInput)
 	if err != nil {
 		return nil, err
 	}

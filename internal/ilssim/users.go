@@ -47,6 +47,16 @@ func (b *Backend) patron(id *ncip.UserID, auth []ncip.AuthenticationInput) (patr
 	return patron{Patron: p, pin: pin}, nil
 }
 
+// userRequest starts a service that acts for a patron: it waits until
+// the library is up (see up), then finds and authenticates the patron
+// (see patron).
+func (b *Backend) userRequest(ctx context.Context, service string, id *ncip.UserID, auth []ncip.AuthenticationInput) (patron, error) {
+	if err := b.up(ctx, service); err != nil {
+		return patron{}, err
+	}
+	return b.patron(id, auth)
+}
+
 // blockTypes names a patron's blocks as NCIP BlockOrTrapType values.
 func blockTypes(f sip2mem.PatronFlags) []string {
 	var out []string
@@ -67,10 +77,7 @@ func blockTypes(f sip2mem.PatronFlags) []string {
 // when asked for. With a PIN among the AuthenticationInputs, a wrong one
 // is "User Authentication Failed".
 func (b *Backend) LookupUser(ctx context.Context, req *ncip.LookupUser) (*ncip.LookupUserResponse, error) {
-	if err := b.up(ctx, "LookupUser"); err != nil {
-		return nil, err
-	}
-	p, err := b.patron(req.UserID, req.AuthenticationInput)
+	p, err := b.userRequest(ctx, "LookupUser", req.UserID, req.AuthenticationInput)
 	if err != nil {
 		return nil, err
 	}
