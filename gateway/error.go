@@ -27,9 +27,27 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// Field names the input an EINVALID error is about, for callers that
+	// answer in their own vocabulary (the NCIP front door names the
+	// message element): one of the Field constants, or empty when the
+	// error is about no single input.
+	Field string
 	// Err is the underlying cause, if any (kept for logs and errors.Is).
+	// Load's ECONFLICT errors carry a *LoadConflict here.
 	Err error
 }
+
+// Inputs an EINVALID error may name (Error.Field).
+const (
+	FieldRequest        = "request"         // an ILL request id
+	FieldPartner        = "partner"         // an ILL partner's agency id
+	FieldPatron         = "patron"          // a patron id (never quoted: a card number is a secret)
+	FieldPatronName     = "patron_name"     // a patron's name
+	FieldItem           = "item"            // an item barcode
+	FieldTitle          = "title"           // an item's title
+	FieldPickupLocation = "pickup_location" // an ILL pickup location (a bank id or location code)
+	FieldSize           = "size"            // a compartment size class
+)
 
 // Error gives the code, the message and the cause, for logs; show people
 // ErrorMessage instead.
@@ -78,6 +96,27 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "internal error"
+}
+
+// ErrorField returns the Field of the first *Error in err's chain that
+// names one, or "".
+func ErrorField(err error) string {
+	for err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			return ""
+		}
+		if e.Field != "" {
+			return e.Field
+		}
+		err = e.Err
+	}
+	return ""
+}
+
+// invalidField is an EINVALID error about one input.
+func invalidField(field, format string, args ...any) *Error {
+	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
 // ErrNotSent is wrapped by an ILS error when the request certainly never

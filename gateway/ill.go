@@ -194,8 +194,11 @@ type ArrivalResult struct {
 // the request and whether it was created now; a repeat of the same request
 // (same ID, item and patron) returns the stored request and false.
 // ENOTFOUND when PickupLocation names no bank; EINVALID for a missing
-// request id, patron or item; ECONFLICT when the request id is known with
-// another item or patron, or the item is in another active reservation.
+// request id, patron or item, or an id or text that is not valid, with
+// Error.Field naming the input (FieldRequest, FieldPatron, FieldItem,
+// FieldPartner, FieldPickupLocation, FieldTitle, FieldPatronName);
+// ECONFLICT when the request id is known with another item or patron, or
+// the item is in another active reservation.
 //
 // PickupLocation is matched against the banks' IDs, then their ILS
 // location codes (exactly, then ignoring case); when several banks share a
@@ -204,24 +207,29 @@ func (s *Service) AcceptILL(ctx context.Context, req ILLAccept) (*ILLRequest, bo
 	req.RequestID = strings.TrimSpace(req.RequestID)
 	req.Item = strings.TrimSpace(req.Item)
 	req.Patron = strings.TrimSpace(req.Patron)
-	if err := checkIDs("ILL request id", req.RequestID); err != nil {
+	if err := checkIDs(idCheck{FieldRequest, "ILL request id", req.RequestID}); err != nil {
 		return nil, false, err
 	}
 	switch {
 	case req.Patron == "":
-		return nil, false, Errorf(EINVALID, "ILL request %s: the patron is missing", req.RequestID)
+		return nil, false, invalidField(FieldPatron, "ILL request %s: the patron is missing", req.RequestID)
 	case req.Item == "":
-		return nil, false, Errorf(EINVALID, "ILL request %s: the item is missing", req.RequestID)
+		return nil, false, invalidField(FieldItem, "ILL request %s: the item is missing", req.RequestID)
 	}
-	if err := checkIDs("item", req.Item, "partner", req.Partner, "pickup location", req.PickupLocation); err != nil {
-		return nil, false, WrapError(EINVALID, err, "ILL request %s: %s", req.RequestID, ErrorMessage(err))
+	if err := checkIDs(idCheck{FieldItem, "item", req.Item}, idCheck{FieldPartner, "partner", req.Partner},
+		idCheck{FieldPickupLocation, "pickup location", req.PickupLocation}); err != nil {
+		e := WrapError(EINVALID, err, "ILL request %s: %s", req.RequestID, ErrorMessage(err))
+		e.Field = ErrorField(err)
+		return nil, false, e
 	}
 	if !validText(req.Patron, maxIDLen) {
 		// Not quoted: a card number is a secret.
-		return nil, false, Errorf(EINVALID, "ILL request %s: the patron id is not a valid id (control characters, invalid UTF-8 or longer than %d bytes)", req.RequestID, maxIDLen)
+		return nil, false, invalidField(FieldPatron, "ILL request %s: the patron id is not a valid id (control characters, invalid UTF-8 or longer than %d bytes)", req.RequestID, maxIDLen)
 	}
-	if !validText(req.Title, maxTextLen) || !validText(req.PatronName, maxTextLen) {
-		return nil, false, Errorf(EINVALID, "ILL request %s: the title or patron name is not valid text (control characters, invalid UTF-8 or longer than %d bytes)", req.RequestID, maxTextLen)
+	for _, t := range []struct{ field, what, v string }{{FieldTitle, "title", req.Title}, {FieldPatronName, "patron name", req.PatronName}} {
+		if !validText(t.v, maxTextLen) {
+			return nil, false, invalidField(t.field, "ILL request %s: the %s is not valid text (control characters, invalid UTF-8 or longer than %d bytes)", req.RequestID, t.what, maxTextLen)
+		}
 	}
 	b, err := s.illBank(req.PickupLocation)
 	if err != nil {
@@ -323,16 +331,19 @@ func validText(s string, max int) bool {
 	return strings.IndexFunc(s, unicode.IsControl) < 0
 }
 
-// checkIDs checks pairs of (what, id): EINVALID naming the first that is
-// missing (only the first pair must be set) or not a valid id.
-func checkIDs(pairs ...string) error {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		what, v := pairs[i], pairs[i+1]
-		if i == 0 && v == "" {
-			return Errorf(EINVALID, "%s is missing", what)
+// idCheck is one id for checkIDs: the input it is (a Field constant),
+// how messages name it, and its value.
+type idCheck struct{ field, what, v string }
+
+// checkIDs checks ids: EINVALID, with the Field, for the first that is
+// missing (only the first must be set) or not a valid id.
+func checkIDs(ids ...idCheck) error {
+	for i, id := range ids {
+		if i == 0 && id.v == "" {
+			return invalidField(id.field, "%s is missing", id.what)
 		}
-		if !validText(v, maxIDLen) {
-			return Errorf(EINVALID, "%s %q is not a valid id (control characters, invalid UTF-8 or longer than %d bytes)", what, truncate(v, 40), maxIDLen)
+		if !validText(id.v, maxIDLen) {
+			return invalidField(id.field, "%s %q is not a valid id (control characters, invalid UTF-8 or longer than %d bytes)", id.what, truncate(id.v, 40), maxIDLen)
 		}
 	}
 	return nil
@@ -608,7 +619,7 @@ func (s *Service) withdrawTx(tx Tx, r *Reservation, actor, detail string) (bool,
 // assigned and the request arrived.
 func (s *Service) ArriveILL(ctx context.Context, req ArrivalRequest) (*ArrivalResult, error) {
 	item := strings.TrimSpace(req.Item)
-	if err := checkIDs("item", item); err != nil {
+	if err := checkIDs(idCheck{FieldItem, "item", item}); err != nil {
 		return nil, err
 	}
 	ill, err := read(ctx, s.store, func(tx Tx) (*ILLRequest, error) { return awaitedILL(tx, item) })
@@ -623,7 +634,7 @@ func (s *Service) ArriveILL(ctx context.Context, req ArrivalRequest) (*ArrivalRe
 	if req.Size != "" {
 		rank, ok := b.ranks[req.Size]
 		if !ok {
-			return nil, Errorf(EINVALID, "unknown size %q at bank %s", req.Size, b.cfg.ID)
+			return nil, invalidField(FieldSize, "unknown size %q at bank %s", req.Size, b.cfg.ID)
 		}
 		minRank = rank
 	}
@@ -775,7 +786,7 @@ func (s *Service) arrivalAnswer(ctx context.Context, item string, minRank int) (
 // loading (try again once it is closed).
 func (s *Service) CancelILL(ctx context.Context, requestID, actor string) (*ILLRequest, error) {
 	requestID = strings.TrimSpace(requestID)
-	if err := checkIDs("ILL request id", requestID); err != nil {
+	if err := checkIDs(idCheck{FieldRequest, "ILL request id", requestID}); err != nil {
 		return nil, err
 	}
 	actor = illActor(actor, "")
@@ -858,7 +869,7 @@ func (s *Service) CancelILL(ctx context.Context, requestID, actor string) (*ILLR
 // request recorded only (InILS false) no checkin is queued.
 func (s *Service) CheckInILL(ctx context.Context, item, actor string) (*ILLRequest, error) {
 	item = strings.TrimSpace(item)
-	if err := checkIDs("item", item); err != nil {
+	if err := checkIDs(idCheck{FieldItem, "item", item}); err != nil {
 		return nil, err
 	}
 	actor = illActor(actor, "")
@@ -923,7 +934,7 @@ func (s *Service) returnILLTx(tx Tx, ill *ILLRequest, key string) (string, error
 // ECONFLICT while the item's door is open for loading.
 func (s *Service) DeleteILL(ctx context.Context, item, actor string) (*ILLRequest, error) {
 	item = strings.TrimSpace(item)
-	if err := checkIDs("item", item); err != nil {
+	if err := checkIDs(idCheck{FieldItem, "item", item}); err != nil {
 		return nil, err
 	}
 	actor = illActor(actor, "")

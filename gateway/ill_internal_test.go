@@ -85,28 +85,34 @@ func TestILLBank(t *testing.T) {
 }
 
 // TestCheckIDs: ids are checked for presence (the first), control
-// characters, invalid UTF-8 and length, naming the field.
+// characters, invalid UTF-8 and length, naming the input in the message
+// and in Error.Field.
 func TestCheckIDs(t *testing.T) {
 	long := string(make([]byte, maxIDLen+1))
+	item := func(v string) idCheck { return idCheck{FieldItem, "item", v} }
 	tests := []struct {
-		pairs []string
+		ids   []idCheck
 		want  string // in the message; "" for no error
+		field string
 	}{
-		{[]string{"item", "ILL-1"}, ""},
-		{[]string{"item", ""}, "item is missing"},
-		{[]string{"item", "I", "partner", ""}, ""},
-		{[]string{"item", "I\x00"}, "item"},
-		{[]string{"item", "I", "pickup location", "M\xffX"}, "pickup location"},
-		{[]string{"item", "I", "partner", long}, "partner"},
-		{[]string{"item", "Ünïcødé"}, ""},
+		{[]idCheck{item("ILL-1")}, "", ""},
+		{[]idCheck{item("")}, "item is missing", FieldItem},
+		{[]idCheck{item("I"), {FieldPartner, "partner", ""}}, "", ""},
+		{[]idCheck{item("I\x00")}, "item", FieldItem},
+		{[]idCheck{item("I"), {FieldPickupLocation, "pickup location", "M\xffX"}}, "pickup location", FieldPickupLocation},
+		{[]idCheck{item("I"), {FieldPartner, "partner", long}}, "partner", FieldPartner},
+		{[]idCheck{{FieldRequest, "ILL request id", ""}}, "ILL request id is missing", FieldRequest},
+		{[]idCheck{item("Ünïcødé")}, "", ""},
 	}
 	for _, tt := range tests {
-		err := checkIDs(tt.pairs...)
+		err := checkIDs(tt.ids...)
 		switch {
 		case tt.want == "" && err != nil:
-			t.Errorf("checkIDs(%q): %v", tt.pairs, err)
+			t.Errorf("checkIDs(%q): %v", tt.ids, err)
 		case tt.want != "" && (ErrorCode(err) != EINVALID || !strings.Contains(ErrorMessage(err), tt.want)):
-			t.Errorf("checkIDs(%q): %v, want EINVALID naming %q", tt.pairs, err, tt.want)
+			t.Errorf("checkIDs(%q): %v, want EINVALID naming %q", tt.ids, err, tt.want)
+		case ErrorField(err) != tt.field:
+			t.Errorf("checkIDs(%q): field %q, want %q", tt.ids, ErrorField(err), tt.field)
 		}
 	}
 	if got := truncate("ééééé", 3); got != "é…" {

@@ -261,20 +261,26 @@ func TestILLAcceptErrors(t *testing.T) {
 		accept(t, svc, illAccept("REQ-A", "ILL-A", "P0001"))
 		w.lib.AddItem(sip2mem.Item{ID: "I-HELD"})
 		tests := []struct {
-			name string
-			edit func(*gateway.ILLAccept)
-			code string
+			name  string
+			edit  func(*gateway.ILLAccept)
+			code  string
+			field string // Error.Field of an EINVALID
 		}{
-			{"no request id", func(a *gateway.ILLAccept) { a.RequestID = " " }, gateway.EINVALID},
-			{"no patron", func(a *gateway.ILLAccept) { a.Patron = "" }, gateway.EINVALID},
-			{"no item", func(a *gateway.ILLAccept) { a.Item = "" }, gateway.EINVALID},
-			{"unknown pickup location", func(a *gateway.ILLAccept) { a.PickupLocation = "DESK" }, gateway.ENOTFOUND},
-			{"no pickup location", func(a *gateway.ILLAccept) { a.PickupLocation = "" }, gateway.ENOTFOUND},
-			{"known id, another item", func(a *gateway.ILLAccept) { a.RequestID, a.Item = "REQ-A", "ILL-OTHER" }, gateway.ECONFLICT},
-			{"known id, another patron", func(a *gateway.ILLAccept) { a.RequestID, a.Item, a.Patron = "REQ-A", "ILL-A", "P0004" }, gateway.ECONFLICT},
-			{"item in another request", func(a *gateway.ILLAccept) { a.Item = "ILL-A" }, gateway.ECONFLICT},
-			{"control character in the item", func(a *gateway.ILLAccept) { a.Item = "ILL\x00NEW" }, gateway.EINVALID},
-			{"invalid UTF-8 in the title", func(a *gateway.ILLAccept) { a.Title = "T\xff" }, gateway.EINVALID},
+			{"no request id", func(a *gateway.ILLAccept) { a.RequestID = " " }, gateway.EINVALID, gateway.FieldRequest},
+			{"no patron", func(a *gateway.ILLAccept) { a.Patron = "" }, gateway.EINVALID, gateway.FieldPatron},
+			{"no item", func(a *gateway.ILLAccept) { a.Item = "" }, gateway.EINVALID, gateway.FieldItem},
+			{"unknown pickup location", func(a *gateway.ILLAccept) { a.PickupLocation = "DESK" }, gateway.ENOTFOUND, ""},
+			{"no pickup location", func(a *gateway.ILLAccept) { a.PickupLocation = "" }, gateway.ENOTFOUND, ""},
+			{"known id, another item", func(a *gateway.ILLAccept) { a.RequestID, a.Item = "REQ-A", "ILL-OTHER" }, gateway.ECONFLICT, ""},
+			{"known id, another patron", func(a *gateway.ILLAccept) { a.RequestID, a.Item, a.Patron = "REQ-A", "ILL-A", "P0004" }, gateway.ECONFLICT, ""},
+			{"item in another request", func(a *gateway.ILLAccept) { a.Item = "ILL-A" }, gateway.ECONFLICT, ""},
+			{"control character in the request id", func(a *gateway.ILLAccept) { a.RequestID = "REQ\x01" }, gateway.EINVALID, gateway.FieldRequest},
+			{"control character in the item", func(a *gateway.ILLAccept) { a.Item = "ILL\x00NEW" }, gateway.EINVALID, gateway.FieldItem},
+			{"invalid partner", func(a *gateway.ILLAccept) { a.Partner = strings.Repeat("p", 201) }, gateway.EINVALID, gateway.FieldPartner},
+			{"invalid pickup location", func(a *gateway.ILLAccept) { a.PickupLocation = "MAIN\n" }, gateway.EINVALID, gateway.FieldPickupLocation},
+			{"invalid patron", func(a *gateway.ILLAccept) { a.Patron = "P0003\x1b" }, gateway.EINVALID, gateway.FieldPatron},
+			{"invalid UTF-8 in the title", func(a *gateway.ILLAccept) { a.Title = "T\xff" }, gateway.EINVALID, gateway.FieldTitle},
+			{"control character in the patron name", func(a *gateway.ILLAccept) { a.PatronName = "Ada\x07" }, gateway.EINVALID, gateway.FieldPatronName},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -284,6 +290,9 @@ func TestILLAcceptErrors(t *testing.T) {
 				wantCode(t, err, tt.code)
 				if created {
 					t.Fatal("created anyway")
+				}
+				if f := gateway.ErrorField(err); f != tt.field {
+					t.Fatalf("error %v names field %q, want %q", err, f, tt.field)
 				}
 				if strings.Contains(err.Error(), "P0004") || strings.Contains(err.Error(), "P0003") {
 					t.Fatalf("the error names the patron: %v", err)

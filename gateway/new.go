@@ -550,7 +550,7 @@ func (s *Service) bankItem(bank string, item *string) (*bankRT, error) {
 		return nil, err
 	}
 	if *item = strings.TrimSpace(*item); *item == "" {
-		return nil, Errorf(EINVALID, "item is missing")
+		return nil, invalidField(FieldItem, "item is missing")
 	}
 	return b, nil
 }

@@ -40,6 +40,7 @@ package gateway
 //	the ILS does not hold ("none"); its request ─► collected.
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -65,11 +66,26 @@ import (
 // goes into its ILL reservation (the compartment ArriveILL reserved, or
 // one assigned now), and LoadResult.ILLRequest names the request.
 // ECONFLICT, naming the right bank, when it is scanned at another bank.
+//
+// Every ECONFLICT carries a *LoadConflict (errors.As) saying why, and
+// every error returned after the ILS checked the item in wraps
+// ErrCheckedIn (errors.Is): callers decide on those, not on the message.
 func (s *Service) Load(ctx context.Context, req LoadRequest) (*LoadResult, error) {
 	if err := s.enter(); err != nil {
 		return nil, err
 	}
 	defer s.leave()
+	checkedIn := false
+	res, err := s.load(ctx, req, &checkedIn)
+	err = withLoadConflict(err)
+	if err != nil && checkedIn {
+		err = afterCheckin(err)
+	}
+	return res, err
+}
+
+// load is Load; it sets *checkedIn once the ILS has checked the item in.
+func (s *Service) load(ctx context.Context, req LoadRequest, checkedIn *bool) (*LoadResult, error) {
 	b, err := s.bankItem(req.Bank, &req.Item)
 	if err != nil {
 		return nil, err
@@ -78,7 +94,7 @@ func (s *Service) Load(ctx context.Context, req LoadRequest) (*LoadResult, error
 	if req.Size != "" {
 		r, ok := b.ranks[req.Size]
 		if !ok {
-			return nil, Errorf(EINVALID, "unknown size %q at bank %s", req.Size, b.cfg.ID)
+			return nil, invalidField(FieldSize, "unknown size %q at bank %s", req.Size, b.cfg.ID)
 		}
 		minRank = r
 	}
@@ -118,7 +134,8 @@ func (s *Service) Load(ctx context.Context, req LoadRequest) (*LoadResult, error
 			if o := s.banks[illRes.Bank]; o != nil {
 				where = fmt.Sprintf("%s (%s, location %s)", o.cfg.ID, o.cfg.Name, o.cfg.Location)
 			}
-			return nil, Errorf(ECONFLICT, "item %s is interlibrary loan %s for pickup at bank %s, not at this one (%s)", req.Item, illRes.ILLRequest, where, b.cfg.ID)
+			return nil, loadConflictErr(&LoadConflict{Reason: LoadWrongBank, Bank: illRes.Bank, Reservation: illRes.ID, ILLRequest: illRes.ILLRequest},
+				"item %s is interlibrary loan %s for pickup at bank %s, not at this one (%s)", req.Item, illRes.ILLRequest, where, b.cfg.ID)
 		}
 		for _, it := range illRes.Items {
 			if it.Item == req.Item {
@@ -131,20 +148,21 @@ func (s *Service) Load(ctx context.Context, req LoadRequest) (*LoadResult, error
 		if err != nil {
 			return nil, err
 		}
+		*checkedIn = true
 		if ci.Hold == nil || ci.Hold.Patron == "" {
-			return nil, Errorf(ECONFLICT, "item %s has no hold to fill (the item is checked in)%s", req.Item, screenSuffix(ci.Screen))
+			return nil, loadConflictErr(&LoadConflict{Reason: LoadNoHold}, "item %s has no hold to fill (the item is checked in)%s", req.Item, screenSuffix(ci.Screen))
 		}
 		if ci.Hold.Transit {
 			// The ILS routes the item to another location for its hold (alert
 			// type 02/04): it must travel, not wait in this locker.
-			where := ci.Destination
-			if where == "" {
-				where = "another location"
-			}
-			return nil, Errorf(ECONFLICT, "item %s is held for pickup elsewhere and must go in transit to %s, not into this locker%s", req.Item, where, screenSuffix(ci.Screen))
+			to := cmp.Or(ci.Destination, ci.Hold.PickupLocation)
+			where := cmp.Or(to, "another location")
+			return nil, loadConflictErr(&LoadConflict{Reason: LoadInTransit, Location: to},
+				"item %s is held for pickup elsewhere and must go in transit to %s, not into this locker%s", req.Item, where, screenSuffix(ci.Screen))
 		}
 		if loc := ci.Hold.PickupLocation; loc != "" && loc != b.cfg.Location {
-			return nil, Errorf(ECONFLICT, "item %s is held for pickup at %s, not at this locker (%s)%s", req.Item, loc, b.cfg.Location, screenSuffix(ci.Screen))
+			return nil, loadConflictErr(&LoadConflict{Reason: LoadHeldElsewhere, Location: loc},
+				"item %s is held for pickup at %s, not at this locker (%s)%s", req.Item, loc, b.cfg.Location, screenSuffix(ci.Screen))
 		}
 		title = ci.Title
 		res = &LoadResult{Patron: ci.Hold.Patron, PatronName: ci.Hold.PatronName, Title: title, Screen: ci.Screen}
@@ -245,7 +263,8 @@ func (s *Service) loadCheckin(ctx context.Context, b *bankRT, item string) (*Che
 	case d.Skipped && d.Blocker != nil && d.Blocker.Op == OpCheckin && isInteractive(d.Blocker):
 		// Another scan of the item is checking it in right now (a
 		// double-read barcode, two staff members, two gateways).
-		return nil, Errorf(ECONFLICT, "item %s is being scanned for loading at this moment (another scan of it is under way): wait for its door to open; if none does, scan it again in a minute", item)
+		return nil, loadConflictErr(&LoadConflict{Reason: LoadBeingScanned, Bank: b.cfg.ID},
+			"item %s is being scanned for loading at this moment (another scan of it is under way): wait for its door to open; if none does, scan it again in a minute", item)
 	case d.Skipped:
 		return nil, Errorf(EUNAVAILABLE, "earlier library-system transactions for item %s are still queued or have failed (see the outbox); try again later", item)
 	case d.Done() && d.Result.Outcome == outcomeOK && d.Result.Checkin != nil:
@@ -299,16 +318,19 @@ func (s *Service) placeItem(ctx context.Context, b *bankRT, item, title string, 
 			}
 			if illMode {
 				if cur.ILLRequest != lr.ILLRequest || cur.Bank != b.cfg.ID || (cur.State != ResAwaited && cur.State != ResAssigned) {
-					return Errorf(ECONFLICT, "item %s is in reservation %s (%s) at bank %s, no longer awaited for ILL request %s", item, cur.ID, cur.State, cur.Bank, lr.ILLRequest)
+					return loadConflictErr(&LoadConflict{Reason: LoadILLNotAwaited, Bank: cur.Bank, Reservation: cur.ID, ILLRequest: lr.ILLRequest},
+						"item %s is in reservation %s (%s) at bank %s, no longer awaited for ILL request %s", item, cur.ID, cur.State, cur.Bank, lr.ILLRequest)
 				}
 			} else if cur.Patron != lr.Patron || cur.Bank != b.cfg.ID || cur.ILLRequest != "" || (cur.State != ResAssigned && cur.State != ResReady) {
-				return Errorf(ECONFLICT, "item %s is already in reservation %s (%s) at bank %s", item, cur.ID, cur.State, cur.Bank)
+				return loadConflictErr(&LoadConflict{Reason: LoadInReservation, Bank: cur.Bank, Reservation: cur.ID, ILLRequest: cur.ILLRequest},
+					"item %s is already in reservation %s (%s) at bank %s", item, cur.ID, cur.State, cur.Bank)
 			}
 			r = cur
 		case !isCode(err, ENOTFOUND):
 			return err
 		case illMode:
-			return Errorf(ECONFLICT, "item %s is no longer awaited for ILL request %s (cancelled meanwhile?)", item, lr.ILLRequest)
+			return loadConflictErr(&LoadConflict{Reason: LoadILLNotAwaited, ILLRequest: lr.ILLRequest},
+				"item %s is no longer awaited for ILL request %s (cancelled meanwhile?)", item, lr.ILLRequest)
 		}
 		if r == nil {
 			rs, err := tx.Reservations(ReservationFilter{Bank: b.cfg.ID, Patron: lr.Patron, States: []ReservationState{ResAssigned, ResReady}})
@@ -497,14 +519,16 @@ func loadConflict(tx Tx, r *Reservation, item string, own []lockers.CompartmentI
 		}
 		switch {
 		case it.State == ItemLoaded:
-			return Errorf(ECONFLICT, "item %s is already loaded in compartment %s at bank %s (reservation %s, %s)", item, it.Compartment, r.Bank, r.ID, r.State)
+			return loadConflictErr(&LoadConflict{Reason: LoadAlreadyLoaded, Bank: r.Bank, Compartment: it.Compartment, Reservation: r.ID, ILLRequest: r.ILLRequest},
+				"item %s is already loaded in compartment %s at bank %s (reservation %s, %s)", item, it.Compartment, r.Bank, r.ID, r.State)
 		case !containsID(own, it.Compartment):
 			loading, err := beingLoaded(tx, r, it)
 			if err != nil {
 				return err
 			}
 			if loading {
-				return Errorf(ECONFLICT, "item %s is being loaded into compartment %s at bank %s right now: put it in and close the door", item, it.Compartment, r.Bank)
+				return loadConflictErr(&LoadConflict{Reason: LoadBeingLoaded, Bank: r.Bank, Compartment: it.Compartment, Reservation: r.ID, ILLRequest: r.ILLRequest},
+					"item %s is being loaded into compartment %s at bank %s right now: put it in and close the door", item, it.Compartment, r.Bank)
 			}
 		}
 	}
