@@ -196,7 +196,9 @@ type Partner struct {
 	// success.
 	StrictCheckIn bool `yaml:"strict_checkin"`
 	// Values maps the partner's vocabulary to the standard's: element
-	// name (RequestedActionType, ...) → partner value → standard value.
+	// name → partner value → standard value, for the two elements the
+	// front door reads, RequestedActionType and PickupLocation (before
+	// PickupLocations); keys are matched exactly, then ignoring case.
 	Values map[string]map[string]string `yaml:"values"`
 
 	// loc is TimeZone loaded by validation.

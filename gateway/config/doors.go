@@ -319,6 +319,10 @@ func (c *Config) validateNCIPFrontDoor(ps *problems) {
 				}
 			}
 		}
+		// Bank ids are compared exactly: two keys naming "b1" and "B1"
+		// may name two banks.
+		checkFoldedKeys(ps, p+".pickup_locations", pt.PickupLocations, "an empty pickup location cannot be mapped",
+			func(a, b string) bool { return a == b })
 		if !oneOf(pt.ItemID, itemIDs) {
 			ps.add(p+".item_id", "want item or request, not %q", pt.ItemID)
 		}
@@ -333,12 +337,48 @@ func (c *Config) validateNCIPFrontDoor(ps *problems) {
 				ps.add(vp, "%q is not an NCIP element name (such as RequestedActionType)", el)
 				continue
 			}
+			if !translatedElements[strings.ToLower(el)] {
+				ps.add(vp, "the front door translates the values of RequestedActionType and PickupLocation only; a vocabulary for %s would be ignored", el)
+				continue
+			}
 			for _, from := range sortedKeys(pt.Values[el]) {
-				if strings.TrimSpace(pt.Values[el][from]) == "" {
+				if strings.TrimSpace(from) != "" && strings.TrimSpace(pt.Values[el][from]) == "" {
 					ps.add(vp+"."+from, "want the standard value that %q stands for, not nothing", from)
 				}
 			}
+			checkFoldedKeys(ps, vp, pt.Values[el], "an empty value cannot be translated", strings.EqualFold)
 		}
+	}
+}
+
+// translatedElements are the elements, lower-cased, whose values the NCIP
+// front door reads through a partner's vocabulary (ncipdoor.Partner.Values).
+var translatedElements = map[string]bool{"requestedactiontype": true, "pickuplocation": true}
+
+// checkFoldedKeys checks a map the NCIP front door looks up by its exact
+// key, then ignoring case and surrounding spaces: a blank key is refused
+// (empty says why), and so are keys that differ only in case or spaces
+// but stand for different values, which a look-up ignoring case would
+// pick between at random; same says whether two (trimmed) values are one.
+func checkFoldedKeys(ps *problems, path string, m map[string]string, empty string, same func(a, b string) bool) {
+	type first struct{ key, val string }
+	seen := map[string]first{}
+	blank := false
+	for _, k := range sortedKeys(m) {
+		fk := strings.ToLower(strings.TrimSpace(k))
+		if fk == "" {
+			blank = true
+			continue
+		}
+		v := strings.TrimSpace(m[k])
+		if f, ok := seen[fk]; !ok {
+			seen[fk] = first{k, v}
+		} else if !same(f.val, v) {
+			ps.add(path+"."+k, "%q and %q differ only in case but stand for different values (%q, %q); the front door matches them ignoring case", f.key, k, f.val, v)
+		}
+	}
+	if blank {
+		ps.add(path, "%s", empty)
 	}
 }
 

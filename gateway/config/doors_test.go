@@ -166,7 +166,7 @@ func TestDoorsBad(t *testing.T) {
     - {agency: Z, token_env: T1, header: "Bad Header", item_id: barcode, time_zone: Mars/Olympus}
     - {agency: " W", site: nowhere, auth: none}
     - {agency: V, auth: none, pickup_locations: {A: B1, B: LOBBY, C: B9}}
-    - {agency: U, auth: none, values: {"Requested Action": {x: y}, RequestType: {Hold: ""}}}
+    - {agency: U, auth: none, values: {"Requested Action": {x: y}, RequestedActionType: {Hold: ""}}}
 `, nil, []string{
 			`ncip_front_door.partners[0].agency (line 13): a partner needs agency, the FromAgencyId its messages carry`,
 			`ncip_front_door.partners[1].auth (line 14): unknown auth "magic"; known: header, message, none`,
@@ -182,7 +182,29 @@ func TestDoorsBad(t *testing.T) {
 			`ncip_front_door.partners[6].site (line 19): no site with id "nowhere"; known: lobby`,
 			`ncip_front_door.partners[7].pickup_locations.C (line 20): "B9" is neither the id nor the location of a bank of site lobby; known: B1, LOBBY, B2`,
 			`ncip_front_door.partners[8].values.Requested Action (line 21): "Requested Action" is not an NCIP element name`,
-			`ncip_front_door.partners[8].values.RequestType.Hold (line 21): want the standard value that "Hold" stands for`,
+			`ncip_front_door.partners[8].values.RequestedActionType.Hold (line 21): want the standard value that "Hold" stands for`,
+		}},
+		// The front door reads the values of two elements only, matching
+		// keys ignoring case: a vocabulary for any other element would be
+		// ignored without a word, and keys that differ only in case but
+		// stand for different values would be picked at random.
+		{"partner vocabulary and pickup keys", doorBase + `ncip_front_door:
+  partners:
+    - agency: A
+      auth: none
+      values:
+        RequestType: {Loan: Hold}
+        RequestedActionTyp: {Hold: Hold For Pickup}
+        requestedActionType: {Hold: Hold For Pickup, HOLD: Hold For Pickup, hold: Loan, "": Hold For Pickup}
+        PickupLocation: {Main: B1}
+      pickup_locations: {main: B1, MAIN: B2, Lobby: B1, LOBBY: B1, "": B1, " ": B2}
+`, nil, []string{
+			`ncip_front_door.partners[0].values.RequestType (line 16): the front door translates the values of RequestedActionType and PickupLocation only`,
+			`ncip_front_door.partners[0].values.RequestedActionTyp (line 17): the front door translates the values of RequestedActionType and PickupLocation only`,
+			`ncip_front_door.partners[0].values.requestedActionType (line 18): an empty value cannot be translated`,
+			`ncip_front_door.partners[0].values.requestedActionType.hold (line 18): "HOLD" and "hold" differ only in case but stand for different values ("Hold For Pickup", "Loan"); the front door matches them ignoring case`,
+			`ncip_front_door.partners[0].pickup_locations (line 20): an empty pickup location cannot be mapped`,
+			`ncip_front_door.partners[0].pickup_locations.main (line 20): "MAIN" and "main" differ only in case but stand for different values ("B2", "B1"); the front door matches them ignoring case`,
 		}},
 		{"literal partner token", doorBase + "ncip_front_door: {partners: [{agency: A, token: hunter2-secret}]}\n", nil, []string{
 			`ncip_front_door.partners[0].token (line 11): secrets are not kept in the configuration file`,
