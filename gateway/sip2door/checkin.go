@@ -3,7 +3,6 @@ package sip2door
 import (
 	"context"
 	"errors"
-	"regexp"
 	"strings"
 
 	"github.com/sirupsen/logrus"
@@ -90,7 +89,7 @@ func (s *session) lockerCheckin(ctx context.Context, a *account, b Bank, req *si
 	if err == nil {
 		err = errors.New("the loader returned no result")
 	}
-	o := classify(err, res != nil)
+	o := classify(err, b.ID)
 	r.OK, r.Alert, r.AlertType = o.ok, o.ok, o.alert
 	r.Resensitize = o.ok
 	if o.ok && o.alert == alertHoldHere && res != nil && res.ILLRequest != "" {
@@ -125,50 +124,53 @@ type outcome struct {
 	message string
 }
 
-// loadedIn finds the compartment in the gateway's message for an item that
-// an earlier scan loaded, or is loading ("... compartment 7 at bank B1").
-var loadedIn = regexp.MustCompile(`\bcompartment (\S+) at bank \S`)
-
-// classify maps a load error to the checkin response. gateway.Load checks
-// the item in at the ILS before it places it, so some refusals come after
-// a checkin that happened; which ones is read from the code, from whether
-// Load returned a result with its error (it does so only once the item is
-// checked in and held here, when no door would open) and, for ECONFLICT,
-// from the gateway's message (see the package documentation). Anything
-// not recognised is ok 0: a station must never be told that a checkin
-// happened when it may not have.
-func classify(err error, withResult bool) outcome {
+// classify maps a load error to the checkin response, from the typed
+// facts gateway.Load gives: errors.Is(err, gateway.ErrCheckedIn) says the
+// ILS checked the item in before the load failed, and a
+// *gateway.LoadConflict says why an ECONFLICT refused it (for an item
+// already loaded, or being loaded, where). An item in a locker already
+// (at this bank: bank) was checked in by the load that put it there: ok 1
+// naming its compartment. Anything else without ErrCheckedIn is ok 0: a
+// station must never be told that a checkin happened when it may not
+// have.
+func classify(err error, bank string) outcome {
 	code, msg := gateway.ErrorCode(err), gateway.ErrorMessage(err)
 	o := outcome{message: msg}
-	switch code {
-	case gateway.ECONFLICT:
-		switch {
-		case strings.Contains(msg, "has no hold to fill"):
-			o.ok, o.alert = true, alertOther
-			o.message = "Checked in, but not loaded: " + msg + ". Return it to the shelf."
-		case strings.Contains(msg, "must go in transit"), strings.Contains(msg, "is held for pickup at "):
-			o.ok, o.alert = true, alertHoldOther
-			o.message = "Checked in, but not loaded: " + msg
-		case strings.Contains(msg, "is already loaded in compartment"), strings.Contains(msg, "is being loaded into compartment"):
-			o.ok, o.alert = true, alertHoldHere
-			if m := loadedIn.FindStringSubmatch(msg); m != nil {
-				o.compartment = m[1]
-			}
-			o.message = "Already in the locker: " + msg
-		default:
-			o.message = "Not loaded: " + msg
+	var lc *gateway.LoadConflict
+	if code != gateway.ECONFLICT || !errors.As(err, &lc) {
+		lc = &gateway.LoadConflict{}
+	}
+	checkedIn := errors.Is(err, gateway.ErrCheckedIn)
+	switch {
+	case lc.Reason == gateway.LoadAlreadyLoaded || lc.Reason == gateway.LoadBeingLoaded:
+		o.ok, o.alert = true, alertHoldHere
+		if lc.Bank == "" || lc.Bank == bank {
+			o.compartment = string(lc.Compartment)
 		}
-	case gateway.EDOOR:
-		if withResult || strings.Contains(msg, "is checked in") {
-			o.ok, o.alert = true, alertHoldHere
-			o.message = "Checked in, but no compartment opened: " + msg
-		} else {
-			o.message = "Not loaded: " + msg
-		}
-	case gateway.EINTERNAL:
+		o.message = "Already in the locker: " + msg
+	case code == gateway.EINTERNAL && checkedIn:
+		o.ok, o.alert = true, alertOther
+		o.message = "Checked in, but not loaded: internal error. Ask staff."
+	case code == gateway.EINTERNAL:
 		o.message = "Not loaded: internal error. Ask staff."
-	default:
+	case !checkedIn:
 		o.message = "Not loaded: " + msg
+	case lc.Reason == gateway.LoadNoHold:
+		o.ok, o.alert = true, alertOther
+		o.message = "Checked in, but not loaded: " + msg + ". Return it to the shelf."
+	case lc.Reason == gateway.LoadInTransit || lc.Reason == gateway.LoadHeldElsewhere:
+		o.ok, o.alert = true, alertHoldOther
+		o.message = "Checked in, but not loaded: " + msg
+	case code == gateway.EDOOR:
+		o.ok, o.alert = true, alertHoldHere
+		o.message = "Checked in, but no compartment opened: " + msg
+	case code == gateway.ENOSPACE:
+		// Held here; the gateway's message says: the hold shelf.
+		o.ok, o.alert = true, alertHoldHere
+		o.message = "Checked in, but not loaded: " + msg
+	default:
+		o.ok, o.alert = true, alertOther
+		o.message = "Checked in, but not loaded: " + msg
 	}
 	return o
 }

@@ -43,21 +43,24 @@
 //     interlibrary loan), CY/DA the hold patron's id and name, AF "Put item
 //     I0007 in locker LOCKER1 compartment 7", AQ empty (the gateway does
 //     not learn the item's permanent location).
-//   - not loaded, but the item is checked in: 10 ok 1, alert Y and a CV
-//     that routes it: no hold to fill (CV 99, back to the shelf); held for
-//     pickup elsewhere or in transit (CV 02); already loaded or being
-//     loaded by an earlier scan, on this connection or another (CV 01, CL
-//     its compartment: the load is not repeated); no compartment would open
-//     (EDOOR after the checkin, CV 01: the hold shelf).
+//   - not loaded, but the item is checked in (the error wraps
+//     gateway.ErrCheckedIn): 10 ok 1, alert Y and a CV that routes it: no
+//     hold to fill (CV 99, back to the shelf); held for pickup elsewhere
+//     or in transit (CV 02); no compartment would open, or none is free
+//     (CV 01: the hold shelf); any other failure past the checkin (CV 99).
+//   - already loaded or being loaded by an earlier scan, on this
+//     connection or another: 10 ok 1, CV 01, CL its compartment (the load
+//     is not repeated).
 //   - not loaded and not known to be checked in (the ILS refused or cannot
-//     be reached, no free compartment, the same item being scanned
-//     elsewhere at this moment, anything unrecognised): 10 ok 0.
+//     be reached, the same item being scanned elsewhere at this moment, an
+//     interlibrary loan, which is never checked in at load, that could not
+//     be placed): 10 ok 0.
 //
 // The AF then carries the gateway's message, which is written for the
-// person at the station and never holds a secret. Which ECONFLICT is
-// which is read from that message; the table test in this package pins
-// the gateway texts it relies on.
-//
+// person at the station and never holds a secret. The outcome is decided
+// on typed facts, never on that message: gateway.ErrCheckedIn, and the
+// *gateway.LoadConflict of an ECONFLICT (its reason and compartment).
+
 // # Pass-through
 //
 // Every other message (23, 63, 11, 17, 35, 37, 19, 25, 15, 29, 65, 01, 99

@@ -280,14 +280,34 @@ func TestLockerCheckin(t *testing.T) {
 	}
 }
 
-// gatewayErr is an error as gateway.Load returns it; the texts are those of
-// gateway/pickup.go, which the door reads.
+// gatewayErr is a gateway error with nothing but its code and message.
 func gatewayErr(code, format string, a ...any) error { return gateway.Errorf(code, format, a...) }
+
+// loadErr is an error as gateway.Load returns it: its code and message,
+// the *gateway.LoadConflict of an ECONFLICT (nil: none), and
+// gateway.ErrCheckedIn when the ILS checked the item in first. The door
+// decides on these, never on the message.
+func loadErr(code, msg string, lc *gateway.LoadConflict, checkedIn bool) error {
+	e := &gateway.Error{Code: code, Message: msg}
+	switch {
+	case lc != nil && checkedIn:
+		e.Err = errors.Join(lc, gateway.ErrCheckedIn)
+	case lc != nil:
+		e.Err = lc
+	case checkedIn:
+		e.Err = gateway.ErrCheckedIn
+	}
+	return e
+}
 
 func TestLockerCheckinFailures(t *testing.T) {
 	e := newEnv(t)
 	c := dial(t, e.door.addr, kioskLogin, kioskPass)
 	held := &gateway.LoadResult{Patron: "P0001", PatronName: "Ada Lovelace", Title: "Hackers"}
+	ill := &gateway.LoadResult{Patron: "P0001", Title: "Borrowed", ILLRequest: "REQ-1"}
+	conflict := func(r gateway.LoadConflictReason, bank, comp string) *gateway.LoadConflict {
+		return &gateway.LoadConflict{Reason: r, Bank: bank, Compartment: lockers.CompartmentID(comp)}
+	}
 	tests := []struct {
 		name   string
 		res    *gateway.LoadResult
@@ -297,31 +317,43 @@ func TestLockerCheckinFailures(t *testing.T) {
 		af     []string // substrings of the screen message
 		notAF  string
 	}{
-		{name: "no hold to fill", err: gatewayErr(gateway.ECONFLICT, "item %s has no hold to fill (the item is checked in)%s", "I0010", ": Item was not checked out"),
+		{name: "no hold to fill", err: loadErr(gateway.ECONFLICT, "item I0010 has no hold to fill (the item is checked in): Item was not checked out", conflict(gateway.LoadNoHold, "", ""), true),
 			ok: true, cv: "99", af: []string{"Checked in, but not loaded", "no hold to fill", "Return it to the shelf"}},
-		{name: "transit", err: gatewayErr(gateway.ECONFLICT, "item %s is held for pickup elsewhere and must go in transit to %s, not into this locker%s", "I0010", "EAST", ""),
+		{name: "transit", err: loadErr(gateway.ECONFLICT, "item I0010 is held for pickup elsewhere and must go in transit to EAST, not into this locker", conflict(gateway.LoadInTransit, "", ""), true),
 			ok: true, cv: "02", af: []string{"Checked in, but not loaded", "in transit to EAST"}},
-		{name: "held elsewhere", err: gatewayErr(gateway.ECONFLICT, "item %s is held for pickup at %s, not at this locker (%s)%s", "I0010", "EAST", loc1, ""),
+		{name: "held elsewhere", err: loadErr(gateway.ECONFLICT, "item I0010 is held for pickup at EAST, not at this locker ("+loc1+")", conflict(gateway.LoadHeldElsewhere, "", ""), true),
 			ok: true, cv: "02", af: []string{"held for pickup at EAST"}},
-		{name: "already loaded", err: gatewayErr(gateway.ECONFLICT, "item %s is already loaded in compartment %s at bank %s (reservation %s, %s)", "I0010", "3", bank1, "r-1", "ready"),
+		{name: "already loaded", err: loadErr(gateway.ECONFLICT, "item I0010 is already loaded in compartment 3 at bank "+bank1+" (reservation r-1, ready)", conflict(gateway.LoadAlreadyLoaded, bank1, "3"), false),
 			ok: true, cv: "01", cl: "3", af: []string{"Already in the locker", "compartment 3"}},
-		{name: "being loaded", err: gatewayErr(gateway.ECONFLICT, "item %s is being loaded into compartment %s at bank %s right now: put it in and close the door", "I0010", "12", bank1),
+		{name: "already loaded at another bank", err: loadErr(gateway.ECONFLICT, "item I0010 is already loaded in compartment 5 at bank "+bank2+" (reservation r-1, ready)", conflict(gateway.LoadAlreadyLoaded, bank2, "5"), false),
+			ok: true, cv: "01", af: []string{"Already in the locker", bank2}},
+		{name: "being loaded", err: loadErr(gateway.ECONFLICT, "item I0010 is being loaded into compartment 12 at bank "+bank1+" right now: put it in and close the door", conflict(gateway.LoadBeingLoaded, bank1, "12"), false),
 			ok: true, cv: "01", cl: "12", af: []string{"put it in and close the door"}},
-		{name: "being scanned elsewhere", err: gatewayErr(gateway.ECONFLICT, "item %s is being scanned for loading at this moment (another scan of it is under way): wait for its door to open; if none does, scan it again in a minute", "I0010"),
+		{name: "the words of an earlier load without its facts", err: gatewayErr(gateway.ECONFLICT, "item I0010 is already loaded in compartment 3 at bank %s (the item is checked in)", bank1),
+			af: []string{"Not loaded"}},
+		{name: "being scanned elsewhere", err: loadErr(gateway.ECONFLICT, "item I0010 is being scanned for loading at this moment (another scan of it is under way)", conflict(gateway.LoadBeingScanned, bank1, ""), false),
 			af: []string{"Not loaded", "another scan"}},
-		{name: "other reservation", err: gatewayErr(gateway.ECONFLICT, "item %s is already in reservation %s (%s) at bank %s", "I0010", "r-9", "collected", bank2),
-			af: []string{"Not loaded", "r-9"}},
-		{name: "no compartment would open", res: held, err: gatewayErr(gateway.EDOOR, "no compartment would open (tried %s); the item is checked in: put it on the hold shelf", "1, 2, 3"),
+		{name: "other reservation, after the checkin", err: loadErr(gateway.ECONFLICT, "item I0010 is already in reservation r-9 (expired) at bank "+bank2, conflict(gateway.LoadInReservation, bank2, ""), true),
+			ok: true, cv: "99", af: []string{"Checked in, but not loaded", "r-9"}},
+		{name: "interlibrary loan for another bank", res: nil, err: loadErr(gateway.ECONFLICT, "item I0010 is interlibrary loan REQ-1 for pickup at bank "+bank2+", not at this one", conflict(gateway.LoadWrongBank, bank2, ""), false),
+			af: []string{"Not loaded", bank2}},
+		{name: "no compartment would open", res: held, err: loadErr(gateway.EDOOR, "no compartment would open (tried 1, 2, 3); the item is checked in: put it on the hold shelf", nil, true),
 			ok: true, cv: "01", af: []string{"no compartment opened", "hold shelf"}},
-		{name: "no compartment left after door failures", res: held, err: gatewayErr(gateway.EDOOR, "no compartment would open (tried %s) and none is left; put the item on the hold shelf", "1, 2"),
+		{name: "no compartment left after door failures", res: held, err: loadErr(gateway.EDOOR, "no compartment would open (tried 1, 2) and none is left; the item is checked in: put it on the hold shelf", nil, true),
 			ok: true, cv: "01", af: []string{"no compartment opened", "hold shelf"}},
+		{name: "interlibrary loan, no compartment would open", res: ill, err: loadErr(gateway.EDOOR, "no compartment would open (tried 1, 2, 3); keep the interlibrary loan at the desk and scan it again later", nil, false),
+			af: []string{"Not loaded", "keep the interlibrary loan at the desk"}},
 		{name: "door fault before checkin", err: gatewayErr(gateway.EDOOR, "the bank does not answer"), af: []string{"Not loaded"}},
-		{name: "no space", err: gatewayErr(gateway.ENOSPACE, "no free compartment of size %s or larger at bank %s; put the item on the hold shelf", "S", bank1),
+		{name: "no space after the checkin", err: loadErr(gateway.ENOSPACE, "no free compartment of size S or larger at bank "+bank1+"; put the item on the hold shelf", nil, true),
+			ok: true, cv: "01", af: []string{"Checked in, but not loaded", "no free compartment", "hold shelf"}},
+		{name: "no space for an interlibrary loan", err: loadErr(gateway.ENOSPACE, "no free compartment of size S or larger at bank "+bank1+"; keep the interlibrary loan at the desk", nil, false),
 			af: []string{"Not loaded", "no free compartment"}},
 		{name: "ILS refused", err: gatewayErr(gateway.EREFUSED, "the library system refused the checkin: Item not found"), af: []string{"Item not found"}},
 		{name: "ILS down", err: gatewayErr(gateway.EUNAVAILABLE, "the library system cannot be reached; the item cannot be loaded now"), af: []string{"cannot be reached"}},
 		{name: "unknown bank in the gateway", err: gatewayErr(gateway.ENOTFOUND, "bank %q not found", bank1), af: []string{"not found"}},
 		{name: "internal", err: errors.New("database exploded at row 42"), af: []string{"internal error"}, notAF: "exploded"},
+		{name: "internal after the checkin", err: &gateway.Error{Code: gateway.EINTERNAL, Message: "internal error", Err: errors.Join(errors.New("database exploded at row 42"), gateway.ErrCheckedIn)},
+			ok: true, cv: "99", af: []string{"Checked in, but not loaded", "internal error"}, notAF: "exploded"},
 		{name: "no result and no error", af: []string{"internal error"}},
 	}
 	for _, tt := range tests {
@@ -785,7 +817,8 @@ func TestRepeats(t *testing.T) {
 		if n.Add(1) == 1 {
 			return &gateway.LoadResult{Patron: "P0001", Compartment: "4", Title: "Hackers"}, nil
 		}
-		return nil, gatewayErr(gateway.ECONFLICT, "item %s is being loaded into compartment %s at bank %s right now: put it in and close the door", req.Item, "4", req.Bank)
+		return nil, loadErr(gateway.ECONFLICT, "item "+req.Item+" is being loaded into compartment 4 at bank "+req.Bank+" right now: put it in and close the door",
+			&gateway.LoadConflict{Reason: gateway.LoadBeingLoaded, Bank: req.Bank, Compartment: "4"}, false)
 	})
 	msg := withAZ("09N20250102    030405                  APLOCK-A|AODEMO|ABI0010|AC|", 2)
 	r := dialRaw(t, e.door.addr)
