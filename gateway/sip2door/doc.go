@@ -77,6 +77,11 @@
 // station's ILS) BX lists every message; a message the ILS does not
 // support then gets whatever answer the ILS gives.
 //
+// A request holding a character the ILS's charset cannot carry is not
+// sent: a message with an ok flag gets a refusal (ok 0) saying that the
+// library system cannot take its characters, any other closes the
+// connection.
+//
 // When the ILS cannot be reached:
 //
 //   - 99 is answered with on-line status N, so the station goes offline.

@@ -23,6 +23,7 @@ const maxLoginFailures = 3
 const (
 	msgUnavailable      = "The library system cannot be reached; nothing was done. Try again later."
 	msgWrongInstitution = "Institution not served for this station; nothing was done."
+	msgUnencodable      = "The library system cannot take the characters of this request; nothing was done."
 )
 
 // errNotLoggedIn ends a connection whose login was refused after an
@@ -331,6 +332,18 @@ func forwardOr[R sip2.Message](ctx context.Context, s *session, req sip2.Message
 		err = fmt.Errorf("the ILS answered %s with message %s", cmd, m.Command())
 	}
 	log := s.log.WithField("message", string(cmd)).WithError(err)
+	var ee *sip2.EncodeError
+	if errors.Is(err, sip2.ErrNotSent) && errors.As(err, &ee) {
+		// A value the ILS's charset cannot carry (a "Ł" for an ISO-8859-1
+		// ILS): the ILS is fine and was not asked, and asking again will
+		// not help. The error names the field, never its value.
+		if refuse != nil {
+			log.Warn("the request cannot be written in the ILS's charset; refused without passing on")
+			return refuse(msgUnencodable), nil
+		}
+		log.Warn("the request cannot be written in the ILS's charset; closing the connection")
+		return zero, fmt.Errorf("sip2door: message %s to the ILS: %w", cmd, err)
+	}
 	if errors.Is(err, sip2.ErrNotSent) && refuse != nil {
 		log.Warn("the ILS cannot be reached; refused without passing on")
 		return refuse(msgUnavailable), nil
