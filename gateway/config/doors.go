@@ -140,6 +140,10 @@ func (c *Config) validateNCIP(ps *problems, p string, n *NCIP) {
 	} else if u.RawQuery != "" && strings.Contains(strings.ToLower(u.RawQuery), "token") {
 		ps.add(p+".url", "the URL carries a token: use token_env")
 	}
+	if badToken(n.Token.Reveal()) {
+		// Never the value: only what is wrong with it.
+		ps.add(p+".token_env", "the token in %s has a control character or spaces at its ends: the library system could not read it as sent; remove them from the variable", n.TokenEnv)
+	}
 	if n.TokenHeader != "" {
 		checkHeaderName(ps, p+".token_header", n.TokenHeader)
 		if n.TokenEnv == "" {
@@ -396,6 +400,9 @@ func (c *Config) checkPartnerAuth(ps *problems, p string, i int) {
 	} else if pt.TokenEnv == "" {
 		ps.add(p+".token_env", "auth: %s needs token_env, the environment variable holding the partner's token", pt.Auth)
 	}
+	if badToken(pt.Token.Reveal()) {
+		ps.add(p+".token_env", "the token in %s has a control character or spaces at its ends: the partner could not send it as it is; remove them from the variable", pt.TokenEnv)
+	}
 	if pt.Header != "" {
 		if pt.Auth != AuthHeader {
 			ps.add(p+".header", "header is only used with auth: header, not %s", pt.Auth)
@@ -408,6 +415,21 @@ func (c *Config) checkPartnerAuth(ps *problems, p string, i int) {
 			ps.add(p+".token_env", "partners[%d] and partners[%d] have the same token; each needs its own, or one could pass for the other", j, i)
 		}
 	}
+}
+
+// badToken reports a token that cannot travel as it is: with a control
+// character (a line break kept from the file it was read from), or with
+// spaces at its ends, which HTTP header values lose on the way.
+func badToken(v string) bool {
+	if strings.TrimSpace(v) != v {
+		return true
+	}
+	for _, r := range v {
+		if r < 0x20 || r == 0x7f {
+			return true
+		}
+	}
+	return false
 }
 
 // namesBank says whether v is the id or the location code of one of the

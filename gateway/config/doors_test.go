@@ -78,7 +78,7 @@ sites:
 
 // doorSecrets are values the bad cases put in the environment or the
 // file; no error may show one.
-var doorSecrets = []string{"pa|ss-secret", "hunter2-secret", "t1-token-secret", "t2-token-secret", "t3-token-secret", "u:p-secret"}
+var doorSecrets = []string{"t1-token-secret\n", " t2-token-secret", "pa|ss-secret", "hunter2-secret", "t1-token-secret", "t2-token-secret", "t3-token-secret", "u:p-secret"}
 
 func TestDoorsBad(t *testing.T) {
 	dir := t.TempDir()
@@ -205,6 +205,18 @@ func TestDoorsBad(t *testing.T) {
 			`ncip_front_door.partners[0].values.requestedActionType.hold (line 18): "HOLD" and "hold" differ only in case but stand for different values ("Hold For Pickup", "Loan"); the front door matches them ignoring case`,
 			`ncip_front_door.partners[0].pickup_locations (line 20): an empty pickup location cannot be mapped`,
 			`ncip_front_door.partners[0].pickup_locations.main (line 20): "MAIN" and "main" differ only in case but stand for different values ("B2", "B1"); the front door matches them ignoring case`,
+		}},
+		// A token read from a file often keeps its line break: the front
+		// door trims what a partner sends in a header, so such a token
+		// would lock the partner out; the ILS adapter refuses one at start.
+		{"tokens with a line break or spaces", strings.Replace(doorBase, "    sip2: {addr", "    ncip: {url: \"https://ils.example/ncip\", token_env: T3}\n    sip2: {addr", 1) + `ncip_front_door:
+  partners:
+    - {agency: A, token_env: T1}
+    - {agency: B, auth: message, token_env: T2}
+`, map[string]string{"T1": "t1-token-secret\n", "T2": " t2-token-secret", "T3": "t3-token-secret\r\n"}, []string{
+			`ils.main.ncip.token_env (line 4): the token in T3 has a control character or spaces at its ends: the library system could not read it as sent; remove them from the variable`,
+			`ncip_front_door.partners[0].token_env (line 14): the token in T1 has a control character or spaces at its ends: the partner could not send it as it is; remove them from the variable`,
+			`ncip_front_door.partners[1].token_env (line 15): the token in T2 has a control character or spaces at its ends`,
 		}},
 		{"literal partner token", doorBase + "ncip_front_door: {partners: [{agency: A, token: hunter2-secret}]}\n", nil, []string{
 			`ncip_front_door.partners[0].token (line 11): secrets are not kept in the configuration file`,
