@@ -8,11 +8,15 @@ import (
 	"github.com/lockergate/lockergate/gateway"
 )
 
+// validFields are the inputs an AcceptILL EINVALID may name.
+var validFields = map[string]bool{gateway.FieldRequest: true, gateway.FieldPartner: true, gateway.FieldPatron: true, gateway.FieldPatronName: true,
+	gateway.FieldItem: true, gateway.FieldTitle: true, gateway.FieldPickupLocation: true}
+
 // FuzzAcceptILL feeds AcceptILL (what an NCIP AcceptItem or a REST call
 // hands it) arbitrary ids, locations and text: it never panics, answers
-// only EINVALID, ENOTFOUND or ECONFLICT for bad input, stores what it
-// accepts exactly (read back equal), and never names the patron in an
-// error.
+// only EINVALID (naming the input: Error.Field), ENOTFOUND or ECONFLICT
+// for bad input, stores what it accepts exactly (read back equal), and
+// never names the patron in an error.
 func FuzzAcceptILL(f *testing.F) {
 	seeds := []struct{ req, item, patron, loc, title string }{
 		{"REQ-1", "ILL-1", "C123456789", "MAIN", "A title"},
@@ -60,6 +64,9 @@ func FuzzAcceptILL(f *testing.F) {
 		case gateway.EINVALID, gateway.ENOTFOUND, gateway.ECONFLICT:
 			if created || r != nil {
 				t.Fatalf("%s error with a result: %+v", code, r)
+			}
+			if code == gateway.EINVALID && !validFields[gateway.ErrorField(err)] {
+				t.Fatalf("EINVALID names no input (field %q): %v", gateway.ErrorField(err), err)
 			}
 		default:
 			t.Fatalf("AcceptILL(%+v): %v", a, err)

@@ -84,13 +84,16 @@ func (g *fakeGateway) AcceptILL(ctx context.Context, a gateway.ILLAccept) (*gate
 	if !g.banks[a.PickupLocation] {
 		return nil, false, gateway.Errorf(gateway.ENOTFOUND, "no locker bank %q", a.PickupLocation)
 	}
+	invalid := func(field, msg string) error {
+		return &gateway.Error{Code: gateway.EINVALID, Field: field, Message: msg}
+	}
 	switch {
 	case a.RequestID == "":
-		return nil, false, gateway.Errorf(gateway.EINVALID, "request id missing")
+		return nil, false, invalid(gateway.FieldRequest, "request id missing")
 	case a.Patron == "":
-		return nil, false, gateway.Errorf(gateway.EINVALID, "patron missing")
+		return nil, false, invalid(gateway.FieldPatron, "patron missing")
 	case a.Item == "":
-		return nil, false, gateway.Errorf(gateway.EINVALID, "item missing")
+		return nil, false, invalid(gateway.FieldItem, "item missing")
 	}
 	for _, r := range g.requests {
 		if r.ID == a.RequestID {

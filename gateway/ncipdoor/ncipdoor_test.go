@@ -487,23 +487,31 @@ func TestGatewayFailures(t *testing.T) {
 		{"checkin: lookup fails", "ILLRequestForItem", internal, &ncip.Message{CheckInItem: &ncip.CheckInItem{InitiationHeader: hdr("ILLIAD"), ItemID: ncip.ItemID{ItemIdentifierValue: "I1"}}}, "Temporary Processing Failure", "try again later"},
 		{"cancel: lookup fails", "ILLRequest", internal, &ncip.Message{CancelRequestItem: &ncip.CancelRequestItem{InitiationHeader: hdr("ILLIAD"), UserID: &ncip.UserID{UserIdentifierValue: "P"}, RequestID: &ncip.RequestID{RequestIdentifierValue: "R1"}, RequestType: ncip.SV("Hold")}}, "Temporary Processing Failure", "try again later"},
 	}
-	// The gateway's own EINVALID messages name the element at fault.
-	for _, c := range []struct{ msg, element string }{
-		{"ILL request id is missing", "RequestId"},
-		{"ILL request item-7: the patron is missing", "UserId"},
-		{"ILL request patron-7: the item is missing", "ItemId"},
-		{`ILL request R1: item "x\x01" is not a valid id (control characters)`, "ItemId"},
-		{`ILL request R1: pickup location "x" is not a valid id`, "PickupLocation"},
-		{"ILL request R1: the title or patron name is not valid text", "ItemOptionalFields"},
+	// The gateway's EINVALID names the input at fault (Error.Field), and
+	// the answer the element it came from; the words of the message do
+	// not matter.
+	for _, c := range []struct{ field, req, item, msg, element string }{
+		{gateway.FieldRequest, "R1", "I1", "the request is not right", "RequestId"},
+		{gateway.FieldPatron, "R1", "I1", "the item's request is not right", "UserId"},
+		{gateway.FieldItem, "R1", "I1", "the patron's request is not right", "ItemId"},
+		{gateway.FieldItem, "R1", "", "the item is not right", "RequestId"}, // no ItemId: the request id was taken for the item
+		{gateway.FieldPickupLocation, "R1", "I1", "the item is not right", "PickupLocation"},
+		{gateway.FieldPartner, "R1", "I1", "the item is not right", "FromAgencyId"},
+		{gateway.FieldTitle, "R1", "I1", "the patron name is not right", "ItemOptionalFields"},
+		{gateway.FieldPatronName, "R1", "I1", "the title is not right", "UserOptionalFields"},
+		{"", "R1", "I1", "the item, patron and title are not right", "AcceptItem"},
 	} {
-		req := strings.TrimSuffix(strings.TrimPrefix(strings.SplitN(c.msg, ":", 2)[0], "ILL request "), " id is missing")
+		msg := accept("ILLIAD", c.req, c.item, "P1", "B1")
+		if c.item == "" {
+			msg.AcceptItem.ItemID = nil
+		}
 		tests = append(tests, struct {
 			name, method string
 			err          error
 			msg          *ncip.Message
 			want         string
 			detail       string
-		}{"accept: " + c.msg, "AcceptILL", gateway.Errorf(gateway.EINVALID, "%s", c.msg), accept("ILLIAD", req, "I1", "P1", "B1"), "Needed Data Missing", c.element})
+		}{"accept: invalid " + c.field + " " + c.element, "AcceptILL", &gateway.Error{Code: gateway.EINVALID, Field: c.field, Message: c.msg}, msg, "Needed Data Missing", c.element})
 	}
 	tests = append(tests, []struct {
 		name, method string

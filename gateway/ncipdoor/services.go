@@ -38,9 +38,9 @@ func (c *call) acceptItem(ctx context.Context, in *ncip.AcceptItem) *ncip.Messag
 			"AcceptItem needs a PickupLocation naming a locker bank here, as there is no library system to pass it to"))
 	}
 	location := c.p.pickupLocation(c.p.value("PickupLocation", sentLocation))
-	item := requestID
+	item, itemIsRequest := requestID, true
 	if c.p.ItemID == ItemIDItem && in.ItemID != nil && strings.TrimSpace(in.ItemID.ItemIdentifierValue) != "" {
-		item = strings.TrimSpace(in.ItemID.ItemIdentifierValue)
+		item, itemIsRequest = strings.TrimSpace(in.ItemID.ItemIdentifierValue), false
 	}
 	acc := gateway.ILLAccept{
 		RequestID:      requestID,
@@ -79,8 +79,8 @@ func (c *call) acceptItem(ctx context.Context, in *ncip.AcceptItem) *ncip.Messag
 		return c.fail(ncip.NewProblem(ncip.ProblemTypeDuplicateItem, "ItemId",
 			"item "+clip(item, 100)+" is already held here for another request"))
 	default:
-		return c.fail(c.gatewayProblem(err, func(msg string) string {
-			return acceptItemElement(strings.TrimPrefix(msg, "ILL request "+requestID+": "))
+		return c.fail(c.gatewayProblem(err, func(err error) string {
+			return acceptItemElement(gateway.ErrorField(err), itemIsRequest)
 		}, ncip.ProblemTypeCannotAcceptItem))
 	}
 	if ill == nil {
@@ -92,28 +92,28 @@ func (c *call) acceptItem(ctx context.Context, in *ncip.AcceptItem) *ncip.Messag
 	return c.respond(&ncip.AcceptItemResponse{RequestID: &rid, ItemID: itemID(in.ItemID, ill.Item)})
 }
 
-// acceptItemElement names the AcceptItem element an EINVALID message is
-// about, from the words the gateway uses ("the patron is missing", "item
-// … is not a valid id", "ILL request id is missing").
-func acceptItemElement(msg string) string {
-	m := strings.ToLower(msg)
-	switch {
-	case strings.Contains(m, "title"):
-		return "ItemOptionalFields"
-	case strings.Contains(m, "patron") || strings.Contains(m, "user"):
-		return "UserId"
-	case strings.Contains(m, "item") || strings.Contains(m, "barcode"):
-		return "ItemId"
-	case strings.Contains(m, "pickup") || strings.Contains(m, "bank") || strings.Contains(m, "location"):
-		return "PickupLocation"
-	case strings.Contains(m, "partner") || strings.Contains(m, "agency"):
-		return "FromAgencyId"
-	case strings.Contains(m, "request"):
+// acceptItemElement names the AcceptItem element that the input a
+// gateway EINVALID names (gateway.Error.Field) came from. The item is the
+// RequestId when the request id was taken for it (itemIsRequest).
+func acceptItemElement(field string, itemIsRequest bool) string {
+	switch field {
+	case gateway.FieldRequest:
 		return "RequestId"
-	case strings.Contains(m, "expir"):
-		return "PickupExpiryDate"
-	case strings.Contains(m, "due") || strings.Contains(m, "date"):
-		return "DateForReturn"
+	case gateway.FieldItem:
+		if itemIsRequest {
+			return "RequestId"
+		}
+		return "ItemId"
+	case gateway.FieldPatron:
+		return "UserId"
+	case gateway.FieldPatronName:
+		return "UserOptionalFields"
+	case gateway.FieldTitle:
+		return "ItemOptionalFields"
+	case gateway.FieldPickupLocation:
+		return "PickupLocation"
+	case gateway.FieldPartner:
+		return "FromAgencyId"
 	}
 	return "AcceptItem"
 }
@@ -252,7 +252,7 @@ func (c *call) cancelRequestItem(ctx context.Context, in *ncip.CancelRequestItem
 		c.log.WithField("request", ill.ID).WithError(c.redactErr(err)).Info("ncip: CancelRequestItem refused")
 		return c.fail(ncip.NewProblem(ncip.ProblemTypeRequestAlreadyProcessed, "RequestId", gateway.ErrorMessage(err)))
 	default:
-		return c.fail(c.gatewayProblem(err, func(string) string { return "RequestId" }, ""))
+		return c.fail(c.gatewayProblem(err, func(error) string { return "RequestId" }, ""))
 	}
 	if res == nil {
 		res = ill
@@ -336,7 +336,7 @@ func (c *call) itemAction(ctx context.Context, item string, action func(ctx cont
 
 // itemElement is the element of an item service that a gateway EINVALID
 // is about.
-func itemElement(string) string { return "ItemId" }
+func itemElement(error) string { return "ItemId" }
 
 // checkOutItem answers a CheckOutItem of an ILL item from the loan's
 // state: the patron checks out at the locker, so the ILL system is told
@@ -384,17 +384,18 @@ func (c *call) checkOutItem(ctx context.Context, in *ncip.CheckOutItem) *ncip.Me
 }
 
 // gatewayProblem turns a gateway error into a Problem: EINVALID is
-// "Needed Data Missing" (naming the element element guesses, if given);
+// "Needed Data Missing" (naming the element that element finds for the
+// error, if given: see gateway.ErrorField);
 // ECONFLICT, EFORBIDDEN, EREFUSED and ENOSPACE are refusal when given;
 // everything else (EUNAVAILABLE, EINTERNAL, a timeout, …) is "Temporary
 // Processing Failure", logged, with no detail of the cause on the wire.
-func (c *call) gatewayProblem(err error, element func(string) string, refusal ncip.ProblemType) *ncip.Problem {
+func (c *call) gatewayProblem(err error, element func(error) string, refusal ncip.ProblemType) *ncip.Problem {
 	code, msg := gateway.ErrorCode(err), gateway.ErrorMessage(err)
 	switch code {
 	case gateway.EINVALID:
 		el := c.name
 		if element != nil {
-			el = element(msg)
+			el = element(err)
 		}
 		c.log.WithError(c.redactErr(err)).Info("ncip: the gateway refused the request as incomplete")
 		return ncip.NewProblem(ncip.ProblemTypeNeededDataMissing, el, msg)
