@@ -35,6 +35,11 @@ package gateway
 // (ILLRequest.InILS): an ILS adapter implements ILLSystem, or a wrapper
 // around one offers Unwrap() ILS.
 //
+// AcceptILL, ArriveILL, CancelILL, CheckInILL and DeleteILL are workflow
+// calls like Load: refused (EUNAVAILABLE) once Shutdown has begun, and
+// waited for by it, so that a partner's message is either done or told to
+// come again, never cut off by the store closing behind Shutdown.
+//
 // Events (for the SSE stream; the patron as a keyed hash, the request id
 // in Message): ill_accepted, ill_arrived (at ArriveILL or at the first
 // load), ill_cancelled, ill_withdrawn (with an "expired" event when the
@@ -204,6 +209,10 @@ type ArrivalResult struct {
 // location codes (exactly, then ignoring case); when several banks share a
 // location code, the first by ID takes the item.
 func (s *Service) AcceptILL(ctx context.Context, req ILLAccept) (*ILLRequest, bool, error) {
+	if err := s.enter(); err != nil {
+		return nil, false, err
+	}
+	defer s.leave()
 	req.RequestID = strings.TrimSpace(req.RequestID)
 	req.Item = strings.TrimSpace(req.Item)
 	req.Patron = strings.TrimSpace(req.Patron)
@@ -618,6 +627,10 @@ func (s *Service) withdrawTx(tx Tx, r *Reservation, actor, detail string) (bool,
 // smaller than the size now named; the request's reservation becomes
 // assigned and the request arrived.
 func (s *Service) ArriveILL(ctx context.Context, req ArrivalRequest) (*ArrivalResult, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
 	item := strings.TrimSpace(req.Item)
 	if err := checkIDs(idCheck{FieldItem, "item", item}); err != nil {
 		return nil, err
@@ -785,6 +798,10 @@ func (s *Service) arrivalAnswer(ctx context.Context, item string, minRank int) (
 // it is over either way. ECONFLICT also while the item's door is open for
 // loading (try again once it is closed).
 func (s *Service) CancelILL(ctx context.Context, requestID, actor string) (*ILLRequest, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
 	requestID = strings.TrimSpace(requestID)
 	if err := checkIDs(idCheck{FieldRequest, "ILL request id", requestID}); err != nil {
 		return nil, err
@@ -868,6 +885,10 @@ func (s *Service) CancelILL(ctx context.Context, requestID, actor string) (*ILLR
 // The checkin carries CheckinRequest.ILL and the bank's location; for a
 // request recorded only (InILS false) no checkin is queued.
 func (s *Service) CheckInILL(ctx context.Context, item, actor string) (*ILLRequest, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
 	item = strings.TrimSpace(item)
 	if err := checkIDs(idCheck{FieldItem, "item", item}); err != nil {
 		return nil, err
@@ -933,6 +954,10 @@ func (s *Service) returnILLTx(tx Tx, ill *ILLRequest, key string) (string, error
 // reservation queues no checkin: the ILS's temporary item is gone.
 // ECONFLICT while the item's door is open for loading.
 func (s *Service) DeleteILL(ctx context.Context, item, actor string) (*ILLRequest, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
 	item = strings.TrimSpace(item)
 	if err := checkIDs(idCheck{FieldItem, "item", item}); err != nil {
 		return nil, err

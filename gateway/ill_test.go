@@ -849,3 +849,48 @@ func TestILLCheckIn(t *testing.T) {
 		}
 	})
 }
+
+// TestILLShutdown: once Shutdown has begun, the ILL calls are refused
+// (EUNAVAILABLE, try again) like the other workflow calls, and change
+// nothing: an NCIP partner or the desk retries against a process that
+// serves, and Shutdown's caller may close the store without a call still
+// writing to it.
+func TestILLShutdown(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		w, dbl := illWorld(t, e, illForward)
+		svc, _ := w.start("n1")
+		c := ctx(t)
+		ill := accept(t, svc, illAccept("REQ-Z1", "ILL-Z1", "P0001"))
+		must(t, svc.Flush(c))
+		must(t, svc.Shutdown(c))
+		calls := []struct {
+			name string
+			call func() error
+		}{
+			{"AcceptILL", func() error { _, _, err := svc.AcceptILL(c, illAccept("REQ-Z2", "ILL-Z2", "P0002")); return err }},
+			{"ArriveILL", func() error { _, err := svc.ArriveILL(c, gateway.ArrivalRequest{Item: "ILL-Z1"}); return err }},
+			{"CancelILL", func() error { _, err := svc.CancelILL(c, "REQ-Z1", ""); return err }},
+			{"CheckInILL", func() error { _, err := svc.CheckInILL(c, "ILL-Z1", ""); return err }},
+			{"DeleteILL", func() error { _, err := svc.DeleteILL(c, "ILL-Z1", ""); return err }},
+		}
+		for _, tt := range calls {
+			if err := tt.call(); gateway.ErrorCode(err) != gateway.EUNAVAILABLE {
+				t.Errorf("%s during shutdown: %v, want EUNAVAILABLE", tt.name, err)
+			}
+		}
+		if _, err := svc.ILLRequest(c, "REQ-Z2"); gateway.ErrorCode(err) != gateway.ENOTFOUND {
+			t.Errorf("AcceptILL during shutdown stored a request: %v", err)
+		}
+		wantILL(t, svc, "REQ-Z1", gateway.ILLAwaited)
+		r := wantReservation(t, svc, ill.Reservation, gateway.ResAwaited)
+		if r.Items[0].Compartment != "" {
+			t.Errorf("a compartment was reserved during shutdown: %+v", r.Items[0])
+		}
+		if got := opsOf(t, svc, "ILL-Z1"); !slices.Equal(got, []string{"ill_accept:done"}) {
+			t.Errorf("outbox after the refused calls: %v", got)
+		}
+		if got := dbl.Calls(); !slices.Equal(got, []string{"accept:REQ-Z1"}) {
+			t.Errorf("the ILS saw %s", callsString(got))
+		}
+	})
+}

@@ -473,8 +473,9 @@ func (s *Service) Shutdown(ctx context.Context) error {
 	return nil
 }
 
-// enter registers a workflow call (one that may open doors or start
-// sends), to be paired with leave; EUNAVAILABLE once Shutdown has begun.
+// enter registers a workflow call (one that may open doors, start sends,
+// or change state for a front door's message: the ILL calls), to be
+// paired with leave; EUNAVAILABLE once Shutdown has begun.
 func (s *Service) enter() error {
 	s.inflightMu.Lock()
 	defer s.inflightMu.Unlock()
