@@ -16,7 +16,10 @@ import (
 // open.
 func (s *Server) registerILLRoutes() {
 	s.handle(route{method: http.MethodGet, path: "/api/v1/ill/requests", role: RoleStaff, h: s.illRequests})
-	s.handle(route{method: http.MethodGet, path: "/api/v1/ill/requests/{id}", role: RoleStaff, h: s.illRequest})
+	// The id is the partner's and may hold a slash ("2024/00117"), sent
+	// encoded (%2F): the router matches the decoded path, so the
+	// parameter takes the rest of it.
+	s.handle(route{method: http.MethodGet, path: "/api/v1/ill/requests/{id:.+}", role: RoleStaff, h: s.illRequest})
 	s.handle(route{method: http.MethodPost, path: "/api/v1/ill/arrivals", role: RoleStaff, h: s.arriveILL})
 }
 

@@ -178,3 +178,31 @@ func TestNCIPMount(t *testing.T) {
 		t.Errorf("POST /ncip without Config.NCIP: %d %s", rec.Code, rec.Body)
 	}
 }
+
+// TestILLRequestIDWithSlash: an ILL request id is the partner's, which
+// may hold a slash ("2024/00117"); staff open it with the slash encoded,
+// and the Service gets the id whole.
+func TestILLRequestIDWithSlash(t *testing.T) {
+	var got []string
+	svc := &mockService{ILLRequestFn: func(_ context.Context, id string) (*gateway.ILLRequest, error) {
+		got = append(got, id)
+		return &gateway.ILLRequest{ID: id, Item: "T1", Bank: "B1", State: gateway.ILLAwaited}, nil
+	}}
+	s, _ := newTestServer(t, svc)
+	for path, want := range map[string]string{
+		"/api/v1/ill/requests/2024%2F00117":     "2024/00117",
+		"/api/v1/ill/requests/ILL%2Fa%2Fb%20c": "ILL/a/b c",
+		"/api/v1/ill/requests/ILL-1":           "ILL-1",
+	} {
+		got = nil
+		rec := do(t, s.Handler(), "GET", path, staffSecret, "")
+		if rec.Code != 200 || len(got) != 1 || got[0] != want {
+			t.Errorf("GET %s: %d %s; the Service got %q, want %q", path, rec.Code, rec.Body, got, want)
+			continue
+		}
+		var body map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body["id"] != want {
+			t.Errorf("GET %s: answer %s, want id %q", path, rec.Body, want)
+		}
+	}
+}
