@@ -73,9 +73,9 @@
 // it serves in its last 98 (to any station of the door), plus login,
 // status and resend, which the door answers itself: a station is not told
 // of a message that only the ILS could answer and does not. Until the ILS
-// has sent a 98 (and before a login, when the door does not yet know the
-// station's ILS) BX lists every message; a message the ILS does not
-// support then gets whatever answer the ILS gives.
+// has sent a 98 (and before a login, when the door has several ILSs and
+// does not yet know the station's) BX lists every message; a message the
+// ILS does not support then gets whatever answer the ILS gives.
 //
 // A request holding a character the ILS's charset cannot carry is not
 // sent: a message with an ok flag gets a refusal (ok 0) saying that the

@@ -165,16 +165,23 @@ func (s *session) SCStatus(ctx context.Context, req *sip2.SCStatusRequest) (*sip
 }
 
 // Supported implements sip2.SupportFilterSession: the door serves every
-// message, but passes most of them to the ILS, so a logged-in client is
-// told (in BX) only of those the ILS says it serves, and of the door's
-// own (login, status, resend). Before a login the door does not know the
-// client's ILS, and neither does it before that ILS's first 98: BX then
-// lists every message.
+// message, but passes most of them to the ILS, so a client is told (in
+// BX) only of those the ILS says it serves, and of the door's own (login,
+// status, resend). Before a login the client's ILS is known only when the
+// door has one; and nothing is known of an ILS before its first 98: BX
+// then lists every message.
 func (s *session) Supported() sip2.SupportedMessages {
-	if s.acct == nil {
-		return 0xFFFF
+	switch {
+	case s.acct != nil:
+		return s.d.supported(s.acct.Upstream)
+	case len(s.d.upstreams) == 1:
+		// Stations that send 99 before 93 may keep this BX until
+		// their next 99.
+		for name := range s.d.upstreams {
+			return s.d.supported(name)
+		}
 	}
-	return s.d.supported(s.acct.Upstream)
+	return 0xFFFF
 }
 
 // localStatus is the door's own 98. The sip2 server fills in BX.

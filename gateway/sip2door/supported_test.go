@@ -48,9 +48,10 @@ const coreBX = "YYYNYYYYNNYNNNNN"
 // TestSupportedFollowsTheILS: the door passes most messages to the ILS,
 // so its 98 must not advertise (BX) a message the ILS does not serve: a
 // station would send it, and the ILS would drop the connection. Before
-// the login (the station's ILS is not known yet) BX lists every message;
-// after it, the ILS's BX, also when the ILS stops answering and the door
-// answers the 99 itself.
+// the ILS's first 98 the door's BX lists every message; after it, the
+// ILS's BX, also when the ILS stops answering and the door answers the
+// 99 itself, and before the login of a later station (the door has one
+// ILS, so it is that station's).
 func TestSupportedFollowsTheILS(t *testing.T) {
 	lib, pool := coreILS(t)
 	cfg := baseConfig(&fakeLoader{}, pool, &syncBuffer{})
@@ -76,6 +77,20 @@ func TestSupportedFollowsTheILS(t *testing.T) {
 	}
 	if got := st.SupportedMessages.String(); got != coreBX {
 		t.Errorf("BX after login = %s, want the ILS's %s", got, coreBX)
+	}
+
+	// The door has one ILS: a station's 99 before its login now gets
+	// that ILS's BX too.
+	anon2, err := sip2.Dial(ctx(t), d.addr, &sip2.ClientOptions{Codec: sip2.Options{ErrorDetection: true}, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer anon2.Close()
+	if st, err = anon2.SCStatus(ctx(t), nil); err != nil {
+		t.Fatalf("99 before login: %v", err)
+	}
+	if got := st.SupportedMessages.String(); got != coreBX {
+		t.Errorf("BX before login, once the only ILS's is known = %s, want %s", got, coreBX)
 	}
 
 	// The ILS goes silent: the door answers on-line N itself, still
