@@ -410,6 +410,11 @@ func (c *Config) checkPartnerAuth(ps *problems, p string, i int) {
 			checkHeaderName(ps, p+".header", pt.Header)
 		}
 	}
+	for j, t := range c.Tokens {
+		if pt.Token != "" && t.Token == pt.Token {
+			ps.add(p+".token_env", "the token in %s is also tokens[%d]'s (%s), an API token: the partner could use the API with it; give the partner its own", pt.TokenEnv, j, t.Name)
+		}
+	}
 	for j := 0; j < i; j++ {
 		if pt.Token != "" && c.NCIPFrontDoor.Partners[j].Token == pt.Token {
 			ps.add(p+".token_env", "partners[%d] and partners[%d] have the same token; each needs its own, or one could pass for the other", j, i)

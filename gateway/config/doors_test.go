@@ -78,7 +78,7 @@ sites:
 
 // doorSecrets are values the bad cases put in the environment or the
 // file; no error may show one.
-var doorSecrets = []string{"t1-token-secret\n", " t2-token-secret", "pa|ss-secret", "hunter2-secret", "t1-token-secret", "t2-token-secret", "t3-token-secret", "u:p-secret"}
+var doorSecrets = []string{"t1-token-secret-api", "t1-token-secret\n", " t2-token-secret", "pa|ss-secret", "hunter2-secret", "t1-token-secret", "t2-token-secret", "t3-token-secret", "u:p-secret"}
 
 func TestDoorsBad(t *testing.T) {
 	dir := t.TempDir()
@@ -217,6 +217,16 @@ func TestDoorsBad(t *testing.T) {
 			`ils.main.ncip.token_env (line 4): the token in T3 has a control character or spaces at its ends: the library system could not read it as sent; remove them from the variable`,
 			`ncip_front_door.partners[0].token_env (line 14): the token in T1 has a control character or spaces at its ends: the partner could not send it as it is; remove them from the variable`,
 			`ncip_front_door.partners[1].token_env (line 15): the token in T2 has a control character or spaces at its ends`,
+		}},
+		// An ILL partner holding an API token could use the REST API
+		// with that token's role.
+		{"partner token is an API token", doorBase + `tokens:
+  - {name: staff, role: staff, token_env: TAPI}
+ncip_front_door:
+  partners:
+    - {agency: A, token_env: TAPI2}
+`, map[string]string{"TAPI": "t1-token-secret-api", "TAPI2": "t1-token-secret-api"}, []string{
+			`ncip_front_door.partners[0].token_env (line 15): the token in TAPI2 is also tokens[0]'s (staff), an API token: the partner could use the API with it; give the partner its own`,
 		}},
 		{"literal partner token", doorBase + "ncip_front_door: {partners: [{agency: A, token: hunter2-secret}]}\n", nil, []string{
 			`ncip_front_door.partners[0].token (line 11): secrets are not kept in the configuration file`,
