@@ -309,34 +309,47 @@ func (s *Service) handleEvent(ctx context.Context, b *bankRT, ev lockers.Event) 
 
 // raiseAlert records an alert (and its audit line) and publishes it.
 func (s *Service) raiseAlert(ctx context.Context, b *bankRT, a Alert) {
-	a.Bank, a.RaisedAt = b.cfg.ID, s.now()
-	var got *Alert
-	existed := false
+	var evs []Event
 	err := s.store.Tx(ctx, func(tx Tx) error {
-		existed = false
-		active, err := tx.Alerts(AlertFilter{Bank: a.Bank, ActiveOnly: true})
-		if err != nil {
-			return err
-		}
-		for _, x := range active {
-			existed = existed || (x.Kind == a.Kind && x.Compartment == a.Compartment)
-		}
-		if got, err = tx.RaiseAlert(a); err != nil || existed {
-			return err
-		}
-		return s.audit(tx, AuditEvent{Actor: "system", Action: "alert_" + a.Kind, Bank: a.Bank, Compartment: a.Compartment, Detail: a.Message})
+		evs = nil
+		return s.raiseAlertTx(tx, b, a, &evs)
 	})
 	if err != nil {
-		s.log.WithError(err).WithFields(logrus.Fields{"bank": a.Bank, "compartment": a.Compartment, "alert": a.Kind}).Error("raising alert")
+		s.log.WithError(err).WithFields(logrus.Fields{"bank": b.cfg.ID, "compartment": a.Compartment, "alert": a.Kind}).Error("raising alert")
 		return
 	}
-	if existed {
+	if len(evs) == 0 {
 		// Already raised and not cleared (a sweep seeing the same open
 		// door again): one alert, one event, one audit line.
 		return
 	}
-	s.log.WithFields(logrus.Fields{"bank": a.Bank, "compartment": a.Compartment, "alert": a.Kind}).Warn(a.Message)
-	s.emit(Event{Type: "alert", Site: b.site.ID, Bank: got.Bank, Compartment: got.Compartment, Outcome: got.Kind, Message: got.Message})
+	s.log.WithFields(logrus.Fields{"bank": b.cfg.ID, "compartment": a.Compartment, "alert": a.Kind}).Warn(a.Message)
+	s.emit(evs...)
+}
+
+// raiseAlertTx records an alert of the bank (RaisedAt now when zero) and
+// its audit line in tx, and adds its "alert" event to evs, unless an
+// active alert of its kind is on the compartment already.
+func (s *Service) raiseAlertTx(tx Tx, b *bankRT, a Alert, evs *[]Event) error {
+	a.Bank = b.cfg.ID
+	if a.RaisedAt.IsZero() {
+		a.RaisedAt = s.now()
+	}
+	active, err := tx.Alerts(AlertFilter{Bank: a.Bank, ActiveOnly: true})
+	if err != nil {
+		return err
+	}
+	for _, x := range active {
+		if x.Kind == a.Kind && x.Compartment == a.Compartment {
+			return nil
+		}
+	}
+	got, err := tx.RaiseAlert(a)
+	if err != nil {
+		return err
+	}
+	*evs = append(*evs, Event{Type: "alert", Site: b.site.ID, Bank: got.Bank, Compartment: got.Compartment, Outcome: got.Kind, Message: got.Message})
+	return s.audit(tx, AuditEvent{Actor: "system", Action: "alert_" + a.Kind, Bank: a.Bank, Compartment: a.Compartment, Detail: a.Message})
 }
 
 // clearAlert clears the active alerts of a kind and publishes it.

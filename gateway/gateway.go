@@ -317,6 +317,12 @@ const (
 	// than the bank). The item is not lent meanwhile; the alert clears
 	// when staff put its home back in service.
 	AlertEquipmentRouted = "equipment_routed"
+	// AlertILLDeletedReturned: an interlibrary loan that the ILL system had
+	// deleted (DeleteItem) was returned into a returns compartment. No
+	// checkin was sent (the ILS no longer has the temporary item); staff
+	// send the item back to the lender. It clears when that compartment
+	// is emptied.
+	AlertILLDeletedReturned = "ill_deleted_returned"
 )
 
 // Alert is something staff must look at.

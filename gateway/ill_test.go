@@ -894,3 +894,72 @@ func TestILLShutdown(t *testing.T) {
 		}
 	})
 }
+
+// TestILLReturnAfterDelete: a patron returns an interlibrary loan after
+// the ILL system deleted it (DeleteItem while it was on loan). The
+// library system no longer has the temporary item, so no checkin is
+// queued (it could only fail and alert staff about the wrong thing);
+// staff are told, by an alert on the returns compartment, that the item
+// goes back to the lender; the alert clears when they empty that
+// compartment. Either way the request stays deleted.
+func TestILLReturnAfterDelete(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		for _, mode := range []illMode{illForward, illRecordOnly} {
+			t.Run(mode.String(), func(t *testing.T) {
+				w, dbl := illWorld(t, e.fresh(t), mode)
+				svc, _ := w.start("n1")
+				c := ctx(t)
+				const item, req = "ILL-R", "REQ-R"
+				accept(t, svc, illAccept(req, item, "P0001"))
+				lr := w.load(svc, item)
+				must(t, svc.Flush(c))
+				_, err := svc.Pickup(c, gateway.PickupRequest{Bank: bankID, Code: w.notes.codeFor(t, "P0001")})
+				must(t, err)
+				w.closeDoor(svc, lr.Compartment, gateway.CompFree)
+				_, err = svc.DeleteILL(c, item, "ncip:ILLPARTNER")
+				must(t, err)
+				must(t, svc.Flush(c))
+
+				ret, err := svc.Return(c, gateway.ReturnRequest{Bank: bankID, Item: item, Patron: "P0001"})
+				must(t, err)
+				w.closeDoor(svc, ret.Compartment, gateway.CompReturnPending)
+				must(t, svc.Flush(c))
+				wantILL(t, svc, req, gateway.ILLDeleted)
+				if got := outboxOfOp(t, svc, item, gateway.OpCheckin); len(got) != 0 {
+					t.Fatalf("checkin queued for a deleted ILL item: %+v", got)
+				}
+				if n := w.lib.Counts(item).Checkins; n != 0 {
+					t.Fatalf("the ILS saw %d checkins of the deleted item", n)
+				}
+				if as := activeAlerts(t, svc, gateway.AlertOutboxFailed); len(as) != 0 {
+					t.Fatalf("outbox alerts %+v", as)
+				}
+				as := activeAlerts(t, svc, gateway.AlertILLDeletedReturned)
+				if len(as) != 1 || as[0].Compartment != ret.Compartment || as[0].Bank != bankID ||
+					!strings.Contains(as[0].Message, req) || !strings.Contains(as[0].Message, item) || !strings.Contains(as[0].Message, "lender") {
+					t.Fatalf("alerts %+v", as)
+				}
+				if strings.Contains(as[0].Message, "P0001") {
+					t.Fatalf("the alert names the patron: %s", as[0].Message)
+				}
+				audit, err := svc.AuditLog(c, gateway.AuditFilter{Item: item, Action: "returned"})
+				must(t, err)
+				if len(audit) != 1 || !strings.Contains(audit[0].Detail, "lender") || !strings.Contains(audit[0].Detail, "no checkin") {
+					t.Fatalf("audit %+v", audit)
+				}
+
+				must(t, svc.EmptyReturns(c, bankID, ret.Compartment, "staff:ann"))
+				w.closeDoor(svc, ret.Compartment, gateway.CompFree)
+				if as := activeAlerts(t, svc, gateway.AlertILLDeletedReturned); len(as) != 0 {
+					t.Fatalf("alerts after the compartment was emptied %+v", as)
+				}
+				if mode == illForward {
+					want := []string{"accept:" + req, "checkout:" + item, "delete:" + req}
+					if got := dbl.Calls(); !slices.Equal(got, want) {
+						t.Fatalf("the ILS saw %s, want %s", callsString(got), callsString(want))
+					}
+				}
+			})
+		}
+	})
+}

@@ -8,7 +8,9 @@ package gateway
 //	  none free   ─► ENOSPACE + AlertReturnsFull (cleared when one is emptied)
 //	door closed ─► return_pending, Return deposited, checkin queued (outbox)
 //	  an interlibrary loan (ill.go): the checkin carries CheckinRequest.ILL, none
-//	  when the ILS does not hold it; a collected ILL request ─► returned
+//	  when the ILS does not hold it; a collected ILL request ─► returned; one
+//	  the ILL system deleted: no checkin, AlertILLDeletedReturned (back to the
+//	  lender; cleared when the compartment is emptied)
 //	EmptyReturns (staff) ─► return_pending ─► unloading ─► door opened
 //	door closed ─► free; its returns emptied
 //
@@ -176,11 +178,20 @@ func (s *Service) closeReturnDeposit(tx Tx, b *bankRT, c *Compartment, evs *[]Ev
 		return err
 	}
 	detail := "deposited; checkin queued"
-	ill, err := tx.ILLRequestForItem(rt.Item)
+	ill, err := illForItem(tx, rt.Item)
 	switch {
-	case isCode(err, ENOTFOUND):
+	case isCode(err, ENOTFOUND), err == nil && ill.State == ILLCancelled:
+		// Not an interlibrary loan, or one cancelled before it reached
+		// the patron: whatever the ILS holds under the barcode.
 		err = s.enqueueCheckin(tx, b, "checkin:return:"+rt.ID, rt.Item, now)
 	case err != nil:
+	case ill.State == ILLDeleted:
+		// The ILS has no such item any more: a checkin could only fail.
+		// The item is the lender's; staff send it back.
+		detail = fmt.Sprintf("deposited; no checkin: interlibrary loan %s was deleted by the ILL system, so the library system no longer has the item; it goes back to the lender", ill.ID)
+		err = s.raiseAlertTx(tx, b, Alert{Kind: AlertILLDeletedReturned, Compartment: c.ID, RaisedAt: now,
+			Message: fmt.Sprintf("item %s in returns compartment %s is interlibrary loan %s, which the ILL system (%s) had deleted: no checkin was sent; send the item back to the lender", rt.Item, c.ID, ill.ID, ill.Partner)}, evs)
+		*evs = append(*evs, s.illEvent("ill_returned", ill, c.ID, "deleted"))
 	case ill.State == ILLCollected:
 		var d string
 		d, err = s.returnILLTx(tx, ill, "checkin:return:"+rt.ID)
@@ -215,12 +226,17 @@ func (s *Service) closeReturnsEmptied(tx Tx, b *bankRT, c *Compartment, evs *[]E
 			return err
 		}
 	}
-	n, err := tx.ClearAlerts(AlertReturnsFull, b.cfg.ID, "", now)
-	if err != nil {
-		return err
-	}
-	if n > 0 {
-		*evs = append(*evs, Event{Type: "alert_cleared", Site: b.site.ID, Bank: b.cfg.ID, Outcome: AlertReturnsFull})
+	for _, a := range []struct {
+		kind string
+		comp lockers.CompartmentID
+	}{{AlertReturnsFull, ""}, {AlertILLDeletedReturned, c.ID}} {
+		n, err := tx.ClearAlerts(a.kind, b.cfg.ID, a.comp, now)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			*evs = append(*evs, Event{Type: "alert_cleared", Site: b.site.ID, Bank: b.cfg.ID, Compartment: a.comp, Outcome: a.kind})
+		}
 	}
 	*evs = append(*evs, Event{Type: "door", Site: b.site.ID, Bank: b.cfg.ID, Compartment: c.ID, Outcome: "emptied"})
 	return s.audit(tx, AuditEvent{Actor: "system", Action: "returns_emptied", Bank: b.cfg.ID, Compartment: c.ID, Detail: fmt.Sprintf("%d return(s) emptied; compartment free", len(rts))})
