@@ -11,7 +11,8 @@ import (
 )
 
 // TestUnencodableForILS: a station speaking UTF-8 sends a character that
-// the ILS's ISO-8859-1 cannot carry. Nothing goes to the ILS; a checkout
+// the ILS's ISO-8859-1 cannot carry, to a pool whose codec refuses such
+// values (gateway/ils's replaces them with "?"). Nothing goes to the ILS; a checkout
 // is refused with a screen message that says why (not that the library
 // system is down, which would send staff looking for an outage), a query
 // closes the connection, and the log says what happened without the
@@ -34,8 +35,8 @@ func TestUnencodableForILS(t *testing.T) {
 		t.Fatalf("11 with an item id the ILS cannot take: %v", err)
 	}
 	screen := strings.Join(co.ScreenMessage, " ")
-	if co.OK || co.ItemID != "IŁ0001" || !strings.Contains(screen, "cannot take the characters") || strings.Contains(screen, "cannot be reached") {
-		t.Errorf("12 = %+v, want ok 0 saying the characters cannot be taken", co)
+	if co.OK || co.ItemID != "IŁ0001" || !strings.Contains(screen, "cannot take this request as written") || strings.Contains(screen, "cannot be reached") {
+		t.Errorf("12 = %+v, want ok 0 saying the request cannot be taken as written", co)
 	}
 	// The ILS and the pool are fine: an ordinary request still goes through.
 	if co, err = c.Checkout(ctx(t), &sip2.CheckoutRequest{InstitutionID: "DEMO", PatronID: "P0008", ItemID: "I0001"}); err != nil || !co.OK {
@@ -49,7 +50,7 @@ func TestUnencodableForILS(t *testing.T) {
 		t.Error("a 23 the ILS cannot take was answered")
 	}
 	log := logs.String()
-	for _, want := range []string{"cannot be written in the ILS's charset; refused without passing on", "cannot be written in the ILS's charset; closing the connection", "field AB"} {
+	for _, want := range []string{"cannot be written for the ILS (a character outside its charset, a value too long); refused without passing on", "cannot be written for the ILS (a character outside its charset, a value too long); closing the connection", "field AB"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("the log does not say %q:\n%s", want, log)
 		}

@@ -77,10 +77,11 @@
 // does not yet know the station's) BX lists every message; a message the
 // ILS does not support then gets whatever answer the ILS gives.
 //
-// A request holding a character the ILS's charset cannot carry is not
-// sent: a message with an ok flag gets a refusal (ok 0) saying that the
-// library system cannot take its characters, any other closes the
-// connection.
+// A request that the ILS connection refuses to write (a character outside
+// the ILS's charset, a field over 255 characters, when its codec does not
+// replace them) is not sent: a message with an ok flag gets a refusal (ok
+// 0) saying that the library system cannot take it as written, any other
+// closes the connection.
 //
 // When the ILS cannot be reached:
 //

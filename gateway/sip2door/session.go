@@ -23,7 +23,7 @@ const maxLoginFailures = 3
 const (
 	msgUnavailable      = "The library system cannot be reached; nothing was done. Try again later."
 	msgWrongInstitution = "Institution not served for this station; nothing was done."
-	msgUnencodable      = "The library system cannot take the characters of this request; nothing was done."
+	msgUnencodable      = "The library system cannot take this request as written (a character or a length it does not allow); nothing was done."
 )
 
 // errNotLoggedIn ends a connection whose login was refused after an
@@ -341,14 +341,16 @@ func forwardOr[R sip2.Message](ctx context.Context, s *session, req sip2.Message
 	log := s.log.WithField("message", string(cmd)).WithError(err)
 	var ee *sip2.EncodeError
 	if errors.Is(err, sip2.ErrNotSent) && errors.As(err, &ee) {
-		// A value the ILS's charset cannot carry (a "Ł" for an ISO-8859-1
-		// ILS): the ILS is fine and was not asked, and asking again will
-		// not help. The error names the field, never its value.
+		// A value the ILS connection refuses to write (a "Ł" for an
+		// ISO-8859-1 ILS, a field over 255 characters; a pool whose codec
+		// replaces such values instead never gets here): the ILS is fine
+		// and was not asked, and asking again will not help. The error
+		// names the field, never its value.
 		if refuse != nil {
-			log.Warn("the request cannot be written in the ILS's charset; refused without passing on")
+			log.Warn("the request cannot be written for the ILS (a character outside its charset, a value too long); refused without passing on")
 			return refuse(msgUnencodable), nil
 		}
-		log.Warn("the request cannot be written in the ILS's charset; closing the connection")
+		log.Warn("the request cannot be written for the ILS (a character outside its charset, a value too long); closing the connection")
 		return zero, fmt.Errorf("sip2door: message %s to the ILS: %w", cmd, err)
 	}
 	if errors.Is(err, sip2.ErrNotSent) && refuse != nil {
