@@ -48,9 +48,9 @@ type ILLResult struct {
 // copy-level hold for the patron with RequestID set, in one step. It is
 // idempotent per RequestID while the item exists: a repeat changes nothing
 // and returns the item created first, whatever else it says. Errors:
-// ErrUnknownPatron; ErrDuplicateItem when another item has the barcode;
-// ErrDuplicateRequest when a hold (not an ILL item) has the request id;
-// a Refusal when the patron may not place holds.
+// ErrUnknownPatron; ErrDuplicateItem when another item or a title has
+// the barcode; ErrDuplicateRequest when a hold (not an ILL item) has the
+// request id; a Refusal when the patron may not place holds.
 func (l *Library) AddILLItem(in ILLItem) (ILLResult, error) {
 	if in.RequestID == "" {
 		return ILLResult{}, refuse("An ILL item needs a request id")
@@ -72,7 +72,10 @@ func (l *Library) AddILLItem(in ILLItem) (ILLResult, error) {
 			return res, nil
 		}
 	}
-	if _, ok := l.items[in.ItemID]; ok {
+	// The item is its own title (TitleID = its barcode): a barcode that
+	// is another title's id would make it a copy of that title, trapped
+	// at its return for another patron's title-level hold.
+	if _, ok := l.items[in.ItemID]; ok || l.titleExists(in.ItemID) {
 		return ILLResult{}, ErrDuplicateItem
 	}
 	if in.PatronID != "" {

@@ -52,12 +52,19 @@ func TestAddILLItem(t *testing.T) {
 		t.Errorf("repeat after the checkout: %+v", again)
 	}
 
+	// Two copies of one title whose id is not a barcode: an ILL item with
+	// that barcode would join the title and could be trapped, at its
+	// return, for another patron's title-level hold.
+	l.AddItem(Item{ID: "C1", TitleID: "TITLE-9", Title: "Copy one", PermanentLocation: DemoBranch})
+	l.AddItem(Item{ID: "C2", TitleID: "TITLE-9", Title: "Copy two", PermanentLocation: DemoBranch})
+
 	tests := []struct {
 		name string
 		in   ILLItem
 		want error
 	}{
 		{"no request id", ILLItem{ItemID: "T2"}, nil},
+		{"the id of another title", ILLItem{RequestID: "R6", ItemID: "TITLE-9", PatronID: "P0001"}, ErrDuplicateItem},
 		{"unknown patron", ILLItem{RequestID: "R2", ItemID: "T2", PatronID: "NOBODY"}, ErrUnknownPatron},
 		{"a library item's barcode", ILLItem{RequestID: "R3", ItemID: "I0001", PatronID: "P0001"}, ErrDuplicateItem},
 		{"the request id as a taken barcode", ILLItem{RequestID: "I0002"}, ErrDuplicateItem},
