@@ -24,8 +24,10 @@ package gateway
 // locker), never expire by themselves; the deadline of an assigned ILL
 // reservation counts from its request's arrival, not from the AcceptItem.
 // A ready one expires at the AcceptItem's PickupExpiryDate when that was
-// in the future at the door close. Withdrawn ILL items (cancelled or
-// deleted after arrival) are expired now and cleared as above; clearing
+// in the future at the door close; when it expires (or staff expire an
+// ILL reservation) its request is withdrawn: the item goes back to the
+// lender, and no later scan loads it again. Withdrawn ILL items (cancelled
+// or deleted after arrival) are expired now and cleared as above; clearing
 // queues no checkin for an item the ILS does not hold (recorded only, or
 // deleted), the checkin of one it does carries CheckinRequest.ILL, and an
 // awaited item in a cleared reservation has its reserved compartment freed.
@@ -99,7 +101,9 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 
 func (s *Service) expire(ctx context.Context, id, actor string, dueOnly bool) error {
 	var r *Reservation
+	var ill *ILLRequest
 	err := s.store.Tx(ctx, func(tx Tx) error {
+		ill = nil
 		now := s.now()
 		var err error
 		if r, err = tx.Reservation(id); err != nil {
@@ -123,14 +127,40 @@ func (s *Service) expire(ctx context.Context, id, actor string, dueOnly bool) er
 				return errNotDue
 			}
 		}
-		return s.expireTx(tx, r, actor, "")
+		if err := s.expireTx(tx, r, actor, ""); err != nil {
+			return err
+		}
+		ill, err = s.withdrawExpiredILL(tx, r, actor)
+		return err
 	})
 	if err != nil {
 		return err
 	}
 	s.emit(Event{Type: "expired", Site: r.Site, Bank: r.Bank, Reservation: id, Patron: s.patronHash(r.Patron)})
+	if ill != nil {
+		s.emit(s.illEvent("ill_withdrawn", ill, "", "expired"))
+	}
 	s.wake()
 	return nil
+}
+
+// withdrawExpiredILL withdraws the ILL request of a reservation that has
+// just expired (not collected in time, or expired by staff): the item goes
+// back to the lender as one cancelled after arrival, and no scan puts it
+// in a locker again. It returns the request it withdrew, nil for a hold's
+// reservation or a request already over.
+func (s *Service) withdrawExpiredILL(tx Tx, r *Reservation, actor string) (*ILLRequest, error) {
+	ill, err := illOf(tx, r)
+	if err != nil || ill == nil || (ill.State != ILLAwaited && ill.State != ILLArrived) {
+		return nil, err
+	}
+	from := ill.State
+	ill.State, ill.UpdatedAt = ILLWithdrawn, s.now()
+	if err := tx.UpdateILLRequest(ill, from); err != nil {
+		return nil, err
+	}
+	return ill, s.audit(tx, AuditEvent{Actor: actor, Action: "ill_withdrawn", Bank: ill.Bank, Reservation: ill.Reservation, Item: ill.Item,
+		Detail: fmt.Sprintf("ILL request %s not collected in time: withdrawn; staff clear it and send it back to the lender", ill.ID)})
 }
 
 // expireTx expires a ready or assigned reservation now (the caller has

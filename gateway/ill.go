@@ -21,6 +21,10 @@ package gateway
 //	  withdrawn; collected or later: ECONFLICT
 //	DeleteILL (DeleteItem) ─► "ill_delete" queued, deleted (an item still in
 //	  a locker is withdrawn first: staff clear list)
+//	Expiry (not collected in time, or staff expire it) ─► reservation
+//	  expired (staff clear list) and request withdrawn: back to the lender
+//	A scan of an item whose request is withdrawn, returned, cancelled or
+//	  deleted ─► ECONFLICT (LoadILLNotAwaited), no ILS checkin, no locker
 //
 // "Arrival" in CancelILL and DeleteILL is the item reaching its locker (a
 // door opened for it); an item only scanned at a desk is still before it.
@@ -69,7 +73,7 @@ const (
 	ILLCollected ILLState = "collected" // the patron took it (checkout queued)
 	ILLReturned  ILLState = "returned"  // checked back in (checkin queued)
 	ILLCancelled ILLState = "cancelled" // CancelRequestItem before arrival
-	ILLWithdrawn ILLState = "withdrawn" // cancelled after arrival: on the staff clear list
+	ILLWithdrawn ILLState = "withdrawn" // cancelled after arrival, or expired uncollected: on the staff clear list
 	ILLDeleted   ILLState = "deleted"   // DeleteItem: the temporary item is gone
 )
 

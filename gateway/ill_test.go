@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -960,6 +961,112 @@ func TestILLReturnAfterDelete(t *testing.T) {
 					}
 				}
 			})
+		}
+	})
+}
+
+// TestILLNotCollected: an interlibrary loan not collected in time expires
+// like a hold, and its request is withdrawn with it (it goes back to the
+// lender, as one cancelled after arrival): a desk scan of the item once
+// staff cleared it is refused (it answered the compartment the item had
+// left), and so is a scan at the bank, with no ILS checkin (it trapped the
+// ILS's hold again and made a hold's reservation for the item, cut off
+// from its request). The same for a desk-scanned item staff expire, and
+// for items whose request was cancelled before arrival, returned or
+// deleted: none goes into a locker again, none is checked in at load.
+func TestILLNotCollected(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		w, _ := illWorld(t, e, illForward)
+		svc, _ := w.start("n1")
+		events, cancel := svc.Subscribe(512)
+		defer cancel()
+		c := ctx(t)
+		ill := accept(t, svc, illAccept("REQ-X", "ILL-X", "P0001"))
+		lr := w.load(svc, "ILL-X")
+		must(t, svc.Flush(c))
+		w.later(73 * time.Hour) // past the site's 72h
+		n, err := svc.ExpireDue(c)
+		must(t, err)
+		if n != 1 {
+			t.Fatalf("%d reservations expired", n)
+		}
+		wantReservation(t, svc, ill.Reservation, gateway.ResExpired)
+		wantILL(t, svc, "REQ-X", gateway.ILLWithdrawn)
+		if types := eventTypes(drainEvents(events)); types["ill_withdrawn"] != 1 {
+			t.Fatalf("events %v, want one ill_withdrawn", types)
+		}
+		_, err = svc.Clear(c, ill.Reservation, "staff:ann")
+		must(t, err)
+		w.closeDoor(svc, lr.Compartment, gateway.CompFree)
+		must(t, svc.Flush(c))
+		checkins := w.lib.Counts("ILL-X").Checkins // the clearing's, with the request
+		if ci := outboxOfOp(t, svc, "ILL-X", gateway.OpCheckin); len(ci) != 1 || !strings.Contains(string(ci[0].Payload), `"ILL":"REQ-X"`) {
+			t.Fatalf("checkins queued by the clearing %+v", ci)
+		}
+
+		// Staff expire a desk-scanned item and clear it.
+		a2 := accept(t, svc, illAccept("REQ-Y", "ILL-Y", "P0002"))
+		_, err = svc.ArriveILL(c, gateway.ArrivalRequest{Item: "ILL-Y"})
+		must(t, err)
+		must(t, svc.Expire(c, a2.Reservation, "staff:ann"))
+		wantILL(t, svc, "REQ-Y", gateway.ILLWithdrawn)
+		_, err = svc.Clear(c, a2.Reservation, "staff:ann")
+		must(t, err)
+
+		// Cancelled before arrival; returned by its patron; deleted.
+		accept(t, svc, illAccept("REQ-Z", "ILL-Z", "P0004"))
+		_, err = svc.CancelILL(c, "REQ-Z", "")
+		must(t, err)
+		accept(t, svc, illAccept("REQ-V", "ILL-V", "P0005"))
+		lv := w.load(svc, "ILL-V")
+		must(t, svc.Flush(c))
+		_, err = svc.Pickup(c, gateway.PickupRequest{Bank: bankID, Code: w.notes.codeFor(t, "P0005")})
+		must(t, err)
+		w.closeDoor(svc, lv.Compartment, gateway.CompFree)
+		_, err = svc.CheckInILL(c, "ILL-V", "")
+		must(t, err)
+		accept(t, svc, illAccept("REQ-U", "ILL-U", "P0001"))
+		_, err = svc.DeleteILL(c, "ILL-U", "")
+		must(t, err)
+		must(t, svc.Flush(c))
+
+		for _, tt := range []struct{ item, req string }{{"ILL-X", "REQ-X"}, {"ILL-Y", "REQ-Y"}, {"ILL-Z", "REQ-Z"}, {"ILL-V", "REQ-V"}, {"ILL-U", "REQ-U"}} {
+			before := w.lib.Counts(tt.item).Checkins
+			arr, err := svc.ArriveILL(c, gateway.ArrivalRequest{Item: tt.item})
+			if err == nil {
+				t.Errorf("desk scan of %s (%s): %+v, want a refusal", tt.item, illState(t, svc, tt.req).State, arr)
+			}
+			res, err := svc.Load(c, gateway.LoadRequest{Bank: bankID, Item: tt.item})
+			wantCode(t, err, gateway.ECONFLICT)
+			var lc *gateway.LoadConflict
+			if !errors.As(err, &lc) || lc.Reason != gateway.LoadILLNotAwaited || lc.ILLRequest != tt.req || errors.Is(err, gateway.ErrCheckedIn) {
+				t.Fatalf("load of %s: %v (%+v), %+v", tt.item, err, lc, res)
+			}
+			if !strings.Contains(gateway.ErrorMessage(err), "lender") {
+				t.Errorf("load of %s: %q does not say where the item goes", tt.item, gateway.ErrorMessage(err))
+			}
+			if n := w.lib.Counts(tt.item).Checkins - before; n != 0 {
+				t.Errorf("the scan of %s checked it in %d time(s)", tt.item, n)
+			}
+		}
+		if got := w.lib.Counts("ILL-X").Checkins; got != checkins {
+			t.Fatalf("ILL-X checked in %d times, want %d", got, checkins)
+		}
+		rs, err := svc.Reservations(c, gateway.ReservationFilter{States: []gateway.ReservationState{gateway.ResAssigned, gateway.ResReady}})
+		must(t, err)
+		if len(rs) != 0 {
+			t.Fatalf("reservations made by the refused scans: %+v", rs)
+		}
+		// The ILL system may still cancel or delete what was withdrawn.
+		got, err := svc.CancelILL(c, "REQ-X", "")
+		must(t, err)
+		if got.State != gateway.ILLWithdrawn {
+			t.Fatalf("cancel after expiry: %+v", got)
+		}
+		got, err = svc.DeleteILL(c, "ILL-X", "")
+		must(t, err)
+		if got.State != gateway.ILLDeleted {
+			t.Fatalf("delete after expiry: %+v", got)
 		}
 	})
 }

@@ -28,7 +28,9 @@ package gateway
 //	  loading), else one of the reservation's with room, else a new one;
 //	  reservation ─► assigned, ILL request ─► arrived; the door closing
 //	  makes it ready as above (ExpiresAt: the AcceptItem's PickupExpiryDate
-//	  when that is in the future). Every door failed ─► awaited again.
+//	  when that is in the future). Every door failed ─► awaited again. An
+//	  item whose request is over (withdrawn, returned, cancelled, deleted)
+//	  and that no reservation holds ─► ECONFLICT, no checkin: the lender's.
 //
 //	Pickup (card+PIN or code) ─► one transaction: every ready reservation of
 //	the patron here ─► collected, items collected, checkouts queued,
@@ -110,7 +112,7 @@ func (s *Service) load(ctx context.Context, req LoadRequest, checkedIn *bool) (*
 		illRes = nil
 		r, err := tx.ActiveReservationForItem(req.Item)
 		if isCode(err, ENOTFOUND) {
-			return nil
+			return illOver(tx, req.Item)
 		}
 		if err != nil {
 			return err
@@ -505,6 +507,36 @@ func (s *Service) takeReserved(tx Tx, b *bankRT, r *Reservation, item string, mi
 		return c, nil
 	}
 	return nil, s.freeReserved(tx, r, it)
+}
+
+// illOver is the ECONFLICT (LoadILLNotAwaited) for a scan of an item
+// whose interlibrary loan is over for the lockers (withdrawn, returned,
+// cancelled or deleted), or nil: the item is the lender's, not for a
+// locker, and a checkin could only trap the ILS's hold for a reservation
+// cut off from its request (or fail: the ILS may not know the item).
+func illOver(tx Tx, item string) error {
+	ill, err := illForItem(tx, item)
+	if isCode(err, ENOTFOUND) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	why := ""
+	switch ill.State {
+	case ILLWithdrawn:
+		why = "was withdrawn from its locker (cancelled by the ILL system, or expired)"
+	case ILLReturned:
+		why = "its patron has returned"
+	case ILLCancelled:
+		why = "the ILL system cancelled"
+	case ILLDeleted:
+		why = "the ILL system deleted"
+	default:
+		return nil
+	}
+	return loadConflictErr(&LoadConflict{Reason: LoadILLNotAwaited, Bank: ill.Bank, ILLRequest: ill.ID},
+		"item %s is interlibrary loan %s, which %s: it goes back to the lender, not into a locker; nothing was done", item, ill.ID, why)
 }
 
 // loadConflict is the ECONFLICT for a scan of an item that reservation r
