@@ -374,10 +374,14 @@ func truncate(s string, n int) string {
 }
 
 // sameRequest is nil when a stored request is the one an AcceptItem
-// describes again (same item and patron), else the ECONFLICT. The patron
-// is not named: a card number is a secret.
+// describes again (same partner, item and patron), else the ECONFLICT. The
+// patron is not named: a card number is a secret; nor is the other
+// partner. Request ids are the partners' own: another partner's request
+// under the same id is not a repeat to answer with success.
 func sameRequest(cur *ILLRequest, req ILLAccept) error {
 	switch {
+	case !strings.EqualFold(strings.TrimSpace(cur.Partner), strings.TrimSpace(req.Partner)):
+		return Errorf(ECONFLICT, "ILL request %s is already known from another partner", cur.ID)
 	case cur.Item != req.Item:
 		return Errorf(ECONFLICT, "ILL request %s is already known with item %s, not %s", cur.ID, cur.Item, req.Item)
 	case cur.Patron != req.Patron:

@@ -275,6 +275,9 @@ func TestILLAcceptErrors(t *testing.T) {
 			{"known id, another item", func(a *gateway.ILLAccept) { a.RequestID, a.Item = "REQ-A", "ILL-OTHER" }, gateway.ECONFLICT, ""},
 			{"known id, another patron", func(a *gateway.ILLAccept) { a.RequestID, a.Item, a.Patron = "REQ-A", "ILL-A", "P0004" }, gateway.ECONFLICT, ""},
 			{"item in another request", func(a *gateway.ILLAccept) { a.Item = "ILL-A" }, gateway.ECONFLICT, ""},
+			{"known id, another partner", func(a *gateway.ILLAccept) {
+				a.RequestID, a.Item, a.Patron, a.Partner = "REQ-A", "ILL-A", "P0001", "OTHER-PARTNER"
+			}, gateway.ECONFLICT, ""},
 			{"control character in the request id", func(a *gateway.ILLAccept) { a.RequestID = "REQ\x01" }, gateway.EINVALID, gateway.FieldRequest},
 			{"control character in the item", func(a *gateway.ILLAccept) { a.Item = "ILL\x00NEW" }, gateway.EINVALID, gateway.FieldItem},
 			{"invalid partner", func(a *gateway.ILLAccept) { a.Partner = strings.Repeat("p", 201) }, gateway.EINVALID, gateway.FieldPartner},
