@@ -294,13 +294,14 @@ func (s *Service) AcceptILL(ctx context.Context, req ILLAccept) (*ILLRequest, bo
 		if err := tx.CreateILLRequest(ill); err != nil {
 			return err
 		}
-		detail := fmt.Sprintf("ILL request %s accepted for pickup here; recorded only (the library system takes no ILL items)", ill.ID)
-		if inILS {
-			if err := s.enqueueILL(tx, OpILLAccept, ill, now); err != nil {
-				return err
-			}
-			detail = fmt.Sprintf("ILL request %s accepted for pickup here; AcceptItem forwarded to the library system", ill.ID)
+		fwd, err := s.forwardILL(tx, OpILLAccept, ill, now)
+		if err != nil {
+			return err
 		}
+		if !inILS {
+			fwd = "; recorded only (the library system takes no ILL items)"
+		}
+		detail := fmt.Sprintf("ILL request %s accepted for pickup here", ill.ID) + fwd
 		if err := s.audit(tx, AuditEvent{Actor: actor, Action: "ill_accepted", Bank: b.cfg.ID, Reservation: resID, Item: ill.Item, Detail: detail}); err != nil {
 			return err
 		}
@@ -608,20 +609,74 @@ func (s *Service) freeReserved(tx Tx, r *Reservation, it *ReservationItem) error
 // withdrawTx puts the reservation of an ILL item that reached its locker
 // on the staff clear list: a ready or assigned reservation expires now
 // (ECONFLICT while a door is open for one of its items); one expired or
-// cleared already is left as it is. It reports whether it expired it.
-func (s *Service) withdrawTx(tx Tx, r *Reservation, actor, detail string) (bool, error) {
+// cleared already is left as it is. It adds the events: "expired" when it
+// expired it, and ill_withdrawn.
+func (s *Service) withdrawTx(tx Tx, r *Reservation, ill *ILLRequest, actor, detail string, evs *[]Event) error {
 	switch r.State {
 	case ResExpired, ResCleared:
-		return false, nil
+		*evs = append(*evs, s.illEvent("ill_withdrawn", ill, "", "clear_list"))
+		return nil
 	case ResAssigned:
 		if err := loadingNow(tx, r); err != nil {
-			return false, err
+			return err
 		}
 	case ResReady:
 	default:
-		return false, Errorf(ECONFLICT, "reservation %s is %s: its ILL item cannot be withdrawn", r.ID, r.State)
+		return Errorf(ECONFLICT, "reservation %s is %s: its ILL item cannot be withdrawn", r.ID, r.State)
 	}
-	return true, s.expireTx(tx, r, actor, detail)
+	if err := s.expireTx(tx, r, actor, detail); err != nil {
+		return err
+	}
+	*evs = append(*evs, Event{Type: "expired", Site: r.Site, Bank: r.Bank, Reservation: r.ID, Patron: s.patronHash(r.Patron), Outcome: "withdrawn"},
+		s.illEvent("ill_withdrawn", ill, "", "clear_list"))
+	return nil
+}
+
+// forwardILL queues an ill_* operation for the ILS when it holds the
+// request's item (InILS), and returns what to add to the audit line.
+func (s *Service) forwardILL(tx Tx, op string, ill *ILLRequest, now time.Time) (string, error) {
+	if !ill.InILS {
+		return "", nil
+	}
+	if err := s.enqueueILL(tx, op, ill, now); err != nil {
+		return "", err
+	}
+	what := map[string]string{OpILLAccept: "AcceptItem", OpILLCancel: "CancelRequestItem", OpILLDelete: "DeleteItem"}[op]
+	return "; " + what + " forwarded to the library system", nil
+}
+
+// illMessage runs an ILL system's message about one request or item
+// (CancelILL, CheckInILL, DeleteILL) as a workflow call: id is checked
+// (EINVALID naming it), fn runs in one transaction with the trimmed id and
+// the actor, and returns the request it acted on (or found with nothing
+// to do) and adds its events; they are published once it commits, and
+// the outbox woken when there are any.
+func (s *Service) illMessage(ctx context.Context, id idCheck, actor string, fn func(tx Tx, id, actor string, evs *[]Event) (*ILLRequest, error)) (*ILLRequest, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
+	id.v = strings.TrimSpace(id.v)
+	if err := checkIDs(id); err != nil {
+		return nil, err
+	}
+	actor = illActor(actor, "")
+	var out *ILLRequest
+	var evs []Event
+	err := s.store.Tx(ctx, func(tx Tx) error {
+		evs = nil
+		var err error
+		out, err = fn(tx, id.v, actor, &evs)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.emit(evs...)
+	if len(evs) > 0 {
+		s.wake()
+	}
+	return out, nil
 }
 
 // ArriveILL reserves a compartment at its bank for an awaited ILL item
@@ -806,83 +861,55 @@ func (s *Service) arrivalAnswer(ctx context.Context, item string, minRank int) (
 // it is over either way. ECONFLICT also while the item's door is open for
 // loading (try again once it is closed).
 func (s *Service) CancelILL(ctx context.Context, requestID, actor string) (*ILLRequest, error) {
-	if err := s.enter(); err != nil {
-		return nil, err
-	}
-	defer s.leave()
-	requestID = strings.TrimSpace(requestID)
-	if err := checkIDs(idCheck{FieldRequest, "ILL request id", requestID}); err != nil {
-		return nil, err
-	}
-	actor = illActor(actor, "")
-	var out *ILLRequest
-	var evs []Event
-	err := s.store.Tx(ctx, func(tx Tx) error {
-		out, evs = nil, nil
+	return s.illMessage(ctx, idCheck{FieldRequest, "ILL request id", requestID}, actor, func(tx Tx, requestID, actor string, evs *[]Event) (*ILLRequest, error) {
 		now := s.now()
 		ill, err := tx.ILLRequest(requestID)
 		if isCode(err, ENOTFOUND) {
-			return Errorf(ENOTFOUND, "unknown ILL request %s", requestID)
+			return nil, Errorf(ENOTFOUND, "unknown ILL request %s", requestID)
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out = ill
 		switch ill.State {
 		case ILLCancelled, ILLWithdrawn, ILLDeleted:
-			return nil
+			return ill, nil
 		case ILLCollected, ILLReturned:
-			return Errorf(ECONFLICT, "ILL request %s is %s: the patron has had the item, so it can no longer be cancelled", ill.ID, ill.State)
+			return nil, Errorf(ECONFLICT, "ILL request %s is %s: the patron has had the item, so it can no longer be cancelled", ill.ID, ill.State)
 		}
 		r, it, err := illReservation(tx, ill)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		from := ill.State
 		if inLocker(r, it) {
 			if r.State == ResCollected {
-				return Errorf(ECONFLICT, "ILL request %s: the patron has collected the item", ill.ID)
+				return nil, Errorf(ECONFLICT, "ILL request %s: the patron has collected the item", ill.ID)
 			}
-			expired, err := s.withdrawTx(tx, r, actor, fmt.Sprintf("ILL request %s cancelled after arrival; on the clear list", ill.ID))
-			if err != nil {
-				return err
+			if err := s.withdrawTx(tx, r, ill, actor, fmt.Sprintf("ILL request %s cancelled after arrival; on the clear list", ill.ID), evs); err != nil {
+				return nil, err
 			}
 			ill.State, ill.UpdatedAt = ILLWithdrawn, now
 			if err := tx.UpdateILLRequest(ill, from); err != nil {
-				return err
+				return nil, err
 			}
-			if expired {
-				evs = append(evs, Event{Type: "expired", Site: r.Site, Bank: r.Bank, Reservation: r.ID, Patron: s.patronHash(r.Patron), Outcome: "withdrawn"})
-			}
-			evs = append(evs, s.illEvent("ill_withdrawn", ill, "", "clear_list"))
-			return s.audit(tx, AuditEvent{Actor: actor, Action: "ill_withdrawn", Bank: ill.Bank, Reservation: ill.Reservation, Item: ill.Item,
+			return ill, s.audit(tx, AuditEvent{Actor: actor, Action: "ill_withdrawn", Bank: ill.Bank, Reservation: ill.Reservation, Item: ill.Item,
 				Detail: fmt.Sprintf("ILL request %s cancelled after the item reached its locker; staff clear it", ill.ID)})
 		}
 		if err := s.dropAwaited(tx, r, it); err != nil {
-			return err
+			return nil, err
 		}
 		ill.State, ill.UpdatedAt = ILLCancelled, now
 		if err := tx.UpdateILLRequest(ill, from); err != nil {
-			return err
+			return nil, err
 		}
-		detail := fmt.Sprintf("ILL request %s cancelled before arrival; reservation cancelled", ill.ID)
-		if ill.InILS {
-			if err := s.enqueueILL(tx, OpILLCancel, ill, now); err != nil {
-				return err
-			}
-			detail += "; CancelRequestItem forwarded to the library system"
+		fwd, err := s.forwardILL(tx, OpILLCancel, ill, now)
+		if err != nil {
+			return nil, err
 		}
-		evs = append(evs, s.illEvent("ill_cancelled", ill, "", "cancelled"))
-		return s.audit(tx, AuditEvent{Actor: actor, Action: "ill_cancelled", Bank: ill.Bank, Reservation: ill.Reservation, Item: ill.Item, Detail: detail})
+		*evs = append(*evs, s.illEvent("ill_cancelled", ill, "", "cancelled"))
+		return ill, s.audit(tx, AuditEvent{Actor: actor, Action: "ill_cancelled", Bank: ill.Bank, Reservation: ill.Reservation, Item: ill.Item,
+			Detail: fmt.Sprintf("ILL request %s cancelled before arrival; reservation cancelled", ill.ID) + fwd})
 	})
-	if err != nil {
-		return nil, err
-	}
-	s.emit(evs...)
-	if len(evs) > 0 {
-		s.wake()
-	}
-	return out, nil
 }
 
 // CheckInILL handles the ILL system's CheckInItem of an ILL item: a
@@ -893,43 +920,19 @@ func (s *Service) CancelILL(ctx context.Context, requestID, actor string) (*ILLR
 // The checkin carries CheckinRequest.ILL and the bank's location; for a
 // request recorded only (InILS false) no checkin is queued.
 func (s *Service) CheckInILL(ctx context.Context, item, actor string) (*ILLRequest, error) {
-	if err := s.enter(); err != nil {
-		return nil, err
-	}
-	defer s.leave()
-	item = strings.TrimSpace(item)
-	if err := checkIDs(idCheck{FieldItem, "item", item}); err != nil {
-		return nil, err
-	}
-	actor = illActor(actor, "")
-	var out *ILLRequest
-	returned := false
-	err := s.store.Tx(ctx, func(tx Tx) error {
-		out, returned = nil, false
+	return s.illMessage(ctx, idCheck{FieldItem, "item", item}, actor, func(tx Tx, item, actor string, evs *[]Event) (*ILLRequest, error) {
 		ill, err := illForItem(tx, item)
-		if err != nil {
-			return err
-		}
-		out = ill
-		if ill.State != ILLCollected {
-			return nil
+		if err != nil || ill.State != ILLCollected {
+			return ill, err
 		}
 		detail, err := s.returnILLTx(tx, ill, "checkin:ill:"+ill.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		returned = true
-		return s.audit(tx, AuditEvent{Actor: actor, Action: "ill_returned", Bank: ill.Bank, Reservation: ill.Reservation, Item: ill.Item,
+		*evs = append(*evs, s.illEvent("ill_returned", ill, "", "checked_in"))
+		return ill, s.audit(tx, AuditEvent{Actor: actor, Action: "ill_returned", Bank: ill.Bank, Reservation: ill.Reservation, Item: ill.Item,
 			Detail: "CheckInItem from the ILL system; " + detail})
 	})
-	if err != nil {
-		return nil, err
-	}
-	if returned {
-		s.emit(s.illEvent("ill_returned", out, "", "checked_in"))
-		s.wake()
-	}
-	return out, nil
 }
 
 // returnILLTx makes a collected request returned and queues its checkin
@@ -962,74 +965,43 @@ func (s *Service) returnILLTx(tx Tx, ill *ILLRequest, key string) (string, error
 // reservation queues no checkin: the ILS's temporary item is gone.
 // ECONFLICT while the item's door is open for loading.
 func (s *Service) DeleteILL(ctx context.Context, item, actor string) (*ILLRequest, error) {
-	if err := s.enter(); err != nil {
-		return nil, err
-	}
-	defer s.leave()
-	item = strings.TrimSpace(item)
-	if err := checkIDs(idCheck{FieldItem, "item", item}); err != nil {
-		return nil, err
-	}
-	actor = illActor(actor, "")
-	var out *ILLRequest
-	var evs []Event
-	err := s.store.Tx(ctx, func(tx Tx) error {
-		out, evs = nil, nil
+	return s.illMessage(ctx, idCheck{FieldItem, "item", item}, actor, func(tx Tx, item, actor string, evs *[]Event) (*ILLRequest, error) {
 		now := s.now()
 		ill, err := illForItem(tx, item)
-		if err != nil {
-			return err
-		}
-		out = ill
-		if ill.State == ILLDeleted {
-			return nil
+		if err != nil || ill.State == ILLDeleted {
+			return ill, err
 		}
 		from := ill.State
 		detail := fmt.Sprintf("ILL request %s deleted", ill.ID)
 		if from == ILLAwaited || from == ILLArrived {
 			r, it, err := illReservation(tx, ill)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			switch {
 			case inLocker(r, it) && r.State != ResCollected:
-				expired, err := s.withdrawTx(tx, r, actor, fmt.Sprintf("ILL item %s deleted while in its locker; on the clear list", ill.Item))
-				if err != nil {
-					return err
+				if err := s.withdrawTx(tx, r, ill, actor, fmt.Sprintf("ILL item %s deleted while in its locker; on the clear list", ill.Item), evs); err != nil {
+					return nil, err
 				}
-				if expired {
-					evs = append(evs, Event{Type: "expired", Site: r.Site, Bank: r.Bank, Reservation: r.ID, Patron: s.patronHash(r.Patron), Outcome: "withdrawn"})
-				}
-				evs = append(evs, s.illEvent("ill_withdrawn", ill, "", "clear_list"))
 				detail += "; the item is still in its locker: on the clear list"
 			case !inLocker(r, it):
 				if err := s.dropAwaited(tx, r, it); err != nil {
-					return err
+					return nil, err
 				}
 				detail += "; reservation cancelled"
 			}
 		}
 		ill.State, ill.UpdatedAt = ILLDeleted, now
 		if err := tx.UpdateILLRequest(ill, from); err != nil {
-			return err
+			return nil, err
 		}
-		if ill.InILS {
-			if err := s.enqueueILL(tx, OpILLDelete, ill, now); err != nil {
-				return err
-			}
-			detail += "; DeleteItem forwarded to the library system"
+		fwd, err := s.forwardILL(tx, OpILLDelete, ill, now)
+		if err != nil {
+			return nil, err
 		}
-		evs = append(evs, s.illEvent("ill_deleted", ill, "", "deleted"))
-		return s.audit(tx, AuditEvent{Actor: actor, Action: "ill_deleted", Bank: ill.Bank, Reservation: ill.Reservation, Item: ill.Item, Detail: detail})
+		*evs = append(*evs, s.illEvent("ill_deleted", ill, "", "deleted"))
+		return ill, s.audit(tx, AuditEvent{Actor: actor, Action: "ill_deleted", Bank: ill.Bank, Reservation: ill.Reservation, Item: ill.Item, Detail: detail + fwd})
 	})
-	if err != nil {
-		return nil, err
-	}
-	s.emit(evs...)
-	if len(evs) > 0 {
-		s.wake()
-	}
-	return out, nil
 }
 
 // ILLRequests lists ILL requests, oldest first.

@@ -184,6 +184,14 @@ func illWorld(t testing.TB, e engine, mode illMode, tweak ...func(*gateway.Confi
 	return w, dbl
 }
 
+// illService starts a process ("n1") on a new illWorld.
+func illService(t testing.TB, e engine, mode illMode, tweak ...func(*gateway.Config)) (*world, *illLib, *gateway.Service) {
+	t.Helper()
+	w, dbl := illWorld(t, e, mode, tweak...)
+	svc, _ := w.start("n1")
+	return w, dbl, svc
+}
+
 // illAccept is an AcceptItem for pickup at the test bank.
 func illAccept(req, item, patron string) gateway.ILLAccept {
 	return gateway.ILLAccept{RequestID: req, Partner: "ILLPARTNER", PickupLocation: sip2mem.DemoBranch, Patron: patron,
@@ -288,4 +296,17 @@ func callsString(calls []string) string { return fmt.Sprintf("[%s]", strings.Joi
 func (w *world) later(d time.Duration) time.Time {
 	w.clock.Advance(d)
 	return w.clock.Now()
+}
+
+// lendILL loads an accepted ILL item, lets its patron collect it with the
+// code of their first ready notification, and closes the door: the loan
+// is on. It returns the load.
+func (w *world) lendILL(svc *gateway.Service, item, patron string) *gateway.LoadResult {
+	w.t.Helper()
+	lr := w.load(svc, item)
+	must(w.t, svc.Flush(ctx(w.t)))
+	_, err := svc.Pickup(ctx(w.t), gateway.PickupRequest{Bank: bankID, Code: w.notes.codeFor(w.t, patron)})
+	must(w.t, err)
+	w.closeDoor(svc, lr.Compartment, gateway.CompFree)
+	return lr
 }

@@ -23,8 +23,7 @@ import (
 // message repeated is harmless.
 func TestILLLoan(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engine) {
-		w, dbl := illWorld(t, e, illForward)
-		svc, _ := w.start("n1")
+		w, dbl, svc := illService(t, e, illForward)
 		events, cancel := svc.Subscribe(512)
 		defer cancel()
 		c := ctx(t)
@@ -188,8 +187,7 @@ func TestILLLoan(t *testing.T) {
 // compartment). A wrapper that unwraps to an ILLSystem counts as one.
 func TestILLRecordOnly(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engine) {
-		w, _ := illWorld(t, e, illRecordOnly)
-		svc, _ := w.start("n1")
+		w, _, svc := illService(t, e, illRecordOnly)
 		c := ctx(t)
 		const item, req, patron = "ILL-0002", "REQ-0002", "P0002"
 		due := w.clock.Now().Add(21 * 24 * time.Hour).Truncate(time.Second)
@@ -256,8 +254,7 @@ func TestILLRecordOnly(t *testing.T) {
 // message under a known request id is.
 func TestILLAcceptErrors(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engine) {
-		w, _ := illWorld(t, e, illForward, secondBank(t))
-		svc, _ := w.start("n1")
+		w, _, svc := illService(t, e, illForward, secondBank(t))
 		c := ctx(t)
 		accept(t, svc, illAccept("REQ-A", "ILL-A", "P0001"))
 		w.lib.AddItem(sip2mem.Item{ID: "I-HELD"})
@@ -325,8 +322,7 @@ func TestILLAcceptErrors(t *testing.T) {
 // its bank, without any ILS transaction; the arrival scan says which bank.
 func TestILLWrongBank(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engine) {
-		w, dbl := illWorld(t, e, illForward, secondBank(t))
-		svc, _ := w.start("n1")
+		_, dbl, svc := illService(t, e, illForward, secondBank(t))
 		c := ctx(t)
 		a := illAccept("REQ-B", "ILL-B", "P0001")
 		a.PickupLocation = "MAIN2"
@@ -373,8 +369,7 @@ func TestILLCancel(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engine) {
 		for _, mode := range []illMode{illForward, illRecordOnly} {
 			t.Run(mode.String(), func(t *testing.T) {
-				w, dbl := illWorld(t, e.fresh(t), mode)
-				svc, _ := w.start("n1")
+				w, dbl, svc := illService(t, e.fresh(t), mode)
 				c := ctx(t)
 				forwarded := func(op, req string) bool {
 					return mode == illForward && slices.Contains(dbl.Calls(), op+":"+req)
@@ -437,10 +432,7 @@ func TestILLCancel(t *testing.T) {
 
 				// Collected: too late.
 				accept(t, svc, illAccept("REQ-C4", "ILL-C4", "P0005"))
-				w.load(svc, "ILL-C4")
-				must(t, svc.Flush(c))
-				_, err = svc.Pickup(c, gateway.PickupRequest{Bank: bankID, Code: w.notes.codeFor(t, "P0005")})
-				must(t, err)
+				w.lendILL(svc, "ILL-C4", "P0005")
 				_, err = svc.CancelILL(c, "REQ-C4", "")
 				wantCode(t, err, gateway.ECONFLICT)
 				wantILL(t, svc, "REQ-C4", gateway.ILLCollected)
@@ -491,8 +483,7 @@ func outboxOfOp(t testing.TB, svc *gateway.Service, item, op string) []gateway.O
 // succeed.
 func TestILLDelete(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engine) {
-		w, dbl := illWorld(t, e, illForward)
-		svc, _ := w.start("n1")
+		w, dbl, svc := illService(t, e, illForward)
 		c := ctx(t)
 		a1 := accept(t, svc, illAccept("REQ-D1", "ILL-D1", "P0001"))
 		got, err := svc.DeleteILL(c, "ILL-D1", "")
@@ -539,8 +530,7 @@ func TestILLDelete(t *testing.T) {
 // replayed with no-block, carrying the request, once the ILS is back.
 func TestILLPickupILSDown(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engine) {
-		w, _ := illWorld(t, e, illForward)
-		svc, _ := w.start("n1")
+		w, _, svc := illService(t, e, illForward)
 		c := ctx(t)
 		accept(t, svc, illAccept("REQ-E", "ILL-E", "P0001"))
 		lr := w.load(svc, "ILL-E")
@@ -579,8 +569,7 @@ func TestILLPickupILSDown(t *testing.T) {
 // ILL operation fails its entry and alerts staff.
 func TestILLOutboxOrder(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engine) {
-		w, dbl := illWorld(t, e, illForward)
-		svc, _ := w.start("n1")
+		w, dbl, svc := illService(t, e, illForward)
 		c := ctx(t)
 		dbl.SetDown(true)
 		accept(t, svc, illAccept("REQ-F", "ILL-F", "P0001"))
@@ -637,8 +626,7 @@ func TestILLOutboxOrder(t *testing.T) {
 // reserved compartment without any door or ILS transaction.
 func TestILLAwaitedNeverExpire(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engine) {
-		w, dbl := illWorld(t, e, illForward)
-		svc, _ := w.start("n1")
+		w, dbl, svc := illService(t, e, illForward)
 		c := ctx(t)
 		a1 := accept(t, svc, illAccept("REQ-G1", "ILL-G1", "P0001"))
 		a2 := accept(t, svc, illAccept("REQ-G2", "ILL-G2", "P0002"))
@@ -700,8 +688,7 @@ func TestILLAwaitedNeverExpire(t *testing.T) {
 // load carries the request and its due date.
 func TestILLLoadDoors(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engine) {
-		w, _ := illWorld(t, e, illForward, func(c *gateway.Config) { c.Sites[0].CheckoutAt = gateway.CheckoutAtLoad })
-		svc, _ := w.start("n1")
+		w, _, svc := illService(t, e, illForward, func(c *gateway.Config) { c.Sites[0].CheckoutAt = gateway.CheckoutAtLoad })
 		c := ctx(t)
 		due := w.clock.Now().Add(14 * 24 * time.Hour).Truncate(time.Second)
 		a := illAccept("REQ-H", "ILL-H", "P0001")
@@ -812,8 +799,7 @@ func TestILLCheckIn(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engine) {
 		for _, mode := range []illMode{illForward, illRecordOnly} {
 			t.Run(mode.String(), func(t *testing.T) {
-				w, _ := illWorld(t, e.fresh(t), mode)
-				svc, _ := w.start("n1")
+				w, _, svc := illService(t, e.fresh(t), mode)
 				c := ctx(t)
 				accept(t, svc, illAccept("REQ-K", "ILL-K", "P0001"))
 				got, err := svc.CheckInILL(c, "ILL-K", "")
@@ -821,11 +807,7 @@ func TestILLCheckIn(t *testing.T) {
 				if got.State != gateway.ILLAwaited {
 					t.Fatalf("CheckInILL of an awaited item: %+v", got)
 				}
-				lr := w.load(svc, "ILL-K")
-				must(t, svc.Flush(c))
-				_, err = svc.Pickup(c, gateway.PickupRequest{Bank: bankID, Code: w.notes.codeFor(t, "P0001")})
-				must(t, err)
-				w.closeDoor(svc, lr.Compartment, gateway.CompFree)
+				w.lendILL(svc, "ILL-K", "P0001")
 				must(t, svc.Flush(c))
 				for range 2 {
 					got, err = svc.CheckInILL(c, " ILL-K ", "ncip:ILLPARTNER")
@@ -861,8 +843,7 @@ func TestILLCheckIn(t *testing.T) {
 // writing to it.
 func TestILLShutdown(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engine) {
-		w, dbl := illWorld(t, e, illForward)
-		svc, _ := w.start("n1")
+		_, dbl, svc := illService(t, e, illForward)
 		c := ctx(t)
 		ill := accept(t, svc, illAccept("REQ-Z1", "ILL-Z1", "P0001"))
 		must(t, svc.Flush(c))
@@ -910,17 +891,12 @@ func TestILLReturnAfterDelete(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engine) {
 		for _, mode := range []illMode{illForward, illRecordOnly} {
 			t.Run(mode.String(), func(t *testing.T) {
-				w, dbl := illWorld(t, e.fresh(t), mode)
-				svc, _ := w.start("n1")
+				w, dbl, svc := illService(t, e.fresh(t), mode)
 				c := ctx(t)
 				const item, req = "ILL-R", "REQ-R"
 				accept(t, svc, illAccept(req, item, "P0001"))
-				lr := w.load(svc, item)
-				must(t, svc.Flush(c))
-				_, err := svc.Pickup(c, gateway.PickupRequest{Bank: bankID, Code: w.notes.codeFor(t, "P0001")})
-				must(t, err)
-				w.closeDoor(svc, lr.Compartment, gateway.CompFree)
-				_, err = svc.DeleteILL(c, item, "ncip:ILLPARTNER")
+				w.lendILL(svc, item, "P0001")
+				_, err := svc.DeleteILL(c, item, "ncip:ILLPARTNER")
 				must(t, err)
 				must(t, svc.Flush(c))
 
@@ -979,8 +955,7 @@ func TestILLReturnAfterDelete(t *testing.T) {
 // deleted: none goes into a locker again, none is checked in at load.
 func TestILLNotCollected(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engine) {
-		w, _ := illWorld(t, e, illForward)
-		svc, _ := w.start("n1")
+		w, _, svc := illService(t, e, illForward)
 		events, cancel := svc.Subscribe(512)
 		defer cancel()
 		c := ctx(t)
@@ -1021,11 +996,7 @@ func TestILLNotCollected(t *testing.T) {
 		_, err = svc.CancelILL(c, "REQ-Z", "")
 		must(t, err)
 		accept(t, svc, illAccept("REQ-V", "ILL-V", "P0005"))
-		lv := w.load(svc, "ILL-V")
-		must(t, svc.Flush(c))
-		_, err = svc.Pickup(c, gateway.PickupRequest{Bank: bankID, Code: w.notes.codeFor(t, "P0005")})
-		must(t, err)
-		w.closeDoor(svc, lv.Compartment, gateway.CompFree)
+		w.lendILL(svc, "ILL-V", "P0005")
 		_, err = svc.CheckInILL(c, "ILL-V", "")
 		must(t, err)
 		accept(t, svc, illAccept("REQ-U", "ILL-U", "P0001"))

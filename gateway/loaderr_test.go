@@ -136,8 +136,7 @@ func TestLoadOutcomes(t *testing.T) {
 				if mode != illForward {
 					mode = illRecordOnly // the plain world ILS
 				}
-				w, _ := illWorld(t, e.fresh(t), mode, secondBank(t))
-				svc, _ := w.start("n1")
+				w, _, svc := illService(t, e.fresh(t), mode, secondBank(t))
 				req := tt.setup(t, w, svc)
 				_, err := svc.Load(ctx(t), req)
 				wantCode(t, err, tt.code)
