@@ -190,7 +190,7 @@ func TestILLRequestIDWithSlash(t *testing.T) {
 	}}
 	s, _ := newTestServer(t, svc)
 	for path, want := range map[string]string{
-		"/api/v1/ill/requests/2024%2F00117":     "2024/00117",
+		"/api/v1/ill/requests/2024%2F00117":    "2024/00117",
 		"/api/v1/ill/requests/ILL%2Fa%2Fb%20c": "ILL/a/b c",
 		"/api/v1/ill/requests/ILL-1":           "ILL-1",
 	} {
