@@ -77,9 +77,6 @@ type LoadConflict struct {
 
 // Error names the reason, for logs.
 func (c *LoadConflict) Error() string {
-	if c.cause != nil {
-		return "load conflict: " + string(c.Reason) + ": " + c.cause.Error()
-	}
 	return "load conflict: " + string(c.Reason)
 }
 
@@ -94,7 +91,7 @@ func withLoadConflict(err error) error {
 	if !isCode(err, ECONFLICT) || errors.As(err, &lc) {
 		return err
 	}
-	return &Error{Code: ECONFLICT, Message: ErrorMessage(err), Err: &LoadConflict{Reason: LoadChanged, cause: err}}
+	return &Error{Code: ECONFLICT, Message: ErrorMessage(err) + " (changed meanwhile: scan the item again)", Err: &LoadConflict{Reason: LoadChanged, cause: err}}
 }
 
 // loadConflictErr is an ECONFLICT with its cause.

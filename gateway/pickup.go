@@ -311,6 +311,17 @@ func (s *Service) placeItem(ctx context.Context, b *bankRT, item, title string, 
 	err := s.store.Tx(ctx, func(tx Tx) error {
 		now := s.now()
 		pl = placement{}
+		var ill *ILLRequest
+		if illMode {
+			// The request first: its row is the lock every ILL call takes
+			// (ArriveILL, CancelILL, DeleteILL on another process), so
+			// that none changes the item's reservation between the reads
+			// below and the writes after them.
+			var err error
+			if ill, err = tx.ILLRequest(lr.ILLRequest); err != nil && !isCode(err, ENOTFOUND) {
+				return err
+			}
+		}
 		var r *Reservation
 		cur, err := tx.ActiveReservationForItem(item)
 		switch {
@@ -441,11 +452,7 @@ func (s *Service) placeItem(ctx context.Context, b *bankRT, item, title string, 
 			}
 		}
 		if illMode {
-			ill, err := illOf(tx, r)
-			if err != nil {
-				return err
-			}
-			if ill != nil && ill.State == ILLAwaited {
+			if ill != nil && ill.ID == r.ILLRequest && ill.State == ILLAwaited {
 				ill.State, ill.UpdatedAt = ILLArrived, now
 				if err := tx.UpdateILLRequest(ill, ILLAwaited); err != nil {
 					return err
