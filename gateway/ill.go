@@ -608,7 +608,7 @@ func (s *Service) freeReserved(tx Tx, r *Reservation, it *ReservationItem) error
 
 // withdrawTx puts the reservation of an ILL item that reached its locker
 // on the staff clear list: a ready or assigned reservation expires now
-// (ECONFLICT while a door is open for one of its items); one expired or
+// (EUNAVAILABLE while a door is open for one of its items); one expired or
 // cleared already is left as it is. It adds the events: "expired" when it
 // expired it, and ill_withdrawn.
 func (s *Service) withdrawTx(tx Tx, r *Reservation, ill *ILLRequest, actor, detail string, evs *[]Event) error {
@@ -617,7 +617,11 @@ func (s *Service) withdrawTx(tx Tx, r *Reservation, ill *ILLRequest, actor, deta
 		*evs = append(*evs, s.illEvent("ill_withdrawn", ill, "", "clear_list"))
 		return nil
 	case ResAssigned:
-		if err := loadingNow(tx, r); err != nil {
+		if err := loadingNow(tx, r); isCode(err, ECONFLICT) {
+			// A door open for a minute: a moment to wait, not a refusal
+			// (the ILL system's message is to come again).
+			return WrapError(EUNAVAILABLE, err, "ILL request %s: its item is being put into its locker right now; send the message again once the door is closed", ill.ID)
+		} else if err != nil {
 			return err
 		}
 	case ResReady:
@@ -858,7 +862,7 @@ func (s *Service) arrivalAnswer(ctx context.Context, item string, minRank int) (
 // "Arrival" is the item reaching its locker (a door opened for it): an
 // item only scanned at a desk (ArriveILL) is cancelled, its reserved
 // compartment freed. A request already deleted is returned unchanged too:
-// it is over either way. ECONFLICT also while the item's door is open for
+// it is over either way. EUNAVAILABLE while the item's door is open for
 // loading (try again once it is closed).
 func (s *Service) CancelILL(ctx context.Context, requestID, actor string) (*ILLRequest, error) {
 	return s.illMessage(ctx, idCheck{FieldRequest, "ILL request id", requestID}, actor, func(tx Tx, requestID, actor string, evs *[]Event) (*ILLRequest, error) {
@@ -963,7 +967,8 @@ func (s *Service) returnILLTx(tx Tx, ill *ILLRequest, key string) (string, error
 // An item that has not reached its locker has its reservation cancelled
 // (a reserved compartment freed). Clearing a deleted request's
 // reservation queues no checkin: the ILS's temporary item is gone.
-// ECONFLICT while the item's door is open for loading.
+// EUNAVAILABLE while the item's door is open for loading (try again once it
+// is closed).
 func (s *Service) DeleteILL(ctx context.Context, item, actor string) (*ILLRequest, error) {
 	return s.illMessage(ctx, idCheck{FieldItem, "item", item}, actor, func(tx Tx, item, actor string, evs *[]Event) (*ILLRequest, error) {
 		now := s.now()

@@ -1044,3 +1044,31 @@ func TestILLNotCollected(t *testing.T) {
 		}
 	})
 }
+
+// TestILLMessagesWhileLoading: a CancelRequestItem or DeleteItem that
+// comes while the item's door is open for loading cannot withdraw it yet;
+// that is a moment, not a refusal: EUNAVAILABLE (the NCIP partner is told
+// to try again), nothing changed. Once the door is closed the same
+// message withdraws the item.
+func TestILLMessagesWhileLoading(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		w, _, svc := illService(t, e, illForward)
+		c := ctx(t)
+		ill := accept(t, svc, illAccept("REQ-O", "ILL-O", "P0001"))
+		lr, err := svc.Load(c, gateway.LoadRequest{Bank: bankID, Item: "ILL-O"})
+		must(t, err)
+		_, err = svc.CancelILL(c, "REQ-O", "")
+		wantCode(t, err, gateway.EUNAVAILABLE)
+		_, err = svc.DeleteILL(c, "ILL-O", "")
+		wantCode(t, err, gateway.EUNAVAILABLE)
+		wantILL(t, svc, "REQ-O", gateway.ILLArrived)
+		wantReservation(t, svc, ill.Reservation, gateway.ResAssigned)
+		w.closeDoor(svc, lr.Compartment, gateway.CompOccupied)
+		got, err := svc.CancelILL(c, "REQ-O", "")
+		must(t, err)
+		if got.State != gateway.ILLWithdrawn {
+			t.Fatalf("cancel once the door closed: %+v", got)
+		}
+		wantReservation(t, svc, ill.Reservation, gateway.ResExpired)
+	})
+}
