@@ -743,7 +743,9 @@ func TestILLLoadDoors(t *testing.T) {
 }
 
 // TestILLSecrets: the patron's card number of an ILL loan appears in no
-// log line, event, audit line, error or outbox listing.
+// log line, event, audit line, alert, error or outbox listing, through a
+// loan, a return after the delete and a second loan expired and scanned
+// again.
 func TestILLSecrets(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engine) {
 		w, _ := illWorld(t, e, illForward)
@@ -768,10 +770,35 @@ func TestILLSecrets(t *testing.T) {
 		_, err = svc.DeleteILL(c, "ILL-S", "")
 		must(t, err)
 		must(t, svc.Flush(c))
+		// Returned after the delete (an alert for staff), and a second
+		// loan not collected in time, scanned again after the clearing.
+		ret, err := svc.Return(c, gateway.ReturnRequest{Bank: bankID, Item: "ILL-S", Patron: card})
+		must(t, err)
+		w.closeDoor(svc, ret.Compartment, gateway.CompReturnPending)
+		s2 := accept(t, svc, illAccept("REQ-S2", "ILL-S2", card))
+		l2 := w.load(svc, "ILL-S2")
+		w.later(73 * time.Hour)
+		_, err = svc.ExpireDue(c)
+		must(t, err)
+		_, err = svc.Clear(c, s2.Reservation, "staff:ann")
+		must(t, err)
+		w.closeDoor(svc, l2.Compartment, gateway.CompFree)
+		_, err = svc.Load(c, gateway.LoadRequest{Bank: bankID, Item: "ILL-S2"})
+		wantCode(t, err, gateway.ECONFLICT)
+		errs = append(errs, err.Error())
+		must(t, svc.Flush(c))
 		eventually(t, "the events to arrive", func() bool { return len(events) > 0 })
 		var seen strings.Builder
 		for _, ev := range drainEvents(events) {
 			seen.WriteString(ev.Patron + ev.Message + ev.Reservation + ev.Item + "\n")
+		}
+		if n := len(activeAlerts(t, svc, gateway.AlertILLDeletedReturned)); n != 1 {
+			t.Fatalf("%d ill_deleted_returned alerts", n)
+		}
+		alerts, err := svc.Alerts(c, gateway.AlertFilter{})
+		must(t, err)
+		for _, a := range alerts {
+			seen.WriteString(a.Message + "\n")
 		}
 		audit, err := svc.AuditLog(c, gateway.AuditFilter{})
 		must(t, err)
