@@ -921,15 +921,16 @@ func (s *Service) CancelILL(ctx context.Context, requestID, actor string) (*ILLR
 // other state there is nothing to do and the request is returned as it is.
 // ENOTFOUND when no ILL request holds the item.
 //
-// The checkin carries CheckinRequest.ILL and the bank's location; for a
-// request recorded only (InILS false) no checkin is queued.
+// The checkin carries CheckinRequest.ILL and the location of the
+// request's bank (no bank took the item back); for a request recorded only
+// (InILS false) no checkin is queued.
 func (s *Service) CheckInILL(ctx context.Context, item, actor string) (*ILLRequest, error) {
 	return s.illMessage(ctx, idCheck{FieldItem, "item", item}, actor, func(tx Tx, item, actor string, evs *[]Event) (*ILLRequest, error) {
 		ill, err := illForItem(tx, item)
 		if err != nil || ill.State != ILLCollected {
 			return ill, err
 		}
-		detail, err := s.returnILLTx(tx, ill, "checkin:ill:"+ill.ID)
+		detail, err := s.returnILLTx(tx, ill, nil, "checkin:ill:"+ill.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -942,15 +943,25 @@ func (s *Service) CheckInILL(ctx context.Context, item, actor string) (*ILLReque
 // returnILLTx makes a collected request returned and queues its checkin
 // (key; none when the ILS holds no ILL items). It returns what it did, for
 // the audit line.
-func (s *Service) returnILLTx(tx Tx, ill *ILLRequest, key string) (string, error) {
+//
+// at is the bank the patron returned the item to (nil for the ILL system's
+// CheckInItem). The checkin goes to the request's ILS, which holds the
+// temporary item, with the location of the bank where the item now is, as
+// a hold's return is, so that the ILS routes it from there; a bank of a
+// site with another ILS has a location that ILS may not know, so the
+// request's own bank location is kept then.
+func (s *Service) returnILLTx(tx Tx, ill *ILLRequest, at *bankRT, key string) (string, error) {
 	now := s.now()
 	detail := fmt.Sprintf("ILL request %s returned; no checkin (recorded only)", ill.ID)
 	if ill.InILS {
-		loc := ""
+		bank, loc := ill.Bank, ""
 		if b := s.banks[ill.Bank]; b != nil {
 			loc = b.cfg.Location
 		}
-		if err := s.enqueueCheckinReq(tx, ill.Site, ill.Bank, key, CheckinRequest{Item: ill.Item, Location: loc, At: now, ILL: ill.ID}, now); err != nil {
+		if site := s.sites[ill.Site]; at != nil && site != nil && at.site.ILS == site.ILS {
+			bank, loc = at.cfg.ID, at.cfg.Location
+		}
+		if err := s.enqueueCheckinReq(tx, ill.Site, bank, key, CheckinRequest{Item: ill.Item, Location: loc, At: now, ILL: ill.ID}, now); err != nil {
 			return "", err
 		}
 		detail = fmt.Sprintf("ILL request %s returned; checkin queued", ill.ID)

@@ -194,7 +194,7 @@ func (s *Service) closeReturnDeposit(tx Tx, b *bankRT, c *Compartment, evs *[]Ev
 		*evs = append(*evs, s.illEvent("ill_returned", ill, c.ID, "deleted"))
 	case ill.State == ILLCollected:
 		var d string
-		d, err = s.returnILLTx(tx, ill, "checkin:return:"+rt.ID)
+		d, err = s.returnILLTx(tx, ill, b, "checkin:return:"+rt.ID)
 		detail = "deposited; " + d
 		*evs = append(*evs, s.illEvent("ill_returned", ill, c.ID, "deposited"))
 	case ill.InILS:
