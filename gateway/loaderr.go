@@ -58,8 +58,9 @@ const (
 )
 
 // LoadConflict is the cause (errors.As) of Load's ECONFLICT errors: why
-// the item was refused, and where it is when that is known. It never
-// names a patron.
+// the item was refused, and where it is when that is known. Its Error
+// names the reason only; Patron and PatronName are what a load's answer
+// shows anyway (a SIP2 checkin's CY/DA), and it holds no PIN or code.
 type LoadConflict struct {
 	Reason LoadConflictReason
 	// Bank and Compartment: where the item is or is for, when known.
@@ -71,6 +72,15 @@ type LoadConflict struct {
 	Location string
 	// ILLRequest: the interlibrary loan the item belongs to, if any.
 	ILLRequest string
+	// Title: the item's title, when known (from the ILS's checkin, or the
+	// reservation an earlier load put it in), so that a station answering
+	// a checkin not loaded or repeated can still print it.
+	Title string
+	// Patron and PatronName: the patron an earlier load placed the item
+	// for (LoadAlreadyLoaded, LoadBeingLoaded), as that load's answer
+	// named them.
+	Patron     string
+	PatronName string
 
 	cause error // LoadChanged: the store's refusal
 }

@@ -72,6 +72,9 @@ import (
 // Every ECONFLICT carries a *LoadConflict (errors.As) saying why, and
 // every error returned after the ILS checked the item in wraps
 // ErrCheckedIn (errors.Is): callers decide on those, not on the message.
+// An error once the item's hold or ILL request is known (no compartment
+// free, no door opening) comes with the result so far: its patron and
+// title, no compartment, for a station to print a hold-shelf slip.
 func (s *Service) Load(ctx context.Context, req LoadRequest) (*LoadResult, error) {
 	if err := s.enter(); err != nil {
 		return nil, err
@@ -131,18 +134,18 @@ func (s *Service) load(ctx context.Context, req LoadRequest, checkedIn *bool) (*
 	var res *LoadResult
 	var title string
 	if illRes != nil {
+		for _, it := range illRes.Items {
+			if it.Item == req.Item {
+				title = it.Title
+			}
+		}
 		if illRes.Bank != b.cfg.ID {
 			where := illRes.Bank
 			if o := s.banks[illRes.Bank]; o != nil {
 				where = fmt.Sprintf("%s (%s, location %s)", o.cfg.ID, o.cfg.Name, o.cfg.Location)
 			}
-			return nil, loadConflictErr(&LoadConflict{Reason: LoadWrongBank, Bank: illRes.Bank, Reservation: illRes.ID, ILLRequest: illRes.ILLRequest},
+			return nil, loadConflictErr(&LoadConflict{Reason: LoadWrongBank, Bank: illRes.Bank, Reservation: illRes.ID, ILLRequest: illRes.ILLRequest, Title: title},
 				"item %s is interlibrary loan %s for pickup at bank %s, not at this one (%s)", req.Item, illRes.ILLRequest, where, b.cfg.ID)
-		}
-		for _, it := range illRes.Items {
-			if it.Item == req.Item {
-				title = it.Title
-			}
 		}
 		res = &LoadResult{Patron: illRes.Patron, PatronName: illRes.PatronName, Title: title, ILLRequest: illRes.ILLRequest}
 	} else {
@@ -152,18 +155,18 @@ func (s *Service) load(ctx context.Context, req LoadRequest, checkedIn *bool) (*
 		}
 		*checkedIn = true
 		if ci.Hold == nil || ci.Hold.Patron == "" {
-			return nil, loadConflictErr(&LoadConflict{Reason: LoadNoHold}, "item %s has no hold to fill (the item is checked in)%s", req.Item, screenSuffix(ci.Screen))
+			return nil, loadConflictErr(&LoadConflict{Reason: LoadNoHold, Title: ci.Title}, "item %s has no hold to fill (the item is checked in)%s", req.Item, screenSuffix(ci.Screen))
 		}
 		if ci.Hold.Transit {
 			// The ILS routes the item to another location for its hold (alert
 			// type 02/04): it must travel, not wait in this locker.
 			to := cmp.Or(ci.Destination, ci.Hold.PickupLocation)
 			where := cmp.Or(to, "another location")
-			return nil, loadConflictErr(&LoadConflict{Reason: LoadInTransit, Location: to},
+			return nil, loadConflictErr(&LoadConflict{Reason: LoadInTransit, Location: to, Title: ci.Title},
 				"item %s is held for pickup elsewhere and must go in transit to %s, not into this locker%s", req.Item, where, screenSuffix(ci.Screen))
 		}
 		if loc := ci.Hold.PickupLocation; loc != "" && loc != b.cfg.Location {
-			return nil, loadConflictErr(&LoadConflict{Reason: LoadHeldElsewhere, Location: loc},
+			return nil, loadConflictErr(&LoadConflict{Reason: LoadHeldElsewhere, Location: loc, Title: ci.Title},
 				"item %s is held for pickup at %s, not at this locker (%s)%s", req.Item, loc, b.cfg.Location, screenSuffix(ci.Screen))
 		}
 		title = ci.Title
@@ -192,7 +195,7 @@ func (s *Service) load(ctx context.Context, req LoadRequest, checkedIn *bool) (*
 			if isCode(err, ENOSPACE) && len(exclude) > 0 {
 				return res, WrapError(EDOOR, err, "no compartment would open (tried %s) and none is left; %s", joinIDs(exclude), fallback)
 			}
-			return nil, err
+			return res, err
 		}
 		lastRes = pl.resID
 		// The nonce keeps a later load of the same item into the same
@@ -558,7 +561,8 @@ func loadConflict(tx Tx, r *Reservation, item string, own []lockers.CompartmentI
 		}
 		switch {
 		case it.State == ItemLoaded:
-			return loadConflictErr(&LoadConflict{Reason: LoadAlreadyLoaded, Bank: r.Bank, Compartment: it.Compartment, Reservation: r.ID, ILLRequest: r.ILLRequest},
+			return loadConflictErr(&LoadConflict{Reason: LoadAlreadyLoaded, Bank: r.Bank, Compartment: it.Compartment, Reservation: r.ID, ILLRequest: r.ILLRequest,
+				Title: it.Title, Patron: r.Patron, PatronName: r.PatronName},
 				"item %s is already loaded in compartment %s at bank %s (reservation %s, %s)", item, it.Compartment, r.Bank, r.ID, r.State)
 		case !containsID(own, it.Compartment):
 			loading, err := beingLoaded(tx, r, it)
@@ -566,7 +570,8 @@ func loadConflict(tx Tx, r *Reservation, item string, own []lockers.CompartmentI
 				return err
 			}
 			if loading {
-				return loadConflictErr(&LoadConflict{Reason: LoadBeingLoaded, Bank: r.Bank, Compartment: it.Compartment, Reservation: r.ID, ILLRequest: r.ILLRequest},
+				return loadConflictErr(&LoadConflict{Reason: LoadBeingLoaded, Bank: r.Bank, Compartment: it.Compartment, Reservation: r.ID, ILLRequest: r.ILLRequest,
+					Title: it.Title, Patron: r.Patron, PatronName: r.PatronName},
 					"item %s is being loaded into compartment %s at bank %s right now: put it in and close the door", item, it.Compartment, r.Bank)
 			}
 		}

@@ -92,8 +92,13 @@ func (s *session) lockerCheckin(ctx context.Context, a *account, b Bank, req *si
 	o := classify(err, b.ID)
 	r.OK, r.Alert, r.AlertType = o.ok, o.ok, o.alert
 	r.Resensitize = o.ok
-	if o.ok && o.alert == alertHoldHere && res != nil && res.ILLRequest != "" {
+	if o.ok && o.alert == alertHoldHere && ((res != nil && res.ILLRequest != "") || o.ill) {
 		r.AlertType = alertHoldILL
+	}
+	if res == nil {
+		// What the refusal knows of the item: a kiosk prints its slip
+		// from a repeat's answer as from the first one's.
+		r.TitleID, r.HoldPatronID, r.HoldPatronName = o.title, o.patron, o.patronName
 	}
 	r.SortBin = o.compartment
 	if o.compartment != "" {
@@ -122,15 +127,23 @@ type outcome struct {
 	// message is the screen message (AF): the gateway's safe message,
 	// which never holds a secret, with what the station is to do.
 	message string
+	// title (AJ) is the item's title when the gateway knows it; patron
+	// and patronName (CY, DA) the hold patron an earlier load put the
+	// item in its locker for (already loaded or being loaded).
+	title, patron, patronName string
+	// ill: an earlier load put the item in its locker for an
+	// interlibrary loan (CV 03, as that load answered).
+	ill bool
 }
 
 // classify maps a load error to the checkin response, from the typed
 // facts gateway.Load gives: errors.Is(err, gateway.ErrCheckedIn) says the
 // ILS checked the item in before the load failed, and a
 // *gateway.LoadConflict says why an ECONFLICT refused it (for an item
-// already loaded, or being loaded, where). An item in a locker already
-// (at this bank: bank) was checked in by the load that put it there: ok 1
-// naming its compartment. Anything else without ErrCheckedIn is ok 0: a
+// already loaded, or being loaded, where, and for whom). An item in a
+// locker already (at this bank: bank) was checked in by the load that put
+// it there: ok 1 naming its compartment, its title and hold patron, and
+// CV 03 for an interlibrary loan, as the first answer did. Anything else without ErrCheckedIn is ok 0: a
 // station must never be told that a checkin happened when it may not
 // have.
 func classify(err error, bank string) outcome {
@@ -141,9 +154,11 @@ func classify(err error, bank string) outcome {
 		lc = &gateway.LoadConflict{}
 	}
 	checkedIn := errors.Is(err, gateway.ErrCheckedIn)
+	o.title = lc.Title
 	switch {
 	case lc.Reason == gateway.LoadAlreadyLoaded || lc.Reason == gateway.LoadBeingLoaded:
 		o.ok, o.alert = true, alertHoldHere
+		o.patron, o.patronName, o.ill = lc.Patron, lc.PatronName, lc.ILLRequest != ""
 		if lc.Bank == "" || lc.Bank == bank {
 			o.compartment = string(lc.Compartment)
 		}

@@ -48,9 +48,12 @@
 //     hold to fill (CV 99, back to the shelf); held for pickup elsewhere
 //     or in transit (CV 02); no compartment would open, or none is free
 //     (CV 01: the hold shelf); any other failure past the checkin (CV 99).
+//     AJ the title when the gateway knows it; CY/DA the hold patron when
+//     no compartment opened or none is free (the hold shelf's slip).
 //   - already loaded or being loaded by an earlier scan, on this
-//     connection or another: 10 ok 1, CV 01, CL its compartment (the load
-//     is not repeated).
+//     connection or another: 10 ok 1, CV 01 (03 for an interlibrary
+//     loan), CL its compartment, AJ, CY/DA as the first answer had them
+//     (the load is not repeated).
 //   - not loaded and not known to be checked in (the ILS refused or cannot
 //     be reached, the same item being scanned elsewhere at this moment, an
 //     interlibrary loan, which is never checked in at load, that could not

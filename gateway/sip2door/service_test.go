@@ -120,6 +120,13 @@ func withGatewayService(t *testing.T, driverName, dsn string) {
 	if !again.OK || again.SortBin != first.SortBin || !strings.Contains(strings.Join(again.ScreenMessage, " "), "Already in the locker") {
 		t.Fatalf("second scan of I0010: %+v (first went to %s)", again, first.SortBin)
 	}
+	// A kiosk prints its slip from the repeat's answer as from the first.
+	if again.AlertType != first.AlertType || again.TitleID != first.TitleID || again.HoldPatronID != first.HoldPatronID ||
+		again.HoldPatronName != first.HoldPatronName || again.DestinationLocation != first.DestinationLocation {
+		t.Errorf("second scan of I0010: CV %q AJ %q CY %q DA %q CT %q, want the first's %q %q %q %q %q", again.AlertType, again.TitleID,
+			again.HoldPatronID, again.HoldPatronName, again.DestinationLocation,
+			first.AlertType, first.TitleID, first.HoldPatronID, first.HoldPatronName, first.DestinationLocation)
+	}
 	if n := lib.Counts("I0010").Checkins; n != 1 {
 		t.Errorf("the ILS saw %d checkins of I0010, want 1", n)
 	}
@@ -135,6 +142,21 @@ func withGatewayService(t *testing.T, driverName, dsn string) {
 	}
 	if n := lib.Counts("I0001").Checkins; n != 1 {
 		t.Errorf("the ILS saw %d checkins of I0001, want 1", n)
+	}
+	if it, _ := lib.Item("I0001"); nohold.TitleID != it.Title || nohold.HoldPatronID != "" {
+		t.Errorf("checkin of I0001 (no hold): AJ %q CY %q, want the title %q and no hold patron", nohold.TitleID, nohold.HoldPatronID, it.Title)
+	}
+
+	// Held for pickup at another branch: checked in, routed, titled.
+	if _, _, err := lib.PlaceHold(sip2mem.Hold{PatronID: "P0003", ItemID: "I0002", PickupLocation: sip2mem.DemoOtherBranch}); err != nil {
+		t.Fatal(err)
+	}
+	away, err := kiosk.Checkin(ctx(t), checkin(sip2mem.DemoBranch, "I0002"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it, _ := lib.Item("I0002"); !away.OK || away.AlertType != "02" || away.SortBin != "" || away.TitleID != it.Title {
+		t.Fatalf("checkin of I0002 (held at %s): %+v, want CV 02 and AJ %q", sip2mem.DemoOtherBranch, away, it.Title)
 	}
 
 	// The pass-through uses the adapter's pool.

@@ -308,6 +308,18 @@ func TestLockerCheckinFailures(t *testing.T) {
 	conflict := func(r gateway.LoadConflictReason, bank, comp string) *gateway.LoadConflict {
 		return &gateway.LoadConflict{Reason: r, Bank: bank, Compartment: lockers.CompartmentID(comp)}
 	}
+	// titled adds the item's title, as the gateway knows it from the
+	// ILS's checkin or the reservation.
+	titled := func(lc *gateway.LoadConflict) *gateway.LoadConflict {
+		lc.Title = "Hackers"
+		return lc
+	}
+	// known adds what an earlier load learnt: the title and the hold
+	// patron (and the interlibrary loan, if any).
+	known := func(lc *gateway.LoadConflict, ill string) *gateway.LoadConflict {
+		lc.Title, lc.Patron, lc.PatronName, lc.ILLRequest = "Hackers", "P0001", "Ada Lovelace", ill
+		return lc
+	}
 	tests := []struct {
 		name   string
 		res    *gateway.LoadResult
@@ -316,6 +328,9 @@ func TestLockerCheckinFailures(t *testing.T) {
 		cv, cl string
 		af     []string // substrings of the screen message
 		notAF  string
+		// AJ, CY, DA when res is nil: what the *gateway.LoadConflict
+		// carries (empty: none shown).
+		aj, cy, da string
 	}{
 		{name: "no hold to fill", err: loadErr(gateway.ECONFLICT, "item I0010 has no hold to fill (the item is checked in): Item was not checked out", conflict(gateway.LoadNoHold, "", ""), true),
 			ok: true, cv: "99", af: []string{"Checked in, but not loaded", "no hold to fill", "Return it to the shelf"}},
@@ -329,6 +344,20 @@ func TestLockerCheckinFailures(t *testing.T) {
 			ok: true, cv: "01", af: []string{"Already in the locker", bank2}},
 		{name: "being loaded", err: loadErr(gateway.ECONFLICT, "item I0010 is being loaded into compartment 12 at bank "+bank1+" right now: put it in and close the door", conflict(gateway.LoadBeingLoaded, bank1, "12"), false),
 			ok: true, cv: "01", cl: "12", af: []string{"put it in and close the door"}},
+		{name: "already loaded, with its title and patron", err: loadErr(gateway.ECONFLICT, "item I0010 is already loaded in compartment 3 at bank "+bank1+" (reservation r-1, ready)", known(conflict(gateway.LoadAlreadyLoaded, bank1, "3"), ""), false),
+			ok: true, cv: "01", cl: "3", af: []string{"Already in the locker"}, aj: "Hackers", cy: "P0001", da: "Ada Lovelace"},
+		{name: "being loaded, with its title and patron", err: loadErr(gateway.ECONFLICT, "item I0010 is being loaded into compartment 12 at bank "+bank1+" right now: put it in and close the door", known(conflict(gateway.LoadBeingLoaded, bank1, "12"), ""), false),
+			ok: true, cv: "01", cl: "12", af: []string{"put it in and close the door"}, aj: "Hackers", cy: "P0001", da: "Ada Lovelace"},
+		{name: "interlibrary loan already loaded", err: loadErr(gateway.ECONFLICT, "item I0010 is already loaded in compartment 3 at bank "+bank1+" (reservation r-1, ready)", known(conflict(gateway.LoadAlreadyLoaded, bank1, "3"), "REQ-1"), false),
+			ok: true, cv: "03", cl: "3", af: []string{"Already in the locker"}, aj: "Hackers", cy: "P0001", da: "Ada Lovelace"},
+		{name: "no hold to fill, with its title", err: loadErr(gateway.ECONFLICT, "item I0010 has no hold to fill (the item is checked in)", titled(conflict(gateway.LoadNoHold, "", "")), true),
+			ok: true, cv: "99", af: []string{"Return it to the shelf"}, aj: "Hackers"},
+		{name: "transit, with its title", err: loadErr(gateway.ECONFLICT, "item I0010 is held for pickup elsewhere and must go in transit to EAST, not into this locker", titled(conflict(gateway.LoadInTransit, "", "")), true),
+			ok: true, cv: "02", af: []string{"in transit to EAST"}, aj: "Hackers"},
+		{name: "held elsewhere, with its title", err: loadErr(gateway.ECONFLICT, "item I0010 is held for pickup at EAST, not at this locker ("+loc1+")", titled(conflict(gateway.LoadHeldElsewhere, "", "")), true),
+			ok: true, cv: "02", af: []string{"held for pickup at EAST"}, aj: "Hackers"},
+		{name: "interlibrary loan for another bank, with its title", err: loadErr(gateway.ECONFLICT, "item I0010 is interlibrary loan REQ-1 for pickup at bank "+bank2+", not at this one", titled(conflict(gateway.LoadWrongBank, bank2, "")), false),
+			af: []string{"Not loaded", bank2}, aj: "Hackers"},
 		{name: "the words of an earlier load without its facts", err: gatewayErr(gateway.ECONFLICT, "item I0010 is already loaded in compartment 3 at bank %s (the item is checked in)", bank1),
 			af: []string{"Not loaded"}},
 		{name: "being scanned elsewhere", err: loadErr(gateway.ECONFLICT, "item I0010 is being scanned for loading at this moment (another scan of it is under way)", conflict(gateway.LoadBeingScanned, bank1, ""), false),
@@ -346,6 +375,8 @@ func TestLockerCheckinFailures(t *testing.T) {
 		{name: "door fault before checkin", err: gatewayErr(gateway.EDOOR, "the bank does not answer"), af: []string{"Not loaded"}},
 		{name: "no space after the checkin", err: loadErr(gateway.ENOSPACE, "no free compartment of size S or larger at bank "+bank1+"; put the item on the hold shelf", nil, true),
 			ok: true, cv: "01", af: []string{"Checked in, but not loaded", "no free compartment", "hold shelf"}},
+		{name: "no space after the checkin, with the hold", res: held, err: loadErr(gateway.ENOSPACE, "no free compartment of size S or larger at bank "+bank1+"; put the item on the hold shelf", nil, true),
+			ok: true, cv: "01", af: []string{"Checked in, but not loaded", "hold shelf"}},
 		{name: "no space for an interlibrary loan", err: loadErr(gateway.ENOSPACE, "no free compartment of size S or larger at bank "+bank1+"; keep the interlibrary loan at the desk", nil, false),
 			af: []string{"Not loaded", "no free compartment"}},
 		{name: "ILS refused", err: gatewayErr(gateway.EREFUSED, "the library system refused the checkin: Item not found"), af: []string{"Item not found"}},
@@ -374,6 +405,9 @@ func TestLockerCheckinFailures(t *testing.T) {
 			}
 			if tt.res != nil && (resp.HoldPatronID != tt.res.Patron || resp.TitleID != tt.res.Title) {
 				t.Errorf("CY %q AJ %q, want those of the result", resp.HoldPatronID, resp.TitleID)
+			}
+			if tt.res == nil && (resp.TitleID != tt.aj || resp.HoldPatronID != tt.cy || resp.HoldPatronName != tt.da) {
+				t.Errorf("AJ %q CY %q DA %q, want %q %q %q", resp.TitleID, resp.HoldPatronID, resp.HoldPatronName, tt.aj, tt.cy, tt.da)
 			}
 			af := strings.Join(resp.ScreenMessage, " / ")
 			for _, w := range tt.af {
