@@ -23,6 +23,15 @@
 //     posted in a form field goes as the document) and its answer comes
 //     back. With no Upstream, the answer is a Problem.
 //
+// The Upstream is sent UTF-8 and told so, so a document in another
+// encoding (ISO-8859-1 named by its XML declaration, or by the
+// Content-Type's charset when its bytes are not UTF-8) is transcoded to
+// UTF-8 when it is read, its declaration then naming UTF-8; the gateway
+// reads the same text it passes on. Which encoding it is comes from the
+// bytes: a declared ISO-8859-1 on bytes that are valid UTF-8 (ILLiad's) is
+// UTF-8, and only its declaration is changed. A UTF-8 document that says
+// so, or says nothing, or is all ASCII, goes on byte for byte.
+//
 // # Partners
 //
 // Every request must carry an InitiationHeader whose FromAgencyId names a

@@ -45,6 +45,12 @@ func (r *Responder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		writeMessage(w, status, topLevel("", p))
 		return
 	}
+	// One encoding from here on: what the gateway reads and what it
+	// passes through (labelled UTF-8 by the ILS client) are the same text.
+	body, from := utf8Document(body, req.Header.Get("Content-Type"))
+	if from != "" {
+		r.log.WithFields(logrus.Fields{"encoding": clip(from, 40), "remote": req.RemoteAddr}).Debug("ncip: document read as " + clip(from, 40) + ", passed on as UTF-8")
+	}
 	ctx, cancel := context.WithTimeout(req.Context(), r.timeout)
 	defer cancel()
 	out := r.serve(ctx, req, body)
@@ -78,7 +84,7 @@ type call struct {
 	version string
 	ih      *ncip.InitiationHeader
 	svc     any    // the request, e.g. *ncip.AcceptItem
-	body    []byte // the document as received (after form unwrapping)
+	body    []byte // the document as received (after form unwrapping), in UTF-8 (utf8Document)
 	log     logrus.FieldLogger
 }
 
@@ -284,8 +290,9 @@ var lookups = map[string]bool{
 	"LookupUser": true, "LookupItem": true, "LookupAgency": true, "LookupRequest": true, "LookupVersion": true,
 }
 
-// passThrough sends the request's document, unchanged, to the partner's
-// Upstream and returns its answer. With no Upstream it answers fallback
+// passThrough sends the request's document, unchanged but for its
+// encoding (utf8Document), to the partner's Upstream and returns its
+// answer. With no Upstream it answers fallback
 // (nil: "Unsupported Service").
 func (c *call) passThrough(ctx context.Context, fallback *ncip.Problem) *ncip.Message {
 	up := c.p.Upstream
