@@ -319,8 +319,11 @@ func ReadBody(r *http.Request, buf *bytes.Buffer, limit int64) ([]byte, error) {
 		ct, _, _ = mime.ParseMediaType(ct)
 	}
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	// A body that starts with a byte-order mark is a document, whatever
+	// follows: a UTF-16 one has an "=" in its declaration's first bytes.
+	bom := bytes.HasPrefix(trimmed, bomUTF8) || bytes.HasPrefix(trimmed, bomUTF16LE) || bytes.HasPrefix(trimmed, bomUTF16BE)
 	isForm := ct == "application/x-www-form-urlencoded" ||
-		(len(trimmed) > 0 && trimmed[0] != '<' && !bytes.HasPrefix(trimmed, bomUTF8) && bytes.IndexByte(trimmed[:min(len(trimmed), 64)], '=') > 0)
+		(len(trimmed) > 0 && trimmed[0] != '<' && !bom && bytes.IndexByte(trimmed[:min(len(trimmed), 64)], '=') > 0)
 	if !isForm {
 		return data, nil
 	}
