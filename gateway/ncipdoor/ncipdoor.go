@@ -70,6 +70,7 @@ package ncipdoor
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -206,6 +207,9 @@ type partner struct {
 	header string                       // canonical header name for AuthHeader
 	values map[string]map[string]string // Values with lower-cased keys
 	pickup map[string]string            // PickupLocations with lower-cased keys
+	// tokenHash is the SHA-256 of Token, which authenticated compares
+	// with the digest of what a request sent.
+	tokenHash [sha256.Size]byte
 }
 
 // New validates cfg and returns a Responder. It refuses a missing Gateway,
@@ -245,7 +249,7 @@ func New(cfg Config) (*Responder, error) {
 		}
 		seen[strings.ToLower(agency)] = i
 		p.Agency = agency
-		q := &partner{Partner: p}
+		q := &partner{Partner: p, tokenHash: sha256.Sum256([]byte(p.Token))}
 		switch p.Auth {
 		case AuthHeader:
 			q.header = http.CanonicalHeaderKey(strings.TrimSpace(p.Header))

@@ -192,14 +192,13 @@ func (c *call) authenticated(h http.Header) bool {
 	case AuthMessage:
 		sent = ncip.Credentials(c.svc, c.ih)
 	}
-	want := sha256.Sum256([]byte(c.p.Token))
 	ok := 0
 	for _, s := range sent {
 		if s == "" {
 			continue
 		}
 		got := sha256.Sum256([]byte(s))
-		ok |= subtle.ConstantTimeCompare(got[:], want[:])
+		ok |= subtle.ConstantTimeCompare(got[:], c.p.tokenHash[:])
 	}
 	return ok == 1
 }
