@@ -2,10 +2,12 @@ package gateway
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sirupsen/logrus"
 
@@ -151,6 +153,31 @@ func TestBackoff(t *testing.T) {
 		if got := s.backoff(i); got != w*time.Second {
 			t.Errorf("backoff(%d) = %v, want %v", i, got, w*time.Second)
 		}
+	}
+}
+
+// TestSafeError: LastError is bounded and stays valid UTF-8 when the cut
+// falls inside a character (PostgreSQL refuses invalid UTF-8), and short
+// texts are kept whole.
+func TestSafeError(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"short", "ILS refused: Ä", "ILS refused: Ä"},
+		{"exactly 500", strings.Repeat("a", 500), strings.Repeat("a", 500)},
+		{"ascii cut", strings.Repeat("a", 501), strings.Repeat("a", 500) + "…"},
+		{"cut inside a rune", strings.Repeat("a", 499) + "ÄÄ", strings.Repeat("a", 499) + "…"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := safeError(errors.New(tc.in))
+			if got != tc.want {
+				t.Errorf("safeError = %q…%q (%d bytes), want %d bytes ending %q", got[:10], got[max(0, len(got)-10):], len(got), len(tc.want), tc.want[max(0, len(tc.want)-10):])
+			}
+			if !utf8.ValidString(got) {
+				t.Errorf("safeError is not valid UTF-8: %q", got[max(0, len(got)-10):])
+			}
+		})
 	}
 }
 

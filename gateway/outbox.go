@@ -672,14 +672,9 @@ func (s *Service) backoff(attempts int) time.Duration {
 
 // safeError is an error's text for LastError, bounded. The ILS adapter and
 // the notifiers keep secrets out of their errors; the bound keeps a
-// runaway message out of the database.
-func safeError(err error) string {
-	msg := err.Error()
-	if len(msg) > 500 {
-		msg = msg[:500] + "…"
-	}
-	return msg
-}
+// runaway message out of the database, and is cut at a rune boundary:
+// PostgreSQL refuses text that is not valid UTF-8.
+func safeError(err error) string { return truncate(err.Error(), 500) }
 
 // withoutCode returns a notification payload without its pickup code.
 func withoutCode(payload json.RawMessage) json.RawMessage {
