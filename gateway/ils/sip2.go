@@ -33,6 +33,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
 
@@ -308,11 +309,19 @@ func (s *SIP2) encodable(v string) bool {
 // patronID is checkID's kind for card numbers.
 const patronID = "patron id"
 
+// clip shortens an id for an error message to about 40 bytes, at a rune
+// boundary: the NCIP adapter puts ids in its errors unquoted, and an
+// outbox entry's error holding a split character is text PostgreSQL
+// refuses.
 func clip(v string) string {
-	if len(v) > 40 {
-		return v[:40] + "..."
+	if len(v) <= 40 {
+		return v
 	}
-	return v
+	n := 40
+	for n > 0 && !utf8.RuneStart(v[n]) {
+		n--
+	}
+	return v[:n] + "..."
 }
 
 // sipTime is the transaction date of a request, at (or now) in the ILS's

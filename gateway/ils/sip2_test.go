@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lockergate/lockergate/gateway"
 	"github.com/lockergate/lockergate/sip2"
@@ -505,5 +506,27 @@ func TestUnencodableValueNotSent(t *testing.T) {
 				t.Errorf("plain patron: %v", err)
 			}
 		})
+	}
+}
+
+// TestClip: ids in error messages are cut to about 40 bytes, never inside
+// a character (an outbox entry's error is stored, and PostgreSQL refuses
+// invalid UTF-8).
+func TestClip(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"ILL-1", "ILL-1"},
+		{strings.Repeat("a", 40), strings.Repeat("a", 40)},
+		{strings.Repeat("a", 41), strings.Repeat("a", 40) + "..."},
+		{strings.Repeat("a", 39) + "ŁŁ", strings.Repeat("a", 39) + "..."},
+		{strings.Repeat("€", 20), strings.Repeat("€", 13) + "..."},
+	}
+	for _, tc := range tests {
+		got := clip(tc.in)
+		if got != tc.want {
+			t.Errorf("clip(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		if !utf8.ValidString(got) {
+			t.Errorf("clip(%q) = %q: not valid UTF-8", tc.in, got)
+		}
 	}
 }
