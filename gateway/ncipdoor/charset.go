@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"mime"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -107,21 +108,12 @@ func labelKind(l string) labelClass {
 	switch {
 	case l == "":
 		return noLabel
-	case contains(utf8Labels, l):
+	case slices.Contains(utf8Labels, l):
 		return utf8Label
-	case contains(latin1Labels, l):
+	case slices.Contains(latin1Labels, l):
 		return latin1Label
 	}
 	return otherLabel
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // charset returns the lower-cased charset parameter of a Content-Type, or
