@@ -176,12 +176,30 @@ func (g *fakeGateway) DeleteILL(ctx context.Context, item, actor string) (*gatew
 		return nil, err
 	}
 	r := g.forItem(item, true)
-	if r == nil || r.State == gateway.ILLCancelled {
+	if r == nil {
 		return nil, gateway.Errorf(gateway.ENOTFOUND, "no ILL request holds item %s", item)
 	}
+	// As gateway.Service.DeleteILL: a cancelled request (its item kept
+	// by the ILS) is deleted too.
 	r.State = gateway.ILLDeleted
 	c := *r
 	return &c, nil
+}
+
+func (g *fakeGateway) ILLRequests(ctx context.Context, f gateway.ILLFilter) ([]gateway.ILLRequest, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.record("ILLRequests %s", f.Item)
+	if err := g.fail["ILLRequests"]; err != nil {
+		return nil, err
+	}
+	var out []gateway.ILLRequest
+	for _, r := range g.requests {
+		if f.Item == "" || r.Item == f.Item {
+			out = append(out, *r)
+		}
+	}
+	return out, nil
 }
 
 func (g *fakeGateway) ILLRequest(ctx context.Context, id string) (*gateway.ILLRequest, error) {

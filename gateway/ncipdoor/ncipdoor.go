@@ -93,6 +93,9 @@ type Gateway interface {
 	DeleteILL(ctx context.Context, item, actor string) (*gateway.ILLRequest, error)
 	ILLRequest(ctx context.Context, id string) (*gateway.ILLRequest, error)
 	ILLRequestForItem(ctx context.Context, item string) (*gateway.ILLRequest, error)
+	// ILLRequests lists requests, oldest first: the responder reads the
+	// item's last, finished request to check whose it is.
+	ILLRequests(ctx context.Context, f gateway.ILLFilter) ([]gateway.ILLRequest, error)
 }
 
 var _ Gateway = (*gateway.Service)(nil)

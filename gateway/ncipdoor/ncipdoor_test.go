@@ -344,6 +344,8 @@ func TestLifecycle(t *testing.T) {
 		{ID: "F", Partner: "ReShare", Item: "IF", Patron: "PF", State: gateway.ILLCollected},
 		{ID: "H", Partner: "ILLIAD", Item: "IH", Patron: "PH", State: gateway.ILLArrived},
 		{ID: "J", Partner: "ILLIAD", Item: "IJ", Patron: "PJ", State: gateway.ILLAwaited},
+		{ID: "K", Partner: "ILLIAD", Item: "IK", Patron: "PK", State: gateway.ILLCancelled},
+		{ID: "G", Partner: "ReShare", Item: "IG", Patron: "PG", State: gateway.ILLCancelled},
 	} {
 		h.gw.put(r)
 	}
@@ -426,6 +428,11 @@ func TestLifecycle(t *testing.T) {
 		{name: "delete repeat", msg: del(ih, "IC"), changes: []string{"DeleteILL IC ncip:ILLIAD"}, request: "C", wantState: gateway.ILLDeleted},
 		{name: "checkin after delete", msg: checkIn(ih, "IC"), changes: []string{"CheckInILL IC ncip:ILLIAD"}, request: "C", wantState: gateway.ILLDeleted},
 		{name: "delete another partner's", msg: del(ih, "IF"), problem: "Unknown Item", request: "F", wantState: gateway.ILLReturned},
+		// A cancelled request's temporary item stays in the ILS until a
+		// DeleteItem, which only the request's partner may send.
+		{name: "delete cancelled", msg: del(ih, "IK"), changes: []string{"DeleteILL IK ncip:ILLIAD"}, request: "K", wantState: gateway.ILLDeleted},
+		{name: "delete another partner's cancelled", msg: del(ih, "IG"), problem: "Unknown Item", request: "G", wantState: gateway.ILLCancelled},
+		{name: "checkin another partner's cancelled", msg: checkIn(ih, "IG"), problem: "Unknown Item", request: "G", wantState: gateway.ILLCancelled},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

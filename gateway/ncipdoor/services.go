@@ -320,6 +320,19 @@ func (c *call) itemAction(ctx context.Context, item string, action func(ctx cont
 	if answer != nil {
 		return nil, answer
 	}
+	if active == nil {
+		// The action then finds the item's last, finished request (a
+		// DeleteItem after a CancelRequestItem deletes it, and the ILS's
+		// temporary item): it must be this partner's before anything
+		// changes, not only in the answer.
+		rs, err := c.r.gw.ILLRequests(ctx, gateway.ILLFilter{Item: item})
+		if err != nil {
+			return nil, c.fail(c.gatewayProblem(err, nil, ""))
+		}
+		if len(rs) > 0 && !c.ours(&rs[len(rs)-1]) {
+			return nil, c.fail(unknownItem(item))
+		}
+	}
 	res, err := action(ctx, item, c.actor())
 	switch code := gateway.ErrorCode(err); {
 	case code == "" && res != nil:
