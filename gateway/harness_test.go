@@ -8,7 +8,6 @@ package gateway_test
 // (Loans, Counts) prove what reached the ILS.
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -31,6 +30,7 @@ import (
 	"github.com/lockergate/lockergate/gateway"
 	"github.com/lockergate/lockergate/gateway/ils"
 	"github.com/lockergate/lockergate/gateway/sqlstore"
+	"github.com/lockergate/lockergate/internal/syncbuf"
 	"github.com/lockergate/lockergate/lockers"
 	"github.com/lockergate/lockergate/lockers/sim"
 	"github.com/lockergate/lockergate/sip2/sip2mem"
@@ -463,26 +463,8 @@ type world struct {
 	driver lockers.Driver
 	bank   *sim.Bank
 	notes  *notifier
-	logs   *syncBuffer
+	logs   *syncbuf.Buffer
 	tweak  []func(*gateway.Config)
-}
-
-// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func newWorld(t testing.TB, eng engine, tweak ...func(*gateway.Config)) *world {
@@ -493,7 +475,7 @@ func newWorld(t testing.TB, eng engine, tweak ...func(*gateway.Config)) *world {
 // newWorldBank is newWorld with another simulated bank configuration.
 func newWorldBank(t testing.TB, eng engine, bankCfg string, tweak ...func(*gateway.Config)) *world {
 	t.Helper()
-	w := &world{t: t, eng: eng, clock: newClock(), lib: sip2mem.NewDemo(), notes: &notifier{}, logs: &syncBuffer{}, tweak: tweak}
+	w := &world{t: t, eng: eng, clock: newClock(), lib: sip2mem.NewDemo(), notes: &notifier{}, logs: &syncbuf.Buffer{}, tweak: tweak}
 	srv := sip2test.NewServer(t, w.lib)
 	w.proxy = newProxy(t, srv.Addr)
 	adapter, err := ils.NewSIP2(ils.SIP2Config{

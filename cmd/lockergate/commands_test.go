@@ -4,28 +4,8 @@ import (
 	"bytes"
 	"context"
 	"strings"
-	"sync"
 	"testing"
 )
-
-// lockedBuffer is an output a running command (or a gateway's logger)
-// writes while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // runCmd runs the command line in-process and returns its exit status and
 // what it wrote.

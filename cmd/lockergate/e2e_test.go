@@ -40,6 +40,7 @@ import (
 	"github.com/lockergate/lockergate/gateway"
 	"github.com/lockergate/lockergate/gateway/config"
 	"github.com/lockergate/lockergate/gateway/sqlstore/sqlstoretest"
+	"github.com/lockergate/lockergate/internal/syncbuf"
 	"github.com/lockergate/lockergate/lockers"
 	"github.com/lockergate/lockergate/lockers/sim"
 	"github.com/lockergate/lockergate/ncip"
@@ -121,7 +122,7 @@ func newE2EStore(t testing.TB, name string) e2eStore {
 
 // e2eLog is the logs of every app of a world, at debug level.
 type e2eLog struct {
-	lockedBuffer
+	syncbuf.Buffer
 }
 
 // tail is the end of the log, for failure messages.

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lockergate/lockergate/internal/syncbuf"
 	"github.com/lockergate/lockergate/ncip"
 	"github.com/lockergate/lockergate/ncip/ncipclient"
 	"github.com/lockergate/lockergate/sip2"
@@ -19,10 +20,10 @@ import (
 // 127.0.0.1:0 (args may override either) and returns the SIP2 address it
 // printed, its output and a stop function returning the exit status. The
 // NCIP URL it printed is ilsSimNCIPURL(out).
-func startILSSim(t *testing.T, args ...string) (addr string, out, errs *lockedBuffer, stop func() int) {
+func startILSSim(t *testing.T, args ...string) (addr string, out, errs *syncbuf.Buffer, stop func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out, errs = &lockedBuffer{}, &lockedBuffer{}
+	out, errs = &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, append([]string{"ils-sim", "--sip2", "127.0.0.1:0", "--ncip", "127.0.0.1:0"}, args...), &env{stdin: strings.NewReader(""), stdout: out, stderr: errs})
@@ -65,7 +66,7 @@ func startILSSim(t *testing.T, args ...string) (addr string, out, errs *lockedBu
 }
 
 // ilsSimNCIPURL is the NCIP URL ils-sim printed, or "".
-func ilsSimNCIPURL(out *lockedBuffer) string {
+func ilsSimNCIPURL(out *syncbuf.Buffer) string {
 	m := regexp.MustCompile(regexp.QuoteMeta(ilsSimNCIPListening) + `(\S+)`).FindStringSubmatch(out.String())
 	if m == nil {
 		return ""

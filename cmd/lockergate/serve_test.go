@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lockergate/lockergate/gateway/config"
+	"github.com/lockergate/lockergate/internal/syncbuf"
 	"github.com/lockergate/lockergate/ncip"
 	"github.com/lockergate/lockergate/ncip/ncipclient"
 	"github.com/lockergate/lockergate/sip2"
@@ -23,10 +24,10 @@ import (
 // startServe runs "lockergate serve" in-process on the zero-configuration
 // setup with its data in dir, and returns the API's base URL (as the banner
 // prints it) and a stop function returning the exit status.
-func startServe(t *testing.T, dir string) (base string, out, errs *lockedBuffer, stop func() int) {
+func startServe(t *testing.T, dir string) (base string, out, errs *syncbuf.Buffer, stop func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out, errs = &lockedBuffer{}, &lockedBuffer{}
+	out, errs = &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"serve", "--listen", "127.0.0.1:0", "--data", dir}, &env{stdin: strings.NewReader(""), stdout: out, stderr: errs})
@@ -190,7 +191,7 @@ func TestServeUsage(t *testing.T) {
 
 // waitFor polls the output until it holds want, for the banner's lines
 // printed after the API's.
-func waitFor(t *testing.T, out *lockedBuffer, want string) {
+func waitFor(t *testing.T, out *syncbuf.Buffer, want string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(out.String(), want) {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/lockergate/lockergate/gateway"
 	"github.com/lockergate/lockergate/gateway/ncipdoor"
+	"github.com/lockergate/lockergate/internal/syncbuf"
 	"github.com/lockergate/lockergate/ncip"
 	"github.com/lockergate/lockergate/ncip/ncipclient"
 	"github.com/lockergate/lockergate/ncip/schema"
@@ -276,36 +277,18 @@ func (f *fakeILS) client() *ncipclient.Client {
 	return ncipclient.New(f.srv.URL, ncipclient.Options{Timeout: 5 * time.Second, Retries: -1})
 }
 
-// lockedBuffer collects log output from concurrent requests.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // harness is a Responder on 127.0.0.1 over a fake gateway, with its log
 // captured.
 type harness struct {
 	t   *testing.T
 	gw  *fakeGateway
-	log *lockedBuffer
+	log *syncbuf.Buffer
 	url string
 }
 
 func newHarness(t *testing.T, partners ...ncipdoor.Partner) *harness {
 	t.Helper()
-	h := &harness{t: t, gw: newFakeGateway(), log: &lockedBuffer{}}
+	h := &harness{t: t, gw: newFakeGateway(), log: &syncbuf.Buffer{}}
 	l := logrus.New()
 	l.SetOutput(h.log)
 	l.SetLevel(logrus.DebugLevel)

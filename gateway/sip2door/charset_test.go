@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lockergate/lockergate/internal/syncbuf"
 	"github.com/lockergate/lockergate/sip2"
 	"github.com/lockergate/lockergate/sip2/sip2mem"
 	"github.com/lockergate/lockergate/sip2/sip2test"
@@ -26,7 +27,7 @@ func TestUnencodableForILS(t *testing.T) {
 		Timeout: 10 * time.Second,
 	}})
 	defer pool.Close()
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	d := startDoor(t, baseConfig(&fakeLoader{}, pool, logs))
 	c := dial(t, d.addr, kioskLogin, kioskPass)
 

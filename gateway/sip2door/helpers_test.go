@@ -2,7 +2,6 @@ package sip2door_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"net"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/lockergate/lockergate/gateway"
 	"github.com/lockergate/lockergate/gateway/sip2door"
+	"github.com/lockergate/lockergate/internal/syncbuf"
 	"github.com/lockergate/lockergate/sip2"
 	"github.com/lockergate/lockergate/sip2/sip2mem"
 	"github.com/lockergate/lockergate/sip2/sip2test"
@@ -69,31 +69,13 @@ func (f *fakeLoader) Calls() []gateway.LoadRequest {
 	return append([]gateway.LoadRequest(nil), f.calls...)
 }
 
-// syncBuffer is a log destination safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // env is a door in front of the demo library.
 type env struct {
 	lib    *sip2mem.Library
 	ilsSrv *sip2test.Server
 	pool   *sip2.Pool
 	loader *fakeLoader
-	logs   *syncBuffer
+	logs   *syncbuf.Buffer
 	door   *running
 }
 
@@ -113,7 +95,7 @@ func ilsPool(tb testing.TB) (*sip2mem.Library, *sip2test.Server, *sip2.Pool) {
 }
 
 // baseConfig is the configuration every test starts from.
-func baseConfig(loader sip2door.Loader, up sip2door.Upstream, logs *syncBuffer) sip2door.Config {
+func baseConfig(loader sip2door.Loader, up sip2door.Upstream, logs *syncbuf.Buffer) sip2door.Config {
 	log := logrus.New()
 	log.SetOutput(logs)
 	log.SetLevel(logrus.DebugLevel)
@@ -135,7 +117,7 @@ func baseConfig(loader sip2door.Loader, up sip2door.Upstream, logs *syncBuffer) 
 
 func newEnv(tb testing.TB, tweak ...func(*sip2door.Config)) *env {
 	tb.Helper()
-	e := &env{loader: &fakeLoader{}, logs: &syncBuffer{}}
+	e := &env{loader: &fakeLoader{}, logs: &syncbuf.Buffer{}}
 	e.lib, e.ilsSrv, e.pool = ilsPool(tb)
 	cfg := baseConfig(e.loader, e.pool, e.logs)
 	for _, f := range tweak {

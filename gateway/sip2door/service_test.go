@@ -14,6 +14,7 @@ import (
 	"github.com/lockergate/lockergate/gateway/sip2door"
 	"github.com/lockergate/lockergate/gateway/sqlstore"
 	"github.com/lockergate/lockergate/gateway/sqlstore/sqlstoretest"
+	"github.com/lockergate/lockergate/internal/syncbuf"
 	"github.com/lockergate/lockergate/lockers"
 	_ "github.com/lockergate/lockergate/lockers/sim"
 	"github.com/lockergate/lockergate/sip2"
@@ -64,7 +65,7 @@ func withGatewayService(t *testing.T, driverName, dsn string) {
 		t.Fatal(err)
 	}
 	quiet := logrus.New()
-	quiet.SetOutput(&syncBuffer{})
+	quiet.SetOutput(&syncbuf.Buffer{})
 	svc, err := gateway.New(gateway.Config{
 		Store: store,
 		ILS:   map[string]gateway.ILS{"main": adapter},
@@ -91,7 +92,7 @@ func withGatewayService(t *testing.T, driverName, dsn string) {
 			t.Errorf("service shutdown: %v", err)
 		}
 	})
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	cfg := baseConfig(svc, adapter.Pool(), logs)
 	cfg.Banks = []sip2door.Bank{{ID: bank1, Location: sip2mem.DemoBranch}}
 	cfg.Accounts = cfg.Accounts[:1]

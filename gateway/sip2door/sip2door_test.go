@@ -14,6 +14,7 @@ import (
 
 	"github.com/lockergate/lockergate/gateway"
 	"github.com/lockergate/lockergate/gateway/sip2door"
+	"github.com/lockergate/lockergate/internal/syncbuf"
 	"github.com/lockergate/lockergate/lockers"
 	"github.com/lockergate/lockergate/sip2"
 	"github.com/lockergate/lockergate/sip2/sip2mem"
@@ -22,7 +23,7 @@ import (
 
 func TestNewValidates(t *testing.T) {
 	_, _, pool := ilsPool(t)
-	good := func() sip2door.Config { return baseConfig(&fakeLoader{}, pool, &syncBuffer{}) }
+	good := func() sip2door.Config { return baseConfig(&fakeLoader{}, pool, &syncbuf.Buffer{}) }
 	tests := []struct {
 		name  string
 		tweak func(*sip2door.Config)
@@ -70,7 +71,7 @@ func TestNewValidates(t *testing.T) {
 }
 
 func TestConfigPrintsNoPassword(t *testing.T) {
-	cfg := baseConfig(&fakeLoader{}, nil, &syncBuffer{})
+	cfg := baseConfig(&fakeLoader{}, nil, &syncbuf.Buffer{})
 	for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
 		out := fmt.Sprintf(f, cfg.Accounts)
 		if strings.Contains(out, kioskPass) || strings.Contains(out, sorterPass) {
@@ -550,7 +551,7 @@ func TestVendorFieldsSurvive(t *testing.T) {
 	acs := sip2test.NewScriptedACS(t, script)
 	up := sip2.NewClient(acs.Conn(), &sip2.ClientOptions{Codec: sip2.Options{ErrorDetection: true}})
 	defer up.Close()
-	cfg := baseConfig(&fakeLoader{}, singleUpstream{up}, &syncBuffer{})
+	cfg := baseConfig(&fakeLoader{}, singleUpstream{up}, &syncbuf.Buffer{})
 	d := startDoor(t, cfg)
 	c := dial(t, d.addr, kioskLogin, kioskPass)
 
@@ -578,7 +579,7 @@ func TestCharsetPerAccount(t *testing.T) {
 	e := newEnv(t)
 	const title = "Gödel, Escher, Bach: ein Endloses Geflochtenes Band, Größe M"
 	e.lib.AddItem(sip2mem.Item{ID: "I0100", Title: title, PermanentLocation: sip2mem.DemoBranch, Owner: sip2mem.DemoInstitution})
-	var wire syncBuffer
+	var wire syncbuf.Buffer
 	c := dial(t, e.door.addr, cp850Login, cp850Pass, func(o *sip2.ClientOptions) {
 		o.Codec.Charset = sip2.CharsetCP850
 		o.Debug = &wire
@@ -670,7 +671,7 @@ func TestTLS(t *testing.T) {
 	lib, _, pool := ilsPool(t)
 	_ = lib
 	cert, roots := sip2test.SelfSigned(t)
-	cfg := baseConfig(&fakeLoader{}, pool, &syncBuffer{})
+	cfg := baseConfig(&fakeLoader{}, pool, &syncbuf.Buffer{})
 	cfg.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	cfg.Accounts = append(cfg.Accounts, sip2door.Account{Login: "secure", Password: "secure-pass-Tt3", Upstream: "main", RequireTLS: true})
 	d, err := sip2door.New(cfg)
@@ -752,7 +753,7 @@ func TestILSUnreachable(t *testing.T) {
 	defer down.Close()
 	eventually(t, "the pool to fail a dial", func() bool { return down.Stats().DialFailures > 0 })
 	loader := &fakeLoader{}
-	d := startDoor(t, baseConfig(loader, down, &syncBuffer{}))
+	d := startDoor(t, baseConfig(loader, down, &syncbuf.Buffer{}))
 	c := dial(t, d.addr, kioskLogin, kioskPass)
 
 	st, err := c.SCStatus(ctx(t), nil)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/lockergate/lockergate/conformance"
 	"github.com/lockergate/lockergate/conformance/sip2server"
+	"github.com/lockergate/lockergate/internal/syncbuf"
 	"github.com/lockergate/lockergate/sip2"
 	"github.com/lockergate/lockergate/sip2/sip2mem"
 	"github.com/lockergate/lockergate/sip2/sip2test"
@@ -54,7 +55,7 @@ const coreBX = "YYYNYYYYNNYNNNNN"
 // ILS, so it is that station's).
 func TestSupportedFollowsTheILS(t *testing.T) {
 	lib, pool := coreILS(t)
-	cfg := baseConfig(&fakeLoader{}, pool, &syncBuffer{})
+	cfg := baseConfig(&fakeLoader{}, pool, &syncbuf.Buffer{})
 	cfg.Timeout = 500 * time.Millisecond // the silent ILS's 99 gives up soon
 	d := startDoor(t, cfg)
 
@@ -115,7 +116,7 @@ func TestSupportedFollowsTheILS(t *testing.T) {
 // every message they failed (the ILS closed the connection).
 func TestSupportedConformance(t *testing.T) {
 	_, pool := coreILS(t)
-	d := startDoor(t, baseConfig(&fakeLoader{}, pool, &syncBuffer{}))
+	d := startDoor(t, baseConfig(&fakeLoader{}, pool, &syncbuf.Buffer{}))
 	suite := sip2server.New(sip2server.Config{
 		Addr: d.addr, User: kioskLogin, Password: kioskPass, Institution: sip2mem.DemoInstitution,
 		Patron: "P0008", PIN: "4321", Item: "I0002", Timeout: 5 * time.Second,
